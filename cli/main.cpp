@@ -1,0 +1,22 @@
+// pistesim — a PISTE simulator: serve it, walk its demo, validate worlds.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"pistesim — a faithful simulator of PISTE, the French State's API gateway (piste.gouv.fr)"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  pistesim::cli::add_serve_command(app, exit_code);
+  pistesim::cli::add_demo_command(app, exit_code);
+  pistesim::cli::add_world_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // usage errors exit 2
+  }
+  return exit_code;
+}

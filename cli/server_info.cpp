@@ -1,0 +1,118 @@
+#include "server_info.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <sstream>
+
+namespace pistesim::cli {
+
+using nlohmann::json;
+
+namespace {
+json credentials_of(const Application& app) {
+  json j = {{"application", app.id}, {"name", app.name}, {"channel", to_string(app.channel)}};
+  for (const auto& c : app.oauth_clients)
+    if (c.enabled && c.type == ClientType::Confidential) {
+      j["client_id"] = c.client_id;
+      j["client_secret"] = c.client_secret;
+      break;
+    }
+  for (const auto& k : app.api_keys)
+    if (k.enabled) {
+      j["api_key"] = k.key;
+      break;
+    }
+  return j;
+}
+}  // namespace
+
+json server_info(const Simulator& sim, const std::string& base_url) {
+  auto snap = sim.snapshot();
+  auto url = [&](Endpoint e) { return base_url + std::string(path_prefix(e)); };
+  json info = {
+      {"world", snap->world.settings.name},
+      {"profile", to_string(sim.profile())},
+      {"base_url", base_url},
+      {"sandbox", {{"oauth_url", url(Endpoint::SandboxOAuth)},
+                   {"token_url", url(Endpoint::SandboxOAuth) + "/api/oauth/token"},
+                   {"api_url", url(Endpoint::SandboxApi)}}},
+      {"production", {{"oauth_url", url(Endpoint::ProductionOAuth)},
+                      {"token_url", url(Endpoint::ProductionOAuth) + "/api/oauth/token"},
+                      {"api_url", url(Endpoint::ProductionApi)}}},
+      {"control_url", url(Endpoint::Control)},
+      {"admin_token", sim.admin_token()},
+  };
+  const std::string& demo = snap->world.settings.demo_user;
+  if (!demo.empty()) {
+    json d = {{"user", demo}};
+    if (const User* u = snap->index.user(demo)) d["password"] = u->password;
+    for (const auto& app : snap->world.applications) {
+      if (ascii_lower(app.owner) != ascii_lower(demo)) continue;
+      const char* key = app.channel == Channel::Sandbox ? "sandbox" : "production";
+      if (!d.contains(key)) d[key] = credentials_of(app);
+    }
+    info["demo"] = d;
+  }
+  return info;
+}
+
+std::string describe_server(const json& info) {
+  std::ostringstream out;
+  out << "pistesim is serving \"" << info["world"].get<std::string>() << "\" (profile "
+      << info["profile"].get<std::string>() << ")\n\n";
+  for (const char* ch : {"sandbox", "production"}) {
+    const json& c = info[ch];
+    out << "  " << (std::string(ch) == "sandbox" ? "SANDBOX   " : "PRODUCTION")
+        << "  token: " << c["token_url"].get<std::string>() << "\n"
+        << "              APIs:  " << c["api_url"].get<std::string>() << "/<base path>/<resource>\n";
+  }
+  out << "\n  control API: " << info["control_url"].get<std::string>()
+      << "  (Authorization: Bearer " << info["admin_token"].get<std::string>() << ")\n";
+  if (info.contains("demo")) {
+    const json& d = info["demo"];
+    out << "\n  demo user " << d["user"].get<std::string>();
+    if (d.contains("password")) out << " / " << d["password"].get<std::string>();
+    out << "\n";
+    for (const char* ch : {"sandbox", "production"}) {
+      if (!d.contains(ch)) continue;
+      const json& a = d[ch];
+      out << "    " << ch << " application " << a["name"].get<std::string>() << "\n";
+      if (a.contains("client_id"))
+        out << "      client_id=" << a["client_id"].get<std::string>()
+            << "  client_secret=" << a["client_secret"].get<std::string>() << "\n";
+      if (a.contains("api_key")) out << "      KeyId: " << a["api_key"].get<std::string>() << "\n";
+    }
+    if (d.contains("sandbox") && d["sandbox"].contains("client_id")) {
+      out << "\n  try:\n    curl -s -d 'grant_type=client_credentials&client_id="
+          << d["sandbox"]["client_id"].get<std::string>() << "&client_secret="
+          << d["sandbox"]["client_secret"].get<std::string>() << "&scope=openid' "
+          << info["sandbox"]["token_url"].get<std::string>() << "\n"
+          << "    curl -s -H \"Authorization: Bearer $TOKEN\" " << info["sandbox"]["api_url"].get<std::string>()
+          << "/dila/legifrance/lf-engine-app/consult/ping\n";
+    }
+  }
+  return out.str();
+}
+
+bool write_info_file(const std::string& path, const json& info, std::string* error) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) {
+    *error = "cannot create " + tmp;
+    return false;
+  }
+  std::string text = info.dump(2) + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ok = (::close(fd) == 0) && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    *error = "cannot write " + path;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace pistesim::cli

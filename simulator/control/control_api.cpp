@@ -1,0 +1,252 @@
+#include "control/control_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/simulator.h"
+#include "crypto/secrets.h"
+#include "gateway/gateway.h"
+#include "wire/authorization.h"
+
+namespace pistesim {
+
+namespace {
+
+using nlohmann::json;
+
+Response json_response(int status, const json& body) {
+  Response r;
+  r.status = status;
+  r.headers.set("Content-Type", "application/json");
+  r.headers.set("Cache-Control", "no-store");
+  r.body = body.dump();
+  return r;
+}
+
+Response error(int status, std::string_view code, std::string_view message, std::string_view field = {}) {
+  json body = {{"code", code}, {"message", message}};
+  if (!field.empty()) body["field"] = field;
+  return json_response(status, body);
+}
+
+// Splits "/applications/demo/quota" into its segments.
+std::vector<std::string> segments(std::string_view path) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > pos) out.emplace_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return out;
+}
+
+json quota_json(const QuotaSpec& q) { return {{"limit", q.limit}, {"window", to_string(q.window)}}; }
+
+json application_json(Simulator& sim, const WorldSnapshot& snap, const Application& app) {
+  Millis now = sim.clock().now_ms();
+  json subs = json::array();
+  for (const auto& s : app.subscriptions) {
+    json j = {{"api", s.api}, {"status", to_string(s.status)}, {"scopes", s.scopes}};
+    if (const Api* api = snap.index.api(s.api)) {
+      EffectiveQuota q = effective_quota(snap.world, app, *api, s);
+      QuotaDecision d = sim.quotas().peek(q.slot, q.spec, now);
+      j["quota"] = quota_json(q.spec);
+      j["quota"]["remaining"] = d.remaining;
+      j["quota"]["override"] = s.quota.has_value();
+    }
+    subs.push_back(std::move(j));
+  }
+  json clients = json::array();
+  for (const auto& c : app.oauth_clients)
+    clients.push_back({{"client_id", c.client_id},
+                       {"type", c.type == ClientType::Confidential ? "confidential" : "public"},
+                       {"enabled", c.enabled}});
+  json keys = json::array();
+  for (const auto& k : app.api_keys) keys.push_back({{"enabled", k.enabled}});
+  const QuotaSpec& def = app.channel == Channel::Production ? snap.world.settings.production_quota
+                                                            : snap.world.settings.sandbox_quota;
+  return {{"id", app.id},
+          {"name", app.name},
+          {"channel", to_string(app.channel)},
+          {"organisation", app.organisation},
+          {"owner", app.owner},
+          {"active", app.active},
+          {"quota", quota_json(app.quota.value_or(def))},
+          {"quota_override", app.quota.has_value()},
+          {"business_profiles", app.business_profiles},
+          {"oauth_clients", clients},
+          {"api_keys", keys},
+          {"subscriptions", subs}};
+}
+
+std::optional<QuotaSpec> parse_quota_body(const json& body, Response* err) {
+  if (!body.contains("limit") || !body["limit"].is_number_integer()) {
+    *err = error(400, "INVALID_FIELD", "« limit » doit être un entier de 1 à 1073741823", "limit");
+    return std::nullopt;
+  }
+  int64_t limit = body["limit"].get<int64_t>();
+  if (limit < 1 || limit > kMaxQuotaLimit) {
+    *err = error(400, "INVALID_FIELD", "« limit » doit être un entier de 1 à 1073741823", "limit");
+    return std::nullopt;
+  }
+  std::string window = body.value("window", std::string("1s"));
+  auto w = parse_quota_window(window);
+  if (!w) {
+    *err = error(400, "INVALID_FIELD", "« window » doit valoir \"1s\" ou \"1d\"", "window");
+    return std::nullopt;
+  }
+  return QuotaSpec{limit, *w};
+}
+
+Response handle(Simulator& sim, const Request& req) {
+  auto seg = segments(req.path);
+  const std::string& m = req.method;
+
+  if (seg.size() == 1 && seg[0] == "health") return json_response(200, {{"status", "ok"}});
+
+  // Everything else needs the admin token (constant-time check).
+  const std::string* auth = req.headers.find("Authorization");
+  auto token = auth ? parse_bearer(*auth) : std::nullopt;
+  if (!token || !constant_time_equals(*token, sim.admin_token())) {
+    Response r = error(401, "UNAUTHORIZED", "Jeton d'administration absent ou invalide (Authorization: Bearer <admin token>)");
+    r.headers.set("WWW-Authenticate", "Bearer realm=\"pistesim-control\"");
+    return r;
+  }
+
+  json body = json::object();
+  if (!req.body.empty()) {
+    body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return error(400, "INVALID_JSON", "Le corps doit être un objet JSON");
+  }
+
+  // GET /clock, POST /clock/advance {"by": "3601s"} or {"seconds": 3601}
+  if (!seg.empty() && seg[0] == "clock") {
+    if (seg.size() == 2 && seg[1] == "advance" && m == "POST") {
+      Millis delta = -1;
+      if (body.contains("by") && body["by"].is_string()) delta = parse_duration_ms(body["by"].get<std::string>());
+      else if (body.contains("seconds") && body["seconds"].is_number_integer()) delta = body["seconds"].get<int64_t>() * 1000;
+      if (delta < 0)
+        return error(400, "INVALID_FIELD", "« by » doit être une durée comme \"3601s\", \"250ms\", \"2h\", \"1d\"", "by");
+      sim.clock().advance(delta);
+    } else if (!(seg.size() == 1 && m == "GET")) {
+      return error(404, "NOT_FOUND", "Opération inconnue sur /clock");
+    }
+    Millis now = sim.clock().now_ms();
+    return json_response(200, {{"now_ms", now}, {"now", format_iso8601(now)}});
+  }
+
+  // POST /tokens/revoke {"token": "..."} | {"application": "id"}
+  if (seg.size() == 2 && seg[0] == "tokens" && seg[1] == "revoke" && m == "POST") {
+    size_t revoked = 0;
+    if (body.contains("token") && body["token"].is_string()) {
+      std::string t = body["token"].get<std::string>();
+      for (Channel c : kChannels) revoked += sim.tokens(c).revoke(t) ? 1 : 0;
+    } else if (body.contains("application") && body["application"].is_string()) {
+      std::string id = body["application"].get<std::string>();
+      if (!sim.snapshot()->index.application(id))
+        return error(404, "UNKNOWN_APPLICATION", "Application inconnue : " + id, "application");
+      for (Channel c : kChannels) revoked += sim.tokens(c).revoke_application(id);
+    } else {
+      return error(400, "MISSING_FIELD", "Indiquer « token » ou « application »", "token");
+    }
+    return json_response(200, {{"revoked", revoked}});
+  }
+  // GET /tokens?application=ID → live token count (values are never shown)
+  if (seg.size() == 1 && seg[0] == "tokens" && m == "GET") {
+    Millis now = sim.clock().now_ms();
+    return json_response(200, {{"sandbox_live", sim.tokens(Channel::Sandbox).live_count(now)},
+                               {"production_live", sim.tokens(Channel::Production).live_count(now)}});
+  }
+
+  if (!seg.empty() && seg[0] == "applications") {
+    auto snap = sim.snapshot();
+    if (seg.size() == 1 && m == "GET") {
+      json list = json::array();
+      for (const auto& app : snap->world.applications)
+        list.push_back({{"id", app.id}, {"name", app.name}, {"channel", to_string(app.channel)}, {"owner", app.owner}});
+      return json_response(200, list);
+    }
+    if (seg.size() < 2) return error(404, "NOT_FOUND", "Opération inconnue");
+    const std::string id = seg[1];
+    if (!snap->index.application(id)) return error(404, "UNKNOWN_APPLICATION", "Application inconnue : " + id);
+
+    if (seg.size() == 2 && m == "GET") return json_response(200, application_json(sim, *snap, *snap->index.application(id)));
+
+    // PUT /applications/ID/quota {"limit":5,"window":"1s","api":"x"?}; DELETE …/quota[?api=x]
+    if (seg.size() == 3 && seg[2] == "quota" && (m == "PUT" || m == "DELETE")) {
+      std::string api_id = body.value("api", std::string());
+      if (api_id.empty() && req.query.starts_with("api=")) api_id = req.query.substr(4);
+      std::optional<QuotaSpec> spec;
+      if (m == "PUT") {
+        Response err;
+        spec = parse_quota_body(body, &err);
+        if (!spec) return err;
+      }
+      Response failure;
+      bool ok = sim.mutate([&](World& w) {
+        for (auto& app : w.applications) {
+          if (app.id != id) continue;
+          if (api_id.empty()) {
+            app.quota = spec;
+            sim.quotas().reset(app.quota_slot);
+            return true;
+          }
+          Subscription* sub = app.subscription(api_id);
+          if (!sub) {
+            failure = error(404, "UNKNOWN_SUBSCRIPTION", "L'application n'a pas d'accès à l'API " + api_id, "api");
+            return false;
+          }
+          sub->quota = spec;
+          sim.quotas().reset(sub->quota_slot);
+          return true;
+        }
+        return false;
+      });
+      if (!ok) return failure;
+      auto now_snap = sim.snapshot();
+      return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
+    }
+
+    // POST /applications/ID/business-profiles {"api":"sne-cotation"}; DELETE …/business-profiles/API
+    if (seg.size() >= 3 && seg[2] == "business-profiles") {
+      std::string api_id = seg.size() == 4 ? seg[3] : body.value("api", std::string());
+      if (api_id.empty()) return error(400, "MISSING_FIELD", "Indiquer « api »", "api");
+      if (!snap->index.api(api_id)) return error(404, "UNKNOWN_API", "API inconnue : " + api_id, "api");
+      if (m != "POST" && m != "DELETE") return error(405, "METHOD_NOT_ALLOWED", "POST ou DELETE");
+      sim.mutate([&](World& w) {
+        for (auto& app : w.applications) {
+          if (app.id != id) continue;
+          std::erase(app.business_profiles, api_id);
+          if (m == "POST") app.business_profiles.push_back(api_id);
+        }
+      });
+      auto now_snap = sim.snapshot();
+      return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
+    }
+    return error(404, "NOT_FOUND", "Opération inconnue sur /applications/" + id);
+  }
+
+  // GET /world: what this simulator serves.
+  if (seg.size() == 1 && seg[0] == "world" && m == "GET") {
+    auto snap = sim.snapshot();
+    json apis = json::array();
+    for (const auto& a : snap->world.apis) {
+      json channels = json::array();
+      for (Channel c : a.channels) channels.push_back(to_string(c));
+      apis.push_back({{"id", a.id}, {"name", a.name}, {"base_path", a.base_path}, {"channels", channels}, {"scopes", a.scopes}});
+    }
+    return json_response(200, {{"name", snap->world.settings.name},
+                               {"profile", to_string(sim.profile())},
+                               {"apis", apis},
+                               {"applications", snap->world.applications.size()},
+                               {"users", snap->world.users.size()}});
+  }
+  return error(404, "NOT_FOUND", "Opération de contrôle inconnue : " + m + " " + req.path);
+}
+
+}  // namespace
+
+Response handle_control_request(Simulator& sim, const Request& request) { return handle(sim, request); }
+
+}  // namespace pistesim

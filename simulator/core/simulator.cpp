@@ -1,0 +1,124 @@
+#include "core/simulator.h"
+
+#include "control/control_api.h"
+#include "crypto/secrets.h"
+#include "oauth/token_endpoint.h"
+
+namespace pistesim {
+
+std::string_view to_string(Endpoint e) {
+  switch (e) {
+    case Endpoint::SandboxOAuth: return "sandbox-oauth";
+    case Endpoint::SandboxApi: return "sandbox-api";
+    case Endpoint::ProductionOAuth: return "oauth";
+    case Endpoint::ProductionApi: return "api";
+    case Endpoint::Control: return "control";
+  }
+  return "";
+}
+
+Channel channel_of(Endpoint e) {
+  return (e == Endpoint::ProductionOAuth || e == Endpoint::ProductionApi) ? Channel::Production : Channel::Sandbox;
+}
+
+std::string_view path_prefix(Endpoint e) {
+  switch (e) {
+    case Endpoint::SandboxOAuth: return "/sandbox/oauth";
+    case Endpoint::SandboxApi: return "/sandbox/api";
+    case Endpoint::ProductionOAuth: return "/production/oauth";
+    case Endpoint::ProductionApi: return "/production/api";
+    case Endpoint::Control: return "/__pistesim";
+  }
+  return "";
+}
+
+Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Clock> clock)
+    : options_(std::move(options)), clock_(std::move(clock)) {
+  if (options_.admin_token.empty()) options_.admin_token = random_alphanumeric(32);
+  (void)quotas_.allocate();  // slot 0 means "not assigned yet"
+  install(std::move(world));
+}
+
+void Simulator::assign_quota_slots(World& world) {
+  for (auto& app : world.applications) {
+    if (app.quota_slot == 0) app.quota_slot = quotas_.allocate();
+    for (auto& sub : app.subscriptions)
+      if (sub.quota_slot == 0) sub.quota_slot = quotas_.allocate();
+  }
+}
+
+void Simulator::publish(World world) {
+  assign_quota_slots(world);
+  snapshot_.store(std::make_shared<const WorldSnapshot>(std::move(world)), std::memory_order_release);
+}
+
+void Simulator::install(World world) {
+  std::lock_guard lock(write_mutex_);
+  for (auto& app : world.applications) {
+    app.quota_slot = 0;
+    for (auto& sub : app.subscriptions) sub.quota_slot = 0;
+  }
+  tokens_[0].clear();
+  tokens_[1].clear();
+  publish(std::move(world));
+}
+
+namespace {
+// "sandbox-oauth.piste.gouv.fr:443" -> Endpoint, from the first label of the Host header, so
+// that a client pointed at e.g. http://sandbox-oauth.localhost:8080 needs no path prefix.
+std::optional<Endpoint> endpoint_from_host(std::string_view host) {
+  host = host.substr(0, host.find(':'));
+  std::string_view label = host.substr(0, host.find('.'));
+  if (label.size() == host.size()) return std::nullopt;  // "localhost", an IP literal has dots but no PISTE label
+  if (iequals(label, "sandbox-oauth")) return Endpoint::SandboxOAuth;
+  if (iequals(label, "sandbox-api")) return Endpoint::SandboxApi;
+  if (iequals(label, "oauth")) return Endpoint::ProductionOAuth;
+  if (iequals(label, "api")) return Endpoint::ProductionApi;
+  return std::nullopt;
+}
+
+Response not_found() {
+  Response r;
+  r.status = 404;
+  r.headers.set("Content-Type", "application/json");
+  r.body = R"({"code":"NOT_FOUND","message":"Aucun point d'accès PISTE à cette adresse. Préfixes : /sandbox/oauth, /sandbox/api, /production/oauth, /production/api, /__pistesim"})";
+  return r;
+}
+}  // namespace
+
+Response Simulator::handle(const Request& request) {
+  constexpr Endpoint kAll[] = {Endpoint::Control, Endpoint::SandboxOAuth, Endpoint::SandboxApi,
+                               Endpoint::ProductionOAuth, Endpoint::ProductionApi};
+  for (Endpoint e : kAll) {
+    std::string_view prefix = path_prefix(e);
+    std::string_view path = request.path;
+    if (path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/')) {
+      Request inner = request;
+      inner.path = path.size() == prefix.size() ? "/" : std::string(path.substr(prefix.size()));
+      return handle(e, inner);
+    }
+  }
+  if (const std::string* host = request.headers.find("Host"))
+    if (auto e = endpoint_from_host(*host)) return handle(*e, request);
+  return not_found();
+}
+
+Response Simulator::handle(Endpoint endpoint, const Request& request) {
+  if (endpoint == Endpoint::Control) return handle_control_request(*this, request);
+  auto snap = snapshot();
+  Channel channel = channel_of(endpoint);
+  if (endpoint == Endpoint::SandboxOAuth || endpoint == Endpoint::ProductionOAuth) {
+    if (request.path != "/api/oauth/token") {
+      Response r = not_found();
+      r.headers.set("Cache-Control", "no-store");
+      return r;
+    }
+    TokenEndpointContext ctx{snap->world, snap->index, channel, options_.profile, clock_->now_ms(), tokens(channel)};
+    return handle_token_request(request, ctx);
+  }
+  GatewayContext ctx{snap->world,    snap->index, channel, options_.profile, clock_->now_ms(), tokens(channel),
+                     quotas_,        correlation_ids_};
+  return handle_gateway_request(request, ctx);
+}
+
+}  // namespace pistesim

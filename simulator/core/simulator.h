@@ -1,0 +1,100 @@
+// The simulator: one PISTE (both channels' OAuth servers and API gateways, plus the control
+// API) behind a single entry point taking Request values. Usable embedded (no sockets) and
+// behind the http adapter. Safe for concurrent use: requests read an immutable world
+// snapshot; control operations publish a new one.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "clock/clock.h"
+#include "core/profile.h"
+#include "gateway/gateway.h"
+#include "oauth/token_store.h"
+#include "quota/quota_core.h"
+#include "wire/http_message.h"
+#include "world/world.h"
+
+namespace pistesim {
+
+// The four PISTE endpoints and pistesim's own control API.
+enum class Endpoint { SandboxOAuth, SandboxApi, ProductionOAuth, ProductionApi, Control };
+std::string_view to_string(Endpoint e);
+Channel channel_of(Endpoint e);
+
+// Where an endpoint lives on a pistesim server: the path prefix that stands for the PISTE host
+// ("/sandbox/oauth" for https://sandbox-oauth.piste.gouv.fr).
+std::string_view path_prefix(Endpoint e);
+
+// A published world and its lookups. Never modified once published.
+struct WorldSnapshot {
+  explicit WorldSnapshot(World w) : world(std::move(w)), index(world) {}
+  WorldSnapshot(const WorldSnapshot&) = delete;
+  WorldSnapshot& operator=(const WorldSnapshot&) = delete;
+
+  const World world;
+  const WorldIndex index;
+};
+
+struct SimulatorOptions {
+  Profile profile = Profile::Piste;
+  // Guards the control API; empty: a random one is drawn (see admin_token()).
+  std::string admin_token;
+};
+
+class Simulator {
+ public:
+  Simulator(World world, SimulatorOptions options, std::shared_ptr<Clock> clock);
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // Routes by Host (sandbox-oauth.*, sandbox-api.*, oauth.*, api.*) when it names a PISTE
+  // host, else by path prefix (path_prefix()). Unknown places answer 404.
+  Response handle(const Request& request);
+  // When the endpoint is already known; `request.path` is the PISTE path (no prefix).
+  Response handle(Endpoint endpoint, const Request& request);
+
+  std::shared_ptr<const WorldSnapshot> snapshot() const { return snapshot_.load(std::memory_order_acquire); }
+  // Copy-on-write change of the world: `change` edits a copy, which is then published.
+  // Returns whatever `change` returns. Changes are serialised; readers never wait.
+  template <class F>
+  auto mutate(F&& change) {
+    std::lock_guard lock(write_mutex_);
+    World copy = snapshot()->world;
+    if constexpr (std::is_void_v<decltype(change(copy))>) {
+      change(copy);
+      publish(std::move(copy));
+    } else {
+      auto result = change(copy);
+      publish(std::move(copy));
+      return result;
+    }
+  }
+  // Replaces the whole world (counters and tokens of removed applications are forgotten).
+  void install(World world);
+
+  Clock& clock() { return *clock_; }
+  QuotaCore& quotas() { return quotas_; }
+  TokenStore& tokens(Channel c) { return tokens_[static_cast<int>(c)]; }
+  Profile profile() const { return options_.profile; }
+  const std::string& admin_token() const { return options_.admin_token; }
+
+ private:
+  // Gives new applications and subscriptions their quota counters; keeps existing ones.
+  void assign_quota_slots(World& world);
+  void publish(World world);
+
+  SimulatorOptions options_;
+  std::shared_ptr<Clock> clock_;
+  QuotaCore quotas_;
+  TokenStore tokens_[2];
+  CorrelationIds correlation_ids_;
+  std::mutex write_mutex_;
+  std::atomic<std::shared_ptr<const WorldSnapshot>> snapshot_;
+};
+
+}  // namespace pistesim

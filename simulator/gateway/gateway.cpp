@@ -1,0 +1,202 @@
+#include "gateway/gateway.h"
+
+#include <algorithm>
+
+#include "crypto/secrets.h"
+#include "providers/provider.h"
+#include "wire/authorization.h"
+#include "wire/encoding.h"
+
+namespace pistesim {
+
+CorrelationIds::CorrelationIds() : prefix_(random_hex(1) + "-" + random_hex(4)) {}
+
+std::string CorrelationIds::next() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed);
+  std::string out = prefix_;
+  out.resize(prefix_.size() + 16);
+  for (size_t i = 0; i < 16; ++i) out[out.size() - 1 - i] = kHex[(n >> (4 * i)) & 15];
+  return out;
+}
+
+EffectiveQuota effective_quota(const World& world, const Application& app, const Api& api, const Subscription& sub) {
+  if (sub.quota) return {*sub.quota, sub.quota_slot};
+  if (api.quota) return {*api.quota, sub.quota_slot};
+  if (app.quota) return {*app.quota, app.quota_slot};
+  const QuotaSpec& def =
+      app.channel == Channel::Production ? world.settings.production_quota : world.settings.sandbox_quota;
+  return {def, app.quota_slot};
+}
+
+namespace {
+
+std::string window_seconds(QuotaWindow w) { return w == QuotaWindow::Second ? "1" : "86400"; }
+
+std::string rate_limit_header(const QuotaSpec& spec, int64_t remaining) {
+  return "[{\"window\": " + window_seconds(spec.window) + ", \"type\": \"throttle\", \"remaining\": " +
+         std::to_string(remaining) + "}]";
+}
+
+std::string bearer_challenge(std::string_view realm, std::string_view error, std::string_view description) {
+  // WIRE-4: exactly this shape, no space after the commas.
+  std::string v = "Bearer realm=\"" + std::string(realm) + "\"";
+  if (!error.empty()) v += ",error=\"" + std::string(error) + "\"";
+  if (!description.empty()) v += ",error_description=\"" + std::string(description) + "\"";
+  return v;
+}
+
+Response challenge(int status, std::string_view realm, std::string_view error, std::string_view description) {
+  Response r;
+  r.status = status;
+  r.headers.set("WWW-Authenticate", bearer_challenge(realm, error, description));
+  return r;
+}
+
+constexpr std::string_view kNoToken = "Unable to find token in the message";
+
+// No usable credentials: PISTE answers 400 invalid_request (WIRE-4); RFC 6750 §3.1 a bare
+// 401 challenge without an error code.
+Response no_credentials(const GatewayContext& ctx, std::string_view realm) {
+  if (ctx.profile == Profile::Piste) return challenge(400, realm, "invalid_request", kNoToken);
+  return challenge(401, realm, "", "");
+}
+
+Response forbidden(const GatewayContext& ctx, std::string_view description) {
+  if (ctx.profile == Profile::Piste) {
+    Response r;  // WIRE-6: 403 with an empty body
+    r.status = 403;
+    return r;
+  }
+  return challenge(403, "PISTE", "insufficient_scope", description);
+}
+
+bool form_body(const Request& req) {
+  std::string ct = ascii_lower(req.headers.get("Content-Type"));
+  return ct.starts_with("application/x-www-form-urlencoded");
+}
+
+bool has_access_token_param(std::string_view encoded) {
+  auto params = parse_form(encoded);
+  if (!params) return false;
+  return std::any_of(params->begin(), params->end(), [](const FormParam& p) { return p.name == "access_token"; });
+}
+
+struct Caller {
+  const Application* app = nullptr;
+  const TokenRecord* token = nullptr;  // null for API-key calls
+};
+
+Response decide(const Request& req, const GatewayContext& ctx) {
+  std::string_view resource;
+  const Api* api = ctx.index.route(ctx.channel, req.path, &resource);
+  const std::string_view realm = api ? "PISTE" : "DefaultRealm";
+
+  // CORS preflight: browsers send it without credentials.
+  if (req.method == "OPTIONS" && req.headers.find("Access-Control-Request-Method")) {
+    Response r;
+    r.status = 200;
+    r.headers.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+    r.headers.set("Access-Control-Allow-Headers",
+                  req.headers.get("Access-Control-Request-Headers", "Authorization, Content-Type, KeyId"));
+    r.headers.set("Access-Control-Max-Age", "2592000");
+    return r;
+  }
+
+  // Which credentials came, and how (RFC 6750 §2; F4, F5, F7).
+  if (req.headers.count("Authorization") > 1) return challenge(400, realm, "invalid_request", "More than one Authorization header");
+  bool token_in_uri = !req.query.empty() && has_access_token_param(req.query);
+  bool token_in_body = form_body(req) && has_access_token_param(req.body);
+  const std::string* authorization = req.headers.find("Authorization");
+  Caller caller;
+  std::optional<TokenRecord> record;
+
+  if (authorization) {
+    std::string_view scheme = auth_scheme(*authorization);
+    if (!iequals(scheme, "Bearer")) {
+      if (token_in_uri || token_in_body)
+        return challenge(400, realm, "invalid_request", "The access token was sent by more than one method");
+      return no_credentials(ctx, realm);
+    }
+    auto token = parse_bearer(*authorization);
+    if (!token)
+      return challenge(400, realm, "invalid_request",
+                       ctx.profile == Profile::Piste ? kNoToken : "Malformed bearer token");
+    if (token_in_uri || token_in_body)
+      return challenge(400, realm, "invalid_request", "The access token was sent by more than one method");
+    auto [state, rec] = ctx.tokens.lookup(*token, ctx.now);
+    if (state != TokenState::Valid) {
+      std::string_view why = state == TokenState::Expired   ? "The access token expired"
+                             : state == TokenState::Revoked ? "The access token was revoked"
+                                                            : "The access token is invalid";
+      return challenge(401, realm, "invalid_token", why);
+    }
+    record = std::move(rec);
+    caller.token = &*record;
+    caller.app = ctx.index.application(record->application_id);
+    if (!caller.app) return challenge(401, realm, "invalid_token", "The access token is invalid");
+  } else if (const std::string* key = req.headers.find("KeyId"); key && api && api->api_key_allowed) {
+    // WIRE-9: the application's API key instead of a bearer token.
+    if (key->empty()) return no_credentials(ctx, realm);
+    auto ref = ctx.index.api_key(ctx.channel, *key);
+    if (!ref || !ref->key->enabled) return challenge(401, realm, "invalid_token", "The API key is invalid");
+    caller.app = ref->application;
+  } else {
+    return no_credentials(ctx, realm);
+  }
+
+  if (!api) {
+    Response r;  // WIRE-7
+    r.status = 404;
+    return r;
+  }
+  const Application& app = *caller.app;
+  if (caller.token && !api->oauth_allowed) return forbidden(ctx, "This API does not accept OAuth tokens");
+  if (!app.active) return forbidden(ctx, "The application is deactivated");
+  const Subscription* sub = app.subscription(api->id);
+  if (!sub || sub->status != SubscriptionStatus::Approved)
+    return forbidden(ctx, "The application has no approved access to this API");
+  if (!api->cgu.empty()) {
+    const User* owner = ctx.index.user(app.owner);
+    if (!owner || !owner->has_accepted_cgu(api->id, ctx.channel))
+      return forbidden(ctx, "The terms of use of this API are not accepted");
+  }
+  if (caller.token && !api->scopes.empty()) {
+    // Token scopes are fixed at issue: access granted after the token needs a new token.
+    const auto& allowed = sub->scopes.empty() ? api->scopes : sub->scopes;
+    bool scoped = std::any_of(allowed.begin(), allowed.end(), [&](const std::string& s) { return caller.token->has_scope(s); });
+    if (!scoped) return forbidden(ctx, "The access token does not carry a scope of this API");
+  }
+
+  EffectiveQuota quota = effective_quota(ctx.world, app, *api, *sub);
+  QuotaDecision decision = ctx.quotas.decide(quota.slot, quota.spec, ctx.now);
+  if (!decision.admitted) {
+    Response r;
+    r.status = 429;
+    if (ctx.profile == Profile::Rfc) {
+      // RFC 9110 §10.2.3: whole seconds, rounded up, never less than the real wait.
+      Millis wait = decision.window_end_ms - ctx.now;
+      r.headers.set("Retry-After", std::to_string(std::max<Millis>(1, (wait + 999) / 1000)));
+    }
+    r.headers.set("x-rate-limit", rate_limit_header(quota.spec, 0));
+    return r;
+  }
+  Response r = provider_answer(*api, app, resource, req);
+  r.headers.set("x-rate-limit", rate_limit_header(quota.spec, decision.remaining));
+  return r;
+}
+
+}  // namespace
+
+Response handle_gateway_request(const Request& request, const GatewayContext& ctx) {
+  Response r = decide(request, ctx);
+  // WIRE-8, GW-4: on every answer.
+  r.headers.set("x-correlation-id", ctx.correlation_ids.next());
+  if (!r.headers.find("x-rate-limit")) r.headers.set("x-rate-limit", "[]");
+  r.headers.set("Access-Control-Allow-Origin", request.headers.get("Origin", "*"));
+  r.headers.set("Access-Control-Expose-Headers", "x-correlation-id, x-rate-limit");
+  if (request.headers.find("Origin")) r.headers.set("Vary", "Origin");
+  return r;
+}
+
+}  // namespace pistesim

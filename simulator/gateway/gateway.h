@@ -1,0 +1,51 @@
+// The API hosts of one channel (GW-*, WIRE-4..9, CONFORMANCE.md §F–§G): routing by base path,
+// bearer or API-key authentication, subscription / CGU / scope checks, quota, then the mock
+// provider. Every answer carries x-correlation-id, x-rate-limit and the CORS headers.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "clock/clock.h"
+#include "core/profile.h"
+#include "oauth/token_store.h"
+#include "quota/quota_core.h"
+#include "wire/http_message.h"
+#include "world/world.h"
+
+namespace pistesim {
+
+// x-correlation-id values shaped like PISTE's ("1d-055dede0e29d8b72e118fe0d"): a random
+// per-process prefix and a counter, so they are unique without locking.
+class CorrelationIds {
+ public:
+  CorrelationIds();
+  std::string next();
+
+ private:
+  std::string prefix_;
+  std::atomic<uint64_t> counter_{0};
+};
+
+struct GatewayContext {
+  const World& world;
+  const WorldIndex& index;
+  Channel channel;
+  Profile profile;
+  Millis now;
+  const TokenStore& tokens;
+  QuotaCore& quotas;
+  CorrelationIds& correlation_ids;
+};
+
+// The quota that governs calls of `app` to `api`, and the counter that counts them (GW-5:
+// subscription quota, then the API's, then the application's, then the channel default).
+struct EffectiveQuota {
+  QuotaSpec spec;
+  uint32_t slot;
+};
+EffectiveQuota effective_quota(const World& world, const Application& app, const Api& api, const Subscription& sub);
+
+Response handle_gateway_request(const Request& request, const GatewayContext& ctx);
+
+}  // namespace pistesim

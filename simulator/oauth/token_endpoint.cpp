@@ -1,0 +1,248 @@
+#include "oauth/token_endpoint.h"
+
+#include <algorithm>
+#include <set>
+
+#include "crypto/secrets.h"
+#include "wire/authorization.h"
+#include "wire/encoding.h"
+
+namespace pistesim {
+
+namespace {
+
+// RFC 6749 §5.2 errors. Descriptions stay within %x20-21 / %x23-5B / %x5D-7E (no '"' or '\').
+Response oauth_error(int status, std::string_view error, std::string_view description) {
+  Response r;
+  r.status = status;
+  r.headers.set("Content-Type", "application/json");
+  r.body = "{\"error\":\"" + std::string(error) + "\",\"error_description\":\"" + std::string(description) + "\"}";
+  return r;
+}
+
+Response invalid_request(std::string_view d) { return oauth_error(400, "invalid_request", d); }
+
+bool is_scope_char(unsigned char c) { return c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E); }
+
+// RFC 6749 §3.3: scope = scope-token *( SP scope-token ). nullopt on any other character or
+// on empty tokens (two spaces, leading/trailing space).
+std::optional<std::vector<std::string>> split_scope(std::string_view s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t sp = s.find(' ', pos);
+    if (sp == std::string_view::npos) sp = s.size();
+    std::string_view tok = s.substr(pos, sp - pos);
+    if (tok.empty()) return std::nullopt;
+    if (!std::all_of(tok.begin(), tok.end(), [](char c) { return is_scope_char(static_cast<unsigned char>(c)); }))
+      return std::nullopt;
+    out.emplace_back(tok);
+    pos = sp + 1;
+  }
+  return out;
+}
+
+bool content_type_is_form(std::string_view ct) {
+  // "application/x-www-form-urlencoded" with optional parameters; only a UTF-8 (or ASCII)
+  // charset is understood.
+  size_t semi = ct.find(';');
+  std::string_view media = ct.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  if (!iequals(media, "application/x-www-form-urlencoded")) return false;
+  if (semi == std::string_view::npos) return true;
+  std::string params = ascii_lower(ct.substr(semi + 1));
+  size_t cs = params.find("charset=");
+  if (cs == std::string::npos) return true;
+  std::string_view charset = std::string_view(params).substr(cs + 8);
+  charset = charset.substr(0, charset.find(';'));
+  while (!charset.empty() && charset.back() == ' ') charset.remove_suffix(1);
+  if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') charset = charset.substr(1, charset.size() - 2);
+  return charset == "utf-8" || charset == "utf8" || charset == "us-ascii";
+}
+
+constexpr std::string_view kTokenParams[] = {"grant_type", "client_id", "client_secret", "scope"};
+
+}  // namespace
+
+std::optional<std::string> issued_scope(const World& world, const WorldIndex& index, const Application& app,
+                                        const std::vector<std::string>& requested) {
+  (void)world;
+  // Scopes granted: those of approved subscriptions to APIs published on the channel.
+  std::vector<std::string> granted;
+  for (const auto& sub : app.subscriptions) {
+    if (sub.status != SubscriptionStatus::Approved) continue;
+    const Api* api = index.api(sub.api);
+    if (!api || !api->published_on(app.channel)) continue;
+    const auto& scopes = sub.scopes.empty() ? api->scopes : sub.scopes;
+    for (const auto& s : scopes)
+      if (std::find(granted.begin(), granted.end(), s) == granted.end()) granted.push_back(s);
+  }
+  std::vector<std::string> api_scopes;
+  for (const auto& s : requested) {
+    if (s == "openid") continue;
+    if (std::find(granted.begin(), granted.end(), s) == granted.end()) return std::nullopt;
+    if (std::find(api_scopes.begin(), api_scopes.end(), s) == api_scopes.end()) api_scopes.push_back(s);
+  }
+  if (api_scopes.empty()) api_scopes = granted;
+  std::string out = "openid";
+  for (const auto& s : api_scopes) out += " " + s;
+  return out;
+}
+
+namespace {
+
+Response handle(const Request& req, const TokenEndpointContext& ctx) {
+  // A1: only POST.
+  if (req.method != "POST") {
+    if (ctx.profile == Profile::Rfc) {
+      Response r = oauth_error(405, "invalid_request", "The token endpoint only accepts POST");
+      r.headers.set("Allow", "POST");
+      return r;
+    }
+    return invalid_request("The token endpoint only accepts POST");
+  }
+  // A3: nothing of the token request may travel in the URI.
+  if (!req.query.empty()) {
+    auto q = parse_form(req.query);
+    if (!q) return invalid_request("Malformed query string");
+    for (const auto& p : *q)
+      for (auto name : kTokenParams)
+        if (p.name == name) return invalid_request("Parameters must be sent in the request body, not in the URI");
+  }
+  // A2
+  const std::string* ct = req.headers.find("Content-Type");
+  if (!ct) return invalid_request("Missing Content-Type: application/x-www-form-urlencoded expected");
+  if (!content_type_is_form(*ct))
+    return invalid_request("Unsupported Content-Type: application/x-www-form-urlencoded expected");
+  auto params = parse_form(req.body);
+  if (!params) return invalid_request("Malformed application/x-www-form-urlencoded body");
+
+  // A8 repeated parameters, A5 empty values count as absent, A7 unknown ones ignored.
+  std::string grant_type, body_client_id, body_client_secret, scope;
+  bool has_scope = false;
+  std::set<std::string> seen;
+  for (const auto& p : *params) {
+    if (!seen.insert(p.name).second) {
+      // Echo the name only when it is safe in error_description (E2).
+      bool safe = p.name.size() <= 64 && std::all_of(p.name.begin(), p.name.end(), [](char c) {
+        return is_scope_char(static_cast<unsigned char>(c));
+      });
+      return invalid_request(safe ? "Parameter " + p.name + " is repeated" : std::string("A parameter is repeated"));
+    }
+  }
+  for (const auto& p : *params) {
+    if (p.value.empty()) continue;
+    if (p.name == "grant_type") grant_type = p.value;
+    else if (p.name == "client_id") body_client_id = p.value;
+    else if (p.name == "client_secret") body_client_secret = p.value;
+    else if (p.name == "scope") {
+      scope = p.value;
+      has_scope = true;
+    }
+  }
+
+  // Client authentication method (B1–B6).
+  enum class Method { None, Basic, Body } method = Method::None;
+  std::string client_id, client_secret;
+  size_t auth_headers = req.headers.count("Authorization");
+  if (auth_headers > 1) return invalid_request("More than one Authorization header");
+  if (const std::string* auth = req.headers.find("Authorization")) {
+    auto basic = parse_basic(*auth);
+    if (!basic) {
+      if (!iequals(auth_scheme(*auth), "Basic"))
+        return invalid_request("Unsupported Authorization scheme: HTTP Basic client authentication expected");
+      return invalid_request("Malformed HTTP Basic credentials");
+    }
+    if (!body_client_secret.empty())
+      return invalid_request("Client credentials sent both by HTTP Basic and in the body: use one method");
+    if (!body_client_id.empty() && body_client_id != basic->client_id)
+      return invalid_request("client_id in the body differs from the HTTP Basic user");
+    method = Method::Basic;
+    client_id = std::move(basic->client_id);
+    client_secret = std::move(basic->client_secret);
+  } else if (!body_client_id.empty() || !body_client_secret.empty()) {
+    method = Method::Body;
+    client_id = body_client_id;
+    client_secret = body_client_secret;
+  }
+
+  // A4, A6
+  if (grant_type.empty()) return invalid_request("Missing grant_type parameter");
+  if (grant_type != "client_credentials")
+    return oauth_error(400, "unsupported_grant_type", "Only the client_credentials grant is supported");
+
+  // C1 scope syntax before looking the client up: a malformed request says so whoever sends it.
+  std::vector<std::string> requested;
+  if (has_scope) {
+    auto split = split_scope(scope);
+    if (!split) return oauth_error(400, "invalid_scope", "Malformed scope parameter");
+    requested = std::move(*split);
+  }
+
+  // B7–B9: authentication failures answer alike whatever was wrong (B11).
+  auto client_failure = [&](std::string_view description) {
+    if (method == Method::Basic) {
+      Response r = oauth_error(401, "invalid_client", description);
+      r.headers.set("WWW-Authenticate", "Basic realm=\"PISTE\"");
+      return r;
+    }
+    return oauth_error(400, "invalid_client", description);
+  };
+  if (method == Method::None) return client_failure("Client authentication is required");
+  auto ref = ctx.index.client(ctx.channel, client_id);
+  if (!ref) {
+    // Spend the time a secret comparison would, so unknown ids are not told apart by timing.
+    (void)constant_time_equals(client_secret, std::string(36, 'x'));
+    return client_failure("Client authentication failed");
+  }
+  const OAuthClient& client = *ref->client;
+  const Application& app = *ref->application;
+  if (client.type == ClientType::Public) {
+    if (client_secret.empty())
+      return oauth_error(400, "unauthorized_client", "A public client cannot use the client_credentials grant");
+    (void)constant_time_equals(client_secret, std::string(36, 'x'));
+    return client_failure("Client authentication failed");
+  }
+  bool secret_ok = constant_time_equals(client_secret, client.client_secret);
+  if (!secret_ok || client.client_secret.empty()) return client_failure("Client authentication failed");
+  if (!client.enabled || !app.active) return client_failure("Client authentication failed");
+  const User* owner = ctx.index.user(app.owner);
+  if (owner && !owner->active) return client_failure("Client authentication failed");
+
+  // C2, C3
+  auto issued = issued_scope(ctx.world, ctx.index, app, requested);
+  if (!issued) return oauth_error(400, "invalid_scope", "The requested scope is not granted to this client");
+
+  TokenRecord record;
+  record.application_id = app.id;
+  record.client_id = client.client_id;
+  record.scope = *issued;
+  record.issued_ms = ctx.now;
+  record.expires_ms = ctx.now + ctx.world.settings.token_lifetime_s * 1000;
+  std::string token;
+  // 54 alphanumerics carry 321 bits: a collision is not expected, but the store refuses to
+  // overwrite one, so draw again rather than hand out a token twice (D6).
+  do {
+    token = random_alphanumeric(kAccessTokenLength);
+  } while (!ctx.tokens.insert(token, record, ctx.now));
+
+  Response r;
+  r.status = 200;
+  r.headers.set("Content-Type", "application/json");
+  // WIRE-1 key order: access_token, token_type, expires_in, scope.
+  r.body = "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":" +
+           std::to_string(ctx.world.settings.token_lifetime_s) + ",\"scope\":\"" + *issued + "\"}";
+  return r;
+}
+
+}  // namespace
+
+Response handle_token_request(const Request& request, const TokenEndpointContext& ctx) {
+  Response r = handle(request, ctx);
+  // D5: on every answer, errors included.
+  r.headers.set("Cache-Control", "no-store");
+  r.headers.set("Pragma", "no-cache");
+  return r;
+}
+
+}  // namespace pistesim

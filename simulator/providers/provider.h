@@ -1,0 +1,21 @@
+// Mock provider APIs (GW-6, WIRE-9..11): what answers behind the gateway once a call has been
+// authenticated, authorised and counted. Declared as data in the world file: a technical
+// account check (Chorus Pro), a business-profile gate (SNE-Cotation) and ordered routes.
+#pragma once
+
+#include <string_view>
+
+#include "wire/http_message.h"
+#include "world/world.h"
+
+namespace pistesim {
+
+// The provider's answer to `request` for resource path `resource` (after the base path).
+// Checks in order: technical account header, business profile of the application, routes;
+// no matching route answers 404.
+Response provider_answer(const Api& api, const Application& app, std::string_view resource, const Request& request);
+
+// The route that would answer, or nullptr (exposed for tests and health checks).
+const ProviderRoute* match_route(const Api& api, std::string_view resource, const Request& request);
+
+}  // namespace pistesim

@@ -1,0 +1,59 @@
+// The quota core (GW-5): fixed windows aligned on the second or on the Europe/Paris calendar
+// day, one counter per slot. A slot is one 64-bit atomic word (window index, count) updated by
+// compare-and-swap, so a window never admits more than its limit whatever the concurrency,
+// and takes no lock. Slots are allocated once and never move; their storage grows in chunks.
+// Safe for concurrent use.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "clock/clock.h"
+#include "world/world.h"
+
+namespace pistesim {
+
+struct QuotaDecision {
+  bool admitted = false;
+  int64_t limit = 0;
+  int64_t remaining = 0;     // after this decision
+  Millis window_end_ms = 0;  // when the current window closes (the counter resets)
+};
+
+class QuotaCore {
+ public:
+  QuotaCore();
+  ~QuotaCore();
+  QuotaCore(const QuotaCore&) = delete;
+  QuotaCore& operator=(const QuotaCore&) = delete;
+
+  // A fresh counter. Never fails until 2^32 slots (then throws std::length_error).
+  uint32_t allocate();
+  // Admits or refuses one call against `spec` at time `now`.
+  // REQUIRES: slot came from allocate(); 1 <= spec.limit <= kMaxQuotaLimit.
+  QuotaDecision decide(uint32_t slot, const QuotaSpec& spec, Millis now);
+  // What decide() would report as remaining, without counting a call.
+  QuotaDecision peek(uint32_t slot, const QuotaSpec& spec, Millis now) const;
+  // Forgets the calls counted in the current window (after a quota change).
+  void reset(uint32_t slot);
+
+  static uint64_t window_index(QuotaWindow w, Millis now);
+  static Millis window_end(QuotaWindow w, uint64_t index);
+
+ private:
+  static constexpr unsigned kChunkBits = 12;  // 4096 slots = 32 KiB a chunk
+  static constexpr size_t kChunkSize = size_t{1} << kChunkBits;
+  static constexpr size_t kMaxChunks = size_t{1} << (32 - kChunkBits);
+  using Chunk = std::array<std::atomic<uint64_t>, kChunkSize>;
+
+  std::atomic<uint64_t>& cell(uint32_t slot) const;
+
+  std::unique_ptr<std::atomic<Chunk*>[]> chunks_;
+  std::atomic<uint64_t> next_{0};
+  std::mutex grow_mutex_;
+};
+
+}  // namespace pistesim

@@ -1,0 +1,36 @@
+// Byte-level encodings the wire uses: percent-encoding (RFC 3986, and the '+' of
+// application/x-www-form-urlencoded), base64 (RFC 4648) and UTF-8 validation.
+// All decoders are strict: they return nullopt rather than guess.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pistesim {
+
+// Decodes %XX escapes; with plus_is_space, '+' decodes to ' ' (form encoding).
+// nullopt on a truncated or non-hex escape.
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);
+// Encodes everything except unreserved characters (ALPHA DIGIT - . _ ~).
+std::string percent_encode(std::string_view in);
+// Form encoding: like percent_encode but ' ' becomes '+'.
+std::string form_encode(std::string_view in);
+
+// Standard alphabet with '=' padding; rejects bad characters, bad length and bad padding.
+std::optional<std::string> base64_decode(std::string_view in);
+std::string base64_encode(std::string_view in);
+
+bool is_valid_utf8(std::string_view s);
+
+struct FormParam {
+  std::string name;
+  std::string value;
+};
+
+// Parses an application/x-www-form-urlencoded body (or a query string). Empty pairs ("a=1&&b=2")
+// are skipped; a pair without '=' has an empty value. nullopt on a bad escape or invalid UTF-8.
+std::optional<std::vector<FormParam>> parse_form(std::string_view body);
+
+}  // namespace pistesim

@@ -1,0 +1,80 @@
+#include "wire/http_message.h"
+
+#include <algorithm>
+
+namespace pistesim {
+
+namespace {
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+void Headers::add(std::string name, std::string value) {
+  items_.push_back({std::move(name), std::move(value)});
+}
+
+void Headers::set(std::string name, std::string value) {
+  remove(name);
+  add(std::move(name), std::move(value));
+}
+
+void Headers::remove(std::string_view name) {
+  std::erase_if(items_, [&](const Header& h) { return iequals(h.name, name); });
+}
+
+const std::string* Headers::find(std::string_view name) const {
+  for (const auto& h : items_)
+    if (iequals(h.name, name)) return &h.value;
+  return nullptr;
+}
+
+std::string Headers::get(std::string_view name, std::string_view fallback) const {
+  const std::string* v = find(name);
+  return v ? *v : std::string(fallback);
+}
+
+size_t Headers::count(std::string_view name) const {
+  return static_cast<size_t>(
+      std::count_if(items_.begin(), items_.end(), [&](const Header& h) { return iequals(h.name, name); }));
+}
+
+Request Request::make(std::string method, std::string_view target, std::string body) {
+  Request r;
+  r.method = std::move(method);
+  auto q = target.find('?');
+  r.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+  r.body = std::move(body);
+  return r;
+}
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+}  // namespace pistesim

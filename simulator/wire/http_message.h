@@ -1,0 +1,64 @@
+// Request and Response values: what the core speaks instead of an HTTP library.
+// The http adapter (simulator/http) converts sockets to these; tests and the embedded
+// simulator build them directly.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pistesim {
+
+// ASCII case-insensitive equality, as header names and auth schemes compare.
+bool iequals(std::string_view a, std::string_view b);
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+// Ordered header list with case-insensitive lookup; repeated names are kept because some
+// checks (two Authorization headers) depend on them.
+class Headers {
+ public:
+  void add(std::string name, std::string value);
+  // Replaces every header of that name with one value.
+  void set(std::string name, std::string value);
+  void remove(std::string_view name);
+  // First value of that name, or nullptr.
+  const std::string* find(std::string_view name) const;
+  std::string get(std::string_view name, std::string_view fallback = {}) const;
+  size_t count(std::string_view name) const;
+  bool empty() const { return items_.empty(); }
+  size_t size() const { return items_.size(); }
+  auto begin() const { return items_.begin(); }
+  auto end() const { return items_.end(); }
+
+ private:
+  std::vector<Header> items_;
+};
+
+struct Request {
+  std::string method = "GET";
+  std::string path = "/";  // as sent, percent-encoding kept, without the query
+  std::string query;       // raw query string, without '?'
+  Headers headers;
+  std::string body;
+  std::string remote_addr;
+
+  // Builds a Request from a target such as "/a/b?x=1".
+  static Request make(std::string method, std::string_view target, std::string body = {});
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+
+  std::string content_type() const { return headers.get("Content-Type"); }
+};
+
+// The standard reason phrase of a status code ("Too Many Requests").
+std::string_view reason_phrase(int status);
+
+}  // namespace pistesim

@@ -1,0 +1,138 @@
+#include "world/world.h"
+
+#include <algorithm>
+
+namespace pistesim {
+
+std::string_view to_string(Channel c) { return c == Channel::Sandbox ? "SANDBOX" : "PRODUCTION"; }
+
+std::optional<Channel> parse_channel(std::string_view s) {
+  if (iequals(s, "SANDBOX")) return Channel::Sandbox;
+  if (iequals(s, "PRODUCTION")) return Channel::Production;
+  return std::nullopt;
+}
+
+std::string_view to_string(QuotaWindow w) { return w == QuotaWindow::Second ? "1s" : "1d"; }
+
+std::optional<QuotaWindow> parse_quota_window(std::string_view s) {
+  if (s == "1s") return QuotaWindow::Second;
+  if (s == "1d") return QuotaWindow::Day;
+  return std::nullopt;
+}
+
+std::string to_string(const QuotaSpec& q) { return std::to_string(q.limit) + "/" + std::string(to_string(q.window)); }
+
+std::string_view to_string(Role r) { return r == Role::Developer ? "developer" : "orgadmin"; }
+
+std::string_view to_string(SubscriptionStatus s) {
+  switch (s) {
+    case SubscriptionStatus::Approved: return "approved";
+    case SubscriptionStatus::Pending: return "pending";
+    case SubscriptionStatus::Rejected: return "rejected";
+    case SubscriptionStatus::Revoked: return "revoked";
+  }
+  return "approved";
+}
+
+std::optional<SubscriptionStatus> parse_subscription_status(std::string_view s) {
+  if (s == "approved") return SubscriptionStatus::Approved;
+  if (s == "pending") return SubscriptionStatus::Pending;
+  if (s == "rejected") return SubscriptionStatus::Rejected;
+  if (s == "revoked") return SubscriptionStatus::Revoked;
+  return std::nullopt;
+}
+
+bool Api::published_on(Channel c) const { return std::find(channels.begin(), channels.end(), c) != channels.end(); }
+
+bool Api::has_scope(std::string_view scope) const {
+  return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+}
+
+bool User::has_accepted_cgu(std::string_view api, Channel c) const {
+  return std::any_of(accepted_cgu.begin(), accepted_cgu.end(),
+                     [&](const CguConsent& k) { return k.api == api && k.channel == c; });
+}
+
+const Subscription* Application::subscription(std::string_view api) const {
+  for (const auto& s : subscriptions)
+    if (s.api == api) return &s;
+  return nullptr;
+}
+
+Subscription* Application::subscription(std::string_view api) {
+  for (auto& s : subscriptions)
+    if (s.api == api) return &s;
+  return nullptr;
+}
+
+bool Application::has_business_profile(std::string_view api) const {
+  return std::find(business_profiles.begin(), business_profiles.end(), api) != business_profiles.end();
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+WorldIndex::WorldIndex(const World& world) {
+  for (const auto& a : world.apis) {
+    apis_.emplace(a.id, &a);
+    for (Channel c : a.channels) routes_[static_cast<int>(c)].emplace(a.base_path, &a);
+  }
+  for (const auto& app : world.applications) {
+    applications_.emplace(app.id, &app);
+    int ch = static_cast<int>(app.channel);
+    for (const auto& c : app.oauth_clients) clients_[ch].emplace(c.client_id, ClientRef{&app, &c});
+    for (const auto& k : app.api_keys) keys_[ch].emplace(k.key, KeyRef{&app, &k});
+  }
+  for (const auto& u : world.users) users_.emplace(ascii_lower(u.email), &u);
+  for (const auto& o : world.organisations) organisations_.emplace(o.id, &o);
+}
+
+namespace {
+template <class M>
+auto lookup(const M& m, std::string_view key) -> typename M::mapped_type {
+  auto it = m.find(std::string(key));
+  return it == m.end() ? typename M::mapped_type{} : it->second;
+}
+}  // namespace
+
+const Api* WorldIndex::api(std::string_view id) const { return lookup(apis_, id); }
+const Application* WorldIndex::application(std::string_view id) const { return lookup(applications_, id); }
+const User* WorldIndex::user(std::string_view email) const { return lookup(users_, ascii_lower(email)); }
+const Organisation* WorldIndex::organisation(std::string_view id) const { return lookup(organisations_, id); }
+
+const Api* WorldIndex::route(Channel c, std::string_view path, std::string_view* rest) const {
+  const auto& routes = routes_[static_cast<int>(c)];
+  std::string_view candidate = path;
+  // Longest segment-wise prefix first: "/a/b/c", then "/a/b", then "/a".
+  while (!candidate.empty()) {
+    auto it = routes.find(std::string(candidate));
+    if (it != routes.end()) {
+      if (rest) *rest = path.substr(candidate.size());
+      return it->second;
+    }
+    size_t slash = candidate.rfind('/');
+    if (slash == std::string_view::npos || slash == 0) break;
+    candidate = candidate.substr(0, slash);
+  }
+  return nullptr;
+}
+
+std::optional<WorldIndex::ClientRef> WorldIndex::client(Channel c, std::string_view client_id) const {
+  const auto& m = clients_[static_cast<int>(c)];
+  auto it = m.find(std::string(client_id));
+  if (it == m.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<WorldIndex::KeyRef> WorldIndex::api_key(Channel c, std::string_view key) const {
+  const auto& m = keys_[static_cast<int>(c)];
+  auto it = m.find(std::string(key));
+  if (it == m.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace pistesim

@@ -1,0 +1,230 @@
+// The PISTE domain: organisations, API CGU, APIs with their mock providers, users and
+// applications with their credentials and subscriptions. A World is a plain value; the
+// simulator publishes immutable snapshots of it (core/simulator.h) and readers never lock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "wire/http_message.h"
+
+namespace pistesim {
+
+enum class Channel : uint8_t { Sandbox = 0, Production = 1 };
+inline constexpr Channel kChannels[] = {Channel::Sandbox, Channel::Production};
+std::string_view to_string(Channel c);  // "SANDBOX" / "PRODUCTION"
+std::optional<Channel> parse_channel(std::string_view s);
+
+enum class QuotaWindow : uint8_t { Second, Day };
+struct QuotaSpec {
+  int64_t limit = 0;
+  QuotaWindow window = QuotaWindow::Second;
+  bool operator==(const QuotaSpec&) const = default;
+};
+std::string to_string(const QuotaSpec& q);  // "20/1s"
+std::string_view to_string(QuotaWindow w);  // "1s" / "1d"
+std::optional<QuotaWindow> parse_quota_window(std::string_view s);
+// The largest limit a quota window can count (the counter packs the count in 30 bits).
+inline constexpr int64_t kMaxQuotaLimit = (int64_t{1} << 30) - 1;
+
+struct Organisation {
+  std::string id;
+  std::string name;
+  std::string code;
+  bool universal = false;
+};
+
+struct Cgu {
+  std::string id;
+  std::string title;
+  std::string version = "1";
+};
+
+// A canned provider answer.
+struct ProviderAnswer {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<Header> headers;
+};
+
+struct ProviderRoute {
+  std::string method = "GET";  // "*" = any
+  std::string path;            // resource path after the base path
+  bool prefix = false;         // declared as "path/*"
+  std::vector<std::string> requires_query;
+  std::vector<std::string> requires_json;
+  ProviderAnswer answer;
+};
+
+// A header the provider checks itself (Chorus Pro's cpro-account, WIRE-10).
+struct TechnicalAccountCheck {
+  std::string header;
+  std::vector<std::string> accounts;  // "login:password"
+  ProviderAnswer missing;
+  ProviderAnswer invalid;
+};
+
+struct Api {
+  std::string id;
+  std::string name;
+  std::string version;
+  std::string description;
+  std::vector<std::string> tags;
+  std::vector<Channel> channels;
+  std::string base_path;
+  std::vector<std::string> scopes;
+  std::string cgu;  // empty: no CGU
+  bool approval_required = false;
+  std::vector<std::string> approvers;
+  std::vector<std::string> organisations;  // empty: public catalogue
+  bool oauth_allowed = true;
+  bool api_key_allowed = false;
+  std::optional<QuotaSpec> quota;
+  std::string health;
+  std::optional<ProviderAnswer> business_profile_gate;
+  std::optional<TechnicalAccountCheck> technical_account;
+  std::vector<ProviderRoute> routes;
+
+  bool published_on(Channel c) const;
+  bool has_scope(std::string_view scope) const;
+};
+
+enum class Role : uint8_t { Developer, OrgAdmin };
+std::string_view to_string(Role r);  // "developer" / "orgadmin"
+
+struct Membership {
+  std::string organisation;
+  Role role = Role::Developer;
+};
+
+struct CguConsent {
+  std::string api;
+  Channel channel = Channel::Sandbox;
+  bool operator==(const CguConsent&) const = default;
+};
+
+struct User {
+  std::string email;
+  std::string name;
+  std::string password;
+  bool active = true;
+  std::vector<Membership> memberships;
+  std::vector<CguConsent> accepted_cgu;
+  bool opt_in_news = false;
+  bool opt_in_surveys = false;
+
+  bool has_accepted_cgu(std::string_view api, Channel c) const;
+};
+
+enum class ClientType : uint8_t { Confidential, Public };
+
+struct OAuthClient {
+  std::string client_id;
+  std::string client_secret;
+  ClientType type = ClientType::Confidential;
+  bool enabled = true;
+};
+
+struct ApiKey {
+  std::string key;
+  bool enabled = true;
+};
+
+enum class SubscriptionStatus : uint8_t { Approved, Pending, Rejected, Revoked };
+std::string_view to_string(SubscriptionStatus s);
+std::optional<SubscriptionStatus> parse_subscription_status(std::string_view s);
+
+// An application's access to one API. Also carries the application's per-API quota counter.
+struct Subscription {
+  std::string api;
+  SubscriptionStatus status = SubscriptionStatus::Approved;
+  std::vector<std::string> scopes;
+  std::optional<QuotaSpec> quota;
+  uint32_t quota_slot = 0;  // assigned by the simulator when the world is installed
+};
+
+struct Application {
+  std::string id;
+  std::string name;
+  Channel channel = Channel::Sandbox;
+  std::string organisation;
+  std::string owner;  // user e-mail
+  std::string description;
+  std::string email;
+  bool active = true;
+  std::optional<QuotaSpec> quota;
+  std::vector<std::string> business_profiles;
+  std::vector<OAuthClient> oauth_clients;
+  std::vector<ApiKey> api_keys;
+  std::vector<Subscription> subscriptions;
+  uint32_t quota_slot = 0;  // application-wide counter, assigned by the simulator
+
+  const Subscription* subscription(std::string_view api) const;
+  Subscription* subscription(std::string_view api);
+  bool has_business_profile(std::string_view api) const;
+};
+
+struct WorldSettings {
+  std::string name;
+  std::string demo_user;
+  int64_t token_lifetime_s = 3600;
+  QuotaSpec production_quota{20, QuotaWindow::Second};
+  QuotaSpec sandbox_quota{1000000, QuotaWindow::Day};
+};
+
+struct World {
+  WorldSettings settings;
+  std::vector<Organisation> organisations;
+  std::vector<Cgu> cgus;
+  std::vector<Api> apis;
+  std::vector<User> users;
+  std::vector<Application> applications;
+};
+
+// Read-only lookups over one World value, built once per published snapshot. Pointers stay
+// valid as long as the World they were built from is not modified.
+class WorldIndex {
+ public:
+  explicit WorldIndex(const World& world);
+
+  const Api* api(std::string_view id) const;
+  // The API of that channel whose base path is the longest segment-wise prefix of path;
+  // rest receives the resource path after the base path ("" or starting with '/').
+  const Api* route(Channel c, std::string_view path, std::string_view* rest) const;
+  const Application* application(std::string_view id) const;
+  const User* user(std::string_view email) const;  // case-insensitive
+  const Organisation* organisation(std::string_view id) const;
+
+  struct ClientRef {
+    const Application* application;
+    const OAuthClient* client;
+  };
+  // OAuth clients of applications of that channel only (OAU-4).
+  std::optional<ClientRef> client(Channel c, std::string_view client_id) const;
+  struct KeyRef {
+    const Application* application;
+    const ApiKey* key;
+  };
+  std::optional<KeyRef> api_key(Channel c, std::string_view key) const;
+
+ private:
+  template <class T>
+  using Map = std::unordered_map<std::string, T>;
+  Map<const Api*> apis_;
+  Map<const Api*> routes_[2];
+  Map<const Application*> applications_;
+  Map<const User*> users_;
+  Map<const Organisation*> organisations_;
+  Map<ClientRef> clients_[2];
+  Map<KeyRef> keys_[2];
+};
+
+// Lower-cases ASCII letters (e-mails compare case-insensitively).
+std::string ascii_lower(std::string_view s);
+
+}  // namespace pistesim

@@ -1,0 +1,667 @@
+#include "world/world_loader.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "wire/encoding.h"
+
+namespace pistesim {
+
+std::string WorldError::to_string() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+namespace {
+
+bool is_id(std::string_view s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  });
+}
+
+bool is_cgu_id(std::string_view s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
+}
+
+// RFC 6749 App. A.4: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+bool is_scope_token(std::string_view s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u == 0x21 || (u >= 0x23 && u <= 0x5B) || (u >= 0x5D && u <= 0x7E);
+  });
+}
+
+// Application names: letters, digits, '-' and '_' (APP-3); the auto-created sandbox name
+// APP_SANDBOX_<email> also carries '@' and '.'.
+bool is_application_name(std::string_view s) {
+  if (s.empty()) return false;
+  bool sandbox = s.starts_with("APP_SANDBOX_");
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           (sandbox && (c == '@' || c == '.' || c == '+'));
+  });
+}
+
+bool looks_like_email(std::string_view s) {
+  auto at = s.find('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < s.size() && s.find('@', at + 1) == std::string_view::npos &&
+         s.find(' ') == std::string_view::npos;
+}
+
+const char* type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    default: return "a date/time";
+  }
+}
+
+class Reader {
+ public:
+  Reader(std::string file, std::vector<WorldError>& errors) : file_(std::move(file)), errors_(errors) {}
+
+  void error(const toml::source_region& where, std::string message) {
+    errors_.push_back({file_, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
+                       std::move(message)});
+  }
+  void error(const toml::node& n, std::string message) { error(n.source(), std::move(message)); }
+
+  void check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed, const std::string& ctx) {
+    for (auto&& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
+        std::string list;
+        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        error(k.source(), ctx + ": unknown key '" + std::string(k.str()) + "' (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  const toml::node* get(const toml::table& t, std::string_view key, bool required, const std::string& ctx,
+                        const char* expected) {
+    const toml::node* n = t.get(key);
+    if (!n && required) error(t, ctx + ": missing required key '" + std::string(key) + "' (" + expected + ")");
+    return n;
+  }
+
+  std::optional<std::string> str(const toml::table& t, std::string_view key, bool required, const std::string& ctx) {
+    const toml::node* n = get(t, key, required, ctx, "a string");
+    if (!n) return std::nullopt;
+    if (!n->is_string()) {
+      error(*n, ctx + "." + std::string(key) + ": expected a string, found " + type_name(*n));
+      return std::nullopt;
+    }
+    return n->as_string()->get();
+  }
+
+  std::optional<bool> boolean(const toml::table& t, std::string_view key, const std::string& ctx) {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_boolean()) {
+      error(*n, ctx + "." + std::string(key) + ": expected true or false, found " + type_name(*n));
+      return std::nullopt;
+    }
+    return n->as_boolean()->get();
+  }
+
+  std::optional<int64_t> integer(const toml::table& t, std::string_view key, const std::string& ctx, int64_t lo,
+                                 int64_t hi) {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer()) {
+      error(*n, ctx + "." + std::string(key) + ": expected an integer, found " + type_name(*n));
+      return std::nullopt;
+    }
+    int64_t v = n->as_integer()->get();
+    if (v < lo || v > hi) {
+      error(*n, ctx + "." + std::string(key) + ": expected an integer from " + std::to_string(lo) + " to " +
+                    std::to_string(hi) + ", found " + std::to_string(v));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::vector<std::string> strings(const toml::table& t, std::string_view key, const std::string& ctx) {
+    std::vector<std::string> out;
+    const toml::node* n = t.get(key);
+    if (!n) return out;
+    const toml::array* a = n->as_array();
+    if (!a) {
+      error(*n, ctx + "." + std::string(key) + ": expected an array of strings, found " + type_name(*n));
+      return out;
+    }
+    for (const auto& el : *a) {
+      if (!el.is_string()) {
+        error(el, ctx + "." + std::string(key) + ": expected a string, found " + type_name(el));
+        continue;
+      }
+      out.push_back(el.as_string()->get());
+    }
+    return out;
+  }
+
+  // Each element of an array of tables, with its context name.
+  template <class F>
+  void tables(const toml::table& t, std::string_view key, const std::string& ctx, F&& f) {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    const toml::array* a = n->as_array();
+    if (!a) {
+      error(*n, ctx + std::string(key) + ": expected an array of tables ([[" + std::string(key) + "]]), found " +
+                    type_name(*n));
+      return;
+    }
+    size_t i = 0;
+    for (const auto& el : *a) {
+      std::string where = ctx + std::string(key) + "[" + std::to_string(i++) + "]";
+      if (!el.is_table()) {
+        error(el, where + ": expected a table, found " + type_name(el));
+        continue;
+      }
+      f(*el.as_table(), where);
+    }
+  }
+
+  const toml::table* table(const toml::table& t, std::string_view key, const std::string& ctx) {
+    const toml::node* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) {
+      error(*n, ctx + "." + std::string(key) + ": expected a table, found " + type_name(*n));
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  std::optional<QuotaSpec> quota(const toml::table& t, std::string_view key, const std::string& ctx) {
+    const toml::table* q = table(t, key, ctx);
+    if (!q) return std::nullopt;
+    std::string qctx = ctx + "." + std::string(key);
+    check_keys(*q, {"limit", "window"}, qctx);
+    auto limit = integer(*q, "limit", qctx, 1, kMaxQuotaLimit);
+    if (!q->get("limit")) error(*q, qctx + ": missing required key 'limit' (an integer from 1)");
+    auto window = str(*q, "window", true, qctx);
+    std::optional<QuotaWindow> w;
+    if (window) {
+      w = parse_quota_window(*window);
+      if (!w) error(*q->get("window"), qctx + ".window: expected \"1s\" or \"1d\", found \"" + *window + "\"");
+    }
+    if (!limit || !w) return std::nullopt;
+    return QuotaSpec{*limit, *w};
+  }
+
+  std::optional<Channel> channel(const toml::node& n, const std::string& ctx) {
+    if (!n.is_string()) {
+      error(n, ctx + ": expected \"SANDBOX\" or \"PRODUCTION\", found " + type_name(n));
+      return std::nullopt;
+    }
+    auto c = parse_channel(n.as_string()->get());
+    if (!c || (n.as_string()->get() != "SANDBOX" && n.as_string()->get() != "PRODUCTION")) {
+      error(n, ctx + ": expected \"SANDBOX\" or \"PRODUCTION\", found \"" + n.as_string()->get() + "\"");
+      return std::nullopt;
+    }
+    return c;
+  }
+
+  std::optional<Channel> channel(const toml::table& t, std::string_view key, bool required, const std::string& ctx) {
+    const toml::node* n = get(t, key, required, ctx, "\"SANDBOX\" or \"PRODUCTION\"");
+    if (!n) return std::nullopt;
+    return channel(*n, ctx + "." + std::string(key));
+  }
+
+  ProviderAnswer answer(const toml::table& t, const std::string& ctx, std::string_view status_key,
+                        std::string_view body_key, int default_status, bool body_required) {
+    ProviderAnswer a;
+    a.status = static_cast<int>(integer(t, status_key, ctx, 100, 599).value_or(default_status));
+    if (auto ct = str(t, "content_type", false, ctx)) a.content_type = *ct;
+    if (auto b = str(t, body_key, body_required, ctx)) a.body = *b;
+    return a;
+  }
+
+ private:
+  std::string file_;
+  std::vector<WorldError>& errors_;
+};
+
+void read_settings(Reader& r, const toml::table& root, World& w) {
+  const toml::table* t = r.table(root, "world", "");
+  if (!t) {
+    r.error(root.source(), "missing required table [world] (with at least name = \"…\")");
+    return;
+  }
+  r.check_keys(*t, {"name", "demo_user", "token_lifetime", "production_quota", "sandbox_quota"}, "world");
+  if (auto v = r.str(*t, "name", true, "world")) w.settings.name = *v;
+  if (auto v = r.str(*t, "demo_user", false, "world")) w.settings.demo_user = *v;
+  if (auto v = r.integer(*t, "token_lifetime", "world", 1, 365LL * 24 * 3600)) w.settings.token_lifetime_s = *v;
+  if (auto q = r.quota(*t, "production_quota", "world")) w.settings.production_quota = *q;
+  if (auto q = r.quota(*t, "sandbox_quota", "world")) w.settings.sandbox_quota = *q;
+}
+
+void require_id(Reader& r, const toml::table& t, const std::string& ctx, std::string& out) {
+  if (auto v = r.str(t, "id", true, ctx)) {
+    if (!is_id(*v))
+      r.error(*t.get("id"), ctx + ".id: expected lower-case letters, digits, '-', '_' or '.', found \"" + *v + "\"");
+    out = *v;
+  }
+}
+
+void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api) {
+  r.check_keys(t,
+               {"id", "name", "version", "description", "tags", "channels", "base_path", "scopes", "cgu",
+                "approval_required", "approvers", "organisations", "auth", "quota", "health", "business_profile",
+                "technical_account", "routes"},
+               ctx);
+  require_id(r, t, ctx, api.id);
+  if (auto v = r.str(t, "name", true, ctx)) api.name = *v;
+  if (auto v = r.str(t, "version", true, ctx)) api.version = *v;
+  if (auto v = r.str(t, "description", false, ctx)) api.description = *v;
+  api.tags = r.strings(t, "tags", ctx);
+  if (const toml::node* n = r.get(t, "channels", true, ctx, "an array of \"SANDBOX\"/\"PRODUCTION\"")) {
+    if (const toml::array* a = n->as_array()) {
+      for (const auto& el : *a)
+        if (auto c = r.channel(el, ctx + ".channels")) {
+          if (api.published_on(*c)) r.error(el, ctx + ".channels: channel listed twice");
+          else api.channels.push_back(*c);
+        }
+      if (a->empty()) r.error(*n, ctx + ".channels: expected at least one channel");
+    } else {
+      r.error(*n, ctx + ".channels: expected an array of \"SANDBOX\"/\"PRODUCTION\", found " + type_name(*n));
+    }
+  }
+  if (auto v = r.str(t, "base_path", true, ctx)) {
+    const std::string& p = *v;
+    bool ok = p.size() > 1 && p.front() == '/' && p.back() != '/' && p.find_first_of("?# \t%") == std::string::npos &&
+              p.find("//") == std::string::npos;
+    if (!ok)
+      r.error(*t.get("base_path"), ctx + ".base_path: expected a path starting with '/', without a trailing '/', "
+                                         "'//', '?', '#', '%' or spaces, found \"" + p + "\"");
+    api.base_path = p;
+  }
+  api.scopes = r.strings(t, "scopes", ctx);
+  for (const auto& s : api.scopes)
+    if (!is_scope_token(s))
+      r.error(*t.get("scopes"), ctx + ".scopes: \"" + s + "\" is not a scope token (RFC 6749 §3.3: printable ASCII "
+                                                          "except space, '\"' and '\\')");
+  if (auto v = r.str(t, "cgu", false, ctx)) api.cgu = *v;
+  if (auto v = r.boolean(t, "approval_required", ctx)) api.approval_required = *v;
+  api.approvers = r.strings(t, "approvers", ctx);
+  for (const auto& e : api.approvers)
+    if (!looks_like_email(e)) r.error(*t.get("approvers"), ctx + ".approvers: \"" + e + "\" is not an e-mail address");
+  api.organisations = r.strings(t, "organisations", ctx);
+  if (t.get("auth")) {
+    auto auth = r.strings(t, "auth", ctx);
+    api.oauth_allowed = api.api_key_allowed = false;
+    for (const auto& a : auth) {
+      if (a == "oauth") api.oauth_allowed = true;
+      else if (a == "api_key") api.api_key_allowed = true;
+      else r.error(*t.get("auth"), ctx + ".auth: expected \"oauth\" or \"api_key\", found \"" + a + "\"");
+    }
+    if (auth.empty()) r.error(*t.get("auth"), ctx + ".auth: expected at least one of \"oauth\", \"api_key\"");
+  }
+  api.quota = r.quota(t, "quota", ctx);
+  if (auto v = r.str(t, "health", false, ctx)) {
+    if (v->empty() || v->front() != '/') r.error(*t.get("health"), ctx + ".health: expected a path starting with '/'");
+    api.health = *v;
+  }
+  if (const toml::table* bp = r.table(t, "business_profile", ctx)) {
+    std::string bctx = ctx + ".business_profile";
+    r.check_keys(*bp, {"status", "content_type", "body"}, bctx);
+    api.business_profile_gate = r.answer(*bp, bctx, "status", "body", 200, true);
+  }
+  if (const toml::table* ta = r.table(t, "technical_account", ctx)) {
+    std::string tctx = ctx + ".technical_account";
+    r.check_keys(*ta,
+                 {"header", "accounts", "missing_status", "missing_body", "invalid_status", "invalid_body",
+                  "content_type"},
+                 tctx);
+    TechnicalAccountCheck check;
+    if (auto h = r.str(*ta, "header", true, tctx)) check.header = *h;
+    if (!ta->get("accounts")) r.error(*ta, tctx + ": missing required key 'accounts' (an array of \"login:password\")");
+    check.accounts = r.strings(*ta, "accounts", tctx);
+    for (const auto& a : check.accounts)
+      if (a.find(':') == std::string::npos)
+        r.error(*ta->get("accounts"), tctx + ".accounts: expected \"login:password\", found \"" + a + "\"");
+    check.missing = r.answer(*ta, tctx, "missing_status", "missing_body", 401, false);
+    check.invalid = r.answer(*ta, tctx, "invalid_status", "invalid_body", 403, false);
+    api.technical_account = std::move(check);
+  }
+  r.tables(t, "routes", ctx + ".", [&](const toml::table& rt, const std::string& rctx) {
+    r.check_keys(rt, {"method", "path", "requires_query", "requires_json", "status", "content_type", "body", "headers"},
+                 rctx);
+    ProviderRoute route;
+    if (auto m = r.str(rt, "method", false, rctx)) {
+      static const std::set<std::string> kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"};
+      if (!kMethods.count(*m))
+        r.error(*rt.get("method"), rctx + ".method: expected GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or \"*\", "
+                                          "found \"" + *m + "\"");
+      route.method = *m;
+    }
+    if (auto p = r.str(rt, "path", true, rctx)) {
+      if (p->empty() || p->front() != '/')
+        r.error(*rt.get("path"), rctx + ".path: expected a path starting with '/', found \"" + *p + "\"");
+      if (p->ends_with("/*")) {
+        route.prefix = true;
+        route.path = p->substr(0, p->size() - 2);
+      } else {
+        route.path = *p;
+      }
+    }
+    route.requires_query = r.strings(rt, "requires_query", rctx);
+    route.requires_json = r.strings(rt, "requires_json", rctx);
+    route.answer = r.answer(rt, rctx, "status", "body", 200, false);
+    if (const toml::table* h = r.table(rt, "headers", rctx)) {
+      for (auto&& [k, v] : *h) {
+        if (!v.is_string()) r.error(v, rctx + ".headers." + std::string(k.str()) + ": expected a string");
+        else route.answer.headers.push_back({std::string(k.str()), v.as_string()->get()});
+      }
+    }
+    api.routes.push_back(std::move(route));
+  });
+}
+
+void read_user(Reader& r, const toml::table& t, const std::string& ctx, User& u) {
+  r.check_keys(t, {"email", "name", "password", "active", "memberships", "accepted_cgu", "opt_in_news", "opt_in_surveys"},
+               ctx);
+  if (auto v = r.str(t, "email", true, ctx)) {
+    if (!looks_like_email(*v)) r.error(*t.get("email"), ctx + ".email: expected an e-mail address, found \"" + *v + "\"");
+    u.email = *v;
+  }
+  if (auto v = r.str(t, "name", true, ctx)) u.name = *v;
+  if (auto v = r.str(t, "password", true, ctx)) u.password = *v;
+  if (auto v = r.boolean(t, "active", ctx)) u.active = *v;
+  if (auto v = r.boolean(t, "opt_in_news", ctx)) u.opt_in_news = *v;
+  if (auto v = r.boolean(t, "opt_in_surveys", ctx)) u.opt_in_surveys = *v;
+  r.tables(t, "memberships", ctx + ".", [&](const toml::table& m, const std::string& mctx) {
+    r.check_keys(m, {"organisation", "role"}, mctx);
+    Membership ms;
+    if (auto o = r.str(m, "organisation", true, mctx)) ms.organisation = *o;
+    if (auto role = r.str(m, "role", false, mctx)) {
+      if (*role == "developer") ms.role = Role::Developer;
+      else if (*role == "orgadmin") ms.role = Role::OrgAdmin;
+      else r.error(*m.get("role"), mctx + ".role: expected \"developer\" or \"orgadmin\", found \"" + *role + "\"");
+    }
+    u.memberships.push_back(ms);
+  });
+  r.tables(t, "accepted_cgu", ctx + ".", [&](const toml::table& c, const std::string& cctx) {
+    r.check_keys(c, {"api", "channel"}, cctx);
+    CguConsent k;
+    if (auto a = r.str(c, "api", true, cctx)) k.api = *a;
+    if (auto ch = r.channel(c, "channel", true, cctx)) k.channel = *ch;
+    u.accepted_cgu.push_back(k);
+  });
+}
+
+void read_application(Reader& r, const toml::table& t, const std::string& ctx, Application& app) {
+  r.check_keys(t,
+               {"id", "name", "channel", "organisation", "owner", "description", "email", "active", "quota",
+                "business_profiles", "oauth_clients", "api_keys", "subscriptions"},
+               ctx);
+  require_id(r, t, ctx, app.id);
+  if (auto v = r.str(t, "name", true, ctx)) {
+    if (!is_application_name(*v))
+      r.error(*t.get("name"), ctx + ".name: expected letters, digits, '-' and '_' only, found \"" + *v + "\"");
+    app.name = *v;
+  }
+  if (auto c = r.channel(t, "channel", true, ctx)) app.channel = *c;
+  if (auto v = r.str(t, "organisation", true, ctx)) app.organisation = *v;
+  if (auto v = r.str(t, "owner", true, ctx)) app.owner = *v;
+  if (auto v = r.str(t, "description", false, ctx)) app.description = *v;
+  if (auto v = r.str(t, "email", false, ctx)) app.email = *v;
+  if (auto v = r.boolean(t, "active", ctx)) app.active = *v;
+  app.quota = r.quota(t, "quota", ctx);
+  app.business_profiles = r.strings(t, "business_profiles", ctx);
+  r.tables(t, "oauth_clients", ctx + ".", [&](const toml::table& c, const std::string& cctx) {
+    r.check_keys(c, {"client_id", "client_secret", "type", "enabled"}, cctx);
+    OAuthClient oc;
+    if (auto v = r.str(c, "client_id", true, cctx)) {
+      if (v->empty()) r.error(*c.get("client_id"), cctx + ".client_id: expected a non-empty string");
+      oc.client_id = *v;
+    }
+    if (auto v = r.str(c, "type", false, cctx)) {
+      if (*v == "confidential") oc.type = ClientType::Confidential;
+      else if (*v == "public") oc.type = ClientType::Public;
+      else r.error(*c.get("type"), cctx + ".type: expected \"confidential\" or \"public\", found \"" + *v + "\"");
+    }
+    if (auto v = r.str(c, "client_secret", oc.type == ClientType::Confidential, cctx)) oc.client_secret = *v;
+    if (oc.type == ClientType::Confidential && c.get("client_secret") && oc.client_secret.empty())
+      r.error(*c.get("client_secret"), cctx + ".client_secret: a confidential client needs a non-empty secret");
+    if (auto v = r.boolean(c, "enabled", cctx)) oc.enabled = *v;
+    app.oauth_clients.push_back(std::move(oc));
+  });
+  r.tables(t, "api_keys", ctx + ".", [&](const toml::table& k, const std::string& kctx) {
+    r.check_keys(k, {"key", "enabled"}, kctx);
+    ApiKey key;
+    if (auto v = r.str(k, "key", true, kctx)) {
+      if (v->empty()) r.error(*k.get("key"), kctx + ".key: expected a non-empty string");
+      key.key = *v;
+    }
+    if (auto v = r.boolean(k, "enabled", kctx)) key.enabled = *v;
+    app.api_keys.push_back(std::move(key));
+  });
+  r.tables(t, "subscriptions", ctx + ".", [&](const toml::table& s, const std::string& sctx) {
+    r.check_keys(s, {"api", "status", "scopes", "quota"}, sctx);
+    Subscription sub;
+    if (auto v = r.str(s, "api", true, sctx)) sub.api = *v;
+    if (auto v = r.str(s, "status", false, sctx)) {
+      if (auto st = parse_subscription_status(*v)) sub.status = *st;
+      else r.error(*s.get("status"), sctx + ".status: expected \"approved\", \"pending\", \"rejected\" or \"revoked\", "
+                                            "found \"" + *v + "\"");
+    }
+    sub.scopes = r.strings(s, "scopes", sctx);
+    sub.quota = r.quota(s, "quota", sctx);
+    app.subscriptions.push_back(std::move(sub));
+  });
+}
+
+// Cross-references and uniqueness, once every entity is read. Positions come from the
+// entity's table, found again by index.
+void validate(Reader& r, const toml::table& root, World& w) {
+  auto node_of = [&](std::string_view key, size_t i) -> const toml::node& {
+    const toml::array* a = root.get(key)->as_array();
+    return *a->get(i);
+  };
+  auto field_of = [&](std::string_view key, size_t i, std::string_view field) -> const toml::node& {
+    const toml::node& n = node_of(key, i);
+    const toml::node* f = n.as_table() ? n.as_table()->get(field) : nullptr;
+    return f ? *f : n;
+  };
+
+  std::set<std::string> org_ids, org_codes, cgu_ids, api_ids, user_emails, app_ids, app_names, client_ids, keys;
+  size_t universal = 0;
+  for (size_t i = 0; i < w.organisations.size(); ++i) {
+    const auto& o = w.organisations[i];
+    if (!o.id.empty() && !org_ids.insert(o.id).second)
+      r.error(field_of("organisations", i, "id"), "organisations[" + std::to_string(i) + "].id: \"" + o.id +
+                                                      "\" is already used by another organisation");
+    if (!o.code.empty() && !org_codes.insert(o.code).second)
+      r.error(field_of("organisations", i, "code"), "organisations[" + std::to_string(i) + "].code: \"" + o.code +
+                                                        "\" is already the code of another organisation");
+    if (o.universal && ++universal == 2)
+      r.error(field_of("organisations", i, "universal"),
+              "organisations[" + std::to_string(i) + "].universal: only one organisation can be universal");
+  }
+  for (size_t i = 0; i < w.cgus.size(); ++i)
+    if (!w.cgus[i].id.empty() && !cgu_ids.insert(w.cgus[i].id).second)
+      r.error(field_of("cgu", i, "id"), "cgu[" + std::to_string(i) + "].id: \"" + w.cgus[i].id + "\" is already used");
+
+  std::map<std::string, std::string> base_paths[2];  // path -> api id
+  for (size_t i = 0; i < w.apis.size(); ++i) {
+    const auto& a = w.apis[i];
+    std::string ctx = "apis[" + std::to_string(i) + "]";
+    if (!a.id.empty() && !api_ids.insert(a.id).second)
+      r.error(field_of("apis", i, "id"), ctx + ".id: \"" + a.id + "\" is already used by another API");
+    if (!a.cgu.empty() && !cgu_ids.count(a.cgu))
+      r.error(field_of("apis", i, "cgu"), ctx + ".cgu: no [[cgu]] has id \"" + a.cgu + "\"");
+    for (const auto& o : a.organisations)
+      if (!org_ids.count(o))
+        r.error(field_of("apis", i, "organisations"), ctx + ".organisations: no organisation has id \"" + o + "\"");
+    for (Channel c : a.channels) {
+      auto& paths = base_paths[static_cast<int>(c)];
+      if (a.base_path.empty()) continue;
+      for (const auto& [p, other] : paths) {
+        bool nested = p == a.base_path || (a.base_path.starts_with(p) && a.base_path[p.size()] == '/') ||
+                      (p.starts_with(a.base_path) && p[a.base_path.size()] == '/');
+        if (nested)
+          r.error(field_of("apis", i, "base_path"), ctx + ".base_path: \"" + a.base_path + "\" overlaps the base path \"" +
+                                                        p + "\" of API \"" + other + "\" on " +
+                                                        std::string(to_string(c)));
+      }
+      paths.emplace(a.base_path, a.id);
+    }
+  }
+  std::map<std::string, const User*> users_by_email;
+  for (size_t i = 0; i < w.users.size(); ++i) {
+    const auto& u = w.users[i];
+    std::string ctx = "users[" + std::to_string(i) + "]";
+    if (!u.email.empty() && !user_emails.insert(ascii_lower(u.email)).second)
+      r.error(field_of("users", i, "email"), ctx + ".email: \"" + u.email + "\" is already registered");
+    users_by_email.emplace(ascii_lower(u.email), &u);
+    for (const auto& m : u.memberships)
+      if (!org_ids.count(m.organisation))
+        r.error(field_of("users", i, "memberships"), ctx + ".memberships: no organisation has id \"" + m.organisation + "\"");
+    for (const auto& k : u.accepted_cgu) {
+      const Api* api = nullptr;
+      for (const auto& a : w.apis)
+        if (a.id == k.api) api = &a;
+      if (!api) r.error(field_of("users", i, "accepted_cgu"), ctx + ".accepted_cgu: no API has id \"" + k.api + "\"");
+      else if (api->cgu.empty())
+        r.error(field_of("users", i, "accepted_cgu"), ctx + ".accepted_cgu: API \"" + k.api + "\" has no CGU to accept");
+    }
+  }
+  if (!w.settings.demo_user.empty() && !users_by_email.count(ascii_lower(w.settings.demo_user)))
+    r.error(*root.get("world")->as_table()->get("demo_user"),
+            "world.demo_user: no [[users]] has e-mail \"" + w.settings.demo_user + "\"");
+
+  for (size_t i = 0; i < w.applications.size(); ++i) {
+    const auto& app = w.applications[i];
+    std::string ctx = "applications[" + std::to_string(i) + "]";
+    if (!app.id.empty() && !app_ids.insert(app.id).second)
+      r.error(field_of("applications", i, "id"), ctx + ".id: \"" + app.id + "\" is already used by another application");
+    if (!app.name.empty() && !app_names.insert(app.name).second)
+      r.error(field_of("applications", i, "name"), ctx + ".name: \"" + app.name + "\" is already used (names are unique)");
+    if (!app.organisation.empty() && !org_ids.count(app.organisation))
+      r.error(field_of("applications", i, "organisation"),
+              ctx + ".organisation: no organisation has id \"" + app.organisation + "\"");
+    auto owner = users_by_email.find(ascii_lower(app.owner));
+    if (!app.owner.empty() && owner == users_by_email.end()) {
+      r.error(field_of("applications", i, "owner"), ctx + ".owner: no [[users]] has e-mail \"" + app.owner + "\"");
+    } else if (!app.owner.empty()) {
+      const auto& ms = owner->second->memberships;
+      if (std::none_of(ms.begin(), ms.end(), [&](const Membership& m) { return m.organisation == app.organisation; }))
+        r.error(field_of("applications", i, "owner"), ctx + ".owner: \"" + app.owner +
+                                                          "\" is not a member of organisation \"" + app.organisation + "\"");
+    }
+    for (const auto& c : app.oauth_clients)
+      if (!c.client_id.empty() && !client_ids.insert(c.client_id).second)
+        r.error(field_of("applications", i, "oauth_clients"),
+                ctx + ".oauth_clients: client_id \"" + c.client_id + "\" is already used");
+    for (const auto& k : app.api_keys)
+      if (!k.key.empty() && !keys.insert(k.key).second)
+        r.error(field_of("applications", i, "api_keys"), ctx + ".api_keys: key \"" + k.key + "\" is already used");
+    for (const auto& p : app.business_profiles)
+      if (!api_ids.count(p))
+        r.error(field_of("applications", i, "business_profiles"), ctx + ".business_profiles: no API has id \"" + p + "\"");
+    std::set<std::string> subscribed;
+    for (const auto& s : app.subscriptions) {
+      const Api* api = nullptr;
+      for (const auto& a : w.apis)
+        if (a.id == s.api) api = &a;
+      const toml::node& where = field_of("applications", i, "subscriptions");
+      if (!api) {
+        r.error(where, ctx + ".subscriptions: no API has id \"" + s.api + "\"");
+        continue;
+      }
+      if (!subscribed.insert(s.api).second) r.error(where, ctx + ".subscriptions: API \"" + s.api + "\" is listed twice");
+      if (!api->published_on(app.channel))
+        r.error(where, ctx + ".subscriptions: API \"" + s.api + "\" is not published on " +
+                           std::string(to_string(app.channel)));
+      for (const auto& sc : s.scopes)
+        if (!api->has_scope(sc))
+          r.error(where, ctx + ".subscriptions: \"" + sc + "\" is not a scope of API \"" + s.api + "\"");
+    }
+  }
+}
+
+}  // namespace
+
+WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name) {
+  WorldLoadResult result;
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    result.errors.push_back({source_name, static_cast<int>(e.source().begin.line),
+                             static_cast<int>(e.source().begin.column), "invalid TOML: " + std::string(e.description())});
+    return result;
+  }
+  Reader r(source_name, result.errors);
+  World& w = result.world;
+  r.check_keys(root, {"world", "organisations", "cgu", "apis", "users", "applications"}, "top level");
+  read_settings(r, root, w);
+  r.tables(root, "organisations", "", [&](const toml::table& t, const std::string& ctx) {
+    r.check_keys(t, {"id", "name", "code", "universal"}, ctx);
+    Organisation o;
+    require_id(r, t, ctx, o.id);
+    if (auto v = r.str(t, "name", true, ctx)) o.name = *v;
+    if (auto v = r.str(t, "code", false, ctx)) o.code = *v;
+    if (auto v = r.boolean(t, "universal", ctx)) o.universal = *v;
+    w.organisations.push_back(std::move(o));
+  });
+  r.tables(root, "cgu", "", [&](const toml::table& t, const std::string& ctx) {
+    r.check_keys(t, {"id", "title", "version"}, ctx);
+    Cgu c;
+    if (auto v = r.str(t, "id", true, ctx)) {
+      if (!is_cgu_id(*v)) r.error(*t.get("id"), ctx + ".id: expected letters, digits, '-', '_' or '.', found \"" + *v + "\"");
+      c.id = *v;
+    }
+    if (auto v = r.str(t, "title", true, ctx)) c.title = *v;
+    if (auto v = r.str(t, "version", false, ctx)) c.version = *v;
+    w.cgus.push_back(std::move(c));
+  });
+  r.tables(root, "apis", "", [&](const toml::table& t, const std::string& ctx) {
+    Api api;
+    read_api(r, t, ctx, api);
+    w.apis.push_back(std::move(api));
+  });
+  r.tables(root, "users", "", [&](const toml::table& t, const std::string& ctx) {
+    User u;
+    read_user(r, t, ctx, u);
+    w.users.push_back(std::move(u));
+  });
+  r.tables(root, "applications", "", [&](const toml::table& t, const std::string& ctx) {
+    Application app;
+    read_application(r, t, ctx, app);
+    w.applications.push_back(std::move(app));
+  });
+  // Cross-checks only make sense once each entity read cleanly.
+  if (result.errors.empty()) validate(r, root, w);
+  std::stable_sort(result.errors.begin(), result.errors.end(), [](const WorldError& a, const WorldError& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+  return result;
+}
+
+WorldLoadResult load_world_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    WorldLoadResult result;
+    result.errors.push_back({path, 0, 0, "cannot open the file for reading"});
+    return result;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_world_string(ss.str(), path);
+}
+
+}  // namespace pistesim

@@ -1,0 +1,33 @@
+// Loads and validates world files (docs/world-format.md). Every problem found is reported,
+// not only the first, each with file:line:column and what was expected.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "world/world.h"
+
+namespace pistesim {
+
+struct WorldError {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+
+  std::string to_string() const;  // "file:line:column: message"
+};
+
+struct WorldLoadResult {
+  World world;
+  std::vector<WorldError> errors;  // empty on success
+  bool ok() const { return errors.empty(); }
+};
+
+WorldLoadResult load_world_file(const std::string& path);
+// source_name is what errors call the text (a path, or "<string>").
+WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name);
+
+}  // namespace pistesim
