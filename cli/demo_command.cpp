@@ -41,7 +41,8 @@ int demo() {
             << server.base_url() << "\n"
             << "demo application " << creds["name"].get<std::string>() << " (SANDBOX)\n\n";
 
-  HttpClient client(server.base_url());
+  // Closed before server.stop(): cpp-httplib waits for open keep-alive connections to idle out.
+  auto client = std::make_unique<HttpClient>(server.base_url());
   std::string token;
   auto bearer = [&] { return "Bearer " + token; };
 
@@ -102,7 +103,7 @@ int demo() {
   for (auto& step : steps) {
     std::cout << "== " << step.title << "\n";
     Request req = step.make();
-    auto res = client.send(req, &error);
+    auto res = client->send(req, &error);
     if (!res) {
       std::cout << "!! no answer: " << error << "\n";
       ++failures;
@@ -117,6 +118,7 @@ int demo() {
       break;
     }
   }
+  client.reset();
   server.stop();
   if (failures) {
     std::cout << "demo FAILED\n";
