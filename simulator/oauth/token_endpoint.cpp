@@ -42,22 +42,30 @@ std::optional<std::vector<std::string>> split_scope(std::string_view s) {
   return out;
 }
 
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// "application/x-www-form-urlencoded" with optional parameters (RFC 9110 §8.3.1). Only a UTF-8
+// (or US-ASCII) charset is understood; every charset parameter must name one, so that neither
+// "xcharset=utf-8; charset=latin1" nor a second charset slips another one through.
 bool content_type_is_form(std::string_view ct) {
-  // "application/x-www-form-urlencoded" with optional parameters; only a UTF-8 (or ASCII)
-  // charset is understood.
   size_t semi = ct.find(';');
-  std::string_view media = ct.substr(0, semi);
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  if (!iequals(media, "application/x-www-form-urlencoded")) return false;
-  if (semi == std::string_view::npos) return true;
-  std::string params = ascii_lower(ct.substr(semi + 1));
-  size_t cs = params.find("charset=");
-  if (cs == std::string::npos) return true;
-  std::string_view charset = std::string_view(params).substr(cs + 8);
-  charset = charset.substr(0, charset.find(';'));
-  while (!charset.empty() && charset.back() == ' ') charset.remove_suffix(1);
-  if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') charset = charset.substr(1, charset.size() - 2);
-  return charset == "utf-8" || charset == "utf8" || charset == "us-ascii";
+  if (!iequals(trim_ows(ct.substr(0, semi)), "application/x-www-form-urlencoded")) return false;
+  while (semi != std::string_view::npos) {
+    size_t start = semi + 1;
+    semi = ct.find(';', start);
+    std::string_view param = ct.substr(start, semi == std::string_view::npos ? semi : semi - start);
+    size_t eq = param.find('=');
+    if (!iequals(trim_ows(param.substr(0, eq)), "charset")) continue;
+    std::string_view charset = eq == std::string_view::npos ? std::string_view{} : trim_ows(param.substr(eq + 1));
+    if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"')
+      charset = charset.substr(1, charset.size() - 2);
+    if (!iequals(charset, "utf-8") && !iequals(charset, "utf8") && !iequals(charset, "us-ascii")) return false;
+  }
+  return true;
 }
 
 constexpr std::string_view kTokenParams[] = {"grant_type", "client_id", "client_secret", "scope"};
