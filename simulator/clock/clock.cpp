@@ -84,6 +84,7 @@ std::string format_iso8601(Millis utc_ms) {
 }
 
 Millis parse_duration_ms(const std::string& text) {
+  constexpr Millis kMaxDuration = Millis{1} << 53;  // about 285 000 years: never overflows "now + d"
   if (text.empty()) return -1;
   Millis total = 0;
   size_t i = 0;
@@ -104,6 +105,7 @@ Millis parse_duration_ms(const std::string& text) {
     else if (unit == "h") scale = kHour;
     else if (unit == "d") scale = kDay;
     else return -1;
+    if (n > (kMaxDuration - total) / scale) return -1;  // checked before multiplying: no overflow
     total += n * scale;
   }
   return total;

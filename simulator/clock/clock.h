@@ -55,7 +55,8 @@ Millis paris_day_start_ms(int64_t day_index);
 // RFC 3339 UTC rendering, e.g. "2026-11-23T19:45:03.120Z".
 std::string format_iso8601(Millis utc_ms);
 
-// Parses "3601s", "250ms", "5m", "2h", "1d" (and combinations like "1h30m"). nullopt-like -1 on error.
+// Parses "3601s", "250ms", "5m", "2h", "1d" (and combinations like "1h30m"). -1 on error,
+// including a total above 2^53 ms.
 Millis parse_duration_ms(const std::string& text);
 
 }  // namespace pistesim

@@ -6,6 +6,7 @@
 #include "crypto/secrets.h"
 #include "gateway/gateway.h"
 #include "wire/authorization.h"
+#include "wire/encoding.h"
 
 namespace pistesim {
 
@@ -80,6 +81,16 @@ json application_json(Simulator& sim, const WorldSnapshot& snap, const Applicati
           {"subscriptions", subs}};
 }
 
+// The string at body[key]: "" when absent; nullopt (and *err set) when present but not a string.
+std::optional<std::string> string_field(const json& body, const char* key, Response* err) {
+  if (!body.contains(key)) return std::string();
+  if (!body[key].is_string()) {
+    *err = error(400, "INVALID_FIELD", std::string("« ") + key + " » doit être une chaîne", key);
+    return std::nullopt;
+  }
+  return body[key].get<std::string>();
+}
+
 std::optional<QuotaSpec> parse_quota_body(const json& body, Response* err) {
   if (!body.contains("limit") || !body["limit"].is_number_integer()) {
     *err = error(400, "INVALID_FIELD", "« limit » doit être un entier de 1 à 1073741823", "limit");
@@ -90,8 +101,9 @@ std::optional<QuotaSpec> parse_quota_body(const json& body, Response* err) {
     *err = error(400, "INVALID_FIELD", "« limit » doit être un entier de 1 à 1073741823", "limit");
     return std::nullopt;
   }
-  std::string window = body.value("window", std::string("1s"));
-  auto w = parse_quota_window(window);
+  auto window = string_field(body, "window", err);
+  if (!window) return std::nullopt;
+  auto w = parse_quota_window(body.contains("window") ? *window : "1s");
   if (!w) {
     *err = error(400, "INVALID_FIELD", "« window » doit valoir \"1s\" ou \"1d\"", "window");
     return std::nullopt;
@@ -124,8 +136,16 @@ Response handle(Simulator& sim, const Request& req) {
   if (!seg.empty() && seg[0] == "clock") {
     if (seg.size() == 2 && seg[1] == "advance" && m == "POST") {
       Millis delta = -1;
-      if (body.contains("by") && body["by"].is_string()) delta = parse_duration_ms(body["by"].get<std::string>());
-      else if (body.contains("seconds") && body["seconds"].is_number_integer()) delta = body["seconds"].get<int64_t>() * 1000;
+      if (body.contains("seconds") && !body.contains("by")) {
+        // Same bound as parse_duration_ms: 2^53 ms.
+        constexpr int64_t kMaxSeconds = (int64_t{1} << 53) / 1000;
+        const json& v = body["seconds"];
+        if (v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() <= kMaxSeconds) delta = v.get<int64_t>() * 1000;
+        if (delta < 0)
+          return error(400, "INVALID_FIELD", "« seconds » doit être un entier positif ou nul", "seconds");
+      } else if (body.contains("by") && body["by"].is_string()) {
+        delta = parse_duration_ms(body["by"].get<std::string>());
+      }
       if (delta < 0)
         return error(400, "INVALID_FIELD", "« by » doit être une durée comme \"3601s\", \"250ms\", \"2h\", \"1d\"", "by");
       sim.clock().advance(delta);
@@ -175,8 +195,14 @@ Response handle(Simulator& sim, const Request& req) {
 
     // PUT /applications/ID/quota {"limit":5,"window":"1s","api":"x"?}; DELETE …/quota[?api=x]
     if (seg.size() == 3 && seg[2] == "quota" && (m == "PUT" || m == "DELETE")) {
-      std::string api_id = body.value("api", std::string());
-      if (api_id.empty() && req.query.starts_with("api=")) api_id = req.query.substr(4);
+      Response bad;
+      auto api_field = string_field(body, "api", &bad);
+      if (!api_field) return bad;
+      std::string api_id = *api_field;
+      if (api_id.empty())
+        if (auto params = parse_form(req.query))
+          for (const auto& p : *params)
+            if (p.name == "api") api_id = p.value;
       std::optional<QuotaSpec> spec;
       if (m == "PUT") {
         Response err;
@@ -209,8 +235,11 @@ Response handle(Simulator& sim, const Request& req) {
     }
 
     // POST /applications/ID/business-profiles {"api":"sne-cotation"}; DELETE …/business-profiles/API
-    if (seg.size() >= 3 && seg[2] == "business-profiles") {
-      std::string api_id = seg.size() == 4 ? seg[3] : body.value("api", std::string());
+    if ((seg.size() == 3 || seg.size() == 4) && seg[2] == "business-profiles") {
+      Response bad;
+      auto api_field = seg.size() == 4 ? std::optional<std::string>(seg[3]) : string_field(body, "api", &bad);
+      if (!api_field) return bad;
+      const std::string api_id = *api_field;
       if (api_id.empty()) return error(400, "MISSING_FIELD", "Indiquer « api »", "api");
       if (!snap->index.api(api_id)) return error(404, "UNKNOWN_API", "API inconnue : " + api_id, "api");
       if (m != "POST" && m != "DELETE") return error(405, "METHOD_NOT_ALLOWED", "POST ou DELETE");

@@ -63,7 +63,9 @@ const ProviderRoute* match_route(const Api& api, std::string_view resource, cons
   return nullptr;
 }
 
-Response provider_answer(const Api& api, const Application& app, std::string_view resource, const Request& request) {
+namespace {
+
+Response answer(const Api& api, const Application& app, std::string_view resource, const Request& request) {
   if (api.technical_account) {
     const auto& check = *api.technical_account;
     const std::string* value = request.headers.find(check.header);
@@ -76,15 +78,19 @@ Response provider_answer(const Api& api, const Application& app, std::string_vie
     if (!known) return from_answer(check.invalid);
   }
   if (api.business_profile_gate && !app.has_business_profile(api.id)) return from_answer(*api.business_profile_gate);
-  if (const ProviderRoute* route = match_route(api, resource, request)) {
-    Response r = from_answer(route->answer);
-    if (request.method == "HEAD") r.body.clear();
-    return r;
-  }
+  if (const ProviderRoute* route = match_route(api, resource, request)) return from_answer(route->answer);
   Response r;
   r.status = 404;
   r.headers.set("Content-Type", "application/json");
   r.body = R"({"code":"404","message":"Ressource introuvable"})";
+  return r;
+}
+
+}  // namespace
+
+Response provider_answer(const Api& api, const Application& app, std::string_view resource, const Request& request) {
+  Response r = answer(api, app, resource, request);
+  if (request.method == "HEAD") r.body.clear();  // RFC 9110 §9.3.2: GET's headers, no content, whatever the answer
   return r;
 }
 

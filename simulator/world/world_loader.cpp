@@ -1,9 +1,13 @@
 #include "world/world_loader.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <variant>
 #include <toml++/toml.h>
 
 #include "wire/encoding.h"
@@ -174,6 +178,16 @@ class Reader {
     }
   }
 
+  // The element of array t[key] equal to `value` (what an error about that value points at), or
+  // the array itself.
+  static const toml::node& element(const toml::table& t, std::string_view key, std::string_view value) {
+    const toml::node& array = *t.get(key);
+    if (const toml::array* a = array.as_array())
+      for (const auto& el : *a)
+        if (el.is_string() && el.as_string()->get() == value) return el;
+    return array;
+  }
+
   const toml::table* table(const toml::table& t, std::string_view key, const std::string& ctx) {
     const toml::node* n = t.get(key);
     if (!n) return nullptr;
@@ -291,13 +305,13 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
   api.scopes = r.strings(t, "scopes", ctx);
   for (const auto& s : api.scopes)
     if (!is_scope_token(s))
-      r.error(*t.get("scopes"), ctx + ".scopes: \"" + s + "\" is not a scope token (RFC 6749 §3.3: printable ASCII "
+      r.error(Reader::element(t, "scopes", s), ctx + ".scopes: \"" + s + "\" is not a scope token (RFC 6749 §3.3: printable ASCII "
                                                           "except space, '\"' and '\\')");
   if (auto v = r.str(t, "cgu", false, ctx)) api.cgu = *v;
   if (auto v = r.boolean(t, "approval_required", ctx)) api.approval_required = *v;
   api.approvers = r.strings(t, "approvers", ctx);
   for (const auto& e : api.approvers)
-    if (!looks_like_email(e)) r.error(*t.get("approvers"), ctx + ".approvers: \"" + e + "\" is not an e-mail address");
+    if (!looks_like_email(e)) r.error(Reader::element(t, "approvers", e), ctx + ".approvers: \"" + e + "\" is not an e-mail address");
   api.organisations = r.strings(t, "organisations", ctx);
   if (t.get("auth")) {
     auto auth = r.strings(t, "auth", ctx);
@@ -305,7 +319,7 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
     for (const auto& a : auth) {
       if (a == "oauth") api.oauth_allowed = true;
       else if (a == "api_key") api.api_key_allowed = true;
-      else r.error(*t.get("auth"), ctx + ".auth: expected \"oauth\" or \"api_key\", found \"" + a + "\"");
+      else r.error(Reader::element(t, "auth", a), ctx + ".auth: expected \"oauth\" or \"api_key\", found \"" + a + "\"");
     }
     if (auth.empty()) r.error(*t.get("auth"), ctx + ".auth: expected at least one of \"oauth\", \"api_key\"");
   }
@@ -331,7 +345,7 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
     check.accounts = r.strings(*ta, "accounts", tctx);
     for (const auto& a : check.accounts)
       if (a.find(':') == std::string::npos)
-        r.error(*ta->get("accounts"), tctx + ".accounts: expected \"login:password\", found \"" + a + "\"");
+        r.error(Reader::element(*ta, "accounts", a), tctx + ".accounts: expected \"login:password\", found \"" + a + "\"");
     check.missing = r.answer(*ta, tctx, "missing_status", "missing_body", 401, false);
     check.invalid = r.answer(*ta, tctx, "invalid_status", "invalid_body", 403, false);
     api.technical_account = std::move(check);
@@ -467,14 +481,28 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
 // Cross-references and uniqueness, once every entity is read. Positions come from the
 // entity's table, found again by index.
 void validate(Reader& r, const toml::table& root, World& w) {
-  auto node_of = [&](std::string_view key, size_t i) -> const toml::node& {
-    const toml::array* a = root.get(key)->as_array();
-    return *a->get(i);
+  // The node at root[key][i][field][j][sub], or the deepest of them that exists.
+  auto locate = [&](std::initializer_list<std::variant<std::string_view, size_t>> path) -> const toml::node& {
+    const toml::node* cur = &root;
+    for (const auto& step : path) {
+      const toml::node* next = nullptr;
+      if (const auto* key = std::get_if<std::string_view>(&step)) {
+        if (const toml::table* t = cur->as_table()) next = t->get(*key);
+      } else if (const toml::array* a = cur->as_array()) {
+        next = a->get(std::get<size_t>(step));
+      }
+      if (!next) break;
+      cur = next;
+    }
+    return *cur;
   };
   auto field_of = [&](std::string_view key, size_t i, std::string_view field) -> const toml::node& {
-    const toml::node& n = node_of(key, i);
-    const toml::node* f = n.as_table() ? n.as_table()->get(field) : nullptr;
-    return f ? *f : n;
+    return locate({key, i, field});
+  };
+  // The string `value` in the array root[key][i][field] (see Reader::element).
+  auto string_of = [&](std::string_view key, size_t i, std::string_view field, std::string_view value) -> const toml::node& {
+    const toml::table* t = locate({key, i}).as_table();
+    return t && t->get(field) ? Reader::element(*t, field, value) : field_of(key, i, field);
   };
 
   std::set<std::string> org_ids, org_codes, cgu_ids, api_ids, user_emails, app_ids, app_names, client_ids, keys;
@@ -505,7 +533,7 @@ void validate(Reader& r, const toml::table& root, World& w) {
       r.error(field_of("apis", i, "cgu"), ctx + ".cgu: no [[cgu]] has id \"" + a.cgu + "\"");
     for (const auto& o : a.organisations)
       if (!org_ids.count(o))
-        r.error(field_of("apis", i, "organisations"), ctx + ".organisations: no organisation has id \"" + o + "\"");
+        r.error(string_of("apis", i, "organisations", o), ctx + ".organisations: no organisation has id \"" + o + "\"");
     for (Channel c : a.channels) {
       auto& paths = base_paths[static_cast<int>(c)];
       if (a.base_path.empty()) continue;
@@ -527,16 +555,20 @@ void validate(Reader& r, const toml::table& root, World& w) {
     if (!u.email.empty() && !user_emails.insert(ascii_lower(u.email)).second)
       r.error(field_of("users", i, "email"), ctx + ".email: \"" + u.email + "\" is already registered");
     users_by_email.emplace(ascii_lower(u.email), &u);
-    for (const auto& m : u.memberships)
-      if (!org_ids.count(m.organisation))
-        r.error(field_of("users", i, "memberships"), ctx + ".memberships: no organisation has id \"" + m.organisation + "\"");
-    for (const auto& k : u.accepted_cgu) {
+    for (size_t j = 0; j < u.memberships.size(); ++j)
+      if (const auto& m = u.memberships[j]; !org_ids.count(m.organisation))
+        r.error(locate({"users", i, "memberships", j, "organisation"}),
+                ctx + ".memberships[" + std::to_string(j) + "].organisation: no organisation has id \"" + m.organisation + "\"");
+    for (size_t j = 0; j < u.accepted_cgu.size(); ++j) {
+      const auto& k = u.accepted_cgu[j];
+      const toml::node& where = locate({"users", i, "accepted_cgu", j, "api"});
+      const std::string kctx = ctx + ".accepted_cgu[" + std::to_string(j) + "].api";
       const Api* api = nullptr;
       for (const auto& a : w.apis)
         if (a.id == k.api) api = &a;
-      if (!api) r.error(field_of("users", i, "accepted_cgu"), ctx + ".accepted_cgu: no API has id \"" + k.api + "\"");
+      if (!api) r.error(where, kctx + ": no API has id \"" + k.api + "\"");
       else if (api->cgu.empty())
-        r.error(field_of("users", i, "accepted_cgu"), ctx + ".accepted_cgu: API \"" + k.api + "\" has no CGU to accept");
+        r.error(where, kctx + ": API \"" + k.api + "\" has no CGU to accept");
     }
   }
   if (!w.settings.demo_user.empty() && !users_by_email.count(ascii_lower(w.settings.demo_user)))
@@ -562,33 +594,37 @@ void validate(Reader& r, const toml::table& root, World& w) {
         r.error(field_of("applications", i, "owner"), ctx + ".owner: \"" + app.owner +
                                                           "\" is not a member of organisation \"" + app.organisation + "\"");
     }
-    for (const auto& c : app.oauth_clients)
-      if (!c.client_id.empty() && !client_ids.insert(c.client_id).second)
-        r.error(field_of("applications", i, "oauth_clients"),
-                ctx + ".oauth_clients: client_id \"" + c.client_id + "\" is already used");
-    for (const auto& k : app.api_keys)
-      if (!k.key.empty() && !keys.insert(k.key).second)
-        r.error(field_of("applications", i, "api_keys"), ctx + ".api_keys: key \"" + k.key + "\" is already used");
+    for (size_t j = 0; j < app.oauth_clients.size(); ++j)
+      if (const auto& c = app.oauth_clients[j]; !c.client_id.empty() && !client_ids.insert(c.client_id).second)
+        r.error(locate({"applications", i, "oauth_clients", j, "client_id"}),
+                ctx + ".oauth_clients[" + std::to_string(j) + "].client_id: \"" + c.client_id + "\" is already used");
+    for (size_t j = 0; j < app.api_keys.size(); ++j)
+      if (const auto& k = app.api_keys[j]; !k.key.empty() && !keys.insert(k.key).second)
+        r.error(locate({"applications", i, "api_keys", j, "key"}),
+                ctx + ".api_keys[" + std::to_string(j) + "].key: \"" + k.key + "\" is already used");
     for (const auto& p : app.business_profiles)
       if (!api_ids.count(p))
-        r.error(field_of("applications", i, "business_profiles"), ctx + ".business_profiles: no API has id \"" + p + "\"");
+        r.error(string_of("applications", i, "business_profiles", p), ctx + ".business_profiles: no API has id \"" + p + "\"");
     std::set<std::string> subscribed;
-    for (const auto& s : app.subscriptions) {
+    for (size_t j = 0; j < app.subscriptions.size(); ++j) {
+      const auto& s = app.subscriptions[j];
       const Api* api = nullptr;
       for (const auto& a : w.apis)
         if (a.id == s.api) api = &a;
-      const toml::node& where = field_of("applications", i, "subscriptions");
+      const toml::node& where = locate({"applications", i, "subscriptions", j, "api"});
+      const std::string sctx = ctx + ".subscriptions[" + std::to_string(j) + "]";
       if (!api) {
-        r.error(where, ctx + ".subscriptions: no API has id \"" + s.api + "\"");
+        r.error(where, sctx + ".api: no API has id \"" + s.api + "\"");
         continue;
       }
-      if (!subscribed.insert(s.api).second) r.error(where, ctx + ".subscriptions: API \"" + s.api + "\" is listed twice");
+      if (!subscribed.insert(s.api).second) r.error(where, sctx + ".api: API \"" + s.api + "\" is listed twice");
       if (!api->published_on(app.channel))
-        r.error(where, ctx + ".subscriptions: API \"" + s.api + "\" is not published on " +
-                           std::string(to_string(app.channel)));
+        r.error(where, sctx + ".api: API \"" + s.api + "\" is not published on " + std::string(to_string(app.channel)));
+      const toml::table* sub_table = locate({"applications", i, "subscriptions", j}).as_table();
       for (const auto& sc : s.scopes)
         if (!api->has_scope(sc))
-          r.error(where, ctx + ".subscriptions: \"" + sc + "\" is not a scope of API \"" + s.api + "\"");
+          r.error(sub_table && sub_table->get("scopes") ? Reader::element(*sub_table, "scopes", sc) : where,
+                  sctx + ".scopes: \"" + sc + "\" is not a scope of API \"" + s.api + "\"");
     }
   }
 }
@@ -653,14 +689,19 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
 }
 
 WorldLoadResult load_world_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto unreadable = [&](std::string why) {
     WorldLoadResult result;
-    result.errors.push_back({path, 0, 0, "cannot open the file for reading"});
+    result.errors.push_back({path, 0, 0, "cannot read the file: " + why});
     return result;
-  }
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return unreadable("it is a directory");
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return unreadable(errno ? std::strerror(errno) : "cannot open it");
   std::stringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) return unreadable("read error");
   return load_world_string(ss.str(), path);
 }
 

@@ -1,0 +1,341 @@
+// The control API (/__pistesim, docs/control-api.md) in-process: authentication, clock, quotas,
+// business profiles, token revocation, and the JSON error shape {code, message, field}.
+#include "support/test_simulator.h"
+
+namespace pistesim::test {
+namespace {
+
+using nlohmann::json;
+
+const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
+
+// A control call with any Authorization value (none when empty).
+Response control_as(TestSimulator& t, const std::string& authorization, const std::string& method,
+                    const std::string& target, const std::string& body = {}) {
+  Request r = Request::make(method, target, body);
+  if (!authorization.empty()) r.headers.add("Authorization", authorization);
+  return t.sim->handle(Endpoint::Control, r);
+}
+
+json body_of(const Response& r) {
+  EXPECT_EQ(r.content_type(), "application/json");
+  auto j = json::parse(r.body, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << r.body;
+  return j;
+}
+
+// The documented error shape: {"code": …, "message": …, "field": …?} and nothing else.
+void expect_error(const Response& r, int status, const std::string& code,
+                  const std::string& field = {}) {
+  EXPECT_EQ(r.status, status) << r.body;
+  json j = body_of(r);
+  ASSERT_TRUE(j.is_object()) << r.body;
+  EXPECT_EQ(j.value("code", ""), code) << r.body;
+  ASSERT_TRUE(j.contains("message") && j["message"].is_string()) << r.body;
+  EXPECT_FALSE(j["message"].get<std::string>().empty());
+  if (field.empty()) {
+    EXPECT_FALSE(j.contains("field")) << r.body;
+    EXPECT_EQ(j.size(), 2u) << r.body;
+  } else {
+    EXPECT_EQ(j.value("field", ""), field) << r.body;
+    EXPECT_EQ(j.size(), 3u) << r.body;
+  }
+}
+
+class ControlApi : public ::testing::Test {
+ protected:
+  json application(const std::string& id) {
+    return body_of(t.control("GET", "/applications/" + id));
+  }
+  std::string production_token() {
+    return t.token(Channel::Production, kProductionClientId, kProductionClientSecret);
+  }
+
+  TestSimulator t;
+};
+
+// --- Authentication ------------------------------------------------------------------------
+
+TEST_F(ControlApi, HealthNeedsNoToken) {
+  Response r = control_as(t, "", "GET", "/health");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(body_of(r), json({{"status", "ok"}}));
+}
+
+TEST_F(ControlApi, EveryOtherRouteNeedsTheAdminToken) {
+  const std::pair<const char*, const char*> routes[] = {
+      {"GET", "/world"},
+      {"GET", "/clock"},
+      {"POST", "/clock/advance"},
+      {"GET", "/tokens"},
+      {"POST", "/tokens/revoke"},
+      {"GET", "/applications"},
+      {"GET", "/applications/demo-sandbox"},
+      {"PUT", "/applications/demo-sandbox/quota"},
+      {"POST", "/applications/demo-sandbox/business-profiles"},
+      {"GET", "/no-such-route"}};
+  for (const char* auth :
+       {"", "Bearer wrong-token", "Bearer test-admin-token-x", "Bearer test-admin-toke",
+        "Basic dGVzdC1hZG1pbi10b2tlbg==", "test-admin-token"}) {
+    for (const auto& [method, path] : routes) {
+      SCOPED_TRACE(std::string(auth) + " " + method + " " + path);
+      Response r = control_as(t, auth, method, path,
+                              R"({"by":"1h","limit":1,"api":"sne-cotation","token":"x"})");
+      expect_error(r, 401, "UNAUTHORIZED");
+      EXPECT_EQ(r.headers.get("WWW-Authenticate"), R"(Bearer realm="pistesim-control")");
+    }
+  }
+  // Nothing happened.
+  EXPECT_EQ(t.clock->now_ms(), kStart);
+  EXPECT_EQ(application("demo-sandbox")["quota_override"], false);
+}
+
+TEST_F(ControlApi, TheAdminTokenSchemeIsCaseInsensitive) {
+  EXPECT_EQ(control_as(t, "bearer test-admin-token", "GET", "/clock").status, 200);
+}
+
+TEST_F(ControlApi, UnknownRoutesAre404) {
+  expect_error(t.control("GET", "/nope"), 404, "NOT_FOUND");
+  expect_error(t.control("DELETE", "/clock"), 404, "NOT_FOUND");
+  expect_error(t.control("GET", "/applications/demo-sandbox/nope"), 404, "NOT_FOUND");
+  expect_error(t.control("DELETE", "/applications/demo-sandbox/business-profiles/sne-cotation/x"),
+               404, "NOT_FOUND");
+}
+
+TEST_F(ControlApi, ABodyThatIsNotAJsonObjectIsRefused) {
+  for (const char* body : {"not json", "[1,2]", "\"by\"", "{\"by\":"}) {
+    SCOPED_TRACE(body);
+    expect_error(t.control("POST", "/clock/advance", body), 400, "INVALID_JSON");
+  }
+}
+
+// --- Clock ---------------------------------------------------------------------------------
+
+TEST_F(ControlApi, ClockShowsAndAdvancesTime) {
+  EXPECT_EQ(body_of(t.control("GET", "/clock")),
+            json({{"now_ms", kStart}, {"now", "2026-11-23T10:00:00.000Z"}}));
+  Response by = t.control("POST", "/clock/advance", R"({"by":"1h30m"})");
+  EXPECT_EQ(by.status, 200);
+  EXPECT_EQ(body_of(by)["now"], "2026-11-23T11:30:00.000Z");
+  EXPECT_EQ(body_of(t.control("POST", "/clock/advance", R"({"seconds":60})"))["now_ms"],
+            kStart + 5'460'000);
+  EXPECT_EQ(t.clock->now_ms(), kStart + 5'460'000);
+}
+
+TEST_F(ControlApi, AdvancingTheClockExpiresTokens) {
+  std::string token = t.token();
+  ASSERT_EQ(t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  ASSERT_EQ(t.control("POST", "/clock/advance", R"({"by":"3599999ms"})").status, 200);
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  ASSERT_EQ(t.control("POST", "/clock/advance", R"({"seconds":1})").status, 200);
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPing, token).status, 401);
+}
+
+TEST_F(ControlApi, BadClockAdvancesNameTheField) {
+  struct Case {
+    const char* body;
+    const char* field;
+  };
+  for (const auto& c :
+       {Case{"{}", "by"}, Case{R"({"by":"abc"})", "by"}, Case{R"({"by":"-5s"})", "by"},
+        Case{R"({"by":5})", "by"}, Case{R"({"by":""})", "by"}, Case{R"({"by":"10"})", "by"},
+        Case{R"({"seconds":-1})", "seconds"}, Case{R"({"seconds":"10"})", "seconds"},
+        Case{R"({"seconds":1.5})", "seconds"}, Case{R"({"seconds":null})", "seconds"},
+        Case{R"({"seconds":9223372036854775807})", "seconds"},
+        Case{R"({"by":"1000000000000d"})", "by"}}) {
+    SCOPED_TRACE(c.body);
+    expect_error(t.control("POST", "/clock/advance", c.body), 400, "INVALID_FIELD", c.field);
+  }
+  EXPECT_EQ(t.clock->now_ms(), kStart);
+}
+
+// --- Quotas --------------------------------------------------------------------------------
+
+TEST_F(ControlApi, SettingAndDeletingTheApplicationQuota) {
+  Response set =
+      t.control("PUT", "/applications/demo-production/quota", R"({"limit":5,"window":"1d"})");
+  ASSERT_EQ(set.status, 200) << set.body;
+  json app = body_of(set);
+  EXPECT_EQ(app["quota"], json({{"limit", 5}, {"window", "1d"}}));
+  EXPECT_EQ(app["quota_override"], true);
+  // The window defaults to a second.
+  EXPECT_EQ(body_of(t.control("PUT", "/applications/demo-production/quota",
+                              R"({"limit":7})"))["quota"]["window"],
+            "1s");
+  Response del = t.control("DELETE", "/applications/demo-production/quota");
+  ASSERT_EQ(del.status, 200);
+  EXPECT_EQ(body_of(del)["quota"], json({{"limit", 20}, {"window", "1s"}}));
+  EXPECT_EQ(body_of(del)["quota_override"], false);
+}
+
+TEST_F(ControlApi, SettingAndDeletingAnApiQuota) {
+  auto legifrance = [&](const json& app) {
+    for (const auto& s : app["subscriptions"])
+      if (s["api"] == "legifrance") return s["quota"];
+    return json();
+  };
+  json set = body_of(t.control("PUT", "/applications/demo-production/quota",
+                               R"({"limit":3,"window":"1s","api":"legifrance"})"));
+  EXPECT_EQ(legifrance(set)["limit"], 3);
+  EXPECT_EQ(legifrance(set)["override"], true);
+  EXPECT_EQ(legifrance(set)["remaining"], 3);
+  ASSERT_EQ(t.call(Channel::Production, "GET", kPing, production_token()).status, 200);
+  EXPECT_EQ(legifrance(application("demo-production"))["remaining"], 2);
+  EXPECT_EQ(set["quota_override"], false);  // the application's own quota is untouched
+  json by_query =
+      body_of(t.control("DELETE", "/applications/demo-production/quota?other=1&api=legifranc%65"));
+  EXPECT_EQ(legifrance(by_query)["limit"], 20);
+  EXPECT_EQ(legifrance(by_query)["override"], false);
+  ASSERT_EQ(
+      t.control("PUT", "/applications/demo-production/quota", R"({"limit":3,"api":"legifrance"})")
+          .status,
+      200);
+  json by_body = body_of(
+      t.control("DELETE", "/applications/demo-production/quota", R"({"api":"legifrance"})"));
+  EXPECT_EQ(legifrance(by_body)["override"], false);
+}
+
+TEST_F(ControlApi, BadQuotaBodiesNameTheField) {
+  struct Case {
+    const char* method;
+    const char* body;
+    int status;
+    const char* code;
+    const char* field;
+  };
+  for (const auto& c :
+       {Case{"PUT", "{}", 400, "INVALID_FIELD", "limit"},
+        Case{"PUT", R"({"limit":0})", 400, "INVALID_FIELD", "limit"},
+        Case{"PUT", R"({"limit":-3})", 400, "INVALID_FIELD", "limit"},
+        Case{"PUT", R"({"limit":"5"})", 400, "INVALID_FIELD", "limit"},
+        Case{"PUT", R"({"limit":2.5})", 400, "INVALID_FIELD", "limit"},
+        Case{"PUT", R"({"limit":1073741824})", 400, "INVALID_FIELD", "limit"},
+        Case{"PUT", R"({"limit":5,"window":"1h"})", 400, "INVALID_FIELD", "window"},
+        Case{"PUT", R"({"limit":5,"window":5})", 400, "INVALID_FIELD", "window"},
+        Case{"PUT", R"({"limit":5,"api":5})", 400, "INVALID_FIELD", "api"},
+        Case{"DELETE", R"({"api":["legifrance"]})", 400, "INVALID_FIELD", "api"},
+        Case{"PUT", R"({"limit":5,"api":"dume-acheteurs"})", 404, "UNKNOWN_SUBSCRIPTION", "api"},
+        Case{"DELETE", R"({"api":"no-such-api"})", 404, "UNKNOWN_SUBSCRIPTION", "api"},
+        Case{"PUT", "[]", 400, "INVALID_JSON", ""}}) {
+    SCOPED_TRACE(std::string(c.method) + " " + c.body);
+    expect_error(t.control(c.method, "/applications/demo-production/quota", c.body), c.status,
+                 c.code, c.field);
+  }
+  json app = application("demo-production");
+  EXPECT_EQ(app["quota_override"], false);
+  for (const auto& s : app["subscriptions"]) EXPECT_EQ(s["quota"]["override"], false) << s;
+}
+
+TEST_F(ControlApi, AnUnknownApplicationIs404) {
+  for (const auto& [method, path, body] :
+       std::initializer_list<std::tuple<const char*, const char*, const char*>>{
+           {"GET", "/applications/nope", ""},
+           {"PUT", "/applications/nope/quota", R"({"limit":5})"},
+           {"DELETE", "/applications/nope/quota", ""},
+           {"POST", "/applications/nope/business-profiles", R"({"api":"sne-cotation"})"},
+           {"DELETE", "/applications/nope/business-profiles/sne-cotation", ""}}) {
+    SCOPED_TRACE(std::string(method) + " " + path);
+    expect_error(t.control(method, path, body), 404, "UNKNOWN_APPLICATION");
+  }
+}
+
+TEST_F(ControlApi, ListsApplicationsAndShowsOne) {
+  json list = body_of(t.control("GET", "/applications"));
+  ASSERT_TRUE(list.is_array());
+  EXPECT_EQ(list.size(), 3u);
+  json app = application("demo-sandbox");
+  EXPECT_EQ(app["channel"], "SANDBOX");
+  EXPECT_EQ(app["owner"], "demo@pistesim.test");
+  EXPECT_EQ(app["quota"], json({{"limit", 1000000}, {"window", "1d"}}));
+  EXPECT_EQ(app["oauth_clients"][0]["client_id"], kSandboxClientId);
+  // Secrets and key values are never shown.
+  EXPECT_EQ(app.dump().find(kSandboxClientSecret), std::string::npos);
+  EXPECT_EQ(app.dump().find(kSandboxApiKey), std::string::npos);
+}
+
+// --- Business profiles ---------------------------------------------------------------------
+
+TEST_F(ControlApi, GrantingAndRemovingABusinessProfile) {
+  const std::string path = "/applications/demo-sandbox/business-profiles";
+  EXPECT_EQ(application("demo-sandbox")["business_profiles"], json::array());
+  EXPECT_EQ(body_of(t.control("POST", path, R"({"api":"sne-cotation"})"))["business_profiles"],
+            json({"sne-cotation"}));
+  // Granting twice keeps one.
+  EXPECT_EQ(body_of(t.control("POST", path, R"({"api":"sne-cotation"})"))["business_profiles"],
+            json({"sne-cotation"}));
+  EXPECT_EQ(body_of(t.control("DELETE", path + "/sne-cotation"))["business_profiles"],
+            json::array());
+  EXPECT_EQ(body_of(t.control("DELETE", path + "/sne-cotation"))["business_profiles"],
+            json::array());
+}
+
+TEST_F(ControlApi, BadBusinessProfileRequestsNameTheField) {
+  const std::string path = "/applications/demo-sandbox/business-profiles";
+  expect_error(t.control("POST", path, "{}"), 400, "MISSING_FIELD", "api");
+  expect_error(t.control("POST", path, R"({"api":""})"), 400, "MISSING_FIELD", "api");
+  expect_error(t.control("POST", path, R"({"api":7})"), 400, "INVALID_FIELD", "api");
+  expect_error(t.control("POST", path, R"({"api":"no-such-api"})"), 404, "UNKNOWN_API", "api");
+  expect_error(t.control("DELETE", path + "/no-such-api"), 404, "UNKNOWN_API", "api");
+  expect_error(t.control("GET", path + "/sne-cotation"), 405, "METHOD_NOT_ALLOWED");
+  EXPECT_EQ(application("demo-sandbox")["business_profiles"], json::array());
+}
+
+// --- Tokens --------------------------------------------------------------------------------
+
+TEST_F(ControlApi, RevokingOneToken) {
+  std::string a = t.token(), b = t.token();
+  EXPECT_EQ(body_of(t.control("POST", "/tokens/revoke", json{{"token", a}}.dump())),
+            json({{"revoked", 1}}));
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPing, a).status, 401);
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPing, b).status, 200);
+  EXPECT_EQ(body_of(t.control("POST", "/tokens/revoke", json{{"token", "unknown"}}.dump())),
+            json({{"revoked", 0}}));
+}
+
+TEST_F(ControlApi, RevokingEveryTokenOfAnApplication) {
+  std::vector<std::string> sandbox = {t.token(), t.token(), t.token()};
+  std::string production = production_token();
+  EXPECT_EQ(body_of(t.control("GET", "/tokens")),
+            json({{"sandbox_live", 3}, {"production_live", 1}}));
+  EXPECT_EQ(body_of(t.control("POST", "/tokens/revoke", R"({"application":"demo-sandbox"})")),
+            json({{"revoked", 3}}));
+  for (const auto& token : sandbox)
+    EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPing, token).status, 401);
+  EXPECT_EQ(t.call(Channel::Production, "GET", kPing, production).status, 200);
+  EXPECT_EQ(body_of(t.control("GET", "/tokens")),
+            json({{"sandbox_live", 0}, {"production_live", 1}}));
+  // A new token works again.
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPing, t.token()).status, 200);
+}
+
+TEST_F(ControlApi, BadRevocationsNameTheField) {
+  expect_error(t.control("POST", "/tokens/revoke", "{}"), 400, "MISSING_FIELD", "token");
+  expect_error(t.control("POST", "/tokens/revoke", R"({"token":5})"), 400, "MISSING_FIELD",
+               "token");
+  expect_error(t.control("POST", "/tokens/revoke", R"({"application":"nope"})"), 404,
+               "UNKNOWN_APPLICATION", "application");
+}
+
+// --- World ---------------------------------------------------------------------------------
+
+TEST_F(ControlApi, WorldDescribesWhatIsServed) {
+  json w = body_of(t.control("GET", "/world"));
+  EXPECT_EQ(w["name"], "PISTE (pistesim default world)");
+  EXPECT_EQ(w["profile"], "piste");
+  EXPECT_EQ(w["apis"].size(), 20u);
+  EXPECT_EQ(w["applications"], 3);
+  EXPECT_EQ(w["users"], 3);
+  TestSimulator rfc(Profile::Rfc);
+  EXPECT_EQ(body_of(rfc.control("GET", "/world"))["profile"], "rfc");
+}
+
+TEST_F(ControlApi, IsReachableThroughThePathPrefix) {
+  Request r = Request::make("GET", "/__pistesim/health");
+  EXPECT_EQ(t.sim->handle(r).status, 200);
+  r = Request::make("GET", "/__pistesim/clock");
+  r.headers.add("Authorization", "Bearer test-admin-token");
+  EXPECT_EQ(body_of(t.sim->handle(r))["now_ms"], kStart);
+}
+
+}  // namespace
+}  // namespace pistesim::test

@@ -1,0 +1,554 @@
+// The world loader (docs/world-format.md): every mistake is reported with file:line:column and
+// a message naming what was expected; several mistakes are all reported; the default world
+// loads with what BEHAVIOURS.md WLD-1/WLD-2 promise.
+#include "world/world_loader.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "support/test_simulator.h"
+#include "world/default_world.h"
+
+namespace pistesim::test {
+namespace {
+
+const std::string kDataDir = std::string(PISTESIM_SOURCE_DIR) + "/tests/data/";
+constexpr const char* kMarker = "#!";  // marks the line an error must point at
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// tests/data/minimal-world.toml with `top` before it, `world` added to its [world] table and
+// `tail` after it.
+std::string world_text(const std::string& top, const std::string& world, const std::string& tail) {
+  std::string base = read_text(kDataDir + "minimal-world.toml");
+  size_t name = base.find("name = \"minimal\"\n");
+  EXPECT_NE(name, std::string::npos);
+  base.insert(name + std::string_view("name = \"minimal\"\n").size(), world);
+  return top + base + tail;
+}
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// A table: `defaults` with `changes` applied ("-key" removes a key). The line of key `mark`
+// carries the marker ("-key": the header line); no mark: the first change's key; "": none.
+std::string entity(const std::string& header, Fields fields, const Fields& changes,
+                   const char* mark) {
+  std::string marked = mark ? mark : changes.empty() ? "" : changes.front().first;
+  for (const auto& [key, value] : changes) {
+    bool remove = key.starts_with('-');
+    auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) {
+      return f.first == (remove ? key.substr(1) : key);
+    });
+    if (remove && it != fields.end())
+      fields.erase(it);
+    else if (!remove && it != fields.end())
+      it->second = value;
+    else if (!remove)
+      fields.emplace_back(key, value);
+  }
+  std::string out = "\n" + header + (marked.starts_with('-') ? " #!" : "") + "\n";
+  for (const auto& [key, value] : fields)
+    out += key + " = " + value + (key == marked ? " #!" : "") + "\n";
+  return out;
+}
+
+// One more entity of each kind, valid unless changed: API "beta", application "app2",
+// user "v@example.test", organisation "o2"; sub-tables of the last API or application.
+std::string api(const Fields& changes = {}, const char* mark = nullptr) {
+  return entity("[[apis]]",
+                {{"id", "\"beta\""},
+                 {"name", "\"Beta\""},
+                 {"version", "\"1\""},
+                 {"channels", "[\"SANDBOX\"]"},
+                 {"base_path", "\"/beta\""}},
+                changes, mark);
+}
+std::string app(const Fields& changes = {}, const char* mark = nullptr) {
+  return entity("[[applications]]",
+                {{"id", "\"app2\""},
+                 {"name", "\"app2\""},
+                 {"channel", "\"SANDBOX\""},
+                 {"organisation", "\"org\""},
+                 {"owner", "\"u@example.test\""}},
+                changes, mark);
+}
+std::string user(const Fields& changes = {}, const char* mark = nullptr) {
+  return entity("[[users]]",
+                {{"email", "\"v@example.test\""},
+                 {"name", "\"V\""},
+                 {"password", "\"p\""},
+                 {"memberships", "[{ organisation = \"org\" }]"}},
+                changes, mark);
+}
+std::string org(const Fields& changes = {}, const char* mark = nullptr) {
+  return entity("[[organisations]]", {{"id", "\"o2\""}, {"name", "\"O2\""}}, changes, mark);
+}
+std::string cgu(const Fields& changes) {
+  return entity("[[cgu]]", {{"id", "\"CGU_Beta\""}, {"title", "\"T\""}}, changes, nullptr);
+}
+std::string route(const Fields& changes) {
+  return entity("[[apis.routes]]", {{"path", "\"/x\""}}, changes, nullptr);
+}
+std::string client(const Fields& changes) {
+  return entity("[[applications.oauth_clients]]",
+                {{"client_id", "\"c2\""}, {"client_secret", "\"s\""}}, changes, nullptr);
+}
+std::string key(const Fields& changes) {
+  return entity("[[applications.api_keys]]", {{"key", "\"k2\""}}, changes, nullptr);
+}
+std::string sub(const Fields& changes = {}, const char* mark = nullptr) {
+  return entity("[[applications.subscriptions]]", {{"api", "\"alpha\""}}, changes, mark);
+}
+// A marked line (for [world], the top level, or the base's last subscription).
+std::string marked(const std::string& key, const std::string& value) {
+  return key + " = " + value + " #!\n";
+}
+
+struct ErrorCase {
+  const char* name;
+  std::string top, world, tail;
+  std::string at;       // where on the marked line the error points; "": the value after " = "
+  std::string message;  // a part of the expected message
+};
+
+// Line (1-based) and column of `at` on the line carrying the marker.
+std::pair<int, int> marked_position(const std::string& text, const std::string& at) {
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (line.find(kMarker) == std::string::npos) continue;
+    size_t col = at.empty() ? (line.find(" = ") == std::string::npos ? 0 : line.find(" = ") + 3)
+                            : line.find(at);
+    EXPECT_NE(col, std::string::npos) << "'" << at << "' is not on the marked line: " << line;
+    return {n, static_cast<int>(col) + 1};
+  }
+  ADD_FAILURE() << "no marked line in\n" << text;
+  return {0, 0};
+}
+
+std::string all_errors(const WorldLoadResult& r) {
+  std::string out;
+  for (const auto& e : r.errors) out += e.to_string() + "\n";
+  return out;
+}
+
+// Named in failure messages instead of a byte dump.
+void PrintTo(const ErrorCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class WorldLoaderErrors : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(WorldLoaderErrors, PointAtTheMistake) {
+  const ErrorCase& c = GetParam();
+  std::string text = world_text(c.top, c.world, c.tail);
+  auto [line, column] = marked_position(text, c.at);
+  WorldLoadResult r = load_world_string(text, "case.toml");
+  ASSERT_FALSE(r.ok());
+  bool found = false;
+  for (const auto& e : r.errors) {
+    if (e.message.find(c.message) == std::string::npos) continue;
+    found = true;
+    EXPECT_EQ(e.to_string(), "case.toml:" + std::to_string(line) + ":" + std::to_string(column) +
+                                 ": " + e.message);
+  }
+  EXPECT_TRUE(found) << "expected \"" << c.message << "\" among:\n"
+                     << all_errors(r) << "in\n"
+                     << text;
+}
+
+// Errors found while reading each entity.
+INSTANTIATE_TEST_SUITE_P(
+    WorldReading, WorldLoaderErrors,
+    ::testing::Values(
+        ErrorCase{"InvalidToml", "", "", "\n[[apis] #!\nid = \"x\"\n", " #!", "invalid TOML"},
+        ErrorCase{"InvalidTomlValue", "", marked("token_lifetime", "36 00"), "", "00",
+                  "invalid TOML"},
+        ErrorCase{"UnknownTopLevelKey", marked("colour", "\"blue\""), "", "", "colour",
+                  "top level: unknown key 'colour' (expected one of: world, organisations"},
+        ErrorCase{"UnknownWorldKey", "", marked("nmae", "\"x\""), "", "nmae",
+                  "world: unknown key 'nmae'"},
+        ErrorCase{"UnknownApiKey", "", "", api({{"aproval_required", "true"}}), "aproval_required",
+                  "apis[1]: unknown key 'aproval_required'"},
+        ErrorCase{"UnknownRouteKey", "", "", api({}, "") + route({{"stauts", "200"}}), "stauts",
+                  "apis[1].routes[0]: unknown key 'stauts'"},
+        ErrorCase{"UnknownQuotaKey", "",
+                  marked("production_quota", "{ limit = 5, window = \"1s\", burst = 2 }"), "",
+                  "burst", "world.production_quota: unknown key 'burst'"},
+        ErrorCase{"UnknownSubscriptionKey", "", "", marked("quota_limit", "3"), "quota_limit",
+                  "applications[0].subscriptions[0]: unknown key 'quota_limit'"},
+        ErrorCase{"UnknownClientKey", "", "", client({{"secret_hash", "\"x\""}}), "secret_hash",
+                  "applications[0].oauth_clients[1]: unknown key 'secret_hash'"},
+        ErrorCase{"UnknownConsentKey", "", "",
+                  user({{"accepted_cgu", "[{ api = \"alpha\", chanel = \"SANDBOX\" }]"}}), "chanel",
+                  "users[1].accepted_cgu[0]: unknown key 'chanel'"},
+        ErrorCase{"StringExpected", "", marked("demo_user", "5"), "", "",
+                  "world.demo_user: expected a string, found an integer"},
+        ErrorCase{"IntegerExpected", "", marked("token_lifetime", "\"3600\""), "", "",
+                  "world.token_lifetime: expected an integer, found a string"},
+        ErrorCase{"IntegerInRange", "", marked("token_lifetime", "0"), "", "",
+                  "world.token_lifetime: expected an integer from 1 to"},
+        ErrorCase{"BooleanExpected", "", "", app({{"active", "\"yes\""}}), "",
+                  "applications[1].active: expected true or false, found a string"},
+        ErrorCase{"ArrayExpected", "", "", api({{"channels", "\"SANDBOX\""}}), "",
+                  "apis[1].channels: expected an array"},
+        ErrorCase{"TableExpected", "", marked("production_quota", "20"), "", "",
+                  "world.production_quota: expected a table"},
+        ErrorCase{"StringInArrayExpected", "", "", api({{"tags", "[\"a\", 2]"}}), "2]",
+                  "apis[1].tags: expected a string, found an integer"},
+        ErrorCase{"MissingRequiredKey", "", "", org({{"-name", ""}}), "",
+                  "organisations[1]: missing required key 'name'"},
+        ErrorCase{"MissingApiBasePath", "", "", api({{"-base_path", ""}}), "",
+                  "apis[1]: missing required key 'base_path'"},
+        ErrorCase{"BadId", "", "", org({{"id", "\"Bad Id\""}}), "",
+                  "organisations[1].id: expected lower-case letters, digits, '-', '_' or '.', "
+                  "found \"Bad Id\""},
+        ErrorCase{"BadCguId", "", "", cgu({{"id", "\"CGU Beta\""}}), "",
+                  "cgu[1].id: expected letters"},
+        ErrorCase{"BadChannel", "", "", api({{"channels", "[\"SANDBOX\", \"STAGING\"]"}}),
+                  "\"STAGING\"",
+                  "apis[1].channels: expected \"SANDBOX\" or \"PRODUCTION\", found \"STAGING\""},
+        ErrorCase{
+            "ChannelIsUpperCase", "", "", app({{"channel", "\"sandbox\""}}), "",
+            "applications[1].channel: expected \"SANDBOX\" or \"PRODUCTION\", found \"sandbox\""},
+        ErrorCase{"ChannelTwice", "", "", api({{"channels", "[\"SANDBOX\", \"SANDBOX\"]"}}),
+                  "\"SANDBOX\"]", "apis[1].channels: channel listed twice"},
+        ErrorCase{"NoChannel", "", "", api({{"channels", "[]"}}), "",
+                  "apis[1].channels: expected at least one channel"},
+        ErrorCase{"BadQuotaWindow", "", marked("sandbox_quota", "{ limit = 5, window = \"1h\" }"),
+                  "", "\"1h\"",
+                  "world.sandbox_quota.window: expected \"1s\" or \"1d\", found \"1h\""},
+        ErrorCase{"QuotaLimitZero", "", marked("sandbox_quota", "{ limit = 0, window = \"1d\" }"),
+                  "", "0,",
+                  "world.sandbox_quota.limit: expected an integer from 1 to 1073741823, found 0"},
+        ErrorCase{"QuotaLimitTooLarge", "",
+                  marked("production_quota", "{ limit = 1073741824, window = \"1s\" }"), "",
+                  "1073741824",
+                  "world.production_quota.limit: expected an integer from 1 to 1073741823, found "
+                  "1073741824"},
+        ErrorCase{"QuotaWithoutWindow", "", "", marked("quota", "{ limit = 5 }"), "",
+                  "applications[0].subscriptions[0].quota: missing required key 'window'"},
+        ErrorCase{"QuotaWithoutLimit", "", "", app({{"quota", "{ window = \"1s\" }"}}), "",
+                  "applications[1].quota: missing required key 'limit'"},
+        ErrorCase{"BadBasePath", "", "", api({{"base_path", "\"beta/v1/\""}}), "",
+                  "apis[1].base_path: expected a path starting with '/'"},
+        ErrorCase{"BadScope", "", "", api({{"scopes", "[\"ok\", \"has space\"]"}}), "\"has space\"",
+                  "apis[1].scopes: \"has space\" is not a scope token"},
+        ErrorCase{"BadAuth", "", "", api({{"auth", "[\"oauth\", \"basic\"]"}}), "\"basic\"",
+                  "apis[1].auth: expected \"oauth\" or \"api_key\", found \"basic\""},
+        ErrorCase{"BadApprover", "", "", api({{"approvers", "[\"a@b.fr\", \"nope\"]"}}), "\"nope\"",
+                  "apis[1].approvers: \"nope\" is not an e-mail address"},
+        ErrorCase{
+            "BadTechnicalAccount", "", "",
+            api({}, "") + entity("[apis.technical_account]", {{"header", "\"h\""}},
+                                 {{"accounts", "[\"a:b\", \"nocolon\"]"}}, nullptr),
+            "\"nocolon\"",
+            "apis[1].technical_account.accounts: expected \"login:password\", found \"nocolon\""},
+        ErrorCase{"TechnicalAccountWithoutAccounts", "", "",
+                  api({}, "") +
+                      entity("[apis.technical_account]", {{"header", "\"h\""}}, {}, "-accounts"),
+                  "", "apis[1].technical_account: missing required key 'accounts'"},
+        ErrorCase{"BusinessProfileWithoutBody", "", "",
+                  api({}, "") + entity("[apis.business_profile]", {{"status", "200"}}, {}, "-body"),
+                  "", "apis[1].business_profile: missing required key 'body'"},
+        ErrorCase{"BadRouteMethod", "", "", api({}, "") + route({{"method", "\"FETCH\""}}), "",
+                  "apis[1].routes[0].method: expected GET, POST"},
+        ErrorCase{"BadRoutePath", "", "", api({}, "") + route({{"path", "\"x\""}}), "",
+                  "apis[1].routes[0].path: expected a path starting with '/'"},
+        ErrorCase{"BadRouteStatus", "", "", api({}, "") + route({{"status", "99"}}), "",
+                  "apis[1].routes[0].status: expected an integer from 100 to 599"},
+        ErrorCase{"BadSubscriptionStatus", "", "", marked("status", "\"accepted\""), "",
+                  "applications[0].subscriptions[0].status: expected \"approved\", \"pending\", "
+                  "\"rejected\" or \"revoked\""},
+        ErrorCase{"BadEmail", "", "", user({{"email", "\"not-an-email\""}}), "",
+                  "users[1].email: expected an e-mail address"},
+        ErrorCase{
+            "BadRole", "", "",
+            user({{"memberships", "[{ organisation = \"org\", role = \"boss\" }]"}}), "\"boss\"",
+            "users[1].memberships[0].role: expected \"developer\" or \"orgadmin\", found \"boss\""},
+        ErrorCase{"BadApplicationName", "", "", app({{"name", "\"my app!\""}}), "",
+                  "applications[1].name: expected letters, digits, '-' and '_' only"},
+        ErrorCase{"BadClientType", "", "", client({{"type", "\"secret\""}}), "",
+                  "applications[0].oauth_clients[1].type: expected \"confidential\" or \"public\""},
+        ErrorCase{"ConfidentialClientWithoutSecret", "", "", client({{"-client_secret", ""}}), "",
+                  "applications[0].oauth_clients[1]: missing required key 'client_secret'"},
+        ErrorCase{"EmptyKey", "", "", key({{"key", "\"\""}}), "",
+                  "applications[0].api_keys[1].key: expected a non-empty string"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// Errors found once every entity is read: uniqueness and references.
+INSTANTIATE_TEST_SUITE_P(
+    WorldCrossChecks, WorldLoaderErrors,
+    ::testing::Values(
+        ErrorCase{"DuplicateOrganisationId", "", "", org({{"id", "\"org\""}}), "",
+                  "organisations[1].id: \"org\" is already used by another organisation"},
+        ErrorCase{"DuplicateOrganisationCode", "", "", org({{"code", "\"c0de\""}}), "",
+                  "organisations[1].code: \"c0de\" is already the code of another organisation"},
+        ErrorCase{"TwoUniversalOrganisations", "", "",
+                  org({{"id", "\"o3\""}, {"universal", "true"}}, "") + org({{"universal", "true"}}),
+                  "", "organisations[2].universal: only one organisation can be universal"},
+        ErrorCase{"DuplicateCguId", "", "", cgu({{"id", "\"CGU_Alpha\""}}), "",
+                  "cgu[1].id: \"CGU_Alpha\" is already used"},
+        ErrorCase{"DuplicateApiId", "", "", api({{"id", "\"alpha\""}}), "",
+                  "apis[1].id: \"alpha\" is already used by another API"},
+        ErrorCase{"DuplicateEmailIgnoringCase", "", "", user({{"email", "\"U@Example.TEST\""}}), "",
+                  "users[1].email: \"U@Example.TEST\" is already registered"},
+        ErrorCase{"DuplicateApplicationId", "", "", app({{"id", "\"app\""}}), "",
+                  "applications[1].id: \"app\" is already used by another application"},
+        ErrorCase{"DuplicateApplicationName", "", "", app({{"name", "\"app\""}}), "",
+                  "applications[1].name: \"app\" is already used (names are unique)"},
+        ErrorCase{"DuplicateClientId", "", "",
+                  app({}, "") + client({{"client_id", "\"client-1\""}}), "",
+                  "applications[1].oauth_clients[0].client_id: \"client-1\" is already used"},
+        ErrorCase{"DuplicateApiKey", "", "",
+                  app({{"channel", "\"PRODUCTION\""}}, "") + key({{"key", "\"key-1\""}}), "",
+                  "applications[1].api_keys[0].key: \"key-1\" is already used"},
+        ErrorCase{"DuplicateBasePath", "", "", api({{"base_path", "\"/alpha/v1\""}}), "",
+                  "apis[1].base_path: \"/alpha/v1\" overlaps the base path \"/alpha/v1\" of API "
+                  "\"alpha\" on SANDBOX"},
+        ErrorCase{"NestedBasePath", "", "", api({{"base_path", "\"/alpha/v1/beta\""}}), "",
+                  "apis[1].base_path: \"/alpha/v1/beta\" overlaps the base path \"/alpha/v1\" of "
+                  "API \"alpha\" on SANDBOX"},
+        ErrorCase{"EnclosingBasePath", "", "", api({{"base_path", "\"/alpha\""}}), "",
+                  "apis[1].base_path: \"/alpha\" overlaps the base path \"/alpha/v1\" of API "
+                  "\"alpha\" on SANDBOX"},
+        ErrorCase{"DanglingCgu", "", "", api({{"cgu", "\"CGU_Nope\""}}), "",
+                  "apis[1].cgu: no [[cgu]] has id \"CGU_Nope\""},
+        ErrorCase{"DanglingApiOrganisation", "", "",
+                  api({{"organisations", "[\"org\", \"nope\"]"}}), "\"nope\"",
+                  "apis[1].organisations: no organisation has id \"nope\""},
+        ErrorCase{"DanglingApplicationOrganisation", "", "", app({{"organisation", "\"nope\""}}),
+                  "", "applications[1].organisation: no organisation has id \"nope\""},
+        ErrorCase{"DanglingOwner", "", "", app({{"owner", "\"nobody@example.test\""}}), "",
+                  "applications[1].owner: no [[users]] has e-mail \"nobody@example.test\""},
+        ErrorCase{
+            "OwnerNotAMember", "", "", org({}, "") + app({{"organisation", "\"o2\""}}, "owner"), "",
+            "applications[1].owner: \"u@example.test\" is not a member of organisation \"o2\""},
+        ErrorCase{"DanglingSubscriptionApi", "", "", sub({{"api", "\"nope\""}}), "",
+                  "applications[0].subscriptions[1].api: no API has id \"nope\""},
+        ErrorCase{"SubscriptionListedTwice", "", "", sub({}, "api"), "",
+                  "applications[0].subscriptions[1].api: API \"alpha\" is listed twice"},
+        ErrorCase{
+            "SubscriptionOffChannel", "", "",
+            app({{"channel", "\"PRODUCTION\""}}, "") + sub({}, "api"), "",
+            "applications[1].subscriptions[0].api: API \"alpha\" is not published on PRODUCTION"},
+        ErrorCase{"SubscriptionScopeNotOfTheApi", "", "",
+                  app({}, "") + sub({{"scopes", "[\"alpha.read\", \"beta.read\"]"}}),
+                  "\"beta.read\"",
+                  "applications[1].subscriptions[0].scopes: \"beta.read\" is not a scope of API "
+                  "\"alpha\""},
+        ErrorCase{"DanglingBusinessProfile", "", "",
+                  app({{"business_profiles", "[\"alpha\", \"nope\"]"}}), "\"nope\"",
+                  "applications[1].business_profiles: no API has id \"nope\""},
+        ErrorCase{"DanglingDemoUser", "", marked("demo_user", "\"nobody@example.test\""), "", "",
+                  "world.demo_user: no [[users]] has e-mail \"nobody@example.test\""},
+        ErrorCase{"DanglingMembership", "", "",
+                  user({{"memberships", "[{ organisation = \"nope\" }]"}}), "\"nope\"",
+                  "users[1].memberships[0].organisation: no organisation has id \"nope\""},
+        ErrorCase{"DanglingAcceptedCgu", "", "",
+                  user({{"accepted_cgu", "[{ api = \"nope\", channel = \"SANDBOX\" }]"}}),
+                  "\"nope\"", "users[1].accepted_cgu[0].api: no API has id \"nope\""},
+        ErrorCase{
+            "AcceptedCguOfAnApiWithoutCgu", "", "",
+            api({}, "") + user({{"accepted_cgu", "[{ api = \"beta\", channel = \"SANDBOX\" }]"}}),
+            "\"beta\"", "users[1].accepted_cgu[0].api: API \"beta\" has no CGU to accept"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(WorldLoader, SameBasePathOnAnotherChannelIsFine) {
+  WorldLoadResult r = load_world_string(
+      world_text("", "", api({{"channels", "[\"PRODUCTION\"]"}, {"base_path", "\"/alpha/v1\""}})),
+      "w.toml");
+  EXPECT_TRUE(r.ok()) << all_errors(r);
+  // A sibling path that shares a prefix but not a segment does not overlap either.
+  r = load_world_string(world_text("", "", api({{"base_path", "\"/alpha/v10\""}})), "w.toml");
+  EXPECT_TRUE(r.ok()) << all_errors(r);
+}
+
+TEST(WorldLoader, MissingWorldTableAndName) {
+  WorldLoadResult none =
+      load_world_string("[[organisations]]\nid = \"o\"\nname = \"O\"\n", "w.toml");
+  ASSERT_EQ(none.errors.size(), 1u) << all_errors(none);
+  EXPECT_NE(none.errors[0].message.find("missing required table [world]"), std::string::npos);
+  EXPECT_GE(none.errors[0].line, 1);
+  EXPECT_GE(none.errors[0].column, 1);
+
+  WorldLoadResult nameless = load_world_string("[world]\ndemo_user = \"\"\n", "w.toml");
+  ASSERT_FALSE(nameless.ok());
+  EXPECT_EQ(nameless.errors[0].to_string(),
+            "w.toml:1:1: world: missing required key 'name' (a string)");
+}
+
+TEST(WorldLoader, EveryMistakeIsReportedInFileOrder) {
+  const std::string tail = api({{"id", "\"Beta\""},
+                                {"channels", "[\"STAGING\"]"},
+                                {"base_path", "\"beta\""},
+                                {"colour", "1"}},
+                               "") +
+                           app({{"-channel", ""}, {"active", "1"}}, "");
+  WorldLoadResult r = load_world_string(world_text("", "token_lifetime = -1\n", tail), "w.toml");
+  const char* parts[] = {"world.token_lifetime",  "apis[1].id",
+                         "apis[1].channels",      "apis[1].base_path",
+                         "unknown key 'colour'",  "applications[1]: missing required key 'channel'",
+                         "applications[1].active"};
+  ASSERT_EQ(r.errors.size(), std::size(parts)) << all_errors(r);
+  for (size_t i = 0; i < r.errors.size(); ++i) {
+    EXPECT_NE(r.errors[i].message.find(parts[i]), std::string::npos) << r.errors[i].to_string();
+    if (i > 0) {
+      EXPECT_GT(r.errors[i].line, r.errors[i - 1].line);
+    }
+  }
+}
+
+TEST(WorldLoader, EveryCrossReferenceMistakeIsReported) {
+  const std::string tail =
+      user({{"email", "\"U@EXAMPLE.test\""}}, "") +
+      api({{"base_path", "\"/alpha/v1/x\""}, {"cgu", "\"nope\""}}, "") +
+      app({{"id", "\"app\""}, {"name", "\"app\""}, {"channel", "\"PRODUCTION\""}}, "") +
+      sub({}, "");
+  WorldLoadResult r = load_world_string(world_text("", "demo_user = \"x@y.z\"\n", tail), "w.toml");
+  const char* parts[] = {"world.demo_user",
+                         "already registered",
+                         "overlaps",
+                         "apis[1].cgu",
+                         "applications[1].id",
+                         "applications[1].name",
+                         "not published on PRODUCTION"};
+  EXPECT_EQ(r.errors.size(), std::size(parts)) << all_errors(r);
+  for (const char* p : parts) {
+    SCOPED_TRACE(p);
+    EXPECT_EQ(
+        std::count_if(r.errors.begin(), r.errors.end(),
+                      [&](const WorldError& e) { return e.message.find(p) != std::string::npos; }),
+        1)
+        << all_errors(r);
+  }
+}
+
+// --- Files -----------------------------------------------------------------------------------
+
+TEST(WorldLoader, LoadsAFile) {
+  WorldLoadResult r = load_world_file(kDataDir + "minimal-world.toml");
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  EXPECT_EQ(r.world.settings.name, "minimal");
+  EXPECT_EQ(r.world.settings.token_lifetime_s, 3600);
+  EXPECT_EQ(r.world.settings.production_quota, (QuotaSpec{20, QuotaWindow::Second}));
+  EXPECT_EQ(r.world.settings.sandbox_quota, (QuotaSpec{1000000, QuotaWindow::Day}));
+  ASSERT_EQ(r.world.apis.size(), 1u);
+  const Api& api = r.world.apis[0];
+  EXPECT_TRUE(api.oauth_allowed);
+  EXPECT_FALSE(api.api_key_allowed);
+  ASSERT_EQ(api.routes.size(), 1u);
+  EXPECT_EQ(api.routes[0].method, "GET");
+  EXPECT_EQ(api.routes[0].answer.status, 200);
+  EXPECT_EQ(api.routes[0].answer.content_type, "text/plain");
+  ASSERT_EQ(r.world.applications.size(), 1u);
+  const Application& app = r.world.applications[0];
+  EXPECT_TRUE(app.active);
+  ASSERT_EQ(app.subscriptions.size(), 1u);
+  EXPECT_EQ(app.subscriptions[0].status, SubscriptionStatus::Approved);
+  EXPECT_TRUE(app.subscriptions[0].scopes.empty());
+  EXPECT_EQ(app.oauth_clients[0].type, ClientType::Confidential);
+}
+
+TEST(WorldLoader, ErrorsInAFileNameThatFile) {
+  const std::string path = kDataDir + "bad-world.toml";
+  WorldLoadResult r = load_world_file(path);
+  // bad-world.toml: bad id (line 6), channel (13), base path (14), scope (15), misspelt key (16).
+  std::vector<int> lines;
+  for (const auto& e : r.errors) {
+    EXPECT_TRUE(e.to_string().starts_with(path + ":" + std::to_string(e.line) + ":" +
+                                          std::to_string(e.column) + ": "));
+    EXPECT_GE(e.column, 1);
+    lines.push_back(e.line);
+  }
+  EXPECT_EQ(lines, (std::vector<int>{6, 13, 14, 15, 16})) << all_errors(r);
+}
+
+TEST(WorldLoader, AnUnreadableFileIsAnError) {
+  for (const std::string& path : {kDataDir + "no-such-world.toml", kDataDir}) {
+    SCOPED_TRACE(path);
+    WorldLoadResult r = load_world_file(path);
+    ASSERT_EQ(r.errors.size(), 1u) << all_errors(r);
+    EXPECT_EQ(r.errors[0].file, path);
+    EXPECT_TRUE(r.errors[0].to_string().starts_with(path + ":")) << r.errors[0].to_string();
+    EXPECT_NE(r.errors[0].message.find("cannot"), std::string::npos) << r.errors[0].message;
+  }
+}
+
+// --- The default world (WLD-1, WLD-2) -------------------------------------------------------
+
+TEST(WorldDefault, LoadsWithTheSeededContent) {
+  WorldLoadResult r = load_default_world();
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  const World& w = r.world;
+  WorldIndex index(w);
+  EXPECT_EQ(w.apis.size(), 20u);
+  EXPECT_EQ(w.organisations.size(), 5u);
+  EXPECT_EQ(w.settings.token_lifetime_s, 3600);
+  EXPECT_EQ(w.settings.production_quota, (QuotaSpec{20, QuotaWindow::Second}));
+  EXPECT_EQ(w.settings.sandbox_quota, (QuotaSpec{1000000, QuotaWindow::Day}));
+  ASSERT_NE(index.organisation("mtes"), nullptr);
+  EXPECT_EQ(index.organisation("mtes")->code, "984b19");
+  const std::pair<const char*, const char*> base_paths[] = {
+      {"legifrance", "/dila/legifrance/lf-engine-app"}, {"judilibre", "/cassation/judilibre/v1.0"},
+      {"cpro-factures", "/cpro/factures/v1"},           {"cpro-structures", "/cpro/structures/v1"},
+      {"cpro-transverses", "/cpro/transverses/v1"},     {"sne-cotation", "/mtes/sne-cotation/v1.0"},
+      {"carte-achat", "/chorus/v1/carteachat"}};
+  for (const auto& [id, path] : base_paths) {
+    ASSERT_NE(index.api(id), nullptr) << id;
+    EXPECT_EQ(index.api(id)->base_path, path);
+  }
+  EXPECT_TRUE(index.api("judilibre")->api_key_allowed);
+  EXPECT_TRUE(index.api("carte-achat")->has_scope("chorus.carteachat"));
+  EXPECT_TRUE(index.api("carte-achat")->has_scope("cnf"));
+}
+
+TEST(WorldDefault, HoldsTheDemoCredentials) {
+  WorldLoadResult r = load_default_world();
+  ASSERT_TRUE(r.ok());
+  WorldIndex index(r.world);
+  ASSERT_NE(index.user(r.world.settings.demo_user), nullptr);
+  EXPECT_TRUE(index.user("DEMO@pistesim.test")->active);
+  struct Demo {
+    Channel channel;
+    const char* client_id;
+    const char* secret;
+    const char* key;
+    const char* app;
+  };
+  for (const auto& d :
+       {Demo{Channel::Sandbox, kSandboxClientId, kSandboxClientSecret, kSandboxApiKey, kSandboxApp},
+        Demo{Channel::Production, kProductionClientId, kProductionClientSecret, kProductionApiKey,
+             kProductionApp}}) {
+    SCOPED_TRACE(d.app);
+    auto client = index.client(d.channel, d.client_id);
+    ASSERT_TRUE(client.has_value());
+    EXPECT_EQ(client->application->id, d.app);
+    EXPECT_EQ(client->client->client_secret, d.secret);
+    EXPECT_EQ(client->application->owner, r.world.settings.demo_user);
+    auto key = index.api_key(d.channel, d.key);
+    ASSERT_TRUE(key.has_value());
+    EXPECT_EQ(key->application->id, d.app);
+    // OAU-4: credentials belong to their channel only.
+    Channel other = d.channel == Channel::Sandbox ? Channel::Production : Channel::Sandbox;
+    EXPECT_FALSE(index.client(other, d.client_id).has_value());
+  }
+}
+
+TEST(WorldDefault, TheEmbeddedWorldIsTheFixture) {
+  EXPECT_EQ(default_world_text(),
+            read_text(std::string(PISTESIM_SOURCE_DIR) + "/fixtures/piste-default.toml"));
+  EXPECT_TRUE(load_world(std::string(PISTESIM_SOURCE_DIR) + "/fixtures/piste-default.toml").ok());
+  EXPECT_EQ(load_world("").world.apis.size(), 20u);
+}
+
+}  // namespace
+}  // namespace pistesim::test
