@@ -21,6 +21,7 @@ struct HttpServerOptions {
   std::string tls_key;
   size_t threads = 0;                  // 0: a default sized for many keep-alive clients
   size_t max_body_bytes = 1024 * 1024;  // larger bodies get 413
+  size_t max_header_count = 100;        // more header fields get 431
   int read_timeout_s = 10;
   int write_timeout_s = 10;
   int keep_alive_timeout_s = 5;

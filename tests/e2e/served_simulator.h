@@ -1,11 +1,15 @@
 // Starts `pistesim serve` as a child process on a free loopback port, as a user or a CI job
 // would, and reads what it wrote to --info-file. Stops it with SIGTERM on destruction.
+// Also: one-shot runs of the binary (for commands that must fail) and the requests every
+// end-to-end test sends (tokens, control API).
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
-#include <nlohmann/json.hpp>
+#include <gtest/gtest.h>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -31,22 +35,59 @@ class ServedSimulator {
   bool started() const { return pid_ > 0 && !info_.is_null(); }
   const nlohmann::json& info() const { return info_; }
   std::string base_url() const { return info_.value("base_url", ""); }
+  // The TCP port, from base_url ("http://127.0.0.1:PORT").
+  int port() const;
   std::string admin_token() const { return info_.value("admin_token", ""); }
+  // Where --info-file pointed.
+  const std::string& info_path() const { return info_path_; }
   // Everything the process printed on stdout/stderr so far (for failure messages).
   std::string output() const;
-  // Sends SIGTERM and waits; returns the exit status (or -1 if it had to be killed).
-  int stop();
+  // Sends `signal` and waits; returns the exit status (or -1 if it had to be killed).
+  int stop(int signal = SIGTERM);
   pid_t pid() const { return pid_; }
 
   // A client for this server (TLS verification off: the test certificate is self-signed).
-  // Release clients before stop(): an open keep-alive connection delays shutdown by its idle timeout.
+  // Release clients before stop(): an open keep-alive connection delays shutdown by its idle
+  // timeout.
   std::unique_ptr<HttpClient> client() const { return std::make_unique<HttpClient>(base_url()); }
+
+  // The demo application's credentials on "sandbox" or "production" (client_id,
+  // client_secret, api_key, application), as the info file gives them.
+  const nlohmann::json& demo(const std::string& channel) const { return info_["demo"][channel]; }
 
  private:
   pid_t pid_ = -1;
   std::string dir_;
   std::string log_path_;
+  std::string info_path_;
   nlohmann::json info_;
 };
+
+// A run of the pistesim binary to its end.
+struct RunResult {
+  int exit_code = -1;  // -1: killed (it did not end, or it started serving)
+  bool started_serving = false;
+  std::string output;  // stdout and stderr together
+};
+// Runs `pistesim ARGS…` and waits for it to exit. A `serve` that starts listening instead of
+// failing is stopped at once and reported with started_serving (so a test expecting a
+// startup failure fails fast rather than hangs).
+RunResult run_pistesim(const std::vector<std::string>& args);
+// Success when `run` refused to start as a usage or input error should: exit code 2, never
+// serving, and `says` in what it printed.
+::testing::AssertionResult refused_to_start(const RunResult& run, const std::string& says);
+
+// POST `token_path` (e.g. "/sandbox/oauth/api/oauth/token") with a client-credentials form body.
+Request token_request(const std::string& token_path, const std::string& client_id,
+                      const std::string& client_secret);
+// A token for the demo application of `channel` ("sandbox" or "production"), fetched through
+// its prefix path; fails the calling test (ADD_FAILURE) and returns "" when none comes.
+std::string fetch_token(HttpClient& client, const ServedSimulator& server,
+                        const std::string& channel);
+// A control API request (/__pistesim + path) carrying the admin token; body is JSON or empty.
+Request control_request(const ServedSimulator& server, const std::string& method,
+                        const std::string& path, const nlohmann::json& body = nullptr);
+// `GET path` with `Authorization: Bearer token`.
+Request bearer_get(const std::string& path, const std::string& token);
 
 }  // namespace pistesim::test
