@@ -109,7 +109,7 @@ Response decide(const Request& req, const GatewayContext& ctx) {
   bool token_in_body = form_body(req) && has_access_token_param(req.body);
   const std::string* authorization = req.headers.find("Authorization");
   Caller caller;
-  std::optional<TokenRecord> record;
+  TokenRecord record;  // the bearer token's, when one came
 
   if (authorization) {
     std::string_view scheme = auth_scheme(*authorization);
@@ -124,16 +124,17 @@ Response decide(const Request& req, const GatewayContext& ctx) {
                        ctx.profile == Profile::Piste ? kNoToken : "Malformed bearer token");
     if (token_in_uri || token_in_body)
       return challenge(400, realm, "invalid_request", "The access token was sent by more than one method");
-    auto [state, rec] = ctx.tokens.lookup(*token, ctx.now);
-    if (state != TokenState::Valid) {
+    auto looked_up = ctx.tokens.lookup(*token, ctx.now);
+    const TokenState state = looked_up.first;
+    if (state != TokenState::Valid || !looked_up.second) {
       std::string_view why = state == TokenState::Expired   ? "The access token expired"
                              : state == TokenState::Revoked ? "The access token was revoked"
                                                             : "The access token is invalid";
       return challenge(401, realm, "invalid_token", why);
     }
-    record = std::move(rec);
-    caller.token = &*record;
-    caller.app = ctx.index.application(record->application_id);
+    record = std::move(*looked_up.second);
+    caller.token = &record;
+    caller.app = ctx.index.application(record.application_id);
     if (!caller.app) return challenge(401, realm, "invalid_token", "The access token is invalid");
   } else if (const std::string* key = req.headers.find("KeyId"); key && api && api->api_key_allowed) {
     // WIRE-9: the application's API key instead of a bearer token.

@@ -1,6 +1,6 @@
 // The quota core (GW-5): fixed windows aligned on the second or on the Europe/Paris calendar
-// day, one counter per slot. A slot is one 64-bit atomic word (window index, count) updated by
-// compare-and-swap, so a window never admits more than its limit whatever the concurrency,
+// day, one counter per slot. A slot is one 64-bit atomic word (window kind and index, count)
+// updated by compare-and-swap, so a window never admits more than its limit whatever the concurrency,
 // and takes no lock. Slots are allocated once and never move; their storage grows in chunks.
 // Safe for concurrent use.
 #pragma once
@@ -44,7 +44,15 @@ class QuotaCore {
   static Millis window_end(QuotaWindow w, uint64_t index);
 
  private:
-  static constexpr unsigned kChunkBits = 12;  // 4096 slots = 32 KiB a chunk
+  struct Window {
+    uint64_t index;
+    Millis end;
+  };
+  // The window containing `now` and its end, without calendar arithmetic on the hot path.
+  static Window current_window(QuotaWindow w, Millis now);
+
+  // 65 536 slots (512 KiB) a chunk, so the chunk table itself is 512 KiB for 2^32 slots.
+  static constexpr unsigned kChunkBits = 16;
   static constexpr size_t kChunkSize = size_t{1} << kChunkBits;
   static constexpr size_t kMaxChunks = size_t{1} << (32 - kChunkBits);
   using Chunk = std::array<std::atomic<uint64_t>, kChunkSize>;
