@@ -88,8 +88,10 @@ struct Caller {
 };
 
 Response decide(const Request& req, const GatewayContext& ctx) {
-  std::string_view resource;
-  const Api* api = ctx.index.route(ctx.channel, req.path, &resource);
+  // Equivalent spellings of a path (RFC 3986 §6.2.2: "%69" for "i", dot segments) route alike.
+  const std::string path = normalize_path(req.path);
+  std::string_view resource;  // a view into path
+  const Api* api = ctx.index.route(ctx.channel, path, &resource);
   const std::string_view realm = api ? "PISTE" : "DefaultRealm";
 
   // CORS preflight: browsers send it without credentials.

@@ -148,6 +148,59 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
+std::string normalize_path(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string decoded;
+  decoded.reserve(path.size());
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '%' && i + 2 < path.size()) {
+      int hi = hex_value(path[i + 1]), lo = hex_value(path[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        auto c = static_cast<unsigned char>(hi * 16 + lo);
+        if (is_unreserved(c)) {
+          decoded.push_back(static_cast<char>(c));
+        } else {
+          decoded.push_back('%');
+          decoded.push_back(kHex[hi]);
+          decoded.push_back(kHex[lo]);
+        }
+        i += 2;
+        continue;
+      }
+    }
+    decoded.push_back(path[i]);
+  }
+  // Remove dot segments: walk the segments, keeping a stack of the output ones.
+  std::vector<std::string_view> out;
+  std::string_view rest = decoded;
+  bool trailing_slash = false;
+  size_t pos = 0;
+  while (pos <= rest.size()) {
+    size_t slash = rest.find('/', pos);
+    if (slash == std::string_view::npos) slash = rest.size();
+    std::string_view seg = rest.substr(pos, slash - pos);
+    bool last = slash == rest.size();
+    if (seg == ".") {
+      trailing_slash = last;
+    } else if (seg == "..") {
+      if (out.size() > 1) out.pop_back();
+      trailing_slash = last;
+    } else {
+      out.push_back(seg);
+      trailing_slash = false;
+    }
+    pos = slash + 1;
+  }
+  std::string result;
+  result.reserve(decoded.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (i) result.push_back('/');
+    result.append(out[i]);
+  }
+  if (trailing_slash) result.push_back('/');
+  return result.empty() ? std::string("/") : result;
+}
+
 std::optional<std::vector<FormParam>> parse_form(std::string_view body) {
   std::vector<FormParam> params;
   size_t pos = 0;

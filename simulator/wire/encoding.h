@@ -24,6 +24,11 @@ std::string base64_encode(std::string_view in);
 
 bool is_valid_utf8(std::string_view s);
 
+// RFC 3986 §6.2.2 normalisation of a request path, so that equivalent spellings route alike:
+// escapes of unreserved characters are decoded ("%69" -> "i"), other escapes get upper-case hex,
+// and "." / ".." segments are removed (§5.2.4). Malformed escapes are kept as they are.
+std::string normalize_path(std::string_view path);
+
 struct FormParam {
   std::string name;
   std::string value;

@@ -76,6 +76,18 @@ INSTANTIATE_TEST_SUITE_P(Gateway, GatewayProfiles, ::testing::Values(Profile::Pi
 
 // --- F1, F2, WIRE-4 -------------------------------------------------------------------------
 
+TEST_P(GatewayProfiles, EquivalentSpellingsOfAPathRouteAlike) {
+  const std::string token = t.token();
+  const std::vector<std::string> spellings = {
+      kLegifrance + "/consult/p%69ng", kLegifrance + "/consult/./ping",
+      "/dila/legifrance/x/../lf-engine-app/consult/ping", "/dila/%6Cegifrance/lf-engine-app/consult/ping"};
+  for (const std::string& spelling : spellings) {
+    Response r = t.call(Channel::Sandbox, "GET", spelling, token);
+    EXPECT_EQ(r.status, 200) << spelling;
+    EXPECT_EQ(r.body, "pong") << spelling;
+  }
+}
+
 TEST_P(GatewayProfiles, AValidBearerTokenReachesTheProvider) {
   Response r = t.call(Channel::Sandbox, "GET", kPing, t.token());
   EXPECT_EQ(r.status, 200) << r.body;

@@ -204,3 +204,28 @@ TEST(WireEncoding, Base64DecodeRejectsCharactersOutsideTheAlphabet) {
 
 }  // namespace
 }  // namespace pistesim
+
+namespace pistesim {
+namespace {
+
+TEST(WireEncoding, NormalizePathDecodesUnreservedEscapesOnly) {
+  EXPECT_EQ(normalize_path("/consult/p%69ng"), "/consult/ping");
+  EXPECT_EQ(normalize_path("/a%2db%5F%7e"), "/a-b_~");
+  EXPECT_EQ(normalize_path("/a%2fb"), "/a%2Fb");  // an encoded '/' stays a character, not a separator
+  EXPECT_EQ(normalize_path("/a%20b"), "/a%20b");
+  EXPECT_EQ(normalize_path("/bad%zz/%4"), "/bad%zz/%4");
+}
+
+TEST(WireEncoding, NormalizePathRemovesDotSegments) {
+  EXPECT_EQ(normalize_path("/a/b/../c"), "/a/c");
+  EXPECT_EQ(normalize_path("/a/./b"), "/a/b");
+  EXPECT_EQ(normalize_path("/a/b/.."), "/a/");
+  EXPECT_EQ(normalize_path("/../../a"), "/a");
+  EXPECT_EQ(normalize_path("/.."), "/");
+  EXPECT_EQ(normalize_path("/a/%2e%2e/b"), "/b");  // encoded dots are dots (unreserved)
+  EXPECT_EQ(normalize_path("/a/b/"), "/a/b/");
+  EXPECT_EQ(normalize_path("/"), "/");
+}
+
+}  // namespace
+}  // namespace pistesim
