@@ -402,3 +402,38 @@ TEST_F(BadInput, PartialRequestLineThenCloseLeavesTheServerServing) {
 }
 
 }  // namespace pistesim::test
+
+namespace pistesim::test {
+
+// A body sent with GET is read and ignored: its bytes are never parsed as a second request on
+// the connection (a desync an attacker could use to smuggle one past a proxy).
+TEST_F(BadInput, AGetBodyIsNeverReadAsAnotherRequest) {
+  RawReply token = raw_exchange(port(), token_post(credentials_form()));
+  ASSERT_EQ(token.status, 200) << token;
+  const std::string bearer = token.json_body()["access_token"].get<std::string>();
+  const std::string smuggled = "GET /__pistesim/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  for (const std::string method : {"GET", "HEAD", "OPTIONS"}) {
+    const std::string request = method + " /sandbox/api/dila/legifrance/lf-engine-app/consult/ping HTTP/1.1\r\n"
+                                "Host: 127.0.0.1\r\nAuthorization: Bearer " + bearer +
+                                "\r\nConnection: close\r\nContent-Length: " + std::to_string(smuggled.size()) +
+                                "\r\n\r\n" + smuggled;
+    int fd = connect_loopback(port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+    std::string in;
+    char buf[4096];
+    pollfd p{fd, POLLIN, 0};
+    while (::poll(&p, 1, kHangLimitMs) > 0) {
+      ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0) break;  // closed by the server (Connection: close)
+      in.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    size_t answers = 0;
+    for (size_t at = in.find("HTTP/1.1 "); at != std::string::npos; at = in.find("HTTP/1.1 ", at + 1)) ++answers;
+    EXPECT_EQ(answers, 1u) << method << ": the body was served as a second request:\n" << in;
+    EXPECT_EQ(in.find("\"status\""), std::string::npos) << method << ": the smuggled request was answered:\n" << in;
+  }
+}
+
+}  // namespace pistesim::test
