@@ -19,6 +19,7 @@ struct ServeArgs {
   std::string info_file;
   std::string admin_token;
   size_t threads = 0;
+  bool access_log = false;
 };
 
 void add_serve_command(CLI::App& app, int& exit_code);

@@ -7,6 +7,7 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"pistesim — a faithful simulator of PISTE, the French State's API gateway (piste.gouv.fr)"};
+  app.set_version_flag("--version", std::string("pistesim ") + PISTESIM_VERSION);
   app.require_subcommand(1);
   int exit_code = 0;
   pistesim::cli::add_serve_command(app, exit_code);

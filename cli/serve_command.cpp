@@ -47,6 +47,7 @@ int serve(const ServeArgs& args) {
   options.tls_cert = args.tls_cert;
   options.tls_key = args.tls_key;
   options.threads = args.threads;
+  options.access_log = args.access_log;
   HttpServer server(sim, options);
   std::string error;
   if (!server.bind(&error)) {
@@ -60,7 +61,10 @@ int serve(const ServeArgs& args) {
     server.stop();
     return 2;
   }
-  std::cout << describe_server(info) << "\n  Ctrl-C stops the server.\n" << std::flush;
+  std::cout << describe_server(info)
+            << (args.access_log ? "" : "\n  --access-log prints one line per request with the reason of each refusal.")
+            << "\n  Ctrl-C stops the server.\n"
+            << std::flush;
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -85,6 +89,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "Once listening, write a JSON file with the base URLs, admin token and demo credentials");
   cmd->add_option("--admin-token", args->admin_token, "Control API token (default: a random one)");
   cmd->add_option("--threads", args->threads, "Worker threads (default: 8 per core, at least 32)");
+  cmd->add_flag("--access-log", args->access_log,
+                "Log one line per request on stderr, with the reason of each refusal (never secrets)");
   cmd->callback([args, &exit_code] { exit_code = serve(*args); });
 }
 

@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <sstream>
+
+#include "wire/encoding.h"
 
 namespace pistesim::cli {
 
@@ -56,6 +59,16 @@ json server_info(const Simulator& sim, const std::string& base_url) {
     }
     info["demo"] = d;
   }
+  // Provider-side accounts (Chorus Pro's cpro-account), ready to paste as a header value.
+  json accounts = json::array();
+  for (const auto& api : snap->world.apis) {
+    if (!api.technical_account) continue;
+    for (const auto& account : api.technical_account->accounts) {
+      json a = {{"header", api.technical_account->header}, {"account", account}, {"value", base64_encode(account)}};
+      if (std::find(accounts.begin(), accounts.end(), a) == accounts.end()) accounts.push_back(a);
+    }
+  }
+  if (!accounts.empty()) info["technical_accounts"] = accounts;
   return info;
 }
 
@@ -79,12 +92,17 @@ std::string describe_server(const json& info) {
     for (const char* ch : {"sandbox", "production"}) {
       if (!d.contains(ch)) continue;
       const json& a = d[ch];
-      out << "    " << ch << " application " << a["name"].get<std::string>() << "\n";
+      out << "    " << ch << " application " << a["name"].get<std::string>() << " (control API id "
+          << a["application"].get<std::string>() << ")\n";
       if (a.contains("client_id"))
         out << "      client_id=" << a["client_id"].get<std::string>()
             << "  client_secret=" << a["client_secret"].get<std::string>() << "\n";
       if (a.contains("api_key")) out << "      KeyId: " << a["api_key"].get<std::string>() << "\n";
     }
+    if (info.contains("technical_accounts"))
+      for (const auto& t : info["technical_accounts"])
+        out << "    provider account " << t["account"].get<std::string>() << ": send header "
+            << t["header"].get<std::string>() << ": " << t["value"].get<std::string>() << "\n";
     if (d.contains("sandbox") && d["sandbox"].contains("client_id")) {
       out << "\n  try:\n    curl -s -d 'grant_type=client_credentials&client_id="
           << d["sandbox"]["client_id"].get<std::string>() << "&client_secret="

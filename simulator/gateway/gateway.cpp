@@ -50,6 +50,7 @@ Response challenge(int status, std::string_view realm, std::string_view error, s
   Response r;
   r.status = status;
   r.headers.set("WWW-Authenticate", bearer_challenge(realm, error, description));
+  r.diagnostic = description.empty() ? "no bearer token" : std::string(description);
   return r;
 }
 
@@ -58,14 +59,17 @@ constexpr std::string_view kNoToken = "Unable to find token in the message";
 // No usable credentials: PISTE answers 400 invalid_request (WIRE-4); RFC 6750 §3.1 a bare
 // 401 challenge without an error code.
 Response no_credentials(const GatewayContext& ctx, std::string_view realm) {
-  if (ctx.profile == Profile::Piste) return challenge(400, realm, "invalid_request", kNoToken);
-  return challenge(401, realm, "", "");
+  Response r = ctx.profile == Profile::Piste ? challenge(400, realm, "invalid_request", kNoToken)
+                                             : challenge(401, realm, "", "");
+  r.diagnostic = "no usable credentials: send Authorization: Bearer <token>";
+  return r;
 }
 
 Response forbidden(const GatewayContext& ctx, std::string_view description) {
   if (ctx.profile == Profile::Piste) {
     Response r;  // WIRE-6: 403 with an empty body
     r.status = 403;
+    r.diagnostic = std::string(description);
     return r;
   }
   return challenge(403, "PISTE", "insufficient_scope", description);
@@ -151,6 +155,7 @@ Response decide(const Request& req, const GatewayContext& ctx) {
   if (!api) {
     Response r;  // WIRE-7
     r.status = 404;
+    r.diagnostic = "no API of " + std::string(to_string(ctx.channel)) + " has a base path matching " + path;
     return r;
   }
   const Application& app = *caller.app;
@@ -158,11 +163,13 @@ Response decide(const Request& req, const GatewayContext& ctx) {
   if (!app.active) return forbidden(ctx, "The application is deactivated");
   const Subscription* sub = app.subscription(api->id);
   if (!sub || sub->status != SubscriptionStatus::Approved)
-    return forbidden(ctx, "The application has no approved access to this API");
+    return forbidden(ctx, "The application " + app.id + " has no approved access to API " + api->id +
+                              (sub ? " (request " + std::string(to_string(sub->status)) + ")" : " (not subscribed)"));
   if (!api->cgu.empty()) {
     const User* owner = ctx.index.user(app.owner);
     if (!owner || !owner->has_accepted_cgu(api->id, ctx.channel))
-      return forbidden(ctx, "The terms of use of this API are not accepted");
+      return forbidden(ctx, "The owner of " + app.id + " has not accepted the CGU of API " + api->id + " on " +
+                                std::string(to_string(ctx.channel)));
   }
   if (caller.token && !api->scopes.empty()) {
     // Token scopes are fixed at issue: access granted after the token needs a new token.
@@ -176,6 +183,7 @@ Response decide(const Request& req, const GatewayContext& ctx) {
   if (!decision.admitted) {
     Response r;
     r.status = 429;
+    r.diagnostic = "quota " + to_string(quota.spec) + " of application " + app.id + " exhausted";
     if (ctx.profile == Profile::Rfc) {
       // RFC 9110 §10.2.3: whole seconds, rounded up, never less than the real wait.
       Millis wait = decision.window_end_ms - ctx.now;

@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdint>
 #include <iterator>
 #include <optional>
 #include <string_view>
 
+#include "clock/clock.h"
 #include "core/simulator.h"
 
 namespace pistesim {
@@ -19,6 +21,8 @@ namespace {
 // Marks answers that came from the core, so the error handler leaves them alone (cpp-httplib
 // calls it for every status >= 400, and PISTE's 403 has an empty body on purpose).
 constexpr const char* kCoreMarker = "X-Pistesim-Core";
+// Carries Response::diagnostic from the handler to the access log; removed before sending.
+constexpr const char* kDiagnosticHeader = "X-Pistesim-Diagnostic";
 
 Request to_core(const httplib::Request& in) {
   Request r;
@@ -58,6 +62,18 @@ void from_core(const Response& in, httplib::Response& out) {
     out.headers.emplace(h.name, has_control_char(h.value) ? without_control_chars(h.value) : h.value);
   out.body = in.body;
   out.headers.emplace(kCoreMarker, "1");
+  if (!in.diagnostic.empty()) out.headers.emplace(kDiagnosticHeader, in.diagnostic);
+}
+
+void write_access_log(const httplib::Request& req, const httplib::Response& res) {
+  std::string line = format_iso8601(SystemClock().now_ms()) + " " + req.remote_addr + " " + req.method + " " +
+                     req.path.substr(0, 512) + " " + std::to_string(res.status);
+  auto diagnostic = res.headers.find(kDiagnosticHeader);
+  if (diagnostic != res.headers.end()) line += " " + diagnostic->second;
+  for (char& c : line)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';  // one request, one line
+  line += "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);  // a single write: lines from workers do not mix
 }
 
 // A JSON body for errors raised before the core sees the request (by cpp-httplib or by
@@ -253,7 +269,11 @@ bool HttpServer::bind(std::string* error) {
     return httplib::Server::HandlerResponse::Handled;
   };
   s.set_error_handler(on_error);
-  s.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) { res.headers.erase(kCoreMarker); });
+  s.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (options_.access_log) write_access_log(req, res);
+    res.headers.erase(kCoreMarker);
+    res.headers.erase(kDiagnosticHeader);
+  });
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     res.status = 500;
     res.set_content(R"({"error":"server_error","error_description":"Internal error"})", "application/json");

@@ -26,6 +26,9 @@ struct HttpServerOptions {
   int write_timeout_s = 10;
   int keep_alive_timeout_s = 5;
   size_t keep_alive_max_requests = 100000;
+  // One line per request on stderr: time, client, method, path (never the query: it may carry
+  // credentials), status and why the simulator answered so.
+  bool access_log = false;
 };
 
 class HttpServer {

@@ -17,6 +17,7 @@ Response oauth_error(int status, std::string_view error, std::string_view descri
   r.status = status;
   r.headers.set("Content-Type", "application/json");
   r.body = "{\"error\":\"" + std::string(error) + "\",\"error_description\":\"" + std::string(description) + "\"}";
+  r.diagnostic = std::string(error) + ": " + std::string(description);
   return r;
 }
 

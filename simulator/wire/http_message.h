@@ -54,6 +54,9 @@ struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // Why the simulator answered so, for people reading the access log; never sent on the wire
+  // (PISTE's 403 has an empty body). Holds no secret.
+  std::string diagnostic;
 
   std::string content_type() const { return headers.get("Content-Type"); }
 };

@@ -29,7 +29,9 @@ class Journeys : public ::testing::Test {
     auto answer = client_->send(r, &error);
     if (!answer) {
       ADD_FAILURE() << r.method << " " << r.path << ": no answer: " << error;
-      return Response{0, {}, {}};
+      Response none;
+      none.status = 0;
+      return none;
     }
     return *answer;
   }
