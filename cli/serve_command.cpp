@@ -8,6 +8,7 @@
 #include "core/simulator.h"
 #include "http/http_server.h"
 #include "server_info.h"
+#include "wire/authorization.h"
 #include "world/default_world.h"
 
 namespace pistesim::cli {
@@ -28,6 +29,11 @@ int serve(const ServeArgs& args) {
   }
   if (args.tls_cert.empty() != args.tls_key.empty()) {
     std::cerr << "--tls-cert and --tls-key go together\n";
+    return 2;
+  }
+  // The token travels as "Authorization: Bearer <token>": it must be a b64token (RFC 6750 §2.1).
+  if (!args.admin_token.empty() && !parse_bearer("Bearer " + args.admin_token)) {
+    std::cerr << "--admin-token: use letters, digits and - . _ ~ + / (then '=' padding) only\n";
     return 2;
   }
   WorldLoadResult loaded = load_world(args.world);

@@ -19,7 +19,8 @@ Response json_response(int status, const json& body) {
   r.status = status;
   r.headers.set("Content-Type", "application/json");
   r.headers.set("Cache-Control", "no-store");
-  r.body = body.dump();
+  // Paths and fields echoed back may hold invalid UTF-8: replace it rather than throw.
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 
@@ -148,6 +149,10 @@ Response handle(Simulator& sim, const Request& req) {
       }
       if (delta < 0)
         return error(400, "INVALID_FIELD", "« by » doit être une durée comme \"3601s\", \"250ms\", \"2h\", \"1d\"", "by");
+      // The quota core counts windows in 33 bits of seconds (until 2242): time stops before that.
+      constexpr Millis kLatest = 8'000'000'000'000;  // 2223-07-04
+      if (delta > kLatest - sim.clock().now_ms())
+        return error(400, "INVALID_FIELD", "L'horloge ne peut pas dépasser l'an 2223", body.contains("by") ? "by" : "seconds");
       sim.clock().advance(delta);
     } else if (!(seg.size() == 1 && m == "GET")) {
       return error(404, "NOT_FOUND", "Opération inconnue sur /clock");
@@ -215,7 +220,9 @@ Response handle(Simulator& sim, const Request& req) {
           if (app.id != id) continue;
           if (api_id.empty()) {
             app.quota = spec;
-            sim.quotas().reset(app.quota_slot);
+            // A fresh counter, published together with the new limit: calls still reading the old
+            // snapshot keep counting on the old one.
+            app.quota_slot = sim.quotas().allocate();
             return true;
           }
           Subscription* sub = app.subscription(api_id);
@@ -224,7 +231,7 @@ Response handle(Simulator& sim, const Request& req) {
             return false;
           }
           sub->quota = spec;
-          sim.quotas().reset(sub->quota_slot);
+          sub->quota_slot = sim.quotas().allocate();
           return true;
         }
         return false;

@@ -32,8 +32,12 @@ std::string_view path_prefix(Endpoint e) {
   return "";
 }
 
+namespace {
+std::atomic<uint64_t> next_instance_id{1};
+}  // namespace
+
 Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Clock> clock)
-    : options_(std::move(options)), clock_(std::move(clock)) {
+    : options_(std::move(options)), clock_(std::move(clock)), instance_id_(next_instance_id.fetch_add(1)) {
   if (options_.admin_token.empty()) options_.admin_token = random_alphanumeric(32);
   (void)quotas_.allocate();  // slot 0 means "not assigned yet"
   install(std::move(world));
@@ -50,6 +54,23 @@ void Simulator::assign_quota_slots(World& world) {
 void Simulator::publish(World world) {
   assign_quota_slots(world);
   snapshot_.store(std::make_shared<const WorldSnapshot>(std::move(world)), std::memory_order_release);
+  generation_.fetch_add(1, std::memory_order_release);
+}
+
+std::shared_ptr<const WorldSnapshot> Simulator::snapshot() const {
+  struct Cache {
+    uint64_t instance = 0;
+    uint64_t generation = 0;
+    std::shared_ptr<const WorldSnapshot> snapshot;
+  };
+  thread_local Cache cache;
+  const uint64_t generation = generation_.load(std::memory_order_acquire);
+  if (cache.instance != instance_id_ || cache.generation != generation || !cache.snapshot) {
+    cache.snapshot = snapshot_.load(std::memory_order_acquire);
+    cache.instance = instance_id_;
+    cache.generation = generation;
+  }
+  return cache.snapshot;
 }
 
 void Simulator::install(World world) {

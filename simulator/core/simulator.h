@@ -58,7 +58,9 @@ class Simulator {
   // When the endpoint is already known; `request.path` is the PISTE path (no prefix).
   Response handle(Endpoint endpoint, const Request& request);
 
-  std::shared_ptr<const WorldSnapshot> snapshot() const { return snapshot_.load(std::memory_order_acquire); }
+  // The current world. Lock-free: each thread keeps the snapshot it last saw and reloads it only
+  // when the generation counter says a newer one was published.
+  std::shared_ptr<const WorldSnapshot> snapshot() const;
   // Copy-on-write change of the world: `change` edits a copy, which is then published.
   // Returns whatever `change` returns. Changes are serialised; readers never wait.
   template <class F>
@@ -94,7 +96,11 @@ class Simulator {
   TokenStore tokens_[2];
   CorrelationIds correlation_ids_;
   std::mutex write_mutex_;
+  // libstdc++'s atomic<shared_ptr> takes a spin lock on load: readers go through a per-thread
+  // cache keyed by (instance id, generation) and touch it only after a publish.
   std::atomic<std::shared_ptr<const WorldSnapshot>> snapshot_;
+  std::atomic<uint64_t> generation_{0};
+  const uint64_t instance_id_;
 };
 
 }  // namespace pistesim

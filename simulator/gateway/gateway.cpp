@@ -136,12 +136,12 @@ Response decide(const Request& req, const GatewayContext& ctx) {
       std::string_view why = state == TokenState::Expired   ? "The access token expired"
                              : state == TokenState::Revoked ? "The access token was revoked"
                                                             : "The access token is invalid";
-      return challenge(401, realm, "invalid_token", why);
+      return challenge(401, "PISTE", "invalid_token", why);  // WIRE-5: realm PISTE whatever the path
     }
     record = std::move(*looked_up.second);
     caller.token = &record;
     caller.app = ctx.index.application(record.application_id);
-    if (!caller.app) return challenge(401, realm, "invalid_token", "The access token is invalid");
+    if (!caller.app) return challenge(401, "PISTE", "invalid_token", "The access token is invalid");
   } else if (const std::string* key = req.headers.find("KeyId"); key && api && api->api_key_allowed) {
     // WIRE-9: the application's API key instead of a bearer token.
     if (key->empty()) return no_credentials(ctx, realm);

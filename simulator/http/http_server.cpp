@@ -277,6 +277,7 @@ bool HttpServer::bind(std::string* error) {
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     res.status = 500;
     res.set_content(R"({"error":"server_error","error_description":"Internal error"})", "application/json");
+    res.set_header(kCoreMarker, "1");  // keep this body: the error handler must not relabel it
   });
 
   if (options_.port == 0) {

@@ -73,9 +73,8 @@ constexpr std::string_view kTokenParams[] = {"grant_type", "client_id", "client_
 
 }  // namespace
 
-std::optional<std::string> issued_scope(const World& world, const WorldIndex& index, const Application& app,
+std::optional<std::string> issued_scope(const WorldIndex& index, const Application& app,
                                         const std::vector<std::string>& requested) {
-  (void)world;
   // Scopes granted: those of approved subscriptions to APIs published on the channel.
   std::vector<std::string> granted;
   for (const auto& sub : app.subscriptions) {
@@ -219,7 +218,7 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
   if (owner && !owner->active) return client_failure("Client authentication failed");
 
   // C2, C3
-  auto issued = issued_scope(ctx.world, ctx.index, app, requested);
+  auto issued = issued_scope(ctx.index, app, requested);
   if (!issued) return oauth_error(400, "invalid_scope", "The requested scope is not granted to this client");
 
   TokenRecord record;

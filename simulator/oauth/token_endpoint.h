@@ -29,7 +29,7 @@ struct TokenEndpointContext {
 // The issued scope: "openid" first, then the requested API scopes, or every scope granted to
 // the application when the request names none (or only "openid"). nullopt when a requested
 // scope is neither "openid" nor granted (→ invalid_scope).
-std::optional<std::string> issued_scope(const World& world, const WorldIndex& index, const Application& app,
+std::optional<std::string> issued_scope(const WorldIndex& index, const Application& app,
                                         const std::vector<std::string>& requested);
 
 Response handle_token_request(const Request& request, const TokenEndpointContext& ctx);

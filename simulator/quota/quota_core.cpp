@@ -35,7 +35,7 @@ uint32_t QuotaCore::allocate() {
   if (slot > UINT32_MAX) throw std::length_error("quota core: no slot left");
   size_t chunk = slot >> kChunkBits;
   if (!chunks_[chunk].load(std::memory_order_acquire)) {
-    std::lock_guard lock(grow_mutex_);  // only when a new chunk of 4096 slots is needed
+    std::lock_guard lock(grow_mutex_);  // only when a new chunk of 65 536 slots is needed
     if (!chunks_[chunk].load(std::memory_order_relaxed)) {
       auto* c = new Chunk();
       for (auto& a : *c) a.store(0, std::memory_order_relaxed);

@@ -56,4 +56,10 @@ TEST(ServeErrors, UnknownProfileExitsTwo) {
   EXPECT_TRUE(refused_to_start(run, "--profile"));
 }
 
+TEST(ServeErrors, AnAdminTokenThatCannotTravelAsABearerTokenExitsTwo) {
+  // "ci:secret" is not a b64token: the control API could never accept it.
+  RunResult run = run_pistesim({"serve", "--port", "0", "--admin-token", "ci:secret"});
+  EXPECT_TRUE(refused_to_start(run, "--admin-token"));
+}
+
 }  // namespace pistesim::test

@@ -339,3 +339,58 @@ TEST_F(ControlApi, IsReachableThroughThePathPrefix) {
 
 }  // namespace
 }  // namespace pistesim::test
+
+namespace pistesim::test {
+namespace {
+
+class ControlApiRegressions : public ::testing::Test {
+ protected:
+  TestSimulator t;
+};
+
+// Ids echoed from the path may be invalid UTF-8: the answer is a 404 with a JSON body, not an exception.
+TEST_F(ControlApiRegressions, AnIdThatIsNotUtf8GetsA404NotAnException) {
+  Response r;
+  ASSERT_NO_THROW(r = t.control("GET", "/applications/\xff\xfe"));
+  EXPECT_EQ(r.status, 404);
+  auto body = nlohmann::json::parse(r.body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << r.body;
+  EXPECT_EQ(body["code"], "UNKNOWN_APPLICATION");
+}
+
+// The quota core counts windows in 33 bits of seconds: the clock is not allowed past 2223.
+TEST_F(ControlApiRegressions, TheClockCannotBeAdvancedPastTheQuotaCoresRange) {
+  const Millis before = t.clock->now_ms();
+  Response r = t.control("POST", "/clock/advance", R"({"by":"100000d"})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["field"], "by");
+  EXPECT_EQ(t.clock->now_ms(), before);
+  EXPECT_EQ(t.control("POST", "/clock/advance", R"({"by":"3650d"})").status, 200);
+}
+
+// A quota change takes a new counter with the new limit, in one published snapshot.
+TEST_F(ControlApiRegressions, AQuotaChangeStartsAFreshCounter) {
+  const uint32_t before = t.sim->snapshot()->index.application(kProductionApp)->quota_slot;
+  ASSERT_EQ(t.control("PUT", "/applications/demo-production/quota", R"({"limit":3,"window":"1s"})").status, 200);
+  const uint32_t after = t.sim->snapshot()->index.application(kProductionApp)->quota_slot;
+  EXPECT_NE(before, after);
+  const std::string token = t.token(Channel::Production, kProductionClientId, kProductionClientSecret);
+  int admitted = 0;
+  for (int i = 0; i < 10; ++i)
+    admitted += t.call(Channel::Production, "GET", "/dila/legifrance/lf-engine-app/consult/ping", token).status == 200;
+  EXPECT_EQ(admitted, 3);
+}
+
+// Each simulator's world is its own, even when one thread alternates between two of them
+// (snapshots are cached per thread).
+TEST_F(ControlApiRegressions, TwoSimulatorsInOneThreadKeepTheirOwnWorlds) {
+  TestSimulator other;
+  ASSERT_EQ(t.control("POST", "/applications/demo-sandbox/business-profiles", R"({"api":"sne-cotation"})").status,
+            200);
+  EXPECT_TRUE(t.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
+  EXPECT_FALSE(other.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
+  EXPECT_TRUE(t.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
+}
+
+}  // namespace
+}  // namespace pistesim::test

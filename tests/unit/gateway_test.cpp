@@ -98,6 +98,14 @@ TEST_P(GatewayProfiles, NoTokenOnAKnownApiUsesRealmPiste) {
   expect_no_credentials(t.call(Channel::Sandbox, "GET", kPing, ""), profile(), "PISTE");
 }
 
+// WIRE-5: only the missing-token answer varies its realm with the path; a bad token is PISTE's.
+TEST_P(GatewayProfiles, AnInvalidTokenOnAnUnknownPathIsRefusedInRealmPiste) {
+  Response r = t.call(Channel::Sandbox, "GET", "/no/such/api", "NotAValidTokenAtAll");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.headers.get("WWW-Authenticate").rfind("Bearer realm=\"PISTE\",error=\"invalid_token\"", 0), 0u)
+      << r.headers.get("WWW-Authenticate");
+}
+
 TEST_P(GatewayProfiles, NoTokenOnAnUnknownPathUsesDefaultRealm) {
   expect_no_credentials(t.call(Channel::Sandbox, "GET", "/no/such/api/v1/x", ""), profile(),
                         "DefaultRealm");
