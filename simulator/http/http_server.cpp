@@ -24,18 +24,40 @@ constexpr const char* kCoreMarker = "X-Pistesim-Core";
 // Carries Response::diagnostic from the handler to the access log; removed before sending.
 constexpr const char* kDiagnosticHeader = "X-Pistesim-Diagnostic";
 
+bool is_bookkeeping_header(const std::string& name) {
+  // cpp-httplib adds these for its own bookkeeping; they were not sent by the client.
+  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT";
+}
+
+// RFC 9112 §3.2.2: a server accepts the absolute form "http://host:port/path?query" (what a
+// client sends to a proxy) and takes the host from it, ignoring Host. Returns the authority
+// ("" for the usual origin form) and leaves the origin-form target in *target.
+std::string split_absolute_form(std::string* target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target->size() < scheme.size() || !iequals(std::string_view(*target).substr(0, scheme.size()), scheme))
+      continue;
+    std::string rest = target->substr(scheme.size());
+    size_t end = rest.find_first_of("/?");
+    std::string authority = rest.substr(0, end);
+    *target = end == std::string::npos ? "/" : (rest[end] == '?' ? "/" + rest.substr(end) : rest.substr(end));
+    return authority;
+  }
+  return "";
+}
+
 Request to_core(const httplib::Request& in) {
   Request r;
   r.method = in.method;
-  const std::string& target = in.target.empty() ? in.path : in.target;
+  std::string target = in.target.empty() ? in.path : in.target;
+  const std::string authority = split_absolute_form(&target);
   size_t q = target.find('?');
   r.path = target.substr(0, q);
   if (q != std::string::npos) r.query = target.substr(q + 1);
   for (const auto& [name, value] : in.headers) {
-    // cpp-httplib adds these for its own bookkeeping; they were not sent by the client.
-    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT") continue;
+    if (is_bookkeeping_header(name)) continue;
     r.headers.add(name, value);
   }
+  if (!authority.empty()) r.headers.set("Host", authority);
   r.body = in.body;
   r.remote_addr = in.remote_addr;
   return r;
@@ -89,9 +111,6 @@ std::string transport_error_body(int status) {
   }
 }
 
-bool is_bookkeeping_header(const std::string& name) {
-  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT";
-}
 
 // Content-Length is 1*DIGIT (RFC 9110 §8.6); repeated, every value must agree (RFC 9112 §6.3).
 // Values too large for 64 bits saturate (they are over any limit anyway). nullopt: absent.
