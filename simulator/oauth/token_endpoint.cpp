@@ -222,7 +222,7 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
   if (!issued) return oauth_error(400, "invalid_scope", "The requested scope is not granted to this client");
 
   TokenRecord record;
-  record.application_id = app.id;
+  record.application_id = app.id;  // views: the store keeps its own copies
   record.client_id = client.client_id;
   record.scope = *issued;
   record.issued_ms = ctx.now;

@@ -1,7 +1,6 @@
 #include "oauth/token_store.h"
 
 #include <functional>
-#include <mutex>
 
 namespace pistesim {
 
@@ -9,19 +8,38 @@ bool TokenRecord::has_scope(std::string_view s) const {
   size_t pos = 0;
   while (pos <= scope.size()) {
     size_t sp = scope.find(' ', pos);
-    if (sp == std::string::npos) sp = scope.size();
-    if (std::string_view(scope).substr(pos, sp - pos) == s) return true;
+    if (sp == std::string_view::npos) sp = scope.size();
+    if (scope.substr(pos, sp - pos) == s) return true;
     pos = sp + 1;
   }
   return false;
 }
 
-TokenStore::Shard& TokenStore::shard_of(std::string_view token) const {
-  return shards_[std::hash<std::string_view>{}(token) % kShards];
+std::optional<TokenStore::Key> TokenStore::make_key(std::string_view token) {
+  if (token.size() > kMaxTokenLength) return std::nullopt;
+  Key k;
+  k.size = static_cast<uint8_t>(token.size());
+  token.copy(k.chars.data(), token.size());
+  return k;
 }
 
-bool TokenStore::insert(const std::string& token, TokenRecord record, Millis now) {
-  Shard& s = shard_of(token);
+TokenStore::Shard& TokenStore::shard_of(const Key& key) const { return shards_[KeyHash{}(key) % kShards]; }
+
+const std::string* TokenStore::intern(std::string_view s) {
+  std::lock_guard lock(intern_mutex_);
+  return &*interned_.emplace(s).first;
+}
+
+TokenRecord TokenStore::to_record(const Stored& s) {
+  return {*s.application_id, *s.client_id, *s.scope, s.issued_ms, s.expires_ms, s.revoked};
+}
+
+bool TokenStore::insert(std::string_view token, const TokenRecord& record, Millis now) {
+  auto key = make_key(token);
+  if (!key) return false;
+  Stored stored{intern(record.application_id), intern(record.client_id), intern(record.scope),
+                record.issued_ms,              record.expires_ms,        record.revoked};
+  Shard& s = shard_of(*key);
   std::unique_lock lock(s.mutex);
   // Sweep a shard once its map has grown by as much as it held, so reclaiming stays O(1)
   // amortised per insert.
@@ -29,23 +47,27 @@ bool TokenStore::insert(const std::string& token, TokenRecord record, Millis now
     std::erase_if(s.tokens, [&](const auto& kv) { return kv.second.expires_ms <= now; });
     s.inserts_since_sweep = 0;
   }
-  return s.tokens.emplace(token, std::move(record)).second;
+  return s.tokens.emplace(*key, stored).second;
 }
 
 std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup(std::string_view token, Millis now) const {
-  Shard& s = shard_of(token);
+  auto key = make_key(token);
+  if (!key) return {TokenState::Unknown, std::nullopt};
+  Shard& s = shard_of(*key);
   std::shared_lock lock(s.mutex);
-  auto it = s.tokens.find(std::string(token));
+  auto it = s.tokens.find(*key);
   if (it == s.tokens.end()) return {TokenState::Unknown, std::nullopt};
-  const TokenRecord& r = it->second;
+  const Stored& r = it->second;
   TokenState state = r.revoked ? TokenState::Revoked : (now >= r.expires_ms ? TokenState::Expired : TokenState::Valid);
-  return {state, r};
+  return {state, to_record(r)};
 }
 
 bool TokenStore::revoke(std::string_view token) {
-  Shard& s = shard_of(token);
+  auto key = make_key(token);
+  if (!key) return false;
+  Shard& s = shard_of(*key);
   std::unique_lock lock(s.mutex);
-  auto it = s.tokens.find(std::string(token));
+  auto it = s.tokens.find(*key);
   if (it == s.tokens.end() || it->second.revoked) return false;
   it->second.revoked = true;
   return true;
@@ -56,7 +78,7 @@ size_t TokenStore::revoke_application(std::string_view application_id) {
   for (auto& s : shards_) {
     std::unique_lock lock(s.mutex);
     for (auto& [_, r] : s.tokens)
-      if (r.application_id == application_id && !r.revoked) {
+      if (*r.application_id == application_id && !r.revoked) {
         r.revoked = true;
         ++n;
       }
@@ -69,7 +91,7 @@ size_t TokenStore::expire_application(std::string_view application_id, Millis no
   for (auto& s : shards_) {
     std::unique_lock lock(s.mutex);
     for (auto& [_, r] : s.tokens)
-      if (r.application_id == application_id && r.expires_ms > now) {
+      if (*r.application_id == application_id && r.expires_ms > now) {
         r.expires_ms = now;
         ++n;
       }

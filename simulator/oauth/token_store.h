@@ -1,24 +1,29 @@
 // Issued access tokens of one channel. Sharded by token hash so that issuing and validating
 // from many threads rarely meet on one lock; expired tokens are reclaimed as shards are
-// written. Safe for concurrent use.
+// written. Compact: a live token costs about 150 bytes (an inline key and a record of
+// pointers into a table of interned strings — application ids, client ids and scopes repeat).
+// Safe for concurrent use.
 #pragma once
 
 #include <array>
-#include <atomic>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
-#include <vector>
+#include <unordered_set>
 
 #include "clock/clock.h"
 
 namespace pistesim {
 
+// A token's facts. The views point into the store's interned strings: they stay valid as long
+// as the store lives (even after clear()).
 struct TokenRecord {
-  std::string application_id;
-  std::string client_id;
-  std::string scope;  // space-separated, fixed at issue
+  std::string_view application_id;
+  std::string_view client_id;
+  std::string_view scope;  // space-separated, fixed at issue
   Millis issued_ms = 0;
   Millis expires_ms = 0;
   bool revoked = false;
@@ -30,8 +35,12 @@ enum class TokenState { Valid, Unknown, Expired, Revoked };
 
 class TokenStore {
  public:
-  // Inserts a new token. Returns false if the token value already exists (never overwritten).
-  bool insert(const std::string& token, TokenRecord record, Millis now);
+  // The longest token value a store keeps (PISTE tokens are 54 characters).
+  static constexpr size_t kMaxTokenLength = 63;
+
+  // Inserts a new token; the record's strings are copied (interned). Returns false if the
+  // token value already exists (never overwritten) or is longer than kMaxTokenLength.
+  bool insert(std::string_view token, const TokenRecord& record, Millis now);
   // The record and its state at `now`. Unknown tokens yield {Unknown, nullopt}.
   std::pair<TokenState, std::optional<TokenRecord>> lookup(std::string_view token, Millis now) const;
   bool revoke(std::string_view token);
@@ -43,14 +52,40 @@ class TokenStore {
   void clear();
 
  private:
-  static constexpr size_t kShards = 64;
+  // The token value inline (no heap block per token).
+  struct Key {
+    uint8_t size = 0;
+    std::array<char, kMaxTokenLength> chars{};
+    std::string_view view() const { return {chars.data(), size}; }
+    bool operator==(const Key& o) const { return view() == o.view(); }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return std::hash<std::string_view>{}(k.view()); }
+  };
+  struct Stored {
+    const std::string* application_id;
+    const std::string* client_id;
+    const std::string* scope;
+    Millis issued_ms;
+    Millis expires_ms;
+    bool revoked;
+  };
   struct Shard {
     mutable std::shared_mutex mutex;
-    std::unordered_map<std::string, TokenRecord> tokens;
+    std::unordered_map<Key, Stored, KeyHash> tokens;
     size_t inserts_since_sweep = 0;
   };
-  Shard& shard_of(std::string_view token) const;
+  static constexpr size_t kShards = 64;
+
+  static std::optional<Key> make_key(std::string_view token);
+  Shard& shard_of(const Key& key) const;
+  // A stable pointer to a copy of s, shared by every token that carries the same string.
+  const std::string* intern(std::string_view s);
+  static TokenRecord to_record(const Stored& s);
+
   mutable std::array<Shard, kShards> shards_;
+  std::mutex intern_mutex_;
+  std::unordered_set<std::string> interned_;  // node-based: element addresses are stable
 };
 
 }  // namespace pistesim

@@ -149,6 +149,9 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 std::string normalize_path(std::string_view path) {
+  // Most paths hold no escape and no dot segment: one scan, one copy.
+  if (path.find('%') == std::string_view::npos && path.find("/.") == std::string_view::npos && !path.empty())
+    return std::string(path);
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string decoded;
   decoded.reserve(path.size());

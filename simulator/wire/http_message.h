@@ -30,6 +30,7 @@ class Headers {
   std::string get(std::string_view name, std::string_view fallback = {}) const;
   size_t count(std::string_view name) const;
   bool empty() const { return items_.empty(); }
+  void reserve(size_t n) { items_.reserve(n); }
   size_t size() const { return items_.size(); }
   auto begin() const { return items_.begin(); }
   auto end() const { return items_.end(); }
