@@ -23,11 +23,15 @@ int main(int argc, char** argv) {
     server.set_keep_alive_max_count(100000);
     server.set_keep_alive_timeout(5);
   }
-  server.Get(".*", [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
-  server.Post(".*", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(R"({"access_token":"x","token_type":"Bearer","expires_in":3600,"scope":"openid"})",
-                    "application/json");
+  server.Get(".*", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("pong", "text/plain");
   });
-  std::cout << "bare cpp-httplib (" << (tuned ? "tuned" : "defaults") << ") on 127.0.0.1:" << port << std::endl;
+  server.Post(".*", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(
+        R"({"access_token":"x","token_type":"Bearer","expires_in":3600,"scope":"openid"})",
+        "application/json");
+  });
+  std::cout << "bare cpp-httplib (" << (tuned ? "tuned" : "defaults") << ") on 127.0.0.1:" << port
+            << std::endl;
   return server.listen("127.0.0.1", port) ? 0 : 1;
 }

@@ -20,9 +20,10 @@ struct Bench {
   Bench() : sim(load_default_world().world, SimulatorOptions{Profile::Piste, "bench"}, clock) {
     // Enough quota that the benchmark measures admitted calls.
     sim.mutate([](World& w) { w.settings.sandbox_quota = {kMaxQuotaLimit, QuotaWindow::Day}; });
-    Request r = Request::make("POST", "/api/oauth/token",
-                              std::string("grant_type=client_credentials&client_id=") + test::kSandboxClientId +
-                                  "&client_secret=" + test::kSandboxClientSecret);
+    Request r =
+        Request::make("POST", "/api/oauth/token",
+                      std::string("grant_type=client_credentials&client_id=") +
+                          test::kSandboxClientId + "&client_secret=" + test::kSandboxClientSecret);
     r.headers.add("Content-Type", "application/x-www-form-urlencoded");
     token = nlohmann::json::parse(sim.handle(Endpoint::SandboxOAuth, r).body)["access_token"];
   }
@@ -40,7 +41,8 @@ void BM_GatewayCall(benchmark::State& state) {
   r.headers.add("Accept", "text/plain");
   int64_t ok = 0;
   for (auto _ : state) ok += b.sim.handle(Endpoint::SandboxApi, r).status == 200;
-  if (ok != static_cast<int64_t>(state.iterations())) state.SkipWithError("a call was not answered 200");
+  if (ok != static_cast<int64_t>(state.iterations()))
+    state.SkipWithError("a call was not answered 200");
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_GatewayCall)->Threads(1)->Threads(2)->UseRealTime();
@@ -57,7 +59,8 @@ BENCHMARK(BM_GatewayCallViaPrefixRouting);
 void BM_TokenIssue(benchmark::State& state) {
   Bench& b = bench();
   Request r = Request::make("POST", "/api/oauth/token",
-                            std::string("grant_type=client_credentials&client_id=") + test::kSandboxClientId +
+                            std::string("grant_type=client_credentials&client_id=") +
+                                test::kSandboxClientId +
                                 "&client_secret=" + test::kSandboxClientSecret + "&scope=openid");
   r.headers.add("Content-Type", "application/x-www-form-urlencoded");
   for (auto _ : state) benchmark::DoNotOptimize(b.sim.handle(Endpoint::SandboxOAuth, r));

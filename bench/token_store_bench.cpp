@@ -51,10 +51,14 @@ void BM_TokenStoreBytesPerLiveToken(benchmark::State& state) {
     long before = resident_bytes();
     for (const auto& t : tokens) store->insert(t, record_for(0), 0);
     long after = resident_bytes();
-    state.counters["bytes_per_token"] = static_cast<double>(after - before) / static_cast<double>(n);
+    state.counters["bytes_per_token"] =
+        static_cast<double>(after - before) / static_cast<double>(n);
   }
 }
-BENCHMARK(BM_TokenStoreBytesPerLiveToken)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TokenStoreBytesPerLiveToken)
+    ->Arg(1000000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_TokenStoreLookup(benchmark::State& state) {
   static TokenStore store;

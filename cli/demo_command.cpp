@@ -47,9 +47,10 @@ int demo() {
   auto bearer = [&] { return "Bearer " + token; };
 
   auto token_request = [&] {
-    Request r = Request::make("POST", "/sandbox/oauth/api/oauth/token",
-                              "grant_type=client_credentials&client_id=" + creds["client_id"].get<std::string>() +
-                                  "&client_secret=" + creds["client_secret"].get<std::string>() + "&scope=openid");
+    Request r = Request::make(
+        "POST", "/sandbox/oauth/api/oauth/token",
+        "grant_type=client_credentials&client_id=" + creds["client_id"].get<std::string>() +
+            "&client_secret=" + creds["client_secret"].get<std::string>() + "&scope=openid");
     r.headers.add("Content-Type", "application/x-www-form-urlencoded");
     r.headers.add("Accept", "application/json");
     return r;
@@ -60,8 +61,9 @@ int demo() {
     return r;
   };
   auto grant_profile = [&] {
-    Request r = Request::make("POST", "/__pistesim/applications/" + creds["application"].get<std::string>() +
-                                          "/business-profiles",
+    Request r = Request::make("POST",
+                              "/__pistesim/applications/" +
+                                  creds["application"].get<std::string>() + "/business-profiles",
                               R"({"api":"sne-cotation"})");
     r.headers.add("Authorization", "Bearer " + sim.admin_token());
     r.headers.add("Content-Type", "application/json");
@@ -79,23 +81,30 @@ int demo() {
       {"1. Obtain an access token (client credentials, RFC 6749 §4.4)", token_request, 200,
        [&](const Response& r) -> std::string {
          auto j = body_json(r);
-         if (!j.is_object() || !j.contains("access_token") || !j["access_token"].is_string()) return "no access_token";
+         if (!j.is_object() || !j.contains("access_token") || !j["access_token"].is_string())
+           return "no access_token";
          token = j["access_token"].get<std::string>();
          if (token.size() != 54) return "the token is not 54 characters long";
-         if (j.value("token_type", "") != "Bearer" || j.value("expires_in", 0) != 3600) return "unexpected token_type/expires_in";
+         if (j.value("token_type", "") != "Bearer" || j.value("expires_in", 0) != 3600)
+           return "unexpected token_type/expires_in";
          return "";
        }},
-      {"2. Call SNE-Cotation: no business profile is attributed to the application yet", healthcheck, 200,
+      {"2. Call SNE-Cotation: no business profile is attributed to the application yet",
+       healthcheck, 200,
        [&](const Response& r) -> std::string {
          auto j = body_json(r);
-         return j.is_object() && j.value("code", "") == "ERRAUTUSR0001" ? "" : "expected code ERRAUTUSR0001";
+         return j.is_object() && j.value("code", "") == "ERRAUTUSR0001"
+                    ? ""
+                    : "expected code ERRAUTUSR0001";
        }},
-      {"3. SNE-Cotation's administrators attribute a business profile (control API)", grant_profile, 200,
-       [&](const Response&) { return std::string(); }},
+      {"3. SNE-Cotation's administrators attribute a business profile (control API)", grant_profile,
+       200, [&](const Response&) { return std::string(); }},
       {"4. Call SNE-Cotation again", healthcheck, 200,
        [&](const Response& r) -> std::string {
          auto j = body_json(r);
-         return j == nlohmann::json{{"version", "1.0"}, {"etat", "OK"}} ? "" : R"(expected {"version":"1.0","etat":"OK"})";
+         return j == nlohmann::json{{"version", "1.0"}, {"etat", "OK"}}
+                    ? ""
+                    : R"(expected {"version":"1.0","etat":"OK"})";
        }},
   };
 
@@ -110,8 +119,9 @@ int demo() {
       break;
     }
     print_exchange(std::cout, host, req, *res);
-    std::string problem = res->status == step.status ? step.check(*res)
-                                                     : "expected HTTP " + std::to_string(step.status);
+    std::string problem = res->status == step.status
+                              ? step.check(*res)
+                              : "expected HTTP " + std::to_string(step.status);
     if (!problem.empty()) {
       std::cout << "!! " << problem << "\n\n";
       ++failures;
@@ -124,7 +134,8 @@ int demo() {
     std::cout << "demo FAILED\n";
     return 1;
   }
-  std::cout << "demo passed: 4 exchanges, as in the SNE-Cotation guide. Next: `pistesim serve` and point your "
+  std::cout << "demo passed: 4 exchanges, as in the SNE-Cotation guide. Next: `pistesim serve` and "
+               "point your "
                "client at the printed base URLs.\n";
   return 0;
 }
@@ -132,7 +143,8 @@ int demo() {
 }  // namespace
 
 void add_demo_command(CLI::App& app, int& exit_code) {
-  CLI::App* cmd = app.add_subcommand("demo", "Walk the SNE-Cotation journey over HTTP against an in-process simulator");
+  CLI::App* cmd = app.add_subcommand(
+      "demo", "Walk the SNE-Cotation journey over HTTP against an in-process simulator");
   cmd->callback([&exit_code] { exit_code = demo(); });
 }
 

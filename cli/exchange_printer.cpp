@@ -18,7 +18,8 @@ std::string mask_body(const std::string& body, const std::string& content_type) 
   std::string out;
   for (const auto& p : *params) {
     if (!out.empty()) out += "&";
-    out += form_encode(p.name) + "=" + (p.name == "client_secret" ? mask_secret(p.value) : form_encode(p.value));
+    out += form_encode(p.name) + "=" +
+           (p.name == "client_secret" ? mask_secret(p.value) : form_encode(p.value));
   }
   return out;
 }
@@ -26,19 +27,23 @@ std::string mask_body(const std::string& body, const std::string& content_type) 
 std::string mask_header(const Header& h) {
   if (iequals(h.name, "Authorization")) {
     size_t sp = h.value.find(' ');
-    if (sp != std::string::npos) return h.value.substr(0, sp + 1) + mask_secret(h.value.substr(sp + 1));
+    if (sp != std::string::npos)
+      return h.value.substr(0, sp + 1) + mask_secret(h.value.substr(sp + 1));
   }
   if (iequals(h.name, "KeyId") || iequals(h.name, "cpro-account")) return mask_secret(h.value);
   return h.value;
 }
 }  // namespace
 
-void print_exchange(std::ostream& out, const std::string& host, const Request& request, const Response& response) {
-  out << "> " << request.method << " " << request.path << (request.query.empty() ? "" : "?" + request.query)
-      << " HTTP/1.1\n> Host: " << host << "\n";
+void print_exchange(std::ostream& out, const std::string& host, const Request& request,
+                    const Response& response) {
+  out << "> " << request.method << " " << request.path
+      << (request.query.empty() ? "" : "?" + request.query) << " HTTP/1.1\n> Host: " << host
+      << "\n";
   for (const auto& h : request.headers) out << "> " << h.name << ": " << mask_header(h) << "\n";
   out << ">\n";
-  if (!request.body.empty()) out << mask_body(request.body, request.headers.get("Content-Type")) << "\n";
+  if (!request.body.empty())
+    out << mask_body(request.body, request.headers.get("Content-Type")) << "\n";
   out << "< HTTP/1.1 " << response.status << " " << reason_phrase(response.status) << "\n";
   for (const auto& h : response.headers) {
     if (iequals(h.name, "Keep-Alive") || iequals(h.name, "Connection")) continue;
@@ -50,7 +55,8 @@ void print_exchange(std::ostream& out, const std::string& host, const Request& r
   size_t at = body.find("\"access_token\":\"");
   if (at != std::string::npos) {
     size_t start = at + 16, end = body.find('"', start);
-    if (end != std::string::npos) body.replace(start, end - start, mask_secret(body.substr(start, end - start)));
+    if (end != std::string::npos)
+      body.replace(start, end - start, mask_secret(body.substr(start, end - start)));
   }
   if (!body.empty()) out << body << "\n";
   out << "\n";

@@ -9,7 +9,8 @@
 
 namespace pistesim::cli {
 
-void print_exchange(std::ostream& out, const std::string& host, const Request& request, const Response& response);
+void print_exchange(std::ostream& out, const std::string& host, const Request& request,
+                    const Response& response);
 
 // "6f2e9d41-8c3b-…" → "6f2e…(redacted)"; keeps enough to recognise a value.
 std::string mask_secret(const std::string& secret);

@@ -6,7 +6,8 @@
 #include "commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"pistesim — a faithful simulator of PISTE, the French State's API gateway (piste.gouv.fr)"};
+  CLI::App app{
+      "pistesim — a faithful simulator of PISTE, the French State's API gateway (piste.gouv.fr)"};
   app.set_version_flag("--version", std::string("pistesim ") + PISTESIM_VERSION);
   app.require_subcommand(1);
   int exit_code = 0;

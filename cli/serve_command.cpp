@@ -1,5 +1,5 @@
-#include <CLI/CLI.hpp>
 #include <signal.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <thread>
@@ -39,14 +39,16 @@ int serve(const ServeArgs& args) {
   WorldLoadResult loaded = load_world(args.world);
   if (!loaded.ok()) return print_world_errors(loaded);
 
-  // SIGINT/SIGTERM are waited for by a thread of our own, so shutdown runs outside a signal handler.
+  // SIGINT/SIGTERM are waited for by a thread of our own, so shutdown runs outside a signal
+  // handler.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  Simulator sim(std::move(loaded.world), SimulatorOptions{*profile, args.admin_token}, std::make_shared<SystemClock>());
+  Simulator sim(std::move(loaded.world), SimulatorOptions{*profile, args.admin_token},
+                std::make_shared<SystemClock>());
   HttpServerOptions options;
   options.host = args.host;
   options.port = args.port;
@@ -67,14 +69,18 @@ int serve(const ServeArgs& args) {
     server.stop();
     return 2;
   }
-  std::cout << describe_server(info)
-            << (args.access_log ? "" : "\n  --access-log prints one line per request with the reason of each refusal.")
-            << "\n  Ctrl-C stops the server.\n"
-            << std::flush;
+  std::cout
+      << describe_server(info)
+      << (args.access_log
+              ? ""
+              : "\n  --access-log prints one line per request with the reason of each refusal.")
+      << "\n  Ctrl-C stops the server.\n"
+      << std::flush;
 
   int sig = 0;
   sigwait(&signals, &sig);
-  std::cerr << "pistesim: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " received, finishing in-flight requests\n";
+  std::cerr << "pistesim: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+            << " received, finishing in-flight requests\n";
   server.stop();
   if (!args.info_file.empty()) std::remove(args.info_file.c_str());
   return 0;
@@ -84,19 +90,31 @@ int serve(const ServeArgs& args) {
 
 void add_serve_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ServeArgs>();
-  CLI::App* cmd = app.add_subcommand("serve", "Serve the four PISTE endpoints (sandbox/production × OAuth/API) and the control API");
-  cmd->add_option("--host", args->host, "Address to bind (default: loopback only)")->capture_default_str();
-  cmd->add_option("--port", args->port, "Port; 0 takes a free port")->capture_default_str()->check(CLI::Range(0, 65535));
-  cmd->add_option("--world", args->world, "World file (default: the embedded fixtures/piste-default.toml)");
-  cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS")->check(CLI::ExistingFile);
-  cmd->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
-  cmd->add_option("--profile", args->profile, "piste (faithful to PISTE) or rfc (strict RFC 6749/6750)")->capture_default_str();
-  cmd->add_option("--info-file", args->info_file,
-                  "Once listening, write a JSON file with the base URLs, admin token and demo credentials");
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Serve the four PISTE endpoints (sandbox/production × OAuth/API) and the control API");
+  cmd->add_option("--host", args->host, "Address to bind (default: loopback only)")
+      ->capture_default_str();
+  cmd->add_option("--port", args->port, "Port; 0 takes a free port")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--world", args->world,
+                  "World file (default: the embedded fixtures/piste-default.toml)");
+  cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--profile", args->profile,
+                  "piste (faithful to PISTE) or rfc (strict RFC 6749/6750)")
+      ->capture_default_str();
+  cmd->add_option(
+      "--info-file", args->info_file,
+      "Once listening, write a JSON file with the base URLs, admin token and demo credentials");
   cmd->add_option("--admin-token", args->admin_token, "Control API token (default: a random one)");
   cmd->add_option("--threads", args->threads, "Worker threads (default: 8 per core, at least 32)");
-  cmd->add_flag("--access-log", args->access_log,
-                "Log one line per request on stderr, with the reason of each refusal (never secrets)");
+  cmd->add_flag(
+      "--access-log", args->access_log,
+      "Log one line per request on stderr, with the reason of each refusal (never secrets)");
   cmd->callback([args, &exit_code] { exit_code = serve(*args); });
 }
 

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 #include "wire/encoding.h"
@@ -39,12 +39,14 @@ json server_info(const Simulator& sim, const std::string& base_url) {
       {"world", snap->world.settings.name},
       {"profile", to_string(sim.profile())},
       {"base_url", base_url},
-      {"sandbox", {{"oauth_url", url(Endpoint::SandboxOAuth)},
-                   {"token_url", url(Endpoint::SandboxOAuth) + "/api/oauth/token"},
-                   {"api_url", url(Endpoint::SandboxApi)}}},
-      {"production", {{"oauth_url", url(Endpoint::ProductionOAuth)},
-                      {"token_url", url(Endpoint::ProductionOAuth) + "/api/oauth/token"},
-                      {"api_url", url(Endpoint::ProductionApi)}}},
+      {"sandbox",
+       {{"oauth_url", url(Endpoint::SandboxOAuth)},
+        {"token_url", url(Endpoint::SandboxOAuth) + "/api/oauth/token"},
+        {"api_url", url(Endpoint::SandboxApi)}}},
+      {"production",
+       {{"oauth_url", url(Endpoint::ProductionOAuth)},
+        {"token_url", url(Endpoint::ProductionOAuth) + "/api/oauth/token"},
+        {"api_url", url(Endpoint::ProductionApi)}}},
       {"control_url", url(Endpoint::Control)},
       {"admin_token", sim.admin_token()},
   };
@@ -64,7 +66,9 @@ json server_info(const Simulator& sim, const std::string& base_url) {
   for (const auto& api : snap->world.apis) {
     if (!api.technical_account) continue;
     for (const auto& account : api.technical_account->accounts) {
-      json a = {{"header", api.technical_account->header}, {"account", account}, {"value", base64_encode(account)}};
+      json a = {{"header", api.technical_account->header},
+                {"account", account},
+                {"value", base64_encode(account)}};
       if (std::find(accounts.begin(), accounts.end(), a) == accounts.end()) accounts.push_back(a);
     }
   }
@@ -80,7 +84,8 @@ std::string describe_server(const json& info) {
     const json& c = info[ch];
     out << "  " << (std::string(ch) == "sandbox" ? "SANDBOX   " : "PRODUCTION")
         << "  token: " << c["token_url"].get<std::string>() << "\n"
-        << "              APIs:  " << c["api_url"].get<std::string>() << "/<base path>/<resource>\n";
+        << "              APIs:  " << c["api_url"].get<std::string>()
+        << "/<base path>/<resource>\n";
   }
   out << "\n  control API: " << info["control_url"].get<std::string>()
       << "  (Authorization: Bearer " << info["admin_token"].get<std::string>() << ")\n";
@@ -105,10 +110,11 @@ std::string describe_server(const json& info) {
             << t["header"].get<std::string>() << ": " << t["value"].get<std::string>() << "\n";
     if (d.contains("sandbox") && d["sandbox"].contains("client_id")) {
       out << "\n  try:\n    curl -s -d 'grant_type=client_credentials&client_id="
-          << d["sandbox"]["client_id"].get<std::string>() << "&client_secret="
-          << d["sandbox"]["client_secret"].get<std::string>() << "&scope=openid' "
-          << info["sandbox"]["token_url"].get<std::string>() << "\n"
-          << "    curl -s -H \"Authorization: Bearer $TOKEN\" " << info["sandbox"]["api_url"].get<std::string>()
+          << d["sandbox"]["client_id"].get<std::string>()
+          << "&client_secret=" << d["sandbox"]["client_secret"].get<std::string>()
+          << "&scope=openid' " << info["sandbox"]["token_url"].get<std::string>() << "\n"
+          << "    curl -s -H \"Authorization: Bearer $TOKEN\" "
+          << info["sandbox"]["api_url"].get<std::string>()
           << "/dila/legifrance/lf-engine-app/consult/ping\n";
     }
   }
@@ -123,7 +129,8 @@ bool write_info_file(const std::string& path, const json& info, std::string* err
     return false;
   }
   std::string text = info.dump(2) + "\n";
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
   ok = (::close(fd) == 0) && ok;
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());

@@ -42,7 +42,9 @@ int64_t last_sunday(int64_t year, unsigned month) {
   return last - wd;
 }
 
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 }  // namespace
 
 Millis SystemClock::now_ms() const {
@@ -57,12 +59,14 @@ Millis paris_utc_offset_ms(Millis utc_ms) {
   int64_t y;
   unsigned m, d;
   civil_from_days(day, y, m, d);
-  Millis summer_start = last_sunday(y, 3) * kDay + kHour;   // 01:00 UTC
-  Millis summer_end = last_sunday(y, 10) * kDay + kHour;    // 01:00 UTC
+  Millis summer_start = last_sunday(y, 3) * kDay + kHour;  // 01:00 UTC
+  Millis summer_end = last_sunday(y, 10) * kDay + kHour;   // 01:00 UTC
   return (utc_ms >= summer_start && utc_ms < summer_end) ? 2 * kHour : kHour;
 }
 
-int64_t paris_day_index(Millis utc_ms) { return floor_div(utc_ms + paris_utc_offset_ms(utc_ms), kDay); }
+int64_t paris_day_index(Millis utc_ms) {
+  return floor_div(utc_ms + paris_utc_offset_ms(utc_ms), kDay);
+}
 
 Millis paris_day_start_ms(int64_t day_index) {
   // Local midnight never falls in a DST transition in Paris (they happen at 02:00/03:00 local).
@@ -77,14 +81,16 @@ std::string format_iso8601(Millis utc_ms) {
   unsigned m, d;
   civil_from_days(day, y, m, d);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
-                static_cast<long long>(in_day / kHour), static_cast<long long>(in_day / 60000 % 60),
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                static_cast<long long>(y), m, d, static_cast<long long>(in_day / kHour),
+                static_cast<long long>(in_day / 60000 % 60),
                 static_cast<long long>(in_day / 1000 % 60), static_cast<long long>(in_day % 1000));
   return buf;
 }
 
 Millis parse_duration_ms(const std::string& text) {
-  constexpr Millis kMaxDuration = Millis{1} << 53;  // about 285 000 years: never overflows "now + d"
+  constexpr Millis kMaxDuration = Millis{1}
+                                  << 53;  // about 285 000 years: never overflows "now + d"
   if (text.empty()) return -1;
   Millis total = 0;
   size_t i = 0;
@@ -99,12 +105,18 @@ Millis parse_duration_ms(const std::string& text) {
     std::string unit;
     while (i < text.size() && text[i] >= 'a' && text[i] <= 'z') unit.push_back(text[i++]);
     Millis scale;
-    if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1000;
-    else if (unit == "m" || unit == "min") scale = 60 * 1000;
-    else if (unit == "h") scale = kHour;
-    else if (unit == "d") scale = kDay;
-    else return -1;
+    if (unit == "ms")
+      scale = 1;
+    else if (unit == "s")
+      scale = 1000;
+    else if (unit == "m" || unit == "min")
+      scale = 60 * 1000;
+    else if (unit == "h")
+      scale = kHour;
+    else if (unit == "d")
+      scale = kDay;
+    else
+      return -1;
     if (n > (kMaxDuration - total) / scale) return -1;  // checked before multiplying: no overflow
     total += n * scale;
   }

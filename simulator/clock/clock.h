@@ -25,7 +25,9 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   Millis now_ms() const override;
-  void advance(Millis delta_ms) override { offset_ms_.fetch_add(delta_ms, std::memory_order_relaxed); }
+  void advance(Millis delta_ms) override {
+    offset_ms_.fetch_add(delta_ms, std::memory_order_relaxed);
+  }
 
  private:
   std::atomic<Millis> offset_ms_{0};

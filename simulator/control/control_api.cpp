@@ -24,7 +24,8 @@ Response json_response(int status, const json& body) {
   return r;
 }
 
-Response error(int status, std::string_view code, std::string_view message, std::string_view field = {}) {
+Response error(int status, std::string_view code, std::string_view message,
+               std::string_view field = {}) {
   json body = {{"code", code}, {"message", message}};
   if (!field.empty()) body["field"] = field;
   return json_response(status, body);
@@ -43,7 +44,9 @@ std::vector<std::string> segments(std::string_view path) {
   return out;
 }
 
-json quota_json(const QuotaSpec& q) { return {{"limit", q.limit}, {"window", to_string(q.window)}}; }
+json quota_json(const QuotaSpec& q) {
+  return {{"limit", q.limit}, {"window", to_string(q.window)}};
+}
 
 json application_json(Simulator& sim, const WorldSnapshot& snap, const Application& app) {
   Millis now = sim.clock().now_ms();
@@ -122,7 +125,9 @@ Response handle(Simulator& sim, const Request& req) {
   const std::string* auth = req.headers.find("Authorization");
   auto token = auth ? parse_bearer(*auth) : std::nullopt;
   if (!token || !constant_time_equals(*token, sim.admin_token())) {
-    Response r = error(401, "UNAUTHORIZED", "Jeton d'administration absent ou invalide (Authorization: Bearer <admin token>)");
+    Response r =
+        error(401, "UNAUTHORIZED",
+              "Jeton d'administration absent ou invalide (Authorization: Bearer <admin token>)");
     r.headers.set("WWW-Authenticate", "Bearer realm=\"pistesim-control\"");
     return r;
   }
@@ -130,7 +135,8 @@ Response handle(Simulator& sim, const Request& req) {
   json body = json::object();
   if (!req.body.empty()) {
     body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return error(400, "INVALID_JSON", "Le corps doit être un objet JSON");
+    if (body.is_discarded() || !body.is_object())
+      return error(400, "INVALID_JSON", "Le corps doit être un objet JSON");
   }
 
   // GET /clock, POST /clock/advance {"by": "3601s"} or {"seconds": 3601}
@@ -141,18 +147,22 @@ Response handle(Simulator& sim, const Request& req) {
         // Same bound as parse_duration_ms: 2^53 ms.
         constexpr int64_t kMaxSeconds = (int64_t{1} << 53) / 1000;
         const json& v = body["seconds"];
-        if (v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() <= kMaxSeconds) delta = v.get<int64_t>() * 1000;
+        if (v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() <= kMaxSeconds)
+          delta = v.get<int64_t>() * 1000;
         if (delta < 0)
-          return error(400, "INVALID_FIELD", "« seconds » doit être un entier positif ou nul", "seconds");
+          return error(400, "INVALID_FIELD", "« seconds » doit être un entier positif ou nul",
+                       "seconds");
       } else if (body.contains("by") && body["by"].is_string()) {
         delta = parse_duration_ms(body["by"].get<std::string>());
       }
       if (delta < 0)
-        return error(400, "INVALID_FIELD", "« by » doit être une durée comme \"3601s\", \"250ms\", \"2h\", \"1d\"", "by");
+        return error(400, "INVALID_FIELD",
+                     "« by » doit être une durée comme \"3601s\", \"250ms\", \"2h\", \"1d\"", "by");
       // The quota core counts windows in 33 bits of seconds (until 2242): time stops before that.
       constexpr Millis kLatest = 8'000'000'000'000;  // 2223-07-04
       if (delta > kLatest - sim.clock().now_ms())
-        return error(400, "INVALID_FIELD", "L'horloge ne peut pas dépasser l'an 2223", body.contains("by") ? "by" : "seconds");
+        return error(400, "INVALID_FIELD", "L'horloge ne peut pas dépasser l'an 2223",
+                     body.contains("by") ? "by" : "seconds");
       sim.clock().advance(delta);
     } else if (!(seg.size() == 1 && m == "GET")) {
       return error(404, "NOT_FOUND", "Opération inconnue sur /clock");
@@ -180,8 +190,9 @@ Response handle(Simulator& sim, const Request& req) {
   // GET /tokens?application=ID → live token count (values are never shown)
   if (seg.size() == 1 && seg[0] == "tokens" && m == "GET") {
     Millis now = sim.clock().now_ms();
-    return json_response(200, {{"sandbox_live", sim.tokens(Channel::Sandbox).live_count(now)},
-                               {"production_live", sim.tokens(Channel::Production).live_count(now)}});
+    return json_response(200,
+                         {{"sandbox_live", sim.tokens(Channel::Sandbox).live_count(now)},
+                          {"production_live", sim.tokens(Channel::Production).live_count(now)}});
   }
 
   if (!seg.empty() && seg[0] == "applications") {
@@ -189,14 +200,19 @@ Response handle(Simulator& sim, const Request& req) {
     if (seg.size() == 1 && m == "GET") {
       json list = json::array();
       for (const auto& app : snap->world.applications)
-        list.push_back({{"id", app.id}, {"name", app.name}, {"channel", to_string(app.channel)}, {"owner", app.owner}});
+        list.push_back({{"id", app.id},
+                        {"name", app.name},
+                        {"channel", to_string(app.channel)},
+                        {"owner", app.owner}});
       return json_response(200, list);
     }
     if (seg.size() < 2) return error(404, "NOT_FOUND", "Opération inconnue");
     const std::string id = seg[1];
-    if (!snap->index.application(id)) return error(404, "UNKNOWN_APPLICATION", "Application inconnue : " + id);
+    if (!snap->index.application(id))
+      return error(404, "UNKNOWN_APPLICATION", "Application inconnue : " + id);
 
-    if (seg.size() == 2 && m == "GET") return json_response(200, application_json(sim, *snap, *snap->index.application(id)));
+    if (seg.size() == 2 && m == "GET")
+      return json_response(200, application_json(sim, *snap, *snap->index.application(id)));
 
     // PUT /applications/ID/quota {"limit":5,"window":"1s","api":"x"?}; DELETE …/quota[?api=x]
     if (seg.size() == 3 && seg[2] == "quota" && (m == "PUT" || m == "DELETE")) {
@@ -227,7 +243,8 @@ Response handle(Simulator& sim, const Request& req) {
           }
           Subscription* sub = app.subscription(api_id);
           if (!sub) {
-            failure = error(404, "UNKNOWN_SUBSCRIPTION", "L'application n'a pas d'accès à l'API " + api_id, "api");
+            failure = error(404, "UNKNOWN_SUBSCRIPTION",
+                            "L'application n'a pas d'accès à l'API " + api_id, "api");
             return false;
           }
           sub->quota = spec;
@@ -241,14 +258,17 @@ Response handle(Simulator& sim, const Request& req) {
       return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
     }
 
-    // POST /applications/ID/business-profiles {"api":"sne-cotation"}; DELETE …/business-profiles/API
+    // POST /applications/ID/business-profiles {"api":"sne-cotation"}; DELETE
+    // …/business-profiles/API
     if ((seg.size() == 3 || seg.size() == 4) && seg[2] == "business-profiles") {
       Response bad;
-      auto api_field = seg.size() == 4 ? std::optional<std::string>(seg[3]) : string_field(body, "api", &bad);
+      auto api_field =
+          seg.size() == 4 ? std::optional<std::string>(seg[3]) : string_field(body, "api", &bad);
       if (!api_field) return bad;
       const std::string api_id = *api_field;
       if (api_id.empty()) return error(400, "MISSING_FIELD", "Indiquer « api »", "api");
-      if (!snap->index.api(api_id)) return error(404, "UNKNOWN_API", "API inconnue : " + api_id, "api");
+      if (!snap->index.api(api_id))
+        return error(404, "UNKNOWN_API", "API inconnue : " + api_id, "api");
       if (m != "POST" && m != "DELETE") return error(405, "METHOD_NOT_ALLOWED", "POST ou DELETE");
       sim.mutate([&](World& w) {
         for (auto& app : w.applications) {
@@ -270,7 +290,11 @@ Response handle(Simulator& sim, const Request& req) {
     for (const auto& a : snap->world.apis) {
       json channels = json::array();
       for (Channel c : a.channels) channels.push_back(to_string(c));
-      apis.push_back({{"id", a.id}, {"name", a.name}, {"base_path", a.base_path}, {"channels", channels}, {"scopes", a.scopes}});
+      apis.push_back({{"id", a.id},
+                      {"name", a.name},
+                      {"base_path", a.base_path},
+                      {"channels", channels},
+                      {"scopes", a.scopes}});
     }
     return json_response(200, {{"name", snap->world.settings.name},
                                {"profile", to_string(sim.profile())},
@@ -283,6 +307,8 @@ Response handle(Simulator& sim, const Request& req) {
 
 }  // namespace
 
-Response handle_control_request(Simulator& sim, const Request& request) { return handle(sim, request); }
+Response handle_control_request(Simulator& sim, const Request& request) {
+  return handle(sim, request);
+}
 
 }  // namespace pistesim

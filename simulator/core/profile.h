@@ -9,7 +9,9 @@ namespace pistesim {
 
 enum class Profile { Piste, Rfc };
 
-inline std::string_view to_string(Profile p) { return p == Profile::Piste ? "piste" : "rfc"; }
+inline std::string_view to_string(Profile p) {
+  return p == Profile::Piste ? "piste" : "rfc";
+}
 inline std::optional<Profile> parse_profile(std::string_view s) {
   if (s == "piste") return Profile::Piste;
   if (s == "rfc") return Profile::Rfc;

@@ -8,26 +8,37 @@ namespace pistesim {
 
 std::string_view to_string(Endpoint e) {
   switch (e) {
-    case Endpoint::SandboxOAuth: return "sandbox-oauth";
-    case Endpoint::SandboxApi: return "sandbox-api";
-    case Endpoint::ProductionOAuth: return "oauth";
-    case Endpoint::ProductionApi: return "api";
-    case Endpoint::Control: return "control";
+    case Endpoint::SandboxOAuth:
+      return "sandbox-oauth";
+    case Endpoint::SandboxApi:
+      return "sandbox-api";
+    case Endpoint::ProductionOAuth:
+      return "oauth";
+    case Endpoint::ProductionApi:
+      return "api";
+    case Endpoint::Control:
+      return "control";
   }
   return "";
 }
 
 Channel channel_of(Endpoint e) {
-  return (e == Endpoint::ProductionOAuth || e == Endpoint::ProductionApi) ? Channel::Production : Channel::Sandbox;
+  return (e == Endpoint::ProductionOAuth || e == Endpoint::ProductionApi) ? Channel::Production
+                                                                          : Channel::Sandbox;
 }
 
 std::string_view path_prefix(Endpoint e) {
   switch (e) {
-    case Endpoint::SandboxOAuth: return "/sandbox/oauth";
-    case Endpoint::SandboxApi: return "/sandbox/api";
-    case Endpoint::ProductionOAuth: return "/production/oauth";
-    case Endpoint::ProductionApi: return "/production/api";
-    case Endpoint::Control: return "/__pistesim";
+    case Endpoint::SandboxOAuth:
+      return "/sandbox/oauth";
+    case Endpoint::SandboxApi:
+      return "/sandbox/api";
+    case Endpoint::ProductionOAuth:
+      return "/production/oauth";
+    case Endpoint::ProductionApi:
+      return "/production/api";
+    case Endpoint::Control:
+      return "/__pistesim";
   }
   return "";
 }
@@ -37,7 +48,9 @@ std::atomic<uint64_t> next_instance_id{1};
 }  // namespace
 
 Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Clock> clock)
-    : options_(std::move(options)), clock_(std::move(clock)), instance_id_(next_instance_id.fetch_add(1)) {
+    : options_(std::move(options)),
+      clock_(std::move(clock)),
+      instance_id_(next_instance_id.fetch_add(1)) {
   if (options_.admin_token.empty()) options_.admin_token = random_alphanumeric(32);
   (void)quotas_.allocate();  // slot 0 means "not assigned yet"
   install(std::move(world));
@@ -53,7 +66,8 @@ void Simulator::assign_quota_slots(World& world) {
 
 void Simulator::publish(World world) {
   assign_quota_slots(world);
-  snapshot_.store(std::make_shared<const WorldSnapshot>(std::move(world)), std::memory_order_release);
+  snapshot_.store(std::make_shared<const WorldSnapshot>(std::move(world)),
+                  std::memory_order_release);
   generation_.fetch_add(1, std::memory_order_release);
 }
 
@@ -90,7 +104,8 @@ namespace {
 std::optional<Endpoint> endpoint_from_host(std::string_view host) {
   host = host.substr(0, host.find(':'));
   std::string_view label = host.substr(0, host.find('.'));
-  if (label.size() == host.size()) return std::nullopt;  // "localhost", an IP literal has dots but no PISTE label
+  if (label.size() == host.size())
+    return std::nullopt;  // "localhost", an IP literal has dots but no PISTE label
   if (iequals(label, "sandbox-oauth")) return Endpoint::SandboxOAuth;
   if (iequals(label, "sandbox-api")) return Endpoint::SandboxApi;
   if (iequals(label, "oauth")) return Endpoint::ProductionOAuth;
@@ -102,7 +117,8 @@ Response not_found() {
   Response r;
   r.status = 404;
   r.headers.set("Content-Type", "application/json");
-  r.body = R"({"code":"NOT_FOUND","message":"Aucun point d'accès PISTE à cette adresse. Préfixes : /sandbox/oauth, /sandbox/api, /production/oauth, /production/api, /__pistesim"})";
+  r.body =
+      R"({"code":"NOT_FOUND","message":"Aucun point d'accès PISTE à cette adresse. Préfixes : /sandbox/oauth, /sandbox/api, /production/oauth, /production/api, /__pistesim"})";
   return r;
 }
 }  // namespace
@@ -134,11 +150,12 @@ Response Simulator::handle(Endpoint endpoint, const Request& request) {
       r.headers.set("Cache-Control", "no-store");
       return r;
     }
-    TokenEndpointContext ctx{snap->world, snap->index, channel, options_.profile, clock_->now_ms(), tokens(channel)};
+    TokenEndpointContext ctx{snap->world,      snap->index,      channel,
+                             options_.profile, clock_->now_ms(), tokens(channel)};
     return handle_token_request(request, ctx);
   }
-  GatewayContext ctx{snap->world,    snap->index, channel, options_.profile, clock_->now_ms(), tokens(channel),
-                     quotas_,        correlation_ids_};
+  GatewayContext ctx{snap->world,      snap->index,     channel, options_.profile,
+                     clock_->now_ms(), tokens(channel), quotas_, correlation_ids_};
   return handle_gateway_request(request, ctx);
 }
 

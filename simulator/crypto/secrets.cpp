@@ -10,12 +10,14 @@ namespace pistesim {
 
 namespace {
 void fill_random(unsigned char* out, size_t n) {
-  if (RAND_bytes(out, static_cast<int>(n)) != 1) throw std::runtime_error("OpenSSL RAND_bytes failed");
+  if (RAND_bytes(out, static_cast<int>(n)) != 1)
+    throw std::runtime_error("OpenSSL RAND_bytes failed");
 }
 }  // namespace
 
 std::string random_alphanumeric(size_t length) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::string out;
   out.reserve(length);
   unsigned char buf[128];
@@ -46,9 +48,10 @@ std::string random_hex(size_t bytes) {
 
 std::string random_uuid() {
   std::string h = random_hex(16);
-  h[12] = '4';                                       // version 4
+  h[12] = '4';                                                          // version 4
   h[16] = "89ab"[(h[16] >= 'a' ? h[16] - 'a' + 10 : h[16] - '0') & 3];  // RFC 4122 variant
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) {

@@ -20,25 +20,29 @@ std::string CorrelationIds::next() {
   return out;
 }
 
-EffectiveQuota effective_quota(const World& world, const Application& app, const Api& api, const Subscription& sub) {
+EffectiveQuota effective_quota(const World& world, const Application& app, const Api& api,
+                               const Subscription& sub) {
   if (sub.quota) return {*sub.quota, sub.quota_slot};
   if (api.quota) return {*api.quota, sub.quota_slot};
   if (app.quota) return {*app.quota, app.quota_slot};
-  const QuotaSpec& def =
-      app.channel == Channel::Production ? world.settings.production_quota : world.settings.sandbox_quota;
+  const QuotaSpec& def = app.channel == Channel::Production ? world.settings.production_quota
+                                                            : world.settings.sandbox_quota;
   return {def, app.quota_slot};
 }
 
 namespace {
 
-std::string window_seconds(QuotaWindow w) { return w == QuotaWindow::Second ? "1" : "86400"; }
-
-std::string rate_limit_header(const QuotaSpec& spec, int64_t remaining) {
-  return "[{\"window\": " + window_seconds(spec.window) + ", \"type\": \"throttle\", \"remaining\": " +
-         std::to_string(remaining) + "}]";
+std::string window_seconds(QuotaWindow w) {
+  return w == QuotaWindow::Second ? "1" : "86400";
 }
 
-std::string bearer_challenge(std::string_view realm, std::string_view error, std::string_view description) {
+std::string rate_limit_header(const QuotaSpec& spec, int64_t remaining) {
+  return "[{\"window\": " + window_seconds(spec.window) +
+         ", \"type\": \"throttle\", \"remaining\": " + std::to_string(remaining) + "}]";
+}
+
+std::string bearer_challenge(std::string_view realm, std::string_view error,
+                             std::string_view description) {
   // WIRE-4: exactly this shape, no space after the commas.
   std::string v = "Bearer realm=\"" + std::string(realm) + "\"";
   if (!error.empty()) v += ",error=\"" + std::string(error) + "\"";
@@ -46,7 +50,8 @@ std::string bearer_challenge(std::string_view realm, std::string_view error, std
   return v;
 }
 
-Response challenge(int status, std::string_view realm, std::string_view error, std::string_view description) {
+Response challenge(int status, std::string_view realm, std::string_view error,
+                   std::string_view description) {
   Response r;
   r.status = status;
   r.headers.set("WWW-Authenticate", bearer_challenge(realm, error, description));
@@ -83,7 +88,8 @@ bool form_body(const Request& req) {
 bool has_access_token_param(std::string_view encoded) {
   auto params = parse_form(encoded);
   if (!params) return false;
-  return std::any_of(params->begin(), params->end(), [](const FormParam& p) { return p.name == "access_token"; });
+  return std::any_of(params->begin(), params->end(),
+                     [](const FormParam& p) { return p.name == "access_token"; });
 }
 
 struct Caller {
@@ -103,14 +109,16 @@ Response decide(const Request& req, const GatewayContext& ctx) {
     Response r;
     r.status = 200;
     r.headers.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-    r.headers.set("Access-Control-Allow-Headers",
-                  req.headers.get("Access-Control-Request-Headers", "Authorization, Content-Type, KeyId"));
+    r.headers.set(
+        "Access-Control-Allow-Headers",
+        req.headers.get("Access-Control-Request-Headers", "Authorization, Content-Type, KeyId"));
     r.headers.set("Access-Control-Max-Age", "2592000");
     return r;
   }
 
   // Which credentials came, and how (RFC 6750 §2; F4, F5, F7).
-  if (req.headers.count("Authorization") > 1) return challenge(400, realm, "invalid_request", "More than one Authorization header");
+  if (req.headers.count("Authorization") > 1)
+    return challenge(400, realm, "invalid_request", "More than one Authorization header");
   bool token_in_uri = !req.query.empty() && has_access_token_param(req.query);
   bool token_in_body = form_body(req) && has_access_token_param(req.body);
   const std::string* authorization = req.headers.find("Authorization");
@@ -121,7 +129,8 @@ Response decide(const Request& req, const GatewayContext& ctx) {
     std::string_view scheme = auth_scheme(*authorization);
     if (!iequals(scheme, "Bearer")) {
       if (token_in_uri || token_in_body)
-        return challenge(400, realm, "invalid_request", "The access token was sent by more than one method");
+        return challenge(400, realm, "invalid_request",
+                         "The access token was sent by more than one method");
       return no_credentials(ctx, realm);
     }
     auto token = parse_bearer(*authorization);
@@ -129,24 +138,28 @@ Response decide(const Request& req, const GatewayContext& ctx) {
       return challenge(400, realm, "invalid_request",
                        ctx.profile == Profile::Piste ? kNoToken : "Malformed bearer token");
     if (token_in_uri || token_in_body)
-      return challenge(400, realm, "invalid_request", "The access token was sent by more than one method");
+      return challenge(400, realm, "invalid_request",
+                       "The access token was sent by more than one method");
     auto looked_up = ctx.tokens.lookup(*token, ctx.now);
     const TokenState state = looked_up.first;
     if (state != TokenState::Valid || !looked_up.second) {
       std::string_view why = state == TokenState::Expired   ? "The access token expired"
                              : state == TokenState::Revoked ? "The access token was revoked"
                                                             : "The access token is invalid";
-      return challenge(401, "PISTE", "invalid_token", why);  // WIRE-5: realm PISTE whatever the path
+      return challenge(401, "PISTE", "invalid_token",
+                       why);  // WIRE-5: realm PISTE whatever the path
     }
     record = std::move(*looked_up.second);
     caller.token = &record;
     caller.app = ctx.index.application(record.application_id);
     if (!caller.app) return challenge(401, "PISTE", "invalid_token", "The access token is invalid");
-  } else if (const std::string* key = req.headers.find("KeyId"); key && api && api->api_key_allowed) {
+  } else if (const std::string* key = req.headers.find("KeyId");
+             key && api && api->api_key_allowed) {
     // WIRE-9: the application's API key instead of a bearer token.
     if (key->empty()) return no_credentials(ctx, realm);
     auto ref = ctx.index.api_key(ctx.channel, *key);
-    if (!ref || !ref->key->enabled) return challenge(401, realm, "invalid_token", "The API key is invalid");
+    if (!ref || !ref->key->enabled)
+      return challenge(401, realm, "invalid_token", "The API key is invalid");
     caller.app = ref->application;
   } else {
     return no_credentials(ctx, realm);
@@ -155,26 +168,31 @@ Response decide(const Request& req, const GatewayContext& ctx) {
   if (!api) {
     Response r;  // WIRE-7
     r.status = 404;
-    r.diagnostic = "no API of " + std::string(to_string(ctx.channel)) + " has a base path matching " + path;
+    r.diagnostic =
+        "no API of " + std::string(to_string(ctx.channel)) + " has a base path matching " + path;
     return r;
   }
   const Application& app = *caller.app;
-  if (caller.token && !api->oauth_allowed) return forbidden(ctx, "This API does not accept OAuth tokens");
+  if (caller.token && !api->oauth_allowed)
+    return forbidden(ctx, "This API does not accept OAuth tokens");
   if (!app.active) return forbidden(ctx, "The application is deactivated");
   const Subscription* sub = app.subscription(api->id);
   if (!sub || sub->status != SubscriptionStatus::Approved)
-    return forbidden(ctx, "The application " + app.id + " has no approved access to API " + api->id +
-                              (sub ? " (request " + std::string(to_string(sub->status)) + ")" : " (not subscribed)"));
+    return forbidden(
+        ctx,
+        "The application " + app.id + " has no approved access to API " + api->id +
+            (sub ? " (request " + std::string(to_string(sub->status)) + ")" : " (not subscribed)"));
   if (!api->cgu.empty()) {
     const User* owner = ctx.index.user(app.owner);
     if (!owner || !owner->has_accepted_cgu(api->id, ctx.channel))
-      return forbidden(ctx, "The owner of " + app.id + " has not accepted the CGU of API " + api->id + " on " +
-                                std::string(to_string(ctx.channel)));
+      return forbidden(ctx, "The owner of " + app.id + " has not accepted the CGU of API " +
+                                api->id + " on " + std::string(to_string(ctx.channel)));
   }
   if (caller.token && !api->scopes.empty()) {
     // Token scopes are fixed at issue: access granted after the token needs a new token.
     const auto& allowed = sub->scopes.empty() ? api->scopes : sub->scopes;
-    bool scoped = std::any_of(allowed.begin(), allowed.end(), [&](const std::string& s) { return caller.token->has_scope(s); });
+    bool scoped = std::any_of(allowed.begin(), allowed.end(),
+                              [&](const std::string& s) { return caller.token->has_scope(s); });
     if (!scoped) return forbidden(ctx, "The access token does not carry a scope of this API");
   }
 

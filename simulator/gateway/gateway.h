@@ -44,7 +44,8 @@ struct EffectiveQuota {
   QuotaSpec spec;
   uint32_t slot;
 };
-EffectiveQuota effective_quota(const World& world, const Application& app, const Api& api, const Subscription& sub);
+EffectiveQuota effective_quota(const World& world, const Application& app, const Api& api,
+                               const Subscription& sub);
 
 Response handle_gateway_request(const Request& request, const GatewayContext& ctx);
 

@@ -19,7 +19,8 @@ class HttpClient {
  public:
   // base_url: "http://127.0.0.1:8080" or "https://…" (no path). verify_tls off accepts
   // self-signed certificates (test servers); ca_file, when given, is trusted instead.
-  explicit HttpClient(const std::string& base_url, bool verify_tls = false, const std::string& ca_file = {});
+  explicit HttpClient(const std::string& base_url, bool verify_tls = false,
+                      const std::string& ca_file = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <iterator>
 #include <optional>
 #include <string_view>
@@ -26,7 +26,8 @@ constexpr const char* kDiagnosticHeader = "X-Pistesim-Diagnostic";
 
 bool is_bookkeeping_header(const std::string& name) {
   // cpp-httplib adds these for its own bookkeeping; they were not sent by the client.
-  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT";
+  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+         name == "LOCAL_PORT";
 }
 
 // RFC 9112 §3.2.2: a server accepts the absolute form "http://host:port/path?query" (what a
@@ -34,12 +35,15 @@ bool is_bookkeeping_header(const std::string& name) {
 // ("" for the usual origin form) and leaves the origin-form target in *target.
 std::string split_absolute_form(std::string* target) {
   for (std::string_view scheme : {"http://", "https://"}) {
-    if (target->size() < scheme.size() || !iequals(std::string_view(*target).substr(0, scheme.size()), scheme))
+    if (target->size() < scheme.size() ||
+        !iequals(std::string_view(*target).substr(0, scheme.size()), scheme))
       continue;
     std::string rest = target->substr(scheme.size());
     size_t end = rest.find_first_of("/?");
     std::string authority = rest.substr(0, end);
-    *target = end == std::string::npos ? "/" : (rest[end] == '?' ? "/" + rest.substr(end) : rest.substr(end));
+    *target = end == std::string::npos
+                  ? "/"
+                  : (rest[end] == '?' ? "/" + rest.substr(end) : rest.substr(end));
     return authority;
   }
   return "";
@@ -81,36 +85,41 @@ std::string without_control_chars(std::string value) {
 void from_core(const Response& in, httplib::Response& out) {
   out.status = in.status;
   for (const auto& h : in.headers)
-    out.headers.emplace(h.name, has_control_char(h.value) ? without_control_chars(h.value) : h.value);
+    out.headers.emplace(h.name,
+                        has_control_char(h.value) ? without_control_chars(h.value) : h.value);
   out.body = in.body;
   out.headers.emplace(kCoreMarker, "1");
   if (!in.diagnostic.empty()) out.headers.emplace(kDiagnosticHeader, in.diagnostic);
 }
 
 void write_access_log(const httplib::Request& req, const httplib::Response& res) {
-  std::string line = format_iso8601(SystemClock().now_ms()) + " " + req.remote_addr + " " + req.method + " " +
-                     req.path.substr(0, 512) + " " + std::to_string(res.status);
+  std::string line = format_iso8601(SystemClock().now_ms()) + " " + req.remote_addr + " " +
+                     req.method + " " + req.path.substr(0, 512) + " " + std::to_string(res.status);
   auto diagnostic = res.headers.find(kDiagnosticHeader);
   if (diagnostic != res.headers.end()) line += " " + diagnostic->second;
   for (char& c : line)
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';  // one request, one line
   line += "\n";
-  std::fwrite(line.data(), 1, line.size(), stderr);  // a single write: lines from workers do not mix
+  std::fwrite(line.data(), 1, line.size(),
+              stderr);  // a single write: lines from workers do not mix
 }
 
 // A JSON body for errors raised before the core sees the request (by cpp-httplib or by
 // the framing checks below).
 std::string transport_error_body(int status) {
   switch (status) {
-    case 413: return R"({"error":"invalid_request","error_description":"Request body too large"})";
-    case 414: return R"({"error":"invalid_request","error_description":"Request URI too long"})";
-    case 431: return R"({"error":"invalid_request","error_description":"Request header fields too large"})";
+    case 413:
+      return R"({"error":"invalid_request","error_description":"Request body too large"})";
+    case 414:
+      return R"({"error":"invalid_request","error_description":"Request URI too long"})";
+    case 431:
+      return R"({"error":"invalid_request","error_description":"Request header fields too large"})";
     case 501:
       return R"({"error":"invalid_request","error_description":"Transfer-Encoding not implemented: only chunked is"})";
-    default: return R"({"error":"invalid_request","error_description":"Malformed HTTP request"})";
+    default:
+      return R"({"error":"invalid_request","error_description":"Malformed HTTP request"})";
   }
 }
-
 
 // Content-Length is 1*DIGIT (RFC 9110 §8.6); repeated, every value must agree (RFC 9112 §6.3).
 // Values too large for 64 bits saturate (they are over any limit anyway). nullopt: absent.
@@ -124,8 +133,10 @@ std::optional<uint64_t> content_length(const httplib::Request& req, bool* valid)
     uint64_t n = 0;
     bool ok = !v.empty();
     for (char c : v) {
-      if (c < '0' || c > '9') ok = false;
-      else n = n > (UINT64_MAX - 9) / 10 ? UINT64_MAX : n * 10 + static_cast<uint64_t>(c - '0');
+      if (c < '0' || c > '9')
+        ok = false;
+      else
+        n = n > (UINT64_MAX - 9) / 10 ? UINT64_MAX : n * 10 + static_cast<uint64_t>(c - '0');
     }
     if (!ok || (length && *length != n)) {
       *valid = false;
@@ -156,8 +167,10 @@ int framing_error(const httplib::Request& req, const HttpServerOptions& options)
   }
   if (fields > options.max_header_count) return 431;
 
-  static constexpr const char* kServed[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-  if (std::none_of(std::begin(kServed), std::end(kServed), [&](const char* m) { return req.method == m; }))
+  static constexpr const char* kServed[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                            "PATCH", "DELETE", "OPTIONS"};
+  if (std::none_of(std::begin(kServed), std::end(kServed),
+                   [&](const char* m) { return req.method == m; }))
     return 400;  // TRACE, CONNECT, PRI: parsed by cpp-httplib, never served here
 
   bool valid = true;
@@ -179,14 +192,19 @@ int framing_error(const httplib::Request& req, const HttpServerOptions& options)
 // The listening socket, a protected member of httplib::Server (reached through a derived
 // class, which may name it; never instantiated).
 struct ListeningSocket : httplib::Server {
-  static socket_t of(httplib::Server& server) { return (server.*(&ListeningSocket::svr_sock_)).load(); }
+  static socket_t of(httplib::Server& server) {
+    return (server.*(&ListeningSocket::svr_sock_)).load();
+  }
 };
 
 }  // namespace
 
-HttpServer::HttpServer(Simulator& sim, HttpServerOptions options) : sim_(sim), options_(std::move(options)) {}
+HttpServer::HttpServer(Simulator& sim, HttpServerOptions options)
+    : sim_(sim), options_(std::move(options)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 std::string HttpServer::base_url() const {
   std::string host = options_.host;
@@ -196,9 +214,11 @@ std::string HttpServer::base_url() const {
 
 bool HttpServer::bind(std::string* error) {
   if (tls()) {
-    auto s = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
+    auto s =
+        std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
     if (!s->is_valid()) {
-      *error = "cannot use the TLS certificate/key (" + options_.tls_cert + ", " + options_.tls_key + ")";
+      *error = "cannot use the TLS certificate/key (" + options_.tls_cert + ", " +
+               options_.tls_key + ")";
       return false;
     }
     server_ = std::move(s);
@@ -209,7 +229,8 @@ bool HttpServer::bind(std::string* error) {
 
   // Tuning measured on this project's 2-core machines: cpp-httplib's defaults (Nagle on,
   // 8 workers, keep-alive closed after 5 requests) cap a loopback server near 300 req/s.
-  size_t threads = options_.threads ? options_.threads : std::max<size_t>(32, 8 * std::thread::hardware_concurrency());
+  size_t threads = options_.threads ? options_.threads
+                                    : std::max<size_t>(32, 8 * std::thread::hardware_concurrency());
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.set_tcp_nodelay(true);
   s.set_keep_alive_max_count(options_.keep_alive_max_requests);
@@ -280,7 +301,8 @@ bool HttpServer::bind(std::string* error) {
     return httplib::Server::HandlerResponse::Handled;
   });
 
-  httplib::Server::HandlerWithResponse on_error = [](const httplib::Request&, httplib::Response& res) {
+  httplib::Server::HandlerWithResponse on_error = [](const httplib::Request&,
+                                                     httplib::Response& res) {
     if (res.has_header(kCoreMarker)) return httplib::Server::HandlerResponse::Unhandled;
     res.set_content(transport_error_body(res.status), "application/json");
     res.set_header("Cache-Control", "no-store");
@@ -295,7 +317,8 @@ bool HttpServer::bind(std::string* error) {
   });
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     res.status = 500;
-    res.set_content(R"({"error":"server_error","error_description":"Internal error"})", "application/json");
+    res.set_content(R"({"error":"server_error","error_description":"Internal error"})",
+                    "application/json");
     res.set_header(kCoreMarker, "1");  // keep this body: the error handler must not relabel it
   });
 
@@ -307,7 +330,8 @@ bool HttpServer::bind(std::string* error) {
     }
   } else {
     if (!s.bind_to_port(options_.host, options_.port)) {
-      *error = "cannot bind " + options_.host + ":" + std::to_string(options_.port) + " (in use, or not allowed)";
+      *error = "cannot bind " + options_.host + ":" + std::to_string(options_.port) +
+               " (in use, or not allowed)";
       return false;
     }
     port_ = options_.port;
@@ -319,7 +343,9 @@ bool HttpServer::bind(std::string* error) {
   return true;
 }
 
-void HttpServer::run() { server_->listen_after_bind(); }
+void HttpServer::run() {
+  server_->listen_after_bind();
+}
 
 void HttpServer::start() {
   thread_ = std::thread([this] { run(); });

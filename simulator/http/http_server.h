@@ -16,10 +16,10 @@ class Simulator;
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port
+  int port = 8080;       // 0: any free port
   std::string tls_cert;  // PEM paths; both set: HTTPS
   std::string tls_key;
-  size_t threads = 0;                  // 0: a default sized for many keep-alive clients
+  size_t threads = 0;                   // 0: a default sized for many keep-alive clients
   size_t max_body_bytes = 1024 * 1024;  // larger bodies get 413
   size_t max_header_count = 100;        // more header fields get 431
   int read_timeout_s = 10;

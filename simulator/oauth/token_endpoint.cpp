@@ -16,14 +16,19 @@ Response oauth_error(int status, std::string_view error, std::string_view descri
   Response r;
   r.status = status;
   r.headers.set("Content-Type", "application/json");
-  r.body = "{\"error\":\"" + std::string(error) + "\",\"error_description\":\"" + std::string(description) + "\"}";
+  r.body = "{\"error\":\"" + std::string(error) + "\",\"error_description\":\"" +
+           std::string(description) + "\"}";
   r.diagnostic = std::string(error) + ": " + std::string(description);
   return r;
 }
 
-Response invalid_request(std::string_view d) { return oauth_error(400, "invalid_request", d); }
+Response invalid_request(std::string_view d) {
+  return oauth_error(400, "invalid_request", d);
+}
 
-bool is_scope_char(unsigned char c) { return c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E); }
+bool is_scope_char(unsigned char c) {
+  return c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+}
 
 // RFC 6749 §3.3: scope = scope-token *( SP scope-token ). nullopt on any other character or
 // on empty tokens (two spaces, leading/trailing space).
@@ -35,7 +40,8 @@ std::optional<std::vector<std::string>> split_scope(std::string_view s) {
     if (sp == std::string_view::npos) sp = s.size();
     std::string_view tok = s.substr(pos, sp - pos);
     if (tok.empty()) return std::nullopt;
-    if (!std::all_of(tok.begin(), tok.end(), [](char c) { return is_scope_char(static_cast<unsigned char>(c)); }))
+    if (!std::all_of(tok.begin(), tok.end(),
+                     [](char c) { return is_scope_char(static_cast<unsigned char>(c)); }))
       return std::nullopt;
     out.emplace_back(tok);
     pos = sp + 1;
@@ -61,10 +67,12 @@ bool content_type_is_form(std::string_view ct) {
     std::string_view param = ct.substr(start, semi == std::string_view::npos ? semi : semi - start);
     size_t eq = param.find('=');
     if (!iequals(trim_ows(param.substr(0, eq)), "charset")) continue;
-    std::string_view charset = eq == std::string_view::npos ? std::string_view{} : trim_ows(param.substr(eq + 1));
+    std::string_view charset =
+        eq == std::string_view::npos ? std::string_view{} : trim_ows(param.substr(eq + 1));
     if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"')
       charset = charset.substr(1, charset.size() - 2);
-    if (!iequals(charset, "utf-8") && !iequals(charset, "utf8") && !iequals(charset, "us-ascii")) return false;
+    if (!iequals(charset, "utf-8") && !iequals(charset, "utf8") && !iequals(charset, "us-ascii"))
+      return false;
   }
   return true;
 }
@@ -89,7 +97,8 @@ std::optional<std::string> issued_scope(const WorldIndex& index, const Applicati
   for (const auto& s : requested) {
     if (s == "openid") continue;
     if (std::find(granted.begin(), granted.end(), s) == granted.end()) return std::nullopt;
-    if (std::find(api_scopes.begin(), api_scopes.end(), s) == api_scopes.end()) api_scopes.push_back(s);
+    if (std::find(api_scopes.begin(), api_scopes.end(), s) == api_scopes.end())
+      api_scopes.push_back(s);
   }
   if (api_scopes.empty()) api_scopes = granted;
   std::string out = "openid";
@@ -115,11 +124,13 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
     if (!q) return invalid_request("Malformed query string");
     for (const auto& p : *q)
       for (auto name : kTokenParams)
-        if (p.name == name) return invalid_request("Parameters must be sent in the request body, not in the URI");
+        if (p.name == name)
+          return invalid_request("Parameters must be sent in the request body, not in the URI");
   }
   // A2
   const std::string* ct = req.headers.find("Content-Type");
-  if (!ct) return invalid_request("Missing Content-Type: application/x-www-form-urlencoded expected");
+  if (!ct)
+    return invalid_request("Missing Content-Type: application/x-www-form-urlencoded expected");
   if (!content_type_is_form(*ct))
     return invalid_request("Unsupported Content-Type: application/x-www-form-urlencoded expected");
   auto params = parse_form(req.body);
@@ -133,16 +144,20 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
     if (!seen.insert(p.name).second) {
       // Echo the name only when it is safe in error_description (E2).
       bool safe = p.name.size() <= 64 && std::all_of(p.name.begin(), p.name.end(), [](char c) {
-        return is_scope_char(static_cast<unsigned char>(c));
-      });
-      return invalid_request(safe ? "Parameter " + p.name + " is repeated" : std::string("A parameter is repeated"));
+                    return is_scope_char(static_cast<unsigned char>(c));
+                  });
+      return invalid_request(safe ? "Parameter " + p.name + " is repeated"
+                                  : std::string("A parameter is repeated"));
     }
   }
   for (const auto& p : *params) {
     if (p.value.empty()) continue;
-    if (p.name == "grant_type") grant_type = p.value;
-    else if (p.name == "client_id") body_client_id = p.value;
-    else if (p.name == "client_secret") body_client_secret = p.value;
+    if (p.name == "grant_type")
+      grant_type = p.value;
+    else if (p.name == "client_id")
+      body_client_id = p.value;
+    else if (p.name == "client_secret")
+      body_client_secret = p.value;
     else if (p.name == "scope") {
       scope = p.value;
       has_scope = true;
@@ -158,11 +173,13 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
     auto basic = parse_basic(*auth);
     if (!basic) {
       if (!iequals(auth_scheme(*auth), "Basic"))
-        return invalid_request("Unsupported Authorization scheme: HTTP Basic client authentication expected");
+        return invalid_request(
+            "Unsupported Authorization scheme: HTTP Basic client authentication expected");
       return invalid_request("Malformed HTTP Basic credentials");
     }
     if (!body_client_secret.empty())
-      return invalid_request("Client credentials sent both by HTTP Basic and in the body: use one method");
+      return invalid_request(
+          "Client credentials sent both by HTTP Basic and in the body: use one method");
     if (!body_client_id.empty() && body_client_id != basic->client_id)
       return invalid_request("client_id in the body differs from the HTTP Basic user");
     method = Method::Basic;
@@ -177,7 +194,8 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
   // A4, A6
   if (grant_type.empty()) return invalid_request("Missing grant_type parameter");
   if (grant_type != "client_credentials")
-    return oauth_error(400, "unsupported_grant_type", "Only the client_credentials grant is supported");
+    return oauth_error(400, "unsupported_grant_type",
+                       "Only the client_credentials grant is supported");
 
   // C1 scope syntax before looking the client up: a malformed request says so whoever sends it.
   std::vector<std::string> requested;
@@ -207,19 +225,22 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
   const Application& app = *ref->application;
   if (client.type == ClientType::Public) {
     if (client_secret.empty())
-      return oauth_error(400, "unauthorized_client", "A public client cannot use the client_credentials grant");
+      return oauth_error(400, "unauthorized_client",
+                         "A public client cannot use the client_credentials grant");
     (void)constant_time_equals(client_secret, std::string(36, 'x'));
     return client_failure("Client authentication failed");
   }
   bool secret_ok = constant_time_equals(client_secret, client.client_secret);
-  if (!secret_ok || client.client_secret.empty()) return client_failure("Client authentication failed");
+  if (!secret_ok || client.client_secret.empty())
+    return client_failure("Client authentication failed");
   if (!client.enabled || !app.active) return client_failure("Client authentication failed");
   const User* owner = ctx.index.user(app.owner);
   if (owner && !owner->active) return client_failure("Client authentication failed");
 
   // C2, C3
   auto issued = issued_scope(ctx.index, app, requested);
-  if (!issued) return oauth_error(400, "invalid_scope", "The requested scope is not granted to this client");
+  if (!issued)
+    return oauth_error(400, "invalid_scope", "The requested scope is not granted to this client");
 
   TokenRecord record;
   record.application_id = app.id;  // views: the store keeps its own copies

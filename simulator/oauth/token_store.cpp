@@ -23,7 +23,9 @@ std::optional<TokenStore::Key> TokenStore::make_key(std::string_view token) {
   return k;
 }
 
-TokenStore::Shard& TokenStore::shard_of(const Key& key) const { return shards_[KeyHash{}(key) % kShards]; }
+TokenStore::Shard& TokenStore::shard_of(const Key& key) const {
+  return shards_[KeyHash{}(key) % kShards];
+}
 
 const std::string* TokenStore::intern(std::string_view s) {
   std::lock_guard lock(intern_mutex_);
@@ -37,8 +39,12 @@ TokenRecord TokenStore::to_record(const Stored& s) {
 bool TokenStore::insert(std::string_view token, const TokenRecord& record, Millis now) {
   auto key = make_key(token);
   if (!key) return false;
-  Stored stored{intern(record.application_id), intern(record.client_id), intern(record.scope),
-                record.issued_ms,              record.expires_ms,        record.revoked};
+  Stored stored{intern(record.application_id),
+                intern(record.client_id),
+                intern(record.scope),
+                record.issued_ms,
+                record.expires_ms,
+                record.revoked};
   Shard& s = shard_of(*key);
   std::unique_lock lock(s.mutex);
   // Sweep a shard once its map has grown by as much as it held, so reclaiming stays O(1)
@@ -50,7 +56,8 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
   return s.tokens.emplace(*key, stored).second;
 }
 
-std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup(std::string_view token, Millis now) const {
+std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup(std::string_view token,
+                                                                     Millis now) const {
   auto key = make_key(token);
   if (!key) return {TokenState::Unknown, std::nullopt};
   Shard& s = shard_of(*key);
@@ -58,7 +65,8 @@ std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup(std::string
   auto it = s.tokens.find(*key);
   if (it == s.tokens.end()) return {TokenState::Unknown, std::nullopt};
   const Stored& r = it->second;
-  TokenState state = r.revoked ? TokenState::Revoked : (now >= r.expires_ms ? TokenState::Expired : TokenState::Valid);
+  TokenState state = r.revoked ? TokenState::Revoked
+                               : (now >= r.expires_ms ? TokenState::Expired : TokenState::Valid);
   return {state, to_record(r)};
 }
 

@@ -42,7 +42,8 @@ class TokenStore {
   // token value already exists (never overwritten) or is longer than kMaxTokenLength.
   bool insert(std::string_view token, const TokenRecord& record, Millis now);
   // The record and its state at `now`. Unknown tokens yield {Unknown, nullopt}.
-  std::pair<TokenState, std::optional<TokenRecord>> lookup(std::string_view token, Millis now) const;
+  std::pair<TokenState, std::optional<TokenRecord>> lookup(std::string_view token,
+                                                           Millis now) const;
   bool revoke(std::string_view token);
   // Revokes every token of the application; returns how many.
   size_t revoke_application(std::string_view application_id);

@@ -25,8 +25,9 @@ bool method_matches(const ProviderRoute& route, std::string_view method) {
 bool path_matches(const ProviderRoute& route, std::string_view resource) {
   if (resource.empty()) resource = "/";
   if (!route.prefix) return resource == route.path;
-  return resource == route.path || (resource.starts_with(route.path) && resource.size() > route.path.size() &&
-                                    (route.path == "/" || resource[route.path.size()] == '/'));
+  return resource == route.path ||
+         (resource.starts_with(route.path) && resource.size() > route.path.size() &&
+          (route.path == "/" || resource[route.path.size()] == '/'));
 }
 
 bool query_has(std::string_view query, const std::vector<std::string>& names) {
@@ -53,7 +54,8 @@ bool json_has(std::string_view body, const std::vector<std::string>& keys) {
 
 }  // namespace
 
-const ProviderRoute* match_route(const Api& api, std::string_view resource, const Request& request) {
+const ProviderRoute* match_route(const Api& api, std::string_view resource,
+                                 const Request& request) {
   for (const auto& route : api.routes) {
     if (!method_matches(route, request.method) || !path_matches(route, resource)) continue;
     if (!query_has(request.query, route.requires_query)) continue;
@@ -65,7 +67,8 @@ const ProviderRoute* match_route(const Api& api, std::string_view resource, cons
 
 namespace {
 
-Response answer(const Api& api, const Application& app, std::string_view resource, const Request& request) {
+Response answer(const Api& api, const Application& app, std::string_view resource,
+                const Request& request) {
   if (api.technical_account) {
     const auto& check = *api.technical_account;
     const std::string* value = request.headers.find(check.header);
@@ -77,8 +80,10 @@ Response answer(const Api& api, const Application& app, std::string_view resourc
         if (*decoded == account) known = true;
     if (!known) return from_answer(check.invalid);
   }
-  if (api.business_profile_gate && !app.has_business_profile(api.id)) return from_answer(*api.business_profile_gate);
-  if (const ProviderRoute* route = match_route(api, resource, request)) return from_answer(route->answer);
+  if (api.business_profile_gate && !app.has_business_profile(api.id))
+    return from_answer(*api.business_profile_gate);
+  if (const ProviderRoute* route = match_route(api, resource, request))
+    return from_answer(route->answer);
   Response r;
   r.status = 404;
   r.headers.set("Content-Type", "application/json");
@@ -88,9 +93,11 @@ Response answer(const Api& api, const Application& app, std::string_view resourc
 
 }  // namespace
 
-Response provider_answer(const Api& api, const Application& app, std::string_view resource, const Request& request) {
+Response provider_answer(const Api& api, const Application& app, std::string_view resource,
+                         const Request& request) {
   Response r = answer(api, app, resource, request);
-  if (request.method == "HEAD") r.body.clear();  // RFC 9110 §9.3.2: GET's headers, no content, whatever the answer
+  if (request.method == "HEAD")
+    r.body.clear();  // RFC 9110 §9.3.2: GET's headers, no content, whatever the answer
   return r;
 }
 

@@ -13,7 +13,8 @@ constexpr uint64_t kCountMask = (uint64_t{1} << kCountBits) - 1;
 constexpr unsigned kIndexBits = 33;
 
 uint64_t window_key(QuotaWindow w, uint64_t index) {
-  return (uint64_t{w == QuotaWindow::Day} << kIndexBits) | (index & ((uint64_t{1} << kIndexBits) - 1));
+  return (uint64_t{w == QuotaWindow::Day} << kIndexBits) |
+         (index & ((uint64_t{1} << kIndexBits) - 1));
 }
 
 struct DayCache {
@@ -66,7 +67,9 @@ QuotaCore::Window QuotaCore::current_window(QuotaWindow w, Millis now) {
   return {cache.index, cache.end};
 }
 
-uint64_t QuotaCore::window_index(QuotaWindow w, Millis now) { return current_window(w, now).index; }
+uint64_t QuotaCore::window_index(QuotaWindow w, Millis now) {
+  return current_window(w, now).index;
+}
 
 Millis QuotaCore::window_end(QuotaWindow w, uint64_t index) {
   if (w == QuotaWindow::Second) return static_cast<Millis>(index + 1) * 1000;
@@ -111,6 +114,8 @@ QuotaDecision QuotaCore::peek(uint32_t slot, const QuotaSpec& spec, Millis now) 
   return {remaining > 0, spec.limit, remaining < 0 ? 0 : remaining, window.end};
 }
 
-void QuotaCore::reset(uint32_t slot) { cell(slot).store(0, std::memory_order_release); }
+void QuotaCore::reset(uint32_t slot) {
+  cell(slot).store(0, std::memory_order_release);
+}
 
 }  // namespace pistesim

@@ -1,8 +1,8 @@
 // The quota core (GW-5): fixed windows aligned on the second or on the Europe/Paris calendar
 // day, one counter per slot. A slot is one 64-bit atomic word (window kind and index, count)
-// updated by compare-and-swap, so a window never admits more than its limit whatever the concurrency,
-// and takes no lock. Slots are allocated once and never move; their storage grows in chunks.
-// Safe for concurrent use.
+// updated by compare-and-swap, so a window never admits more than its limit whatever the
+// concurrency, and takes no lock. Slots are allocated once and never move; their storage grows in
+// chunks. Safe for concurrent use.
 #pragma once
 
 #include <array>

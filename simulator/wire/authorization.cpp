@@ -25,8 +25,8 @@ bool is_b64token(std::string_view t) {
   size_t i = 0;
   for (; i < t.size(); ++i) {
     char c = t[i];
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-              c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
     if (!ok) break;
   }
   if (i == 0) return false;
@@ -53,7 +53,8 @@ std::optional<BasicCredentials> parse_basic(std::string_view header_value) {
   // RFC 6749 §2.3.1: id and secret are form-encoded before being joined and base64-encoded.
   auto id = percent_decode(std::string_view(*decoded).substr(0, colon), true);
   auto secret = percent_decode(std::string_view(*decoded).substr(colon + 1), true);
-  if (!id || !secret || id->empty() || !is_valid_utf8(*id) || !is_valid_utf8(*secret)) return std::nullopt;
+  if (!id || !secret || id->empty() || !is_valid_utf8(*id) || !is_valid_utf8(*secret))
+    return std::nullopt;
   return BasicCredentials{std::move(*id), std::move(*secret)};
 }
 

@@ -36,12 +36,14 @@ std::string encode(std::string_view in, bool space_as_plus) {
   return out;
 }
 
-constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kB64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 constexpr std::array<int8_t, 256> make_b64_table() {
   std::array<int8_t, 256> t{};
   for (auto& v : t) v = -1;
-  for (size_t i = 0; i < kB64.size(); ++i) t[static_cast<unsigned char>(kB64[i])] = static_cast<int8_t>(i);
+  for (size_t i = 0; i < kB64.size(); ++i)
+    t[static_cast<unsigned char>(kB64[i])] = static_cast<int8_t>(i);
   return t;
 }
 constexpr auto kB64Table = make_b64_table();
@@ -67,8 +69,12 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_is_spac
   return out;
 }
 
-std::string percent_encode(std::string_view in) { return encode(in, false); }
-std::string form_encode(std::string_view in) { return encode(in, true); }
+std::string percent_encode(std::string_view in) {
+  return encode(in, false);
+}
+std::string form_encode(std::string_view in) {
+  return encode(in, true);
+}
 
 std::optional<std::string> base64_decode(std::string_view in) {
   if (in.size() % 4 != 0) return std::nullopt;
@@ -103,7 +109,8 @@ std::string base64_encode(std::string_view in) {
   out.reserve((in.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
-    uint32_t n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+    uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
                  static_cast<unsigned char>(in[i + 2]);
     out.push_back(kB64[(n >> 18) & 63]);
     out.push_back(kB64[(n >> 12) & 63]);
@@ -128,11 +135,21 @@ bool is_valid_utf8(std::string_view s) {
     auto c = static_cast<unsigned char>(s[i]);
     size_t len;
     uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + len > s.size()) return false;
     for (size_t k = 1; k < len; ++k) {
       auto cc = static_cast<unsigned char>(s[i + k]);
@@ -150,7 +167,8 @@ bool is_valid_utf8(std::string_view s) {
 
 std::string normalize_path(std::string_view path) {
   // Most paths hold no escape and no dot segment: one scan, one copy.
-  if (path.find('%') == std::string_view::npos && path.find("/.") == std::string_view::npos && !path.empty())
+  if (path.find('%') == std::string_view::npos && path.find("/.") == std::string_view::npos &&
+      !path.empty())
     return std::string(path);
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string decoded;
@@ -215,7 +233,8 @@ std::optional<std::vector<FormParam>> parse_form(std::string_view body) {
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
     auto name = percent_decode(pair.substr(0, eq), true);
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
+    auto value = percent_decode(
+        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
     if (!name || !value || !is_valid_utf8(*name) || !is_valid_utf8(*value)) return std::nullopt;
     params.push_back({std::move(*name), std::move(*value)});
   }

@@ -4,7 +4,9 @@
 
 namespace pistesim {
 
-std::string_view to_string(Channel c) { return c == Channel::Sandbox ? "SANDBOX" : "PRODUCTION"; }
+std::string_view to_string(Channel c) {
+  return c == Channel::Sandbox ? "SANDBOX" : "PRODUCTION";
+}
 
 std::optional<Channel> parse_channel(std::string_view s) {
   if (iequals(s, "SANDBOX")) return Channel::Sandbox;
@@ -12,7 +14,9 @@ std::optional<Channel> parse_channel(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view to_string(QuotaWindow w) { return w == QuotaWindow::Second ? "1s" : "1d"; }
+std::string_view to_string(QuotaWindow w) {
+  return w == QuotaWindow::Second ? "1s" : "1d";
+}
 
 std::optional<QuotaWindow> parse_quota_window(std::string_view s) {
   if (s == "1s") return QuotaWindow::Second;
@@ -20,16 +24,24 @@ std::optional<QuotaWindow> parse_quota_window(std::string_view s) {
   return std::nullopt;
 }
 
-std::string to_string(const QuotaSpec& q) { return std::to_string(q.limit) + "/" + std::string(to_string(q.window)); }
+std::string to_string(const QuotaSpec& q) {
+  return std::to_string(q.limit) + "/" + std::string(to_string(q.window));
+}
 
-std::string_view to_string(Role r) { return r == Role::Developer ? "developer" : "orgadmin"; }
+std::string_view to_string(Role r) {
+  return r == Role::Developer ? "developer" : "orgadmin";
+}
 
 std::string_view to_string(SubscriptionStatus s) {
   switch (s) {
-    case SubscriptionStatus::Approved: return "approved";
-    case SubscriptionStatus::Pending: return "pending";
-    case SubscriptionStatus::Rejected: return "rejected";
-    case SubscriptionStatus::Revoked: return "revoked";
+    case SubscriptionStatus::Approved:
+      return "approved";
+    case SubscriptionStatus::Pending:
+      return "pending";
+    case SubscriptionStatus::Rejected:
+      return "rejected";
+    case SubscriptionStatus::Revoked:
+      return "revoked";
   }
   return "approved";
 }
@@ -42,7 +54,9 @@ std::optional<SubscriptionStatus> parse_subscription_status(std::string_view s) 
   return std::nullopt;
 }
 
-bool Api::published_on(Channel c) const { return std::find(channels.begin(), channels.end(), c) != channels.end(); }
+bool Api::published_on(Channel c) const {
+  return std::find(channels.begin(), channels.end(), c) != channels.end();
+}
 
 bool Api::has_scope(std::string_view scope) const {
   return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
@@ -66,7 +80,8 @@ Subscription* Application::subscription(std::string_view api) {
 }
 
 bool Application::has_business_profile(std::string_view api) const {
-  return std::find(business_profiles.begin(), business_profiles.end(), api) != business_profiles.end();
+  return std::find(business_profiles.begin(), business_profiles.end(), api) !=
+         business_profiles.end();
 }
 
 std::string ascii_lower(std::string_view s) {
@@ -99,10 +114,18 @@ auto lookup(const M& m, std::string_view key) -> typename M::mapped_type {
 }
 }  // namespace
 
-const Api* WorldIndex::api(std::string_view id) const { return lookup(apis_, id); }
-const Application* WorldIndex::application(std::string_view id) const { return lookup(applications_, id); }
-const User* WorldIndex::user(std::string_view email) const { return lookup(users_, ascii_lower(email)); }
-const Organisation* WorldIndex::organisation(std::string_view id) const { return lookup(organisations_, id); }
+const Api* WorldIndex::api(std::string_view id) const {
+  return lookup(apis_, id);
+}
+const Application* WorldIndex::application(std::string_view id) const {
+  return lookup(applications_, id);
+}
+const User* WorldIndex::user(std::string_view email) const {
+  return lookup(users_, ascii_lower(email));
+}
+const Organisation* WorldIndex::organisation(std::string_view id) const {
+  return lookup(organisations_, id);
+}
 
 const Api* WorldIndex::route(Channel c, std::string_view path, std::string_view* rest) const {
   const auto& routes = routes_[static_cast<int>(c)];
@@ -121,7 +144,8 @@ const Api* WorldIndex::route(Channel c, std::string_view path, std::string_view*
   return nullptr;
 }
 
-std::optional<WorldIndex::ClientRef> WorldIndex::client(Channel c, std::string_view client_id) const {
+std::optional<WorldIndex::ClientRef> WorldIndex::client(Channel c,
+                                                        std::string_view client_id) const {
   const auto& m = clients_[static_cast<int>(c)];
   auto it = m.find(std::string(client_id));
   if (it == m.end()) return std::nullopt;

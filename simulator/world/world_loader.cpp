@@ -1,5 +1,6 @@
 #include "world/world_loader.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -8,7 +9,6 @@
 #include <set>
 #include <sstream>
 #include <variant>
-#include <toml++/toml.h>
 
 #include "wire/encoding.h"
 
@@ -50,57 +50,69 @@ bool is_application_name(std::string_view s) {
   if (s.empty()) return false;
   bool sandbox = s.starts_with("APP_SANDBOX_");
   return std::all_of(s.begin(), s.end(), [&](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           (sandbox && (c == '@' || c == '.' || c == '+'));
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || (sandbox && (c == '@' || c == '.' || c == '+'));
   });
 }
 
 bool looks_like_email(std::string_view s) {
   auto at = s.find('@');
-  return at != std::string_view::npos && at > 0 && at + 1 < s.size() && s.find('@', at + 1) == std::string_view::npos &&
-         s.find(' ') == std::string_view::npos;
+  return at != std::string_view::npos && at > 0 && at + 1 < s.size() &&
+         s.find('@', at + 1) == std::string_view::npos && s.find(' ') == std::string_view::npos;
 }
 
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date/time";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    default:
+      return "a date/time";
   }
 }
 
 class Reader {
  public:
-  Reader(std::string file, std::vector<WorldError>& errors) : file_(std::move(file)), errors_(errors) {}
+  Reader(std::string file, std::vector<WorldError>& errors)
+      : file_(std::move(file)), errors_(errors) {}
 
   void error(const toml::source_region& where, std::string message) {
-    errors_.push_back({file_, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
-                       std::move(message)});
+    errors_.push_back({file_, static_cast<int>(where.begin.line),
+                       static_cast<int>(where.begin.column), std::move(message)});
   }
   void error(const toml::node& n, std::string message) { error(n.source(), std::move(message)); }
 
-  void check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed, const std::string& ctx) {
+  void check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
+                  const std::string& ctx) {
     for (auto&& [k, v] : t) {
       if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
         std::string list;
         for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        error(k.source(), ctx + ": unknown key '" + std::string(k.str()) + "' (expected one of: " + list + ")");
+        error(k.source(),
+              ctx + ": unknown key '" + std::string(k.str()) + "' (expected one of: " + list + ")");
       }
     }
   }
 
-  const toml::node* get(const toml::table& t, std::string_view key, bool required, const std::string& ctx,
-                        const char* expected) {
+  const toml::node* get(const toml::table& t, std::string_view key, bool required,
+                        const std::string& ctx, const char* expected) {
     const toml::node* n = t.get(key);
-    if (!n && required) error(t, ctx + ": missing required key '" + std::string(key) + "' (" + expected + ")");
+    if (!n && required)
+      error(t, ctx + ": missing required key '" + std::string(key) + "' (" + expected + ")");
     return n;
   }
 
-  std::optional<std::string> str(const toml::table& t, std::string_view key, bool required, const std::string& ctx) {
+  std::optional<std::string> str(const toml::table& t, std::string_view key, bool required,
+                                 const std::string& ctx) {
     const toml::node* n = get(t, key, required, ctx, "a string");
     if (!n) return std::nullopt;
     if (!n->is_string()) {
@@ -120,8 +132,8 @@ class Reader {
     return n->as_boolean()->get();
   }
 
-  std::optional<int64_t> integer(const toml::table& t, std::string_view key, const std::string& ctx, int64_t lo,
-                                 int64_t hi) {
+  std::optional<int64_t> integer(const toml::table& t, std::string_view key, const std::string& ctx,
+                                 int64_t lo, int64_t hi) {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
     if (!n->is_integer()) {
@@ -130,20 +142,22 @@ class Reader {
     }
     int64_t v = n->as_integer()->get();
     if (v < lo || v > hi) {
-      error(*n, ctx + "." + std::string(key) + ": expected an integer from " + std::to_string(lo) + " to " +
-                    std::to_string(hi) + ", found " + std::to_string(v));
+      error(*n, ctx + "." + std::string(key) + ": expected an integer from " + std::to_string(lo) +
+                    " to " + std::to_string(hi) + ", found " + std::to_string(v));
       return std::nullopt;
     }
     return v;
   }
 
-  std::vector<std::string> strings(const toml::table& t, std::string_view key, const std::string& ctx) {
+  std::vector<std::string> strings(const toml::table& t, std::string_view key,
+                                   const std::string& ctx) {
     std::vector<std::string> out;
     const toml::node* n = t.get(key);
     if (!n) return out;
     const toml::array* a = n->as_array();
     if (!a) {
-      error(*n, ctx + "." + std::string(key) + ": expected an array of strings, found " + type_name(*n));
+      error(*n, ctx + "." + std::string(key) + ": expected an array of strings, found " +
+                    type_name(*n));
       return out;
     }
     for (const auto& el : *a) {
@@ -163,8 +177,8 @@ class Reader {
     if (!n) return;
     const toml::array* a = n->as_array();
     if (!a) {
-      error(*n, ctx + std::string(key) + ": expected an array of tables ([[" + std::string(key) + "]]), found " +
-                    type_name(*n));
+      error(*n, ctx + std::string(key) + ": expected an array of tables ([[" + std::string(key) +
+                    "]]), found " + type_name(*n));
       return;
     }
     size_t i = 0;
@@ -180,7 +194,8 @@ class Reader {
 
   // The element of array t[key] equal to `value` (what an error about that value points at), or
   // the array itself.
-  static const toml::node& element(const toml::table& t, std::string_view key, std::string_view value) {
+  static const toml::node& element(const toml::table& t, std::string_view key,
+                                   std::string_view value) {
     const toml::node& array = *t.get(key);
     if (const toml::array* a = array.as_array())
       for (const auto& el : *a)
@@ -198,7 +213,8 @@ class Reader {
     return n->as_table();
   }
 
-  std::optional<QuotaSpec> quota(const toml::table& t, std::string_view key, const std::string& ctx) {
+  std::optional<QuotaSpec> quota(const toml::table& t, std::string_view key,
+                                 const std::string& ctx) {
     const toml::table* q = table(t, key, ctx);
     if (!q) return std::nullopt;
     std::string qctx = ctx + "." + std::string(key);
@@ -209,7 +225,9 @@ class Reader {
     std::optional<QuotaWindow> w;
     if (window) {
       w = parse_quota_window(*window);
-      if (!w) error(*q->get("window"), qctx + ".window: expected \"1s\" or \"1d\", found \"" + *window + "\"");
+      if (!w)
+        error(*q->get("window"),
+              qctx + ".window: expected \"1s\" or \"1d\", found \"" + *window + "\"");
     }
     if (!limit || !w) return std::nullopt;
     return QuotaSpec{*limit, *w};
@@ -222,13 +240,15 @@ class Reader {
     }
     auto c = parse_channel(n.as_string()->get());
     if (!c || (n.as_string()->get() != "SANDBOX" && n.as_string()->get() != "PRODUCTION")) {
-      error(n, ctx + ": expected \"SANDBOX\" or \"PRODUCTION\", found \"" + n.as_string()->get() + "\"");
+      error(n, ctx + ": expected \"SANDBOX\" or \"PRODUCTION\", found \"" + n.as_string()->get() +
+                   "\"");
       return std::nullopt;
     }
     return c;
   }
 
-  std::optional<Channel> channel(const toml::table& t, std::string_view key, bool required, const std::string& ctx) {
+  std::optional<Channel> channel(const toml::table& t, std::string_view key, bool required,
+                                 const std::string& ctx) {
     const toml::node* n = get(t, key, required, ctx, "\"SANDBOX\" or \"PRODUCTION\"");
     if (!n) return std::nullopt;
     return channel(*n, ctx + "." + std::string(key));
@@ -254,10 +274,12 @@ void read_settings(Reader& r, const toml::table& root, World& w) {
     r.error(root.source(), "missing required table [world] (with at least name = \"…\")");
     return;
   }
-  r.check_keys(*t, {"name", "demo_user", "token_lifetime", "production_quota", "sandbox_quota"}, "world");
+  r.check_keys(*t, {"name", "demo_user", "token_lifetime", "production_quota", "sandbox_quota"},
+               "world");
   if (auto v = r.str(*t, "name", true, "world")) w.settings.name = *v;
   if (auto v = r.str(*t, "demo_user", false, "world")) w.settings.demo_user = *v;
-  if (auto v = r.integer(*t, "token_lifetime", "world", 1, 365LL * 24 * 3600)) w.settings.token_lifetime_s = *v;
+  if (auto v = r.integer(*t, "token_lifetime", "world", 1, 365LL * 24 * 3600))
+    w.settings.token_lifetime_s = *v;
   if (auto q = r.quota(*t, "production_quota", "world")) w.settings.production_quota = *q;
   if (auto q = r.quota(*t, "sandbox_quota", "world")) w.settings.sandbox_quota = *q;
 }
@@ -265,67 +287,86 @@ void read_settings(Reader& r, const toml::table& root, World& w) {
 void require_id(Reader& r, const toml::table& t, const std::string& ctx, std::string& out) {
   if (auto v = r.str(t, "id", true, ctx)) {
     if (!is_id(*v))
-      r.error(*t.get("id"), ctx + ".id: expected lower-case letters, digits, '-', '_' or '.', found \"" + *v + "\"");
+      r.error(
+          *t.get("id"),
+          ctx + ".id: expected lower-case letters, digits, '-', '_' or '.', found \"" + *v + "\"");
     out = *v;
   }
 }
 
 void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api) {
   r.check_keys(t,
-               {"id", "name", "version", "description", "tags", "channels", "base_path", "scopes", "cgu",
-                "approval_required", "approvers", "organisations", "auth", "quota", "health", "business_profile",
-                "technical_account", "routes"},
+               {"id", "name", "version", "description", "tags", "channels", "base_path", "scopes",
+                "cgu", "approval_required", "approvers", "organisations", "auth", "quota", "health",
+                "business_profile", "technical_account", "routes"},
                ctx);
   require_id(r, t, ctx, api.id);
   if (auto v = r.str(t, "name", true, ctx)) api.name = *v;
   if (auto v = r.str(t, "version", true, ctx)) api.version = *v;
   if (auto v = r.str(t, "description", false, ctx)) api.description = *v;
   api.tags = r.strings(t, "tags", ctx);
-  if (const toml::node* n = r.get(t, "channels", true, ctx, "an array of \"SANDBOX\"/\"PRODUCTION\"")) {
+  if (const toml::node* n =
+          r.get(t, "channels", true, ctx, "an array of \"SANDBOX\"/\"PRODUCTION\"")) {
     if (const toml::array* a = n->as_array()) {
       for (const auto& el : *a)
         if (auto c = r.channel(el, ctx + ".channels")) {
-          if (api.published_on(*c)) r.error(el, ctx + ".channels: channel listed twice");
-          else api.channels.push_back(*c);
+          if (api.published_on(*c))
+            r.error(el, ctx + ".channels: channel listed twice");
+          else
+            api.channels.push_back(*c);
         }
       if (a->empty()) r.error(*n, ctx + ".channels: expected at least one channel");
     } else {
-      r.error(*n, ctx + ".channels: expected an array of \"SANDBOX\"/\"PRODUCTION\", found " + type_name(*n));
+      r.error(*n, ctx + ".channels: expected an array of \"SANDBOX\"/\"PRODUCTION\", found " +
+                      type_name(*n));
     }
   }
   if (auto v = r.str(t, "base_path", true, ctx)) {
     const std::string& p = *v;
-    bool ok = p.size() > 1 && p.front() == '/' && p.back() != '/' && p.find_first_of("?# \t%") == std::string::npos &&
-              p.find("//") == std::string::npos;
+    bool ok = p.size() > 1 && p.front() == '/' && p.back() != '/' &&
+              p.find_first_of("?# \t%") == std::string::npos && p.find("//") == std::string::npos;
     if (!ok)
-      r.error(*t.get("base_path"), ctx + ".base_path: expected a path starting with '/', without a trailing '/', "
-                                         "'//', '?', '#', '%' or spaces, found \"" + p + "\"");
+      r.error(*t.get("base_path"),
+              ctx +
+                  ".base_path: expected a path starting with '/', without a trailing '/', "
+                  "'//', '?', '#', '%' or spaces, found \"" +
+                  p + "\"");
     api.base_path = p;
   }
   api.scopes = r.strings(t, "scopes", ctx);
   for (const auto& s : api.scopes)
     if (!is_scope_token(s))
-      r.error(Reader::element(t, "scopes", s), ctx + ".scopes: \"" + s + "\" is not a scope token (RFC 6749 §3.3: printable ASCII "
-                                                          "except space, '\"' and '\\')");
+      r.error(Reader::element(t, "scopes", s),
+              ctx + ".scopes: \"" + s +
+                  "\" is not a scope token (RFC 6749 §3.3: printable ASCII "
+                  "except space, '\"' and '\\')");
   if (auto v = r.str(t, "cgu", false, ctx)) api.cgu = *v;
   if (auto v = r.boolean(t, "approval_required", ctx)) api.approval_required = *v;
   api.approvers = r.strings(t, "approvers", ctx);
   for (const auto& e : api.approvers)
-    if (!looks_like_email(e)) r.error(Reader::element(t, "approvers", e), ctx + ".approvers: \"" + e + "\" is not an e-mail address");
+    if (!looks_like_email(e))
+      r.error(Reader::element(t, "approvers", e),
+              ctx + ".approvers: \"" + e + "\" is not an e-mail address");
   api.organisations = r.strings(t, "organisations", ctx);
   if (t.get("auth")) {
     auto auth = r.strings(t, "auth", ctx);
     api.oauth_allowed = api.api_key_allowed = false;
     for (const auto& a : auth) {
-      if (a == "oauth") api.oauth_allowed = true;
-      else if (a == "api_key") api.api_key_allowed = true;
-      else r.error(Reader::element(t, "auth", a), ctx + ".auth: expected \"oauth\" or \"api_key\", found \"" + a + "\"");
+      if (a == "oauth")
+        api.oauth_allowed = true;
+      else if (a == "api_key")
+        api.api_key_allowed = true;
+      else
+        r.error(Reader::element(t, "auth", a),
+                ctx + ".auth: expected \"oauth\" or \"api_key\", found \"" + a + "\"");
     }
-    if (auth.empty()) r.error(*t.get("auth"), ctx + ".auth: expected at least one of \"oauth\", \"api_key\"");
+    if (auth.empty())
+      r.error(*t.get("auth"), ctx + ".auth: expected at least one of \"oauth\", \"api_key\"");
   }
   api.quota = r.quota(t, "quota", ctx);
   if (auto v = r.str(t, "health", false, ctx)) {
-    if (v->empty() || v->front() != '/') r.error(*t.get("health"), ctx + ".health: expected a path starting with '/'");
+    if (v->empty() || v->front() != '/')
+      r.error(*t.get("health"), ctx + ".health: expected a path starting with '/'");
     api.health = *v;
   }
   if (const toml::table* bp = r.table(t, "business_profile", ctx)) {
@@ -336,34 +377,43 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
   if (const toml::table* ta = r.table(t, "technical_account", ctx)) {
     std::string tctx = ctx + ".technical_account";
     r.check_keys(*ta,
-                 {"header", "accounts", "missing_status", "missing_body", "invalid_status", "invalid_body",
-                  "content_type"},
+                 {"header", "accounts", "missing_status", "missing_body", "invalid_status",
+                  "invalid_body", "content_type"},
                  tctx);
     TechnicalAccountCheck check;
     if (auto h = r.str(*ta, "header", true, tctx)) check.header = *h;
-    if (!ta->get("accounts")) r.error(*ta, tctx + ": missing required key 'accounts' (an array of \"login:password\")");
+    if (!ta->get("accounts"))
+      r.error(*ta, tctx + ": missing required key 'accounts' (an array of \"login:password\")");
     check.accounts = r.strings(*ta, "accounts", tctx);
     for (const auto& a : check.accounts)
       if (a.find(':') == std::string::npos)
-        r.error(Reader::element(*ta, "accounts", a), tctx + ".accounts: expected \"login:password\", found \"" + a + "\"");
+        r.error(Reader::element(*ta, "accounts", a),
+                tctx + ".accounts: expected \"login:password\", found \"" + a + "\"");
     check.missing = r.answer(*ta, tctx, "missing_status", "missing_body", 401, false);
     check.invalid = r.answer(*ta, tctx, "invalid_status", "invalid_body", 403, false);
     api.technical_account = std::move(check);
   }
   r.tables(t, "routes", ctx + ".", [&](const toml::table& rt, const std::string& rctx) {
-    r.check_keys(rt, {"method", "path", "requires_query", "requires_json", "status", "content_type", "body", "headers"},
+    r.check_keys(rt,
+                 {"method", "path", "requires_query", "requires_json", "status", "content_type",
+                  "body", "headers"},
                  rctx);
     ProviderRoute route;
     if (auto m = r.str(rt, "method", false, rctx)) {
-      static const std::set<std::string> kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"};
+      static const std::set<std::string> kMethods = {"GET",    "POST", "PUT",     "PATCH",
+                                                     "DELETE", "HEAD", "OPTIONS", "*"};
       if (!kMethods.count(*m))
-        r.error(*rt.get("method"), rctx + ".method: expected GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or \"*\", "
-                                          "found \"" + *m + "\"");
+        r.error(*rt.get("method"),
+                rctx +
+                    ".method: expected GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or \"*\", "
+                    "found \"" +
+                    *m + "\"");
       route.method = *m;
     }
     if (auto p = r.str(rt, "path", true, rctx)) {
       if (p->empty() || p->front() != '/')
-        r.error(*rt.get("path"), rctx + ".path: expected a path starting with '/', found \"" + *p + "\"");
+        r.error(*rt.get("path"),
+                rctx + ".path: expected a path starting with '/', found \"" + *p + "\"");
       if (p->ends_with("/*")) {
         route.prefix = true;
         route.path = p->substr(0, p->size() - 2);
@@ -376,8 +426,10 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
     route.answer = r.answer(rt, rctx, "status", "body", 200, false);
     if (const toml::table* h = r.table(rt, "headers", rctx)) {
       for (auto&& [k, v] : *h) {
-        if (!v.is_string()) r.error(v, rctx + ".headers." + std::string(k.str()) + ": expected a string");
-        else route.answer.headers.push_back({std::string(k.str()), v.as_string()->get()});
+        if (!v.is_string())
+          r.error(v, rctx + ".headers." + std::string(k.str()) + ": expected a string");
+        else
+          route.answer.headers.push_back({std::string(k.str()), v.as_string()->get()});
       }
     }
     api.routes.push_back(std::move(route));
@@ -385,10 +437,13 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
 }
 
 void read_user(Reader& r, const toml::table& t, const std::string& ctx, User& u) {
-  r.check_keys(t, {"email", "name", "password", "active", "memberships", "accepted_cgu", "opt_in_news", "opt_in_surveys"},
+  r.check_keys(t,
+               {"email", "name", "password", "active", "memberships", "accepted_cgu", "opt_in_news",
+                "opt_in_surveys"},
                ctx);
   if (auto v = r.str(t, "email", true, ctx)) {
-    if (!looks_like_email(*v)) r.error(*t.get("email"), ctx + ".email: expected an e-mail address, found \"" + *v + "\"");
+    if (!looks_like_email(*v))
+      r.error(*t.get("email"), ctx + ".email: expected an e-mail address, found \"" + *v + "\"");
     u.email = *v;
   }
   if (auto v = r.str(t, "name", true, ctx)) u.name = *v;
@@ -401,9 +456,13 @@ void read_user(Reader& r, const toml::table& t, const std::string& ctx, User& u)
     Membership ms;
     if (auto o = r.str(m, "organisation", true, mctx)) ms.organisation = *o;
     if (auto role = r.str(m, "role", false, mctx)) {
-      if (*role == "developer") ms.role = Role::Developer;
-      else if (*role == "orgadmin") ms.role = Role::OrgAdmin;
-      else r.error(*m.get("role"), mctx + ".role: expected \"developer\" or \"orgadmin\", found \"" + *role + "\"");
+      if (*role == "developer")
+        ms.role = Role::Developer;
+      else if (*role == "orgadmin")
+        ms.role = Role::OrgAdmin;
+      else
+        r.error(*m.get("role"),
+                mctx + ".role: expected \"developer\" or \"orgadmin\", found \"" + *role + "\"");
     }
     u.memberships.push_back(ms);
   });
@@ -418,13 +477,14 @@ void read_user(Reader& r, const toml::table& t, const std::string& ctx, User& u)
 
 void read_application(Reader& r, const toml::table& t, const std::string& ctx, Application& app) {
   r.check_keys(t,
-               {"id", "name", "channel", "organisation", "owner", "description", "email", "active", "quota",
-                "business_profiles", "oauth_clients", "api_keys", "subscriptions"},
+               {"id", "name", "channel", "organisation", "owner", "description", "email", "active",
+                "quota", "business_profiles", "oauth_clients", "api_keys", "subscriptions"},
                ctx);
   require_id(r, t, ctx, app.id);
   if (auto v = r.str(t, "name", true, ctx)) {
     if (!is_application_name(*v))
-      r.error(*t.get("name"), ctx + ".name: expected letters, digits, '-' and '_' only, found \"" + *v + "\"");
+      r.error(*t.get("name"),
+              ctx + ".name: expected letters, digits, '-' and '_' only, found \"" + *v + "\"");
     app.name = *v;
   }
   if (auto c = r.channel(t, "channel", true, ctx)) app.channel = *c;
@@ -439,17 +499,24 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
     r.check_keys(c, {"client_id", "client_secret", "type", "enabled"}, cctx);
     OAuthClient oc;
     if (auto v = r.str(c, "client_id", true, cctx)) {
-      if (v->empty()) r.error(*c.get("client_id"), cctx + ".client_id: expected a non-empty string");
+      if (v->empty())
+        r.error(*c.get("client_id"), cctx + ".client_id: expected a non-empty string");
       oc.client_id = *v;
     }
     if (auto v = r.str(c, "type", false, cctx)) {
-      if (*v == "confidential") oc.type = ClientType::Confidential;
-      else if (*v == "public") oc.type = ClientType::Public;
-      else r.error(*c.get("type"), cctx + ".type: expected \"confidential\" or \"public\", found \"" + *v + "\"");
+      if (*v == "confidential")
+        oc.type = ClientType::Confidential;
+      else if (*v == "public")
+        oc.type = ClientType::Public;
+      else
+        r.error(*c.get("type"),
+                cctx + ".type: expected \"confidential\" or \"public\", found \"" + *v + "\"");
     }
-    if (auto v = r.str(c, "client_secret", oc.type == ClientType::Confidential, cctx)) oc.client_secret = *v;
+    if (auto v = r.str(c, "client_secret", oc.type == ClientType::Confidential, cctx))
+      oc.client_secret = *v;
     if (oc.type == ClientType::Confidential && c.get("client_secret") && oc.client_secret.empty())
-      r.error(*c.get("client_secret"), cctx + ".client_secret: a confidential client needs a non-empty secret");
+      r.error(*c.get("client_secret"),
+              cctx + ".client_secret: a confidential client needs a non-empty secret");
     if (auto v = r.boolean(c, "enabled", cctx)) oc.enabled = *v;
     app.oauth_clients.push_back(std::move(oc));
   });
@@ -468,9 +535,14 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
     Subscription sub;
     if (auto v = r.str(s, "api", true, sctx)) sub.api = *v;
     if (auto v = r.str(s, "status", false, sctx)) {
-      if (auto st = parse_subscription_status(*v)) sub.status = *st;
-      else r.error(*s.get("status"), sctx + ".status: expected \"approved\", \"pending\", \"rejected\" or \"revoked\", "
-                                            "found \"" + *v + "\"");
+      if (auto st = parse_subscription_status(*v))
+        sub.status = *st;
+      else
+        r.error(*s.get("status"),
+                sctx +
+                    ".status: expected \"approved\", \"pending\", \"rejected\" or \"revoked\", "
+                    "found \"" +
+                    *v + "\"");
     }
     sub.scopes = r.strings(s, "scopes", sctx);
     sub.quota = r.quota(s, "quota", sctx);
@@ -482,7 +554,8 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
 // entity's table, found again by index.
 void validate(Reader& r, const toml::table& root, World& w) {
   // The node at root[key][i][field][j][sub], or the deepest of them that exists.
-  auto locate = [&](std::initializer_list<std::variant<std::string_view, size_t>> path) -> const toml::node& {
+  auto locate =
+      [&](std::initializer_list<std::variant<std::string_view, size_t>> path) -> const toml::node& {
     const toml::node* cur = &root;
     for (const auto& step : path) {
       const toml::node* next = nullptr;
@@ -500,50 +573,59 @@ void validate(Reader& r, const toml::table& root, World& w) {
     return locate({key, i, field});
   };
   // The string `value` in the array root[key][i][field] (see Reader::element).
-  auto string_of = [&](std::string_view key, size_t i, std::string_view field, std::string_view value) -> const toml::node& {
+  auto string_of = [&](std::string_view key, size_t i, std::string_view field,
+                       std::string_view value) -> const toml::node& {
     const toml::table* t = locate({key, i}).as_table();
     return t && t->get(field) ? Reader::element(*t, field, value) : field_of(key, i, field);
   };
 
-  std::set<std::string> org_ids, org_codes, cgu_ids, api_ids, user_emails, app_ids, app_names, client_ids, keys;
+  std::set<std::string> org_ids, org_codes, cgu_ids, api_ids, user_emails, app_ids, app_names,
+      client_ids, keys;
   size_t universal = 0;
   for (size_t i = 0; i < w.organisations.size(); ++i) {
     const auto& o = w.organisations[i];
     if (!o.id.empty() && !org_ids.insert(o.id).second)
-      r.error(field_of("organisations", i, "id"), "organisations[" + std::to_string(i) + "].id: \"" + o.id +
+      r.error(field_of("organisations", i, "id"), "organisations[" + std::to_string(i) +
+                                                      "].id: \"" + o.id +
                                                       "\" is already used by another organisation");
     if (!o.code.empty() && !org_codes.insert(o.code).second)
-      r.error(field_of("organisations", i, "code"), "organisations[" + std::to_string(i) + "].code: \"" + o.code +
-                                                        "\" is already the code of another organisation");
+      r.error(field_of("organisations", i, "code"),
+              "organisations[" + std::to_string(i) + "].code: \"" + o.code +
+                  "\" is already the code of another organisation");
     if (o.universal && ++universal == 2)
       r.error(field_of("organisations", i, "universal"),
-              "organisations[" + std::to_string(i) + "].universal: only one organisation can be universal");
+              "organisations[" + std::to_string(i) +
+                  "].universal: only one organisation can be universal");
   }
   for (size_t i = 0; i < w.cgus.size(); ++i)
     if (!w.cgus[i].id.empty() && !cgu_ids.insert(w.cgus[i].id).second)
-      r.error(field_of("cgu", i, "id"), "cgu[" + std::to_string(i) + "].id: \"" + w.cgus[i].id + "\" is already used");
+      r.error(field_of("cgu", i, "id"),
+              "cgu[" + std::to_string(i) + "].id: \"" + w.cgus[i].id + "\" is already used");
 
   std::map<std::string, std::string> base_paths[2];  // path -> api id
   for (size_t i = 0; i < w.apis.size(); ++i) {
     const auto& a = w.apis[i];
     std::string ctx = "apis[" + std::to_string(i) + "]";
     if (!a.id.empty() && !api_ids.insert(a.id).second)
-      r.error(field_of("apis", i, "id"), ctx + ".id: \"" + a.id + "\" is already used by another API");
+      r.error(field_of("apis", i, "id"),
+              ctx + ".id: \"" + a.id + "\" is already used by another API");
     if (!a.cgu.empty() && !cgu_ids.count(a.cgu))
       r.error(field_of("apis", i, "cgu"), ctx + ".cgu: no [[cgu]] has id \"" + a.cgu + "\"");
     for (const auto& o : a.organisations)
       if (!org_ids.count(o))
-        r.error(string_of("apis", i, "organisations", o), ctx + ".organisations: no organisation has id \"" + o + "\"");
+        r.error(string_of("apis", i, "organisations", o),
+                ctx + ".organisations: no organisation has id \"" + o + "\"");
     for (Channel c : a.channels) {
       auto& paths = base_paths[static_cast<int>(c)];
       if (a.base_path.empty()) continue;
       for (const auto& [p, other] : paths) {
-        bool nested = p == a.base_path || (a.base_path.starts_with(p) && a.base_path[p.size()] == '/') ||
+        bool nested = p == a.base_path ||
+                      (a.base_path.starts_with(p) && a.base_path[p.size()] == '/') ||
                       (p.starts_with(a.base_path) && p[a.base_path.size()] == '/');
         if (nested)
-          r.error(field_of("apis", i, "base_path"), ctx + ".base_path: \"" + a.base_path + "\" overlaps the base path \"" +
-                                                        p + "\" of API \"" + other + "\" on " +
-                                                        std::string(to_string(c)));
+          r.error(field_of("apis", i, "base_path"),
+                  ctx + ".base_path: \"" + a.base_path + "\" overlaps the base path \"" + p +
+                      "\" of API \"" + other + "\" on " + std::string(to_string(c)));
       }
       paths.emplace(a.base_path, a.id);
     }
@@ -553,12 +635,14 @@ void validate(Reader& r, const toml::table& root, World& w) {
     const auto& u = w.users[i];
     std::string ctx = "users[" + std::to_string(i) + "]";
     if (!u.email.empty() && !user_emails.insert(ascii_lower(u.email)).second)
-      r.error(field_of("users", i, "email"), ctx + ".email: \"" + u.email + "\" is already registered");
+      r.error(field_of("users", i, "email"),
+              ctx + ".email: \"" + u.email + "\" is already registered");
     users_by_email.emplace(ascii_lower(u.email), &u);
     for (size_t j = 0; j < u.memberships.size(); ++j)
       if (const auto& m = u.memberships[j]; !org_ids.count(m.organisation))
         r.error(locate({"users", i, "memberships", j, "organisation"}),
-                ctx + ".memberships[" + std::to_string(j) + "].organisation: no organisation has id \"" + m.organisation + "\"");
+                ctx + ".memberships[" + std::to_string(j) +
+                    "].organisation: no organisation has id \"" + m.organisation + "\"");
     for (size_t j = 0; j < u.accepted_cgu.size(); ++j) {
       const auto& k = u.accepted_cgu[j];
       const toml::node& where = locate({"users", i, "accepted_cgu", j, "api"});
@@ -566,7 +650,8 @@ void validate(Reader& r, const toml::table& root, World& w) {
       const Api* api = nullptr;
       for (const auto& a : w.apis)
         if (a.id == k.api) api = &a;
-      if (!api) r.error(where, kctx + ": no API has id \"" + k.api + "\"");
+      if (!api)
+        r.error(where, kctx + ": no API has id \"" + k.api + "\"");
       else if (api->cgu.empty())
         r.error(where, kctx + ": API \"" + k.api + "\" has no CGU to accept");
     }
@@ -579,32 +664,41 @@ void validate(Reader& r, const toml::table& root, World& w) {
     const auto& app = w.applications[i];
     std::string ctx = "applications[" + std::to_string(i) + "]";
     if (!app.id.empty() && !app_ids.insert(app.id).second)
-      r.error(field_of("applications", i, "id"), ctx + ".id: \"" + app.id + "\" is already used by another application");
+      r.error(field_of("applications", i, "id"),
+              ctx + ".id: \"" + app.id + "\" is already used by another application");
     if (!app.name.empty() && !app_names.insert(app.name).second)
-      r.error(field_of("applications", i, "name"), ctx + ".name: \"" + app.name + "\" is already used (names are unique)");
+      r.error(field_of("applications", i, "name"),
+              ctx + ".name: \"" + app.name + "\" is already used (names are unique)");
     if (!app.organisation.empty() && !org_ids.count(app.organisation))
       r.error(field_of("applications", i, "organisation"),
               ctx + ".organisation: no organisation has id \"" + app.organisation + "\"");
     auto owner = users_by_email.find(ascii_lower(app.owner));
     if (!app.owner.empty() && owner == users_by_email.end()) {
-      r.error(field_of("applications", i, "owner"), ctx + ".owner: no [[users]] has e-mail \"" + app.owner + "\"");
+      r.error(field_of("applications", i, "owner"),
+              ctx + ".owner: no [[users]] has e-mail \"" + app.owner + "\"");
     } else if (!app.owner.empty()) {
       const auto& ms = owner->second->memberships;
-      if (std::none_of(ms.begin(), ms.end(), [&](const Membership& m) { return m.organisation == app.organisation; }))
+      if (std::none_of(ms.begin(), ms.end(),
+                       [&](const Membership& m) { return m.organisation == app.organisation; }))
         r.error(field_of("applications", i, "owner"), ctx + ".owner: \"" + app.owner +
-                                                          "\" is not a member of organisation \"" + app.organisation + "\"");
+                                                          "\" is not a member of organisation \"" +
+                                                          app.organisation + "\"");
     }
     for (size_t j = 0; j < app.oauth_clients.size(); ++j)
-      if (const auto& c = app.oauth_clients[j]; !c.client_id.empty() && !client_ids.insert(c.client_id).second)
+      if (const auto& c = app.oauth_clients[j];
+          !c.client_id.empty() && !client_ids.insert(c.client_id).second)
         r.error(locate({"applications", i, "oauth_clients", j, "client_id"}),
-                ctx + ".oauth_clients[" + std::to_string(j) + "].client_id: \"" + c.client_id + "\" is already used");
+                ctx + ".oauth_clients[" + std::to_string(j) + "].client_id: \"" + c.client_id +
+                    "\" is already used");
     for (size_t j = 0; j < app.api_keys.size(); ++j)
       if (const auto& k = app.api_keys[j]; !k.key.empty() && !keys.insert(k.key).second)
-        r.error(locate({"applications", i, "api_keys", j, "key"}),
-                ctx + ".api_keys[" + std::to_string(j) + "].key: \"" + k.key + "\" is already used");
+        r.error(
+            locate({"applications", i, "api_keys", j, "key"}),
+            ctx + ".api_keys[" + std::to_string(j) + "].key: \"" + k.key + "\" is already used");
     for (const auto& p : app.business_profiles)
       if (!api_ids.count(p))
-        r.error(string_of("applications", i, "business_profiles", p), ctx + ".business_profiles: no API has id \"" + p + "\"");
+        r.error(string_of("applications", i, "business_profiles", p),
+                ctx + ".business_profiles: no API has id \"" + p + "\"");
     std::set<std::string> subscribed;
     for (size_t j = 0; j < app.subscriptions.size(); ++j) {
       const auto& s = app.subscriptions[j];
@@ -617,13 +711,16 @@ void validate(Reader& r, const toml::table& root, World& w) {
         r.error(where, sctx + ".api: no API has id \"" + s.api + "\"");
         continue;
       }
-      if (!subscribed.insert(s.api).second) r.error(where, sctx + ".api: API \"" + s.api + "\" is listed twice");
+      if (!subscribed.insert(s.api).second)
+        r.error(where, sctx + ".api: API \"" + s.api + "\" is listed twice");
       if (!api->published_on(app.channel))
-        r.error(where, sctx + ".api: API \"" + s.api + "\" is not published on " + std::string(to_string(app.channel)));
+        r.error(where, sctx + ".api: API \"" + s.api + "\" is not published on " +
+                           std::string(to_string(app.channel)));
       const toml::table* sub_table = locate({"applications", i, "subscriptions", j}).as_table();
       for (const auto& sc : s.scopes)
         if (!api->has_scope(sc))
-          r.error(sub_table && sub_table->get("scopes") ? Reader::element(*sub_table, "scopes", sc) : where,
+          r.error(sub_table && sub_table->get("scopes") ? Reader::element(*sub_table, "scopes", sc)
+                                                        : where,
                   sctx + ".scopes: \"" + sc + "\" is not a scope of API \"" + s.api + "\"");
     }
   }
@@ -638,12 +735,14 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
     root = toml::parse(toml_text, source_name);
   } catch (const toml::parse_error& e) {
     result.errors.push_back({source_name, static_cast<int>(e.source().begin.line),
-                             static_cast<int>(e.source().begin.column), "invalid TOML: " + std::string(e.description())});
+                             static_cast<int>(e.source().begin.column),
+                             "invalid TOML: " + std::string(e.description())});
     return result;
   }
   Reader r(source_name, result.errors);
   World& w = result.world;
-  r.check_keys(root, {"world", "organisations", "cgu", "apis", "users", "applications"}, "top level");
+  r.check_keys(root, {"world", "organisations", "cgu", "apis", "users", "applications"},
+               "top level");
   read_settings(r, root, w);
   r.tables(root, "organisations", "", [&](const toml::table& t, const std::string& ctx) {
     r.check_keys(t, {"id", "name", "code", "universal"}, ctx);
@@ -658,7 +757,9 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
     r.check_keys(t, {"id", "title", "version"}, ctx);
     Cgu c;
     if (auto v = r.str(t, "id", true, ctx)) {
-      if (!is_cgu_id(*v)) r.error(*t.get("id"), ctx + ".id: expected letters, digits, '-', '_' or '.', found \"" + *v + "\"");
+      if (!is_cgu_id(*v))
+        r.error(*t.get("id"),
+                ctx + ".id: expected letters, digits, '-', '_' or '.', found \"" + *v + "\"");
       c.id = *v;
     }
     if (auto v = r.str(t, "title", true, ctx)) c.title = *v;
@@ -682,9 +783,10 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
   });
   // Cross-checks only make sense once each entity read cleanly.
   if (result.errors.empty()) validate(r, root, w);
-  std::stable_sort(result.errors.begin(), result.errors.end(), [](const WorldError& a, const WorldError& b) {
-    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-  });
+  std::stable_sort(result.errors.begin(), result.errors.end(),
+                   [](const WorldError& a, const WorldError& b) {
+                     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                   });
   return result;
 }
 

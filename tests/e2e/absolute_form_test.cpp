@@ -12,23 +12,26 @@ TEST(AbsoluteForm, TargetsWithSchemeAndHostAreServed) {
   const std::string port = std::to_string(server.port());
   {
     auto client = server.client();
-    auto health = client->send(Request::make("GET", "http://127.0.0.1:" + port + "/__pistesim/health"));
+    auto health =
+        client->send(Request::make("GET", "http://127.0.0.1:" + port + "/__pistesim/health"));
     ASSERT_TRUE(health);
     EXPECT_EQ(health->status, 200) << health->body;
 
     // The authority names a PISTE host: no path prefix needed, as through a proxy.
     const auto& demo = server.demo("sandbox");
-    Request token = Request::make("POST", "http://sandbox-oauth.piste.gouv.fr/api/oauth/token",
-                                  "grant_type=client_credentials&client_id=" + demo["client_id"].get<std::string>() +
-                                      "&client_secret=" + demo["client_secret"].get<std::string>());
+    Request token = Request::make(
+        "POST", "http://sandbox-oauth.piste.gouv.fr/api/oauth/token",
+        "grant_type=client_credentials&client_id=" + demo["client_id"].get<std::string>() +
+            "&client_secret=" + demo["client_secret"].get<std::string>());
     token.headers.add("Content-Type", "application/x-www-form-urlencoded");
     auto issued = client->send(token);
     ASSERT_TRUE(issued);
     ASSERT_EQ(issued->status, 200) << issued->body;
-    Request ping =
-        Request::make("GET", "http://sandbox-api.piste.gouv.fr/dila/legifrance/lf-engine-app/consult/ping");
-    ping.headers.add("Authorization",
-                     "Bearer " + nlohmann::json::parse(issued->body)["access_token"].get<std::string>());
+    Request ping = Request::make(
+        "GET", "http://sandbox-api.piste.gouv.fr/dila/legifrance/lf-engine-app/consult/ping");
+    ping.headers.add(
+        "Authorization",
+        "Bearer " + nlohmann::json::parse(issued->body)["access_token"].get<std::string>());
     auto pong = client->send(ping);
     ASSERT_TRUE(pong);
     EXPECT_EQ(pong->status, 200);

@@ -14,9 +14,10 @@ TEST(AccessLog, SaysWhyEachRequestWasRefusedWithoutLoggingSecrets) {
   std::string token;
   {
     auto client = server.client();
-    Request t = Request::make("POST", "/sandbox/oauth/api/oauth/token",
-                              "grant_type=client_credentials&client_id=" + demo["client_id"].get<std::string>() +
-                                  "&client_secret=" + secret);
+    Request t = Request::make(
+        "POST", "/sandbox/oauth/api/oauth/token",
+        "grant_type=client_credentials&client_id=" + demo["client_id"].get<std::string>() +
+            "&client_secret=" + secret);
     t.headers.add("Content-Type", "application/x-www-form-urlencoded");
     auto r = client->send(t);
     ASSERT_TRUE(r && r->status == 200);
@@ -28,9 +29,10 @@ TEST(AccessLog, SaysWhyEachRequestWasRefusedWithoutLoggingSecrets) {
       auto answer = client->send(req);
       ASSERT_TRUE(answer);
     };
-    call("GET", "/sandbox/api/chorus/v1/carteachat/healthcheck");         // pending request: 403
+    call("GET", "/sandbox/api/chorus/v1/carteachat/healthcheck");           // pending request: 403
     call("GET", "/sandbox/api/dila/legifranc/lf-engine-app/consult/ping");  // typo: 404
-    call("GET", "/sandbox/api/dila/legifrance/lf-engine-app/consult/ping?access_token=" + token);  // 400
+    call("GET",
+         "/sandbox/api/dila/legifrance/lf-engine-app/consult/ping?access_token=" + token);  // 400
     Request bad = Request::make("POST", "/sandbox/oauth/api/oauth/token?client_secret=" + secret,
                                 "grant_type=client_credentials");
     bad.headers.add("Content-Type", "application/x-www-form-urlencoded");
@@ -42,11 +44,13 @@ TEST(AccessLog, SaysWhyEachRequestWasRefusedWithoutLoggingSecrets) {
   const size_t banner_end = output.find("Ctrl-C stops the server.");
   ASSERT_NE(banner_end, std::string::npos) << output;
   const std::string log = output.substr(banner_end);
-  EXPECT_NE(log.find("GET /sandbox/api/chorus/v1/carteachat/healthcheck 403 The application demo-sandbox has no "
+  EXPECT_NE(log.find("GET /sandbox/api/chorus/v1/carteachat/healthcheck 403 The application "
+                     "demo-sandbox has no "
                      "approved access to API carte-achat (request pending)"),
             std::string::npos)
       << log;
-  EXPECT_NE(log.find("404 no API of SANDBOX has a base path matching /dila/legifranc/lf-engine-app/consult/ping"),
+  EXPECT_NE(log.find("404 no API of SANDBOX has a base path matching "
+                     "/dila/legifranc/lf-engine-app/consult/ping"),
             std::string::npos)
       << log;
   EXPECT_NE(log.find("POST /sandbox/oauth/api/oauth/token 200"), std::string::npos) << log;
@@ -60,7 +64,8 @@ TEST(AccessLog, IsOffByDefault) {
   ASSERT_TRUE(server.started()) << server.output();
   {
     auto client = server.client();
-    ASSERT_TRUE(client->send(Request::make("GET", "/sandbox/api/dila/legifrance/lf-engine-app/consult/ping")));
+    ASSERT_TRUE(client->send(
+        Request::make("GET", "/sandbox/api/dila/legifrance/lf-engine-app/consult/ping")));
   }
   ASSERT_EQ(server.stop(), 0);
   EXPECT_EQ(server.output().find("consult/ping 400"), std::string::npos) << server.output();

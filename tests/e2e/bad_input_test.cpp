@@ -413,13 +413,16 @@ TEST_F(BadInput, AGetBodyIsNeverReadAsAnotherRequest) {
   const std::string bearer = token.json_body()["access_token"].get<std::string>();
   const std::string smuggled = "GET /__pistesim/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   for (const std::string method : {"GET", "HEAD", "OPTIONS"}) {
-    const std::string request = method + " /sandbox/api/dila/legifrance/lf-engine-app/consult/ping HTTP/1.1\r\n"
-                                "Host: 127.0.0.1\r\nAuthorization: Bearer " + bearer +
-                                "\r\nConnection: close\r\nContent-Length: " + std::to_string(smuggled.size()) +
-                                "\r\n\r\n" + smuggled;
+    const std::string request =
+        method +
+        " /sandbox/api/dila/legifrance/lf-engine-app/consult/ping HTTP/1.1\r\n"
+        "Host: 127.0.0.1\r\nAuthorization: Bearer " +
+        bearer + "\r\nConnection: close\r\nContent-Length: " + std::to_string(smuggled.size()) +
+        "\r\n\r\n" + smuggled;
     int fd = connect_loopback(port());
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
     std::string in;
     char buf[4096];
     pollfd p{fd, POLLIN, 0};
@@ -430,9 +433,13 @@ TEST_F(BadInput, AGetBodyIsNeverReadAsAnotherRequest) {
     }
     ::close(fd);
     size_t answers = 0;
-    for (size_t at = in.find("HTTP/1.1 "); at != std::string::npos; at = in.find("HTTP/1.1 ", at + 1)) ++answers;
+    for (size_t at = in.find("HTTP/1.1 "); at != std::string::npos;
+         at = in.find("HTTP/1.1 ", at + 1))
+      ++answers;
     EXPECT_EQ(answers, 1u) << method << ": the body was served as a second request:\n" << in;
-    EXPECT_EQ(in.find("\"status\""), std::string::npos) << method << ": the smuggled request was answered:\n" << in;
+    EXPECT_EQ(in.find("\"status\""), std::string::npos)
+        << method << ": the smuggled request was answered:\n"
+        << in;
   }
 }
 

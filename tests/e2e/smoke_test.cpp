@@ -11,9 +11,10 @@ TEST(ServedSimulator, IssuesATokenAndServesLegifrancePingOverHttp) {
   const auto& demo = server.info()["demo"]["sandbox"];
   auto client_holder = std::make_unique<HttpClient>(server.base_url());
   HttpClient& client = *client_holder;
-  Request token = Request::make("POST", "/sandbox/oauth/api/oauth/token",
-                                "grant_type=client_credentials&client_id=" + demo["client_id"].get<std::string>() +
-                                    "&client_secret=" + demo["client_secret"].get<std::string>());
+  Request token = Request::make(
+      "POST", "/sandbox/oauth/api/oauth/token",
+      "grant_type=client_credentials&client_id=" + demo["client_id"].get<std::string>() +
+          "&client_secret=" + demo["client_secret"].get<std::string>());
   token.headers.add("Content-Type", "application/x-www-form-urlencoded");
   auto r = client.send(token);
   ASSERT_TRUE(r);
@@ -26,7 +27,8 @@ TEST(ServedSimulator, IssuesATokenAndServesLegifrancePingOverHttp) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "pong");
-  client_holder.reset();  // an open keep-alive connection would hold the shutdown for its idle timeout
+  client_holder
+      .reset();  // an open keep-alive connection would hold the shutdown for its idle timeout
   EXPECT_EQ(server.stop(), 0) << "SIGTERM must stop the server cleanly";
 }
 

@@ -18,7 +18,9 @@ inline constexpr const char* kProductionClientSecret = "a8c3e5f0-2d7b-4b19-9e64-
 inline constexpr const char* kProductionApiKey = "5b0d7e3a-9c2f-4e81-a6d4-2c8f1b7e9a06";
 inline constexpr const char* kProductionApp = "demo-production";
 // base64("TECH_1_pistesim@cpro.fr:Chorus-Tech-2024!"), the Chorus Pro technical account.
-inline std::string cpro_account() { return base64_encode("TECH_1_pistesim@cpro.fr:Chorus-Tech-2024!"); }
+inline std::string cpro_account() {
+  return base64_encode("TECH_1_pistesim@cpro.fr:Chorus-Tech-2024!");
+}
 
 // 2026-11-23T10:00:00Z: a fixed start so window and day boundaries are predictable.
 inline constexpr Millis kStart = 1795428000000;

@@ -25,7 +25,8 @@ class TestSimulator {
  public:
   explicit TestSimulator(Profile profile = Profile::Piste, World world = default_world())
       : clock(std::make_shared<ManualClock>(kStart)),
-        sim(std::make_unique<Simulator>(std::move(world), SimulatorOptions{profile, "test-admin-token"}, clock)) {}
+        sim(std::make_unique<Simulator>(std::move(world),
+                                        SimulatorOptions{profile, "test-admin-token"}, clock)) {}
 
   // POST /api/oauth/token with a form body (credentials in the body).
   Response token_request(Channel channel, const std::string& form_body,
@@ -36,19 +37,24 @@ class TestSimulator {
   }
 
   // A fresh access token for a client; fails the test if none is issued.
-  std::string token(Channel channel = Channel::Sandbox, const std::string& client_id = kSandboxClientId,
-                    const std::string& secret = kSandboxClientSecret, const std::string& scope = "openid") {
-    Response r = token_request(channel, "grant_type=client_credentials&client_id=" + form_encode(client_id) +
-                                            "&client_secret=" + form_encode(secret) +
-                                            (scope.empty() ? "" : "&scope=" + form_encode(scope)));
+  std::string token(Channel channel = Channel::Sandbox,
+                    const std::string& client_id = kSandboxClientId,
+                    const std::string& secret = kSandboxClientSecret,
+                    const std::string& scope = "openid") {
+    Response r =
+        token_request(channel, "grant_type=client_credentials&client_id=" + form_encode(client_id) +
+                                   "&client_secret=" + form_encode(secret) +
+                                   (scope.empty() ? "" : "&scope=" + form_encode(scope)));
     EXPECT_EQ(r.status, 200) << r.body;
     auto j = nlohmann::json::parse(r.body, nullptr, false);
-    return j.is_object() && j.contains("access_token") ? j["access_token"].get<std::string>() : std::string();
+    return j.is_object() && j.contains("access_token") ? j["access_token"].get<std::string>()
+                                                       : std::string();
   }
 
   // A gateway call with a bearer token (none when token is empty).
-  Response call(Channel channel, const std::string& method, const std::string& target, const std::string& token,
-                const std::string& body = {}, const std::string& content_type = {}) {
+  Response call(Channel channel, const std::string& method, const std::string& target,
+                const std::string& token, const std::string& body = {},
+                const std::string& content_type = {}) {
     Request r = Request::make(method, target, body);
     if (!token.empty()) r.headers.add("Authorization", "Bearer " + token);
     if (!content_type.empty()) r.headers.add("Content-Type", content_type);
@@ -56,7 +62,8 @@ class TestSimulator {
   }
 
   // A control API call (admin token included).
-  Response control(const std::string& method, const std::string& target, const std::string& json_body = {}) {
+  Response control(const std::string& method, const std::string& target,
+                   const std::string& json_body = {}) {
     Request r = Request::make(method, target, json_body);
     r.headers.add("Authorization", "Bearer test-admin-token");
     if (!json_body.empty()) r.headers.add("Content-Type", "application/json");
@@ -66,7 +73,9 @@ class TestSimulator {
   static Endpoint oauth_endpoint(Channel c) {
     return c == Channel::Sandbox ? Endpoint::SandboxOAuth : Endpoint::ProductionOAuth;
   }
-  static Endpoint api_endpoint(Channel c) { return c == Channel::Sandbox ? Endpoint::SandboxApi : Endpoint::ProductionApi; }
+  static Endpoint api_endpoint(Channel c) {
+    return c == Channel::Sandbox ? Endpoint::SandboxApi : Endpoint::ProductionApi;
+  }
 
   std::shared_ptr<ManualClock> clock;
   std::unique_ptr<Simulator> sim;

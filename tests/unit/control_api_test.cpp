@@ -348,7 +348,8 @@ class ControlApiRegressions : public ::testing::Test {
   TestSimulator t;
 };
 
-// Ids echoed from the path may be invalid UTF-8: the answer is a 404 with a JSON body, not an exception.
+// Ids echoed from the path may be invalid UTF-8: the answer is a 404 with a JSON body, not an
+// exception.
 TEST_F(ControlApiRegressions, AnIdThatIsNotUtf8GetsA404NotAnException) {
   Response r;
   ASSERT_NO_THROW(r = t.control("GET", "/applications/\xff\xfe"));
@@ -371,13 +372,18 @@ TEST_F(ControlApiRegressions, TheClockCannotBeAdvancedPastTheQuotaCoresRange) {
 // A quota change takes a new counter with the new limit, in one published snapshot.
 TEST_F(ControlApiRegressions, AQuotaChangeStartsAFreshCounter) {
   const uint32_t before = t.sim->snapshot()->index.application(kProductionApp)->quota_slot;
-  ASSERT_EQ(t.control("PUT", "/applications/demo-production/quota", R"({"limit":3,"window":"1s"})").status, 200);
+  ASSERT_EQ(t.control("PUT", "/applications/demo-production/quota", R"({"limit":3,"window":"1s"})")
+                .status,
+            200);
   const uint32_t after = t.sim->snapshot()->index.application(kProductionApp)->quota_slot;
   EXPECT_NE(before, after);
-  const std::string token = t.token(Channel::Production, kProductionClientId, kProductionClientSecret);
+  const std::string token =
+      t.token(Channel::Production, kProductionClientId, kProductionClientSecret);
   int admitted = 0;
   for (int i = 0; i < 10; ++i)
-    admitted += t.call(Channel::Production, "GET", "/dila/legifrance/lf-engine-app/consult/ping", token).status == 200;
+    admitted +=
+        t.call(Channel::Production, "GET", "/dila/legifrance/lf-engine-app/consult/ping", token)
+            .status == 200;
   EXPECT_EQ(admitted, 3);
 }
 
@@ -385,11 +391,16 @@ TEST_F(ControlApiRegressions, AQuotaChangeStartsAFreshCounter) {
 // (snapshots are cached per thread).
 TEST_F(ControlApiRegressions, TwoSimulatorsInOneThreadKeepTheirOwnWorlds) {
   TestSimulator other;
-  ASSERT_EQ(t.control("POST", "/applications/demo-sandbox/business-profiles", R"({"api":"sne-cotation"})").status,
-            200);
-  EXPECT_TRUE(t.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
-  EXPECT_FALSE(other.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
-  EXPECT_TRUE(t.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
+  ASSERT_EQ(
+      t.control("POST", "/applications/demo-sandbox/business-profiles", R"({"api":"sne-cotation"})")
+          .status,
+      200);
+  EXPECT_TRUE(
+      t.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
+  EXPECT_FALSE(
+      other.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
+  EXPECT_TRUE(
+      t.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
 }
 
 }  // namespace

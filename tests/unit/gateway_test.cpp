@@ -78,9 +78,10 @@ INSTANTIATE_TEST_SUITE_P(Gateway, GatewayProfiles, ::testing::Values(Profile::Pi
 
 TEST_P(GatewayProfiles, EquivalentSpellingsOfAPathRouteAlike) {
   const std::string token = t.token();
-  const std::vector<std::string> spellings = {
-      kLegifrance + "/consult/p%69ng", kLegifrance + "/consult/./ping",
-      "/dila/legifrance/x/../lf-engine-app/consult/ping", "/dila/%6Cegifrance/lf-engine-app/consult/ping"};
+  const std::vector<std::string> spellings = {kLegifrance + "/consult/p%69ng",
+                                              kLegifrance + "/consult/./ping",
+                                              "/dila/legifrance/x/../lf-engine-app/consult/ping",
+                                              "/dila/%6Cegifrance/lf-engine-app/consult/ping"};
   for (const std::string& spelling : spellings) {
     Response r = t.call(Channel::Sandbox, "GET", spelling, token);
     EXPECT_EQ(r.status, 200) << spelling;
@@ -102,7 +103,9 @@ TEST_P(GatewayProfiles, NoTokenOnAKnownApiUsesRealmPiste) {
 TEST_P(GatewayProfiles, AnInvalidTokenOnAnUnknownPathIsRefusedInRealmPiste) {
   Response r = t.call(Channel::Sandbox, "GET", "/no/such/api", "NotAValidTokenAtAll");
   EXPECT_EQ(r.status, 401);
-  EXPECT_EQ(r.headers.get("WWW-Authenticate").rfind("Bearer realm=\"PISTE\",error=\"invalid_token\"", 0), 0u)
+  EXPECT_EQ(
+      r.headers.get("WWW-Authenticate").rfind("Bearer realm=\"PISTE\",error=\"invalid_token\"", 0),
+      0u)
       << r.headers.get("WWW-Authenticate");
 }
 

@@ -211,7 +211,8 @@ namespace {
 TEST(WireEncoding, NormalizePathDecodesUnreservedEscapesOnly) {
   EXPECT_EQ(normalize_path("/consult/p%69ng"), "/consult/ping");
   EXPECT_EQ(normalize_path("/a%2db%5F%7e"), "/a-b_~");
-  EXPECT_EQ(normalize_path("/a%2fb"), "/a%2Fb");  // an encoded '/' stays a character, not a separator
+  EXPECT_EQ(normalize_path("/a%2fb"),
+            "/a%2Fb");  // an encoded '/' stays a character, not a separator
   EXPECT_EQ(normalize_path("/a%20b"), "/a%20b");
   EXPECT_EQ(normalize_path("/bad%zz/%4"), "/bad%zz/%4");
 }
