@@ -781,8 +781,10 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
     read_application(r, t, ctx, app);
     w.applications.push_back(std::move(app));
   });
-  // Cross-checks only make sense once each entity read cleanly.
-  if (result.errors.empty()) validate(r, root, w);
+  // Cross-references are checked even when some entries had errors, so that one run of
+  // `world check` reports every mistake. (Entries whose table could not be read at all are
+  // missing here and are not checked twice.)
+  validate(r, root, w);
   std::stable_sort(result.errors.begin(), result.errors.end(),
                    [](const WorldError& a, const WorldError& b) {
                      return std::tie(a.line, a.column) < std::tie(b.line, b.column);

@@ -552,3 +552,36 @@ TEST(WorldDefault, TheEmbeddedWorldIsTheFixture) {
 
 }  // namespace
 }  // namespace pistesim::test
+
+namespace pistesim {
+namespace {
+
+// One run of `world check` reports every mistake: a field error in one entry does not hide a
+// dangling reference in another.
+TEST(WorldLoader, ReportsReferenceErrorsAlongsideFieldErrors) {
+  const char* text = R"([world]
+name = "two kinds of mistakes"
+
+[[organisations]]
+id = "o"
+name = "O"
+code = 42
+
+[[users]]
+email = "u@example.test"
+name = "U"
+password = "x"
+memberships = [{ organisation = "nowhere" }]
+)";
+  WorldLoadResult r = load_world_string(text, "w.toml");
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].to_string().substr(0, 9), "w.toml:7:") << r.errors[0].to_string();
+  EXPECT_NE(r.errors[0].message.find("expected a string"), std::string::npos)
+      << r.errors[0].message;
+  EXPECT_EQ(r.errors[1].to_string().substr(0, 10), "w.toml:13:") << r.errors[1].to_string();
+  EXPECT_NE(r.errors[1].message.find("no organisation has id \"nowhere\""), std::string::npos)
+      << r.errors[1].message;
+}
+
+}  // namespace
+}  // namespace pistesim
