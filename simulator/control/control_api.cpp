@@ -115,9 +115,38 @@ std::optional<QuotaSpec> parse_quota_body(const json& body, Response* err) {
   return QuotaSpec{limit, *w};
 }
 
+// The methods a known route takes ("" for an unknown route), so that a known route called with
+// another method answers 405 with Allow rather than 404.
+std::string allowed_methods(const std::vector<std::string>& seg) {
+  auto is = [&](std::initializer_list<std::string_view> pattern) {
+    if (seg.size() != pattern.size()) return false;
+    size_t i = 0;
+    for (std::string_view p : pattern) {
+      if (p != "*" && seg[i] != p) return false;
+      ++i;
+    }
+    return true;
+  };
+  if (is({"health"}) || is({"world"}) || is({"clock"}) || is({"tokens"}) || is({"applications"}))
+    return "GET";
+  if (is({"clock", "advance"}) || is({"tokens", "revoke"})) return "POST";
+  if (is({"applications", "*"})) return "GET";
+  if (is({"applications", "*", "quota"})) return "PUT, DELETE";
+  if (is({"applications", "*", "business-profiles"})) return "POST";
+  if (is({"applications", "*", "business-profiles", "*"})) return "DELETE";
+  return "";
+}
+
 Response handle(Simulator& sim, const Request& req) {
   auto seg = segments(req.path);
   const std::string& m = req.method;
+
+  const std::string allowed = allowed_methods(seg);
+  if (!allowed.empty() && allowed.find(m) == std::string::npos) {
+    Response r = error(405, "METHOD_NOT_ALLOWED", "Méthode " + m + " non permise ici : " + allowed);
+    r.headers.set("Allow", allowed);
+    return r;
+  }
 
   if (seg.size() == 1 && seg[0] == "health") return json_response(200, {{"status", "ok"}});
 

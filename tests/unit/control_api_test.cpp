@@ -96,7 +96,8 @@ TEST_F(ControlApi, TheAdminTokenSchemeIsCaseInsensitive) {
 
 TEST_F(ControlApi, UnknownRoutesAre404) {
   expect_error(t.control("GET", "/nope"), 404, "NOT_FOUND");
-  expect_error(t.control("DELETE", "/clock"), 404, "NOT_FOUND");
+  expect_error(t.control("DELETE", "/clock"), 405,
+               "METHOD_NOT_ALLOWED");  // known route, wrong method
   expect_error(t.control("GET", "/applications/demo-sandbox/nope"), 404, "NOT_FOUND");
   expect_error(t.control("DELETE", "/applications/demo-sandbox/business-profiles/sne-cotation/x"),
                404, "NOT_FOUND");
@@ -401,6 +402,30 @@ TEST_F(ControlApiRegressions, TwoSimulatorsInOneThreadKeepTheirOwnWorlds) {
       other.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
   EXPECT_TRUE(
       t.sim->snapshot()->index.application(kSandboxApp)->has_business_profile("sne-cotation"));
+}
+
+}  // namespace
+}  // namespace pistesim::test
+
+namespace pistesim::test {
+namespace {
+
+TEST(ControlApiMethods, AKnownRouteCalledWithAnotherMethodAnswers405WithAllow) {
+  TestSimulator t;
+  struct Case {
+    const char* method;
+    const char* path;
+    const char* allow;
+  };
+  for (const Case& c : {Case{"GET", "/clock/advance", "POST"}, Case{"PATCH", "/clock", "GET"},
+                        Case{"POST", "/applications/demo-sandbox/quota", "PUT, DELETE"},
+                        Case{"GET", "/tokens/revoke", "POST"}, Case{"PUT", "/world", "GET"}}) {
+    Response r = t.control(c.method, c.path);
+    EXPECT_EQ(r.status, 405) << c.method << " " << c.path << ": " << r.body;
+    EXPECT_EQ(r.headers.get("Allow"), c.allow) << c.method << " " << c.path;
+    EXPECT_EQ(nlohmann::json::parse(r.body)["code"], "METHOD_NOT_ALLOWED");
+  }
+  EXPECT_EQ(t.control("GET", "/no/such/route").status, 404);
 }
 
 }  // namespace
