@@ -26,10 +26,6 @@ Response invalid_request(std::string_view d) {
   return oauth_error(400, "invalid_request", d);
 }
 
-bool is_scope_char(unsigned char c) {
-  return c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
-}
-
 // RFC 6749 §3.3: scope = scope-token *( SP scope-token ). nullopt on any other character or
 // on empty tokens (two spaces, leading/trailing space).
 std::optional<std::vector<std::string>> split_scope(std::string_view s) {
@@ -39,10 +35,7 @@ std::optional<std::vector<std::string>> split_scope(std::string_view s) {
     size_t sp = s.find(' ', pos);
     if (sp == std::string_view::npos) sp = s.size();
     std::string_view tok = s.substr(pos, sp - pos);
-    if (tok.empty()) return std::nullopt;
-    if (!std::all_of(tok.begin(), tok.end(),
-                     [](char c) { return is_scope_char(static_cast<unsigned char>(c)); }))
-      return std::nullopt;
+    if (!is_scope_token(tok)) return std::nullopt;
     out.emplace_back(tok);
     pos = sp + 1;
   }
@@ -143,9 +136,7 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
   for (const auto& p : *params) {
     if (!seen.insert(p.name).second) {
       // Echo the name only when it is safe in error_description (E2).
-      bool safe = p.name.size() <= 64 && std::all_of(p.name.begin(), p.name.end(), [](char c) {
-                    return is_scope_char(static_cast<unsigned char>(c));
-                  });
+      bool safe = p.name.size() <= 64 && is_scope_token(p.name);
       return invalid_request(safe ? "Parameter " + p.name + " is repeated"
                                   : std::string("A parameter is repeated"));
     }

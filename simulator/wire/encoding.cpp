@@ -1,5 +1,6 @@
 #include "wire/encoding.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -163,6 +164,14 @@ bool is_valid_utf8(std::string_view s) {
     i += len;
   }
   return true;
+}
+
+bool is_scope_token(std::string_view s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u == 0x21 || (u >= 0x23 && u <= 0x5B) || (u >= 0x5D && u <= 0x7E);
+  });
 }
 
 std::string normalize_path(std::string_view path) {

@@ -24,6 +24,10 @@ std::string base64_encode(std::string_view in);
 
 bool is_valid_utf8(std::string_view s);
 
+// RFC 6749 App. A.4: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) — printable ASCII but space,
+// '"' and '\'. The same characters are the ones allowed in OAuth error descriptions (§5.2).
+bool is_scope_token(std::string_view s);
+
 // RFC 3986 §6.2.2 normalisation of a request path, so that equivalent spellings route alike:
 // escapes of unreserved characters are decoded ("%69" -> "i"), other escapes get upper-case hex,
 // and "." / ".." segments are removed (§5.2.4). Malformed escapes are kept as they are.

@@ -35,15 +35,6 @@ bool is_cgu_id(std::string_view s) {
   });
 }
 
-// RFC 6749 App. A.4: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-bool is_scope_token(std::string_view s) {
-  if (s.empty()) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u == 0x21 || (u >= 0x23 && u <= 0x5B) || (u >= 0x5D && u <= 0x7E);
-  });
-}
-
 // Application names: letters, digits, '-' and '_' (APP-3); the auto-created sandbox name
 // APP_SANDBOX_<email> also carries '@' and '.'.
 bool is_application_name(std::string_view s) {
