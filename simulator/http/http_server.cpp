@@ -345,11 +345,15 @@ bool HttpServer::bind(std::string* error) {
 
 void HttpServer::run() {
   server_->listen_after_bind();
+  run_returned_.store(true, std::memory_order_release);
 }
 
 void HttpServer::start() {
+  run_returned_.store(false, std::memory_order_release);
   thread_ = std::thread([this] { run(); });
-  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Until it accepts, or until run() gave up (then there is nothing to wait for).
+  while (!server_->is_running() && !run_returned_.load(std::memory_order_acquire))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void HttpServer::stop() {

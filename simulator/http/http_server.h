@@ -2,6 +2,7 @@
 // HTTPS (OpenSSL), converting each exchange to the core's Request/Response values.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -48,7 +49,7 @@ class HttpServer {
 
   // Serves until stop(). REQUIRES: bind() succeeded.
   void run();
-  // run() on a background thread; returns once the server accepts connections.
+  // run() on a background thread; returns once the server accepts connections (or failed to).
   void start();
   // Stops accepting, lets in-flight requests finish, joins the background thread if any.
   void stop();
@@ -58,6 +59,7 @@ class HttpServer {
   HttpServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::atomic<bool> run_returned_{false};
   int port_ = 0;
 };
 
