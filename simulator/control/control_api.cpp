@@ -130,7 +130,8 @@ std::string allowed_methods(const std::vector<std::string>& seg) {
   if (is({"health"}) || is({"world"}) || is({"clock"}) || is({"tokens"}) || is({"applications"}))
     return "GET";
   if (is({"clock", "advance"}) || is({"tokens", "revoke"})) return "POST";
-  if (is({"applications", "*"})) return "GET";
+  if (is({"applications", "*"})) return "GET, PATCH";
+  if (is({"applications", "*", "subscriptions", "*"})) return "PUT, DELETE";
   if (is({"applications", "*", "quota"})) return "PUT, DELETE";
   if (is({"applications", "*", "business-profiles"})) return "POST";
   if (is({"applications", "*", "business-profiles", "*"})) return "DELETE";
@@ -283,6 +284,85 @@ Response handle(Simulator& sim, const Request& req) {
         return false;
       });
       if (!ok) return failure;
+      auto now_snap = sim.snapshot();
+      return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
+    }
+
+    // PATCH /applications/ID {"active": false}: deactivate or reactivate (APP-8). A deactivated
+    // application gets invalid_client at the token endpoint and 403 at the gateway.
+    if (seg.size() == 2 && m == "PATCH") {
+      if (!body.contains("active") || !body["active"].is_boolean())
+        return error(400, "INVALID_FIELD", "« active » doit valoir true ou false", "active");
+      const bool active = body["active"].get<bool>();
+      sim.mutate([&](World& w) {
+        for (auto& app : w.applications)
+          if (app.id == id) app.active = active;
+      });
+      auto now_snap = sim.snapshot();
+      return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
+    }
+
+    // PUT /applications/ID/subscriptions/API {"status": "revoked", "scopes": [...]}: set the
+    // application's access to an API as an approver's decision would (created if absent);
+    // DELETE removes it. The next gateway call sees it; tokens keep the scopes they were issued.
+    if (seg.size() == 4 && seg[2] == "subscriptions") {
+      const std::string api_id = seg[3];
+      const Api* api = snap->index.api(api_id);
+      if (!api) return error(404, "UNKNOWN_API", "API inconnue : " + api_id, "api");
+      const Application& current = *snap->index.application(id);
+      if (m == "DELETE") {
+        if (!current.subscription(api_id))
+          return error(404, "UNKNOWN_SUBSCRIPTION",
+                       "L'application n'a pas d'accès à l'API " + api_id);
+        sim.mutate([&](World& w) {
+          for (auto& app : w.applications)
+            if (app.id == id)
+              std::erase_if(app.subscriptions,
+                            [&](const Subscription& sub) { return sub.api == api_id; });
+        });
+      } else {
+        if (!api->published_on(current.channel))
+          return error(409, "WRONG_CHANNEL",
+                       "L'API " + api_id + " n'est pas publiée sur " +
+                           std::string(to_string(current.channel)));
+        Response bad;
+        auto status_text = string_field(body, "status", &bad);
+        if (!status_text) return bad;
+        auto status = parse_subscription_status(status_text->empty() ? "approved" : *status_text);
+        if (!status)
+          return error(400, "INVALID_FIELD",
+                       "« status » doit valoir approved, pending, rejected ou revoked", "status");
+        std::optional<std::vector<std::string>> scopes;
+        if (body.contains("scopes")) {
+          const json& list = body["scopes"];
+          bool ok = list.is_array();
+          std::vector<std::string> values;
+          for (const auto& v : ok ? list : json::array()) {
+            if (!v.is_string() || !api->has_scope(v.get<std::string>()))
+              ok = false;
+            else
+              values.push_back(v.get<std::string>());
+          }
+          if (!ok)
+            return error(400, "INVALID_FIELD",
+                         "« scopes » doit lister des scopes de l'API " + api_id, "scopes");
+          scopes = std::move(values);
+        }
+        sim.mutate([&](World& w) {
+          for (auto& app : w.applications) {
+            if (app.id != id) continue;
+            Subscription* sub = app.subscription(api_id);
+            if (!sub) {
+              Subscription created;
+              created.api = api_id;
+              app.subscriptions.push_back(std::move(created));
+              sub = &app.subscriptions.back();
+            }
+            sub->status = *status;
+            if (scopes) sub->scopes = *scopes;
+          }
+        });
+      }
       auto now_snap = sim.snapshot();
       return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
     }

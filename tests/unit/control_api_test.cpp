@@ -430,3 +430,79 @@ TEST(ControlApiMethods, AKnownRouteCalledWithAnotherMethodAnswers405WithAllow) {
 
 }  // namespace
 }  // namespace pistesim::test
+
+namespace pistesim::test {
+namespace {
+
+const std::string kCarteAchatHealth = "/chorus/v1/carteachat/healthcheck";
+const std::string kPingPath = "/dila/legifrance/lf-engine-app/consult/ping";
+
+// Revoked access, provoked at runtime: the next call with a live token gets 403 (REQ-7, WIRE-6).
+TEST(ControlApiAccess, RevokingASubscriptionRefusesTheNextCall) {
+  TestSimulator t;
+  const std::string token = t.token();
+  ASSERT_EQ(t.call(Channel::Sandbox, "GET", kPingPath, token).status, 200);
+  Response r = t.control("PUT", "/applications/demo-sandbox/subscriptions/legifrance",
+                         R"({"status":"revoked"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPingPath, token).status, 403);
+  ASSERT_EQ(t.control("PUT", "/applications/demo-sandbox/subscriptions/legifrance",
+                      R"({"status":"approved"})")
+                .status,
+            200);
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPingPath, token).status, 200);
+}
+
+// Approving a pending request grants the API's scopes to tokens issued afterwards only.
+TEST(ControlApiAccess, ApprovingAPendingRequestGrantsScopesToNewTokens) {
+  TestSimulator t;
+  const std::string before = t.token();
+  ASSERT_EQ(t.control("PUT", "/applications/demo-sandbox/subscriptions/carte-achat",
+                      R"({"status":"approved","scopes":["chorus.carteachat"]})")
+                .status,
+            200);
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kCarteAchatHealth, before).status, 403)
+      << "scopes are fixed at issue";
+  const std::string after = t.token();
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kCarteAchatHealth, after).status, 200);
+}
+
+TEST(ControlApiAccess, SubscriptionChangesAreValidated) {
+  TestSimulator t;
+  auto code = [&](const std::string& path, const std::string& body,
+                  const std::string& method = "PUT") {
+    Response r = t.control(method, path, body);
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    return std::to_string(r.status) + " " + (j.is_object() ? j.value("code", "") : std::string());
+  };
+  EXPECT_EQ(code("/applications/demo-sandbox/subscriptions/nope", R"({"status":"approved"})"),
+            "404 UNKNOWN_API");
+  EXPECT_EQ(code("/applications/demo-sandbox/subscriptions/legifrance", R"({"status":"granted"})"),
+            "400 INVALID_FIELD");
+  EXPECT_EQ(
+      code("/applications/demo-sandbox/subscriptions/carte-achat", R"({"scopes":["openid"]})"),
+      "400 INVALID_FIELD");
+  EXPECT_EQ(code("/applications/demo-sandbox/subscriptions/ingres-noyau", "", "DELETE"),
+            "404 UNKNOWN_SUBSCRIPTION");
+  EXPECT_EQ(code("/applications/demo-sandbox/subscriptions/legifrance", "", "DELETE"), "200 ");
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPingPath, t.token()).status, 403);
+}
+
+// A deactivated application gets invalid_client for new tokens and 403 for live ones (APP-8).
+TEST(ControlApiAccess, DeactivatingAnApplicationRefusesItsTokensAndCredentials) {
+  TestSimulator t;
+  const std::string token = t.token();
+  ASSERT_EQ(t.control("PATCH", "/applications/demo-sandbox", R"({"active":false})").status, 200);
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPingPath, token).status, 403);
+  Response refused = t.token_request(
+      Channel::Sandbox, std::string("grant_type=client_credentials&client_id=") + kSandboxClientId +
+                            "&client_secret=" + kSandboxClientSecret);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("invalid_client"), std::string::npos);
+  EXPECT_EQ(t.control("PATCH", "/applications/demo-sandbox", R"({"active":"no"})").status, 400);
+  ASSERT_EQ(t.control("PATCH", "/applications/demo-sandbox", R"({"active":true})").status, 200);
+  EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPingPath, token).status, 200);
+}
+
+}  // namespace
+}  // namespace pistesim::test
