@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "core/simulator.h"
 #include "crypto/secrets.h"
 #include "gateway/gateway.h"
@@ -130,6 +132,8 @@ std::string allowed_methods(const std::vector<std::string>& seg) {
   if (is({"health"}) || is({"world"}) || is({"clock"}) || is({"tokens"}) || is({"applications"}))
     return "GET";
   if (is({"clock", "advance"}) || is({"tokens", "revoke"})) return "POST";
+  if (is({"faults"})) return "GET, POST, DELETE";
+  if (is({"faults", "*"})) return "DELETE";
   if (is({"applications", "*"})) return "GET, PATCH";
   if (is({"applications", "*", "subscriptions", "*"})) return "PUT, DELETE";
   if (is({"applications", "*", "quota"})) return "PUT, DELETE";
@@ -390,6 +394,89 @@ Response handle(Simulator& sim, const Request& req) {
       return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
     }
     return error(404, "NOT_FOUND", "Opération inconnue sur /applications/" + id);
+  }
+
+  // Injected provider failures. POST /faults {"api": "legifrance", "application": "demo-sandbox",
+  // "status": 503, "body": "…", "content_type": "…", "latency_ms": 200, "count": 3};
+  // GET /faults; DELETE /faults (all); DELETE /faults/ID.
+  if (!seg.empty() && seg[0] == "faults") {
+    auto fault_json = [](const Fault& f) {
+      return json{{"id", f.id},
+                  {"api", f.api},
+                  {"application", f.application},
+                  {"status", f.status},
+                  {"body", f.body},
+                  {"content_type", f.content_type},
+                  {"latency_ms", f.latency_ms},
+                  {"remaining", f.remaining}};
+    };
+    if (seg.size() == 2) {
+      uint64_t id = 0;
+      bool numeric =
+          !seg[1].empty() && seg[1].size() < 19 &&
+          std::all_of(seg[1].begin(), seg[1].end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (numeric) id = std::stoull(seg[1]);
+      if (!numeric || !sim.faults().disarm(id))
+        return error(404, "UNKNOWN_FAULT", "Aucune panne armée n'a l'identifiant " + seg[1]);
+      return json_response(200, {{"disarmed", id}});
+    }
+    if (m == "DELETE") {
+      sim.faults().clear();
+      return json_response(200, json::array());
+    }
+    if (m == "GET") {
+      json list = json::array();
+      for (const auto& f : sim.faults().list()) list.push_back(fault_json(f));
+      return json_response(200, list);
+    }
+    Fault fault;
+    Response bad;
+    auto api = string_field(body, "api", &bad);
+    if (!api) return bad;
+    auto application = string_field(body, "application", &bad);
+    if (!application) return bad;
+    auto fault_body = string_field(body, "body", &bad);
+    if (!fault_body) return bad;
+    auto content_type = string_field(body, "content_type", &bad);
+    if (!content_type) return bad;
+    auto snap = sim.snapshot();
+    if (!api->empty() && !snap->index.api(*api))
+      return error(404, "UNKNOWN_API", "API inconnue : " + *api, "api");
+    if (!application->empty() && !snap->index.application(*application))
+      return error(404, "UNKNOWN_APPLICATION", "Application inconnue : " + *application,
+                   "application");
+    auto integer = [&](const char* key, int64_t fallback, int64_t lo,
+                       int64_t hi) -> std::optional<int64_t> {
+      if (!body.contains(key)) return fallback;
+      if (!body[key].is_number_integer()) return std::nullopt;
+      int64_t v = body[key].get<int64_t>();
+      if (v < lo || v > hi) return std::nullopt;
+      return v;
+    };
+    auto status = integer("status", 503, 0, 599);
+    if (!status || (*status != 0 && *status < 100))
+      return error(400, "INVALID_FIELD",
+                   "« status » doit être un code HTTP (100 à 599), ou 0 pour un simple délai",
+                   "status");
+    auto latency = integer("latency_ms", 0, 0, 60000);
+    if (!latency)
+      return error(400, "INVALID_FIELD", "« latency_ms » doit être un entier de 0 à 60000",
+                   "latency_ms");
+    auto count = integer("count", 1, -1, 1000000000);
+    if (!count || *count == 0)
+      return error(400, "INVALID_FIELD",
+                   "« count » doit être un entier positif, ou -1 (jusqu'au retrait)", "count");
+    if (*status == 0 && *latency == 0)
+      return error(400, "MISSING_FIELD", "Indiquer « status » ou « latency_ms »", "status");
+    fault.api = *api;
+    fault.application = *application;
+    fault.status = static_cast<int>(*status);
+    fault.body = *fault_body;
+    if (!content_type->empty()) fault.content_type = *content_type;
+    fault.latency_ms = *latency;
+    fault.remaining = *count;
+    fault.id = sim.faults().arm(fault);
+    return json_response(201, fault_json(fault));
   }
 
   // GET /world: what this simulator serves.

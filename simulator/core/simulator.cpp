@@ -154,8 +154,9 @@ Response Simulator::handle(Endpoint endpoint, const Request& request) {
                              options_.profile, clock_->now_ms(), tokens(channel)};
     return handle_token_request(request, ctx);
   }
-  GatewayContext ctx{snap->world,      snap->index,     channel, options_.profile,
-                     clock_->now_ms(), tokens(channel), quotas_, correlation_ids_};
+  GatewayContext ctx{snap->world,      snap->index,      channel,
+                     options_.profile, clock_->now_ms(), tokens(channel),
+                     quotas_,          correlation_ids_, faults_};
   return handle_gateway_request(request, ctx);
 }
 

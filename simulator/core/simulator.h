@@ -13,6 +13,7 @@
 
 #include "clock/clock.h"
 #include "core/profile.h"
+#include "faults/fault_injector.h"
 #include "gateway/gateway.h"
 #include "oauth/token_store.h"
 #include "quota/quota_core.h"
@@ -81,6 +82,7 @@ class Simulator {
 
   Clock& clock() { return *clock_; }
   QuotaCore& quotas() { return quotas_; }
+  FaultInjector& faults() { return faults_; }
   TokenStore& tokens(Channel c) { return tokens_[static_cast<int>(c)]; }
   Profile profile() const { return options_.profile; }
   const std::string& admin_token() const { return options_.admin_token; }
@@ -93,6 +95,7 @@ class Simulator {
   SimulatorOptions options_;
   std::shared_ptr<Clock> clock_;
   QuotaCore quotas_;
+  FaultInjector faults_;
   TokenStore tokens_[2];
   CorrelationIds correlation_ids_;
   std::mutex write_mutex_;

@@ -1,6 +1,8 @@
 #include "gateway/gateway.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "crypto/secrets.h"
 #include "providers/provider.h"
@@ -209,6 +211,21 @@ Response decide(const Request& req, const GatewayContext& ctx) {
     }
     r.headers.set("x-rate-limit", rate_limit_header(quota.spec, 0));
     return r;
+  }
+  // Injected provider failures: after the call was admitted and counted, as a failing
+  // provider behind the gateway would be.
+  if (auto fault = ctx.faults.take(api->id, app.id)) {
+    if (fault->latency_ms > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(fault->latency_ms));
+    if (fault->status != 0) {
+      Response f;
+      f.status = fault->status;
+      if (!fault->body.empty()) f.headers.set("Content-Type", fault->content_type);
+      f.body = fault->body;
+      f.diagnostic = "injected fault " + std::to_string(fault->id);
+      f.headers.set("x-rate-limit", rate_limit_header(quota.spec, decision.remaining));
+      return f;
+    }
   }
   Response r = provider_answer(*api, app, resource, req);
   r.headers.set("x-rate-limit", rate_limit_header(quota.spec, decision.remaining));

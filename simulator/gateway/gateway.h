@@ -8,6 +8,7 @@
 
 #include "clock/clock.h"
 #include "core/profile.h"
+#include "faults/fault_injector.h"
 #include "oauth/token_store.h"
 #include "quota/quota_core.h"
 #include "wire/http_message.h"
@@ -36,6 +37,7 @@ struct GatewayContext {
   const TokenStore& tokens;
   QuotaCore& quotas;
   CorrelationIds& correlation_ids;
+  FaultInjector& faults;
 };
 
 // The quota that governs calls of `app` to `api`, and the counter that counts them (GW-5:

@@ -1,0 +1,49 @@
+#include "faults/fault_injector.h"
+
+#include <algorithm>
+
+namespace pistesim {
+
+uint64_t FaultInjector::arm(Fault fault) {
+  std::lock_guard lock(mutex_);
+  fault.id = next_id_++;
+  faults_.push_back(std::move(fault));
+  armed_.store(faults_.size(), std::memory_order_release);
+  return faults_.back().id;
+}
+
+std::optional<Fault> FaultInjector::take(const std::string& api, const std::string& application) {
+  if (armed_.load(std::memory_order_acquire) == 0) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+    if ((!it->api.empty() && it->api != api) ||
+        (!it->application.empty() && it->application != application))
+      continue;
+    Fault taken = *it;
+    if (it->remaining > 0 && --it->remaining == 0) faults_.erase(it);
+    armed_.store(faults_.size(), std::memory_order_release);
+    return taken;
+  }
+  return std::nullopt;
+}
+
+std::vector<Fault> FaultInjector::list() const {
+  std::lock_guard lock(mutex_);
+  return faults_;
+}
+
+bool FaultInjector::disarm(uint64_t id) {
+  std::lock_guard lock(mutex_);
+  size_t before = faults_.size();
+  std::erase_if(faults_, [&](const Fault& f) { return f.id == id; });
+  armed_.store(faults_.size(), std::memory_order_release);
+  return faults_.size() != before;
+}
+
+void FaultInjector::clear() {
+  std::lock_guard lock(mutex_);
+  faults_.clear();
+  armed_.store(0, std::memory_order_release);
+}
+
+}  // namespace pistesim
