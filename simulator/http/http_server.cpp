@@ -246,7 +246,7 @@ bool HttpServer::bind(std::string* error) {
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
 
-  // Requests without a body (GET, HEAD, OPTIONS, DELETE without Content-Length).
+  // Requests without a body (GET, HEAD, OPTIONS).
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     from_core(sim_.handle(to_core(req)), res);
   };
@@ -287,7 +287,6 @@ bool HttpServer::bind(std::string* error) {
   const std::string any = ".*";
   s.Get(any, handler);
   s.Options(any, handler);
-  s.Delete(any, handler);
   s.Post(any, body_handler);
   s.Put(any, body_handler);
   s.Patch(any, body_handler);
