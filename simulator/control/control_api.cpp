@@ -88,6 +88,12 @@ json application_json(Simulator& sim, const WorldSnapshot& snap, const Applicati
 }
 
 // The string at body[key]: "" when absent; nullopt (and *err set) when present but not a string.
+// 200 with the application as it is now (after a change was published).
+Response application_answer(Simulator& sim, const std::string& id) {
+  auto snap = sim.snapshot();
+  return json_response(200, application_json(sim, *snap, *snap->index.application(id)));
+}
+
 std::optional<std::string> string_field(const json& body, const char* key, Response* err) {
   if (!body.contains(key)) return std::string();
   if (!body[key].is_string()) {
@@ -288,8 +294,7 @@ Response handle(Simulator& sim, const Request& req) {
         return false;
       });
       if (!ok) return failure;
-      auto now_snap = sim.snapshot();
-      return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
+      return application_answer(sim, id);
     }
 
     // PATCH /applications/ID {"active": false}: deactivate or reactivate (APP-8). A deactivated
@@ -302,8 +307,7 @@ Response handle(Simulator& sim, const Request& req) {
         for (auto& app : w.applications)
           if (app.id == id) app.active = active;
       });
-      auto now_snap = sim.snapshot();
-      return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
+      return application_answer(sim, id);
     }
 
     // PUT /applications/ID/subscriptions/API {"status": "revoked", "scopes": [...]}: set the
@@ -367,8 +371,7 @@ Response handle(Simulator& sim, const Request& req) {
           }
         });
       }
-      auto now_snap = sim.snapshot();
-      return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
+      return application_answer(sim, id);
     }
 
     // POST /applications/ID/business-profiles {"api":"sne-cotation"}; DELETE
@@ -390,8 +393,7 @@ Response handle(Simulator& sim, const Request& req) {
           if (m == "POST") app.business_profiles.push_back(api_id);
         }
       });
-      auto now_snap = sim.snapshot();
-      return json_response(200, application_json(sim, *now_snap, *now_snap->index.application(id)));
+      return application_answer(sim, id);
     }
     return error(404, "NOT_FOUND", "Opération inconnue sur /applications/" + id);
   }

@@ -70,6 +70,14 @@ class TestSimulator {
     return sim->handle(Endpoint::Control, r);
   }
 
+  // "404 UNKNOWN_API": a control call's status and error code, for tables of refusals.
+  std::string control_outcome(const std::string& method, const std::string& target,
+                              const std::string& json_body = {}) {
+    Response r = control(method, target, json_body);
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    return std::to_string(r.status) + " " + (j.is_object() ? j.value("code", "") : std::string());
+  }
+
   static Endpoint oauth_endpoint(Channel c) {
     return c == Channel::Sandbox ? Endpoint::SandboxOAuth : Endpoint::ProductionOAuth;
   }
