@@ -53,7 +53,8 @@ json server_info(const Simulator& sim, const std::string& base_url) {
   const std::string& demo = snap->world.settings.demo_user;
   if (!demo.empty()) {
     json d = {{"user", demo}};
-    if (const User* u = snap->index.user(demo)) d["password"] = u->password;
+    if (!snap->world.settings.demo_password.empty())
+      d["password"] = snap->world.settings.demo_password;
     for (const auto& app : snap->world.applications) {
       if (ascii_lower(app.owner) != ascii_lower(demo)) continue;
       const char* key = app.channel == Channel::Sandbox ? "sandbox" : "production";

@@ -50,10 +50,40 @@ std::atomic<uint64_t> next_instance_id{1};
 Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Clock> clock)
     : options_(std::move(options)),
       clock_(std::move(clock)),
+      initial_world_(world),
       instance_id_(next_instance_id.fetch_add(1)) {
   if (options_.admin_token.empty()) options_.admin_token = random_alphanumeric(32);
   (void)quotas_.allocate();  // slot 0 means "not assigned yet"
   install(std::move(world));
+}
+
+void Simulator::apply_effects(const Transaction& tx) {
+  for (const auto& id : tx.revoked_applications())
+    for (auto& store : tokens_) store.revoke_application(id);
+  for (const auto& email : tx.closed_sessions()) sessions_.close_all(email);
+  for (const auto& mail : tx.mails()) {
+    Email m = mail;
+    m.sent_at = tx.now;
+    mailbox_.deliver(std::move(m));
+  }
+}
+
+void Simulator::reset() {
+  install(initial_world_);
+  sessions_.clear();
+  mailbox_.clear();
+  faults_.clear();
+}
+
+void Simulator::set_public_url(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  std::lock_guard lock(write_mutex_);
+  public_url_ = std::move(url);
+}
+
+std::string Simulator::public_url() const {
+  std::lock_guard lock(write_mutex_);
+  return public_url_;
 }
 
 void Simulator::assign_quota_slots(World& world) {

@@ -15,7 +15,10 @@
 #include "core/profile.h"
 #include "faults/fault_injector.h"
 #include "gateway/gateway.h"
+#include "mail/mailbox.h"
 #include "oauth/token_store.h"
+#include "portal/sessions.h"
+#include "portal/transaction.h"
 #include "quota/quota_core.h"
 #include "wire/http_message.h"
 #include "world/world.h"
@@ -77,13 +80,39 @@ class Simulator {
       return result;
     }
   }
+  // A portal or administration operation (portal/transaction.h): `op(Transaction&)` edits a copy
+  // of the world and returns a Result; only if it succeeds is the copy published and are its
+  // e-mails delivered, its tokens revoked and its sessions closed. Serialised with mutate().
+  template <class F>
+  auto transact(F&& op) {
+    std::lock_guard lock(write_mutex_);
+    World copy = snapshot()->world;
+    Transaction tx(copy, clock_->now_ms(), public_url_);
+    auto result = op(tx);
+    if (result.ok()) {
+      publish(std::move(copy));
+      apply_effects(tx);
+    }
+    return result;
+  }
   // Replaces the whole world (counters and tokens of removed applications are forgotten).
   void install(World world);
+  // Back to the world the simulator started with: tokens, sessions, mailbox and faults emptied.
+  // The clock keeps its time.
+  void reset();
+  const World& initial_world() const { return initial_world_; }
+
+  // The base URL links in e-mails point to ("http://127.0.0.1:8080"); `pistesim serve` sets it
+  // once it knows its address.
+  void set_public_url(std::string url);
+  std::string public_url() const;
 
   Clock& clock() { return *clock_; }
   QuotaCore& quotas() { return quotas_; }
   FaultInjector& faults() { return faults_; }
   TokenStore& tokens(Channel c) { return tokens_[static_cast<int>(c)]; }
+  Mailbox& mailbox() { return mailbox_; }
+  SessionStore& sessions() { return sessions_; }
   Profile profile() const { return options_.profile; }
   const std::string& admin_token() const { return options_.admin_token; }
 
@@ -91,6 +120,7 @@ class Simulator {
   // Gives new applications and subscriptions their quota counters; keeps existing ones.
   void assign_quota_slots(World& world);
   void publish(World world);
+  void apply_effects(const Transaction& tx);
 
   SimulatorOptions options_;
   std::shared_ptr<Clock> clock_;
@@ -98,7 +128,12 @@ class Simulator {
   FaultInjector faults_;
   TokenStore tokens_[2];
   CorrelationIds correlation_ids_;
-  std::mutex write_mutex_;
+  Mailbox mailbox_;
+  SessionStore sessions_;
+  const World initial_world_;
+  std::string public_url_ = "http://127.0.0.1:8080";
+  // Serialises every change of the world (and guards public_url_).
+  mutable std::mutex write_mutex_;
   // libstdc++'s atomic<shared_ptr> takes a spin lock on load: readers go through a per-thread
   // cache keyed by (instance id, generation) and touch it only after a publish.
   std::atomic<std::shared_ptr<const WorldSnapshot>> snapshot_;

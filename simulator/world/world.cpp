@@ -54,6 +54,69 @@ std::optional<SubscriptionStatus> parse_subscription_status(std::string_view s) 
   return std::nullopt;
 }
 
+std::string_view to_string(ClientType t) {
+  return t == ClientType::Confidential ? "confidential" : "public";
+}
+
+std::optional<ClientType> parse_client_type(std::string_view s) {
+  if (s == "confidential") return ClientType::Confidential;
+  if (s == "public") return ClientType::Public;
+  return std::nullopt;
+}
+
+std::string_view to_string(ApplicationOrigin o) {
+  switch (o) {
+    case ApplicationOrigin::Created:
+      return "created";
+    case ApplicationOrigin::AutoSandbox:
+      return "auto_sandbox";
+    case ApplicationOrigin::Enrolment:
+      return "enrolment";
+  }
+  return "created";
+}
+
+std::optional<ApplicationOrigin> parse_application_origin(std::string_view s) {
+  if (s == "created") return ApplicationOrigin::Created;
+  if (s == "auto_sandbox") return ApplicationOrigin::AutoSandbox;
+  if (s == "enrolment") return ApplicationOrigin::Enrolment;
+  return std::nullopt;
+}
+
+std::string_view to_string(RequestStatus s) {
+  switch (s) {
+    case RequestStatus::Pending:
+      return "pending";
+    case RequestStatus::Approved:
+      return "approved";
+    case RequestStatus::Rejected:
+      return "rejected";
+  }
+  return "pending";
+}
+
+std::optional<RequestStatus> parse_request_status(std::string_view s) {
+  if (s == "pending") return RequestStatus::Pending;
+  if (s == "approved") return RequestStatus::Approved;
+  if (s == "rejected") return RequestStatus::Rejected;
+  return std::nullopt;
+}
+
+std::string enrolment_prefix(const Organisation& o) {
+  if (!o.app_prefix.empty()) return o.app_prefix;
+  std::string_view name = o.name;
+  if (name.starts_with("SERVICE-")) name.remove_prefix(8);
+  std::string out;
+  for (char c : name) {
+    if ((c >= 'a' && c <= 'z')) c = static_cast<char>(c - 'a' + 'A');
+    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
+      out += c;
+    else
+      out += '_';
+  }
+  return out;
+}
+
 bool Api::published_on(Channel c) const {
   return std::find(channels.begin(), channels.end(), c) != channels.end();
 }
@@ -65,6 +128,17 @@ bool Api::has_scope(std::string_view scope) const {
 bool User::has_accepted_cgu(std::string_view api, Channel c) const {
   return std::any_of(accepted_cgu.begin(), accepted_cgu.end(),
                      [&](const CguConsent& k) { return k.api == api && k.channel == c; });
+}
+
+const Membership* User::membership(std::string_view organisation) const {
+  for (const auto& m : memberships)
+    if (m.organisation == organisation) return &m;
+  return nullptr;
+}
+
+bool User::is_orgadmin_of(std::string_view organisation) const {
+  const Membership* m = membership(organisation);
+  return m && m->role == Role::OrgAdmin;
 }
 
 const Subscription* Application::subscription(std::string_view api) const {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "clock/clock.h"
 #include "wire/http_message.h"
 
 namespace pistesim {
@@ -36,7 +37,12 @@ struct Organisation {
   std::string name;
   std::string code;
   bool universal = false;
+  // Enrolment names the user's applications APP_<app_prefix>_SBX_<email> / _PROD_ (002 §5:
+  // APP_DIHAL_SBX_…). Empty: derived from the name (enrolment_prefix()).
+  std::string app_prefix;
 };
+// "SERVICE-DIHAL" -> "DIHAL" unless the organisation sets app_prefix.
+std::string enrolment_prefix(const Organisation& o);
 
 struct Cgu {
   std::string id;
@@ -89,6 +95,7 @@ struct Api {
   std::optional<ProviderAnswer> business_profile_gate;
   std::optional<TechnicalAccountCheck> technical_account;
   std::vector<ProviderRoute> routes;
+  Millis added_at = 0;  // « Added » on the API sheet (CAT-2)
 
   bool published_on(Channel c) const;
   bool has_scope(std::string_view scope) const;
@@ -111,28 +118,45 @@ struct CguConsent {
 struct User {
   std::string email;
   std::string name;
-  std::string password;
+  std::string password_hash;  // crypto/password.h; never the password itself
+  // Can log in. False while awaiting activation (activation_token set) or when deactivated by an
+  // OrgAdmin (ADM-2); both give the single ACC-4 message.
   bool active = true;
+  std::string activation_token;  // secret of the e-mailed activation link (ACC-3)
+  std::string reset_token;       // secret of the e-mailed reset confirmation link (ACC-8)
+  Millis reset_expires_at = 0;
+  bool must_change_password = false;  // temporary password (ACC-8, ADM-2)
+  std::string platform_cgu_version;   // version of the PISTE CGU accepted ("" = none, ACC-5)
+  Millis registered_at = 0;
   std::vector<Membership> memberships;
   std::vector<CguConsent> accepted_cgu;
-  bool opt_in_news = false;
+  bool opt_in_news = false;  // « informations de PISTE »: also gates decision e-mails (NOT-2)
   bool opt_in_surveys = false;
 
   bool has_accepted_cgu(std::string_view api, Channel c) const;
+  const Membership* membership(std::string_view organisation) const;
+  bool is_orgadmin_of(std::string_view organisation) const;
 };
 
 enum class ClientType : uint8_t { Confidential, Public };
+
+std::string_view to_string(ClientType t);  // "confidential" / "public"
+std::optional<ClientType> parse_client_type(std::string_view s);
 
 struct OAuthClient {
   std::string client_id;
   std::string client_secret;
   ClientType type = ClientType::Confidential;
   bool enabled = true;
+  std::vector<std::string> callback_urls;  // HTTPS only (APP-6)
+  std::string x509;                        // Base64 X.509 certificate, optional
+  Millis created_at = 0;
 };
 
 struct ApiKey {
   std::string key;
   bool enabled = true;
+  Millis created_at = 0;
 };
 
 enum class SubscriptionStatus : uint8_t { Approved, Pending, Rejected, Revoked };
@@ -148,6 +172,12 @@ struct Subscription {
   uint32_t quota_slot = 0;  // assigned by the simulator when the world is installed
 };
 
+// How an application came to be: created by its owner (production, APP-3), by PISTE when the
+// account was activated (APP_SANDBOX_<email>, APP-1), or by an enrolment (APP_<ORG>_…, ADM-1).
+enum class ApplicationOrigin : uint8_t { Created, AutoSandbox, Enrolment };
+std::string_view to_string(ApplicationOrigin o);  // "created" / "auto_sandbox" / "enrolment"
+std::optional<ApplicationOrigin> parse_application_origin(std::string_view s);
+
 struct Application {
   std::string id;
   std::string name;
@@ -155,7 +185,12 @@ struct Application {
   std::string organisation;
   std::string owner;  // user e-mail
   std::string description;
-  std::string email;
+  std::string email;  // contact e-mail (not verified; quota e-mails go there)
+  std::string phone;
+  std::string structure_info;  // « Information sur la structure » (SIRET, « Autre »)
+  std::string responsible;     // « Responsable d'application »
+  ApplicationOrigin origin = ApplicationOrigin::Created;
+  Millis created_at = 0;
   bool active = true;
   std::optional<QuotaSpec> quota;
   std::vector<std::string> business_profiles;
@@ -169,9 +204,31 @@ struct Application {
   bool has_business_profile(std::string_view api) const;
 };
 
+// An access request (REQ-1..7): it replaced the application's access to the API at submission.
+enum class RequestStatus : uint8_t { Pending, Approved, Rejected };
+std::string_view to_string(RequestStatus s);  // "pending" / "approved" / "rejected"
+std::optional<RequestStatus> parse_request_status(std::string_view s);
+
+struct AccessRequest {
+  std::string id;
+  std::string api;
+  std::string application;
+  std::string requester;  // e-mail of the user who submitted it
+  std::string motif;
+  std::vector<std::string> scopes;
+  RequestStatus status = RequestStatus::Pending;
+  Millis requested_at = 0;
+  Millis decided_at = 0;
+  std::string decided_by;
+  std::string decision_message;  // the approver's message (required for a rejection)
+};
+
 struct WorldSettings {
   std::string name;
   std::string demo_user;
+  std::string demo_password;  // the demo user's password as the fixture gives it (printed by serve)
+  std::string platform_cgu_version = "1";  // the current PISTE CGU; a new one asks again (ACC-5)
+  std::string captcha = "PISTE";           // the value the registration captcha accepts (ACC-1)
   int64_t token_lifetime_s = 3600;
   QuotaSpec production_quota{20, QuotaWindow::Second};
   QuotaSpec sandbox_quota{1000000, QuotaWindow::Day};
@@ -184,6 +241,7 @@ struct World {
   std::vector<Api> apis;
   std::vector<User> users;
   std::vector<Application> applications;
+  std::vector<AccessRequest> access_requests;
 };
 
 // Read-only lookups over one World value, built once per published snapshot. Pointers stay

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <variant>
 
+#include "crypto/password.h"
 #include "wire/encoding.h"
 
 namespace pistesim {
@@ -427,7 +428,9 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
   });
 }
 
-void read_user(Reader& r, const toml::table& t, const std::string& ctx, User& u) {
+// `plain_password` receives the password as the file gives it (the world keeps only its hash).
+void read_user(Reader& r, const toml::table& t, const std::string& ctx,
+               const std::string& current_platform_cgu, User& u, std::string& plain_password) {
   r.check_keys(t,
                {"email", "name", "password", "active", "memberships", "accepted_cgu", "opt_in_news",
                 "opt_in_surveys"},
@@ -438,7 +441,12 @@ void read_user(Reader& r, const toml::table& t, const std::string& ctx, User& u)
     u.email = *v;
   }
   if (auto v = r.str(t, "name", true, ctx)) u.name = *v;
-  if (auto v = r.str(t, "password", true, ctx)) u.password = *v;
+  if (auto v = r.str(t, "password", true, ctx)) {
+    plain_password = *v;
+    u.password_hash = hash_password(*v);
+  }
+  // Unless the file says otherwise, a user has accepted the PISTE CGU in force.
+  u.platform_cgu_version = current_platform_cgu;
   if (auto v = r.boolean(t, "active", ctx)) u.active = *v;
   if (auto v = r.boolean(t, "opt_in_news", ctx)) u.opt_in_news = *v;
   if (auto v = r.boolean(t, "opt_in_surveys", ctx)) u.opt_in_surveys = *v;
@@ -764,7 +772,10 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
   });
   r.tables(root, "users", "", [&](const toml::table& t, const std::string& ctx) {
     User u;
-    read_user(r, t, ctx, u);
+    std::string password;
+    read_user(r, t, ctx, w.settings.platform_cgu_version, u, password);
+    if (!w.settings.demo_user.empty() && iequals(u.email, w.settings.demo_user))
+      w.settings.demo_password = password;
     w.users.push_back(std::move(u));
   });
   r.tables(root, "applications", "", [&](const toml::table& t, const std::string& ctx) {

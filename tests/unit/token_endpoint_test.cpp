@@ -172,6 +172,14 @@ Subscription& subscription(World& w, std::string_view app, std::string_view api)
 }
 
 // The default world with more OAuth clients on the demo sandbox application.
+OAuthClient client(std::string id, std::string secret, ClientType type = ClientType::Confidential) {
+  OAuthClient c;
+  c.client_id = std::move(id);
+  c.client_secret = std::move(secret);
+  c.type = type;
+  return c;
+}
+
 World world_with_demo_clients(std::vector<OAuthClient> clients) {
   World w = default_world();
   auto& own = application(w, kSandboxApp).oauth_clients;
@@ -382,12 +390,12 @@ TEST_P(TokenEndpoint, ReadsTheBasicSchemeCaseInsensitively) {
 
 // Client ids and secrets with the characters form encoding must protect (B2).
 const std::vector<OAuthClient> kAwkwardClients = {
-    {"client:with:colons", "secret:with:colons"},
-    {"100%-id", "50%off%41"},
-    {"a&b=c", "x&y=z;"},
-    {"plus+id", "plus+secret"},
-    {"space id", " secret with spaces "},
-    {"all :%&+= of them", ":%&+= é"},
+    client("client:with:colons", "secret:with:colons"),
+    client("100%-id", "50%off%41"),
+    client("a&b=c", "x&y=z;"),
+    client("plus+id", "plus+secret"),
+    client("space id", " secret with spaces "),
+    client("all :%&+= of them", ":%&+= é"),
 };
 
 TEST_P(TokenEndpoint, AcceptsReservedCharactersInIdsAndSecretsViaBasic) {
@@ -410,7 +418,7 @@ TEST_P(TokenEndpoint, AcceptsReservedCharactersInIdsAndSecretsViaTheBody) {
 
 // Proof that the Basic parts are form-decoded: sent raw, "plus+secret" reads "plus secret".
 TEST_P(TokenEndpoint, FormDecodesTheBasicUserAndPassword) {
-  TestSimulator s = simulator(world_with_demo_clients({{"plus-id", "plus+secret"}}));
+  TestSimulator s = simulator(world_with_demo_clients({client("plus-id", "plus+secret")}));
   Request raw = with_authorization(post("grant_type=client_credentials"),
                                    "Basic " + base64_encode("plus-id:plus+secret"));
   EXPECT_TRUE(IsOAuthError(send_to(s, raw), 401, "invalid_client"));
@@ -521,7 +529,7 @@ TEST_P(TokenEndpoint, AnswersFailedBodyAuthenticationWith400) {
 constexpr const char* kPublicClientId = "public-client";
 
 World world_with_a_public_client() {
-  OAuthClient pub{kPublicClientId, "", ClientType::Public};
+  OAuthClient pub = client(kPublicClientId, "", ClientType::Public);
   return world_with_demo_clients({pub});
 }
 

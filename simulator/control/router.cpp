@@ -1,0 +1,122 @@
+#include "control/router.h"
+
+#include "core/simulator.h"
+#include "crypto/secrets.h"
+#include "portal/actor.h"
+#include "wire/authorization.h"
+#include "wire/encoding.h"
+
+namespace pistesim {
+
+namespace {
+
+// Splits "/applications/demo/quota" into its segments.
+std::vector<std::string> segments(std::string_view path) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > pos) out.emplace_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return out;
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+std::string ControlCall::query(std::string_view name) const {
+  if (auto params = parse_form(request.query))
+    for (const auto& p : *params)
+      if (p.name == name) return p.value;
+  return {};
+}
+
+Result<std::string> ControlCall::actor() const {
+  Millis now = sim.clock().now_ms();
+  if (const std::string* session = request.headers.find("X-Pistesim-Session")) {
+    if (auto email = sim.sessions().user(*session, now)) return *email;
+    return portal_error(ErrorKind::Unauthenticated, "SESSION_EXPIRED",
+                        "Votre session a expiré : veuillez vous reconnecter.");
+  }
+  if (const std::string* user = request.headers.find("X-Pistesim-User")) return *user;
+  return portal_error(ErrorKind::Unauthenticated, "NOT_LOGGED_IN",
+                      "Vous devez vous connecter (en-tête X-Pistesim-Session ou X-Pistesim-User).");
+}
+
+void Router::add(std::string method, std::string_view pattern, ControlHandler handler,
+                 Access access) {
+  Route r{std::move(method), segments(pattern), std::move(handler), access, 0};
+  for (const auto& s : r.pattern) r.literals += is_param(s) ? 0 : 1;
+  routes_.push_back(std::move(r));
+}
+
+Response Router::dispatch(Simulator& sim, const Request& req) const {
+  const auto seg = segments(req.path);
+  const Route* best = nullptr;
+  std::string allowed;
+  int best_literals = -1;
+  for (const auto& r : routes_) {
+    if (r.pattern.size() != seg.size()) continue;
+    bool match = true;
+    for (size_t i = 0; i < seg.size() && match; ++i)
+      match = is_param(r.pattern[i]) || r.pattern[i] == seg[i];
+    if (!match) continue;
+    if (r.literals < best_literals) continue;
+    if (r.literals > best_literals) {
+      // A more literal pattern shadows the less literal ones entirely.
+      allowed.clear();
+      best = nullptr;
+      best_literals = r.literals;
+    }
+    if (!allowed.empty()) allowed += ", ";
+    allowed += r.method;
+    if (r.method == req.method) best = &r;
+  }
+  auto unauthorised = [&]() -> std::optional<Response> {
+    const std::string* auth = req.headers.find("Authorization");
+    auto token = auth ? parse_bearer(*auth) : std::nullopt;
+    if (token && constant_time_equals(*token, sim.admin_token())) return std::nullopt;
+    Response r =
+        error(401, "UNAUTHORIZED",
+              "Jeton d'administration absent ou invalide (Authorization: Bearer <admin token>)");
+    r.headers.set("WWW-Authenticate", "Bearer realm=\"pistesim-control\"");
+    return r;
+  };
+  // Only the admin learns which paths do not exist.
+  if (best_literals < 0) {
+    if (auto r = unauthorised()) return *r;
+    return error(404, "NOT_FOUND",
+                 "Opération de contrôle inconnue : " + req.method + " " + req.path);
+  }
+  if (!best) {
+    Response r =
+        error(405, "METHOD_NOT_ALLOWED", "Méthode " + req.method + " non permise ici : " + allowed);
+    r.headers.set("Allow", allowed);
+    return r;
+  }
+  if (best->access == Access::Admin)
+    if (auto r = unauthorised()) return *r;
+
+  json body = json::object();
+  if (!req.body.empty()) {
+    body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return error(400, "INVALID_JSON", "Le corps doit être un objet JSON");
+  }
+
+  ControlCall call{sim, req, body, {}};
+  for (size_t i = 0; i < seg.size(); ++i) {
+    if (!is_param(best->pattern[i])) continue;
+    // A malformed escape is kept as written: the lookup then fails with the entity's 404.
+    auto decoded = percent_decode(seg[i], false);
+    call.params.push_back(decoded ? std::move(*decoded) : seg[i]);
+  }
+  return best->handler(call);
+}
+
+}  // namespace pistesim

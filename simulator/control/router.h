@@ -1,0 +1,66 @@
+// The control API's route table. A route is a method and a pattern of path segments where
+// "{name}" matches one segment (percent-decoded); the most literal matching pattern wins. A known
+// path called with another method answers 405 with Allow; an unknown one 404. Routes need the
+// admin token unless declared open (readiness, and the links users follow from their e-mails).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "control/control_support.h"
+#include "portal/portal_error.h"
+#include "wire/http_message.h"
+
+namespace pistesim {
+
+class Simulator;
+
+struct ControlCall {
+  Simulator& sim;
+  const Request& request;
+  const json& body;                 // the JSON object body ({} when empty)
+  std::vector<std::string> params;  // values of the pattern's {…} segments, in order
+
+  // A query parameter ("" when absent).
+  std::string query(std::string_view name) const;
+  // The portal user this call acts for: the session of `X-Pistesim-Session` (from
+  // POST /portal/login), or the e-mail in `X-Pistesim-User` (the admin token lets the caller act
+  // as any user without a password). Unauthenticated if neither names a live session or user.
+  Result<std::string> actor() const;
+};
+
+using ControlHandler = std::function<Response(ControlCall&)>;
+
+enum class Access { Admin, Open };
+
+class Router {
+ public:
+  void add(std::string method, std::string_view pattern, ControlHandler handler,
+           Access access = Access::Admin);
+  Response dispatch(Simulator& sim, const Request& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> pattern;
+    ControlHandler handler;
+    Access access;
+    int literals = 0;
+  };
+  std::vector<Route> routes_;
+};
+
+// Each area registers its routes (one file each under control/).
+void register_simulator_routes(Router& r);           // health, world, clock, tokens, faults
+void register_application_admin_routes(Router& r);   // /applications: operator's levers
+void register_account_routes(Router& r);             // /portal: accounts (ACC), users (ADM-2)
+void register_portal_application_routes(Router& r);  // /portal: catalogue, CGU, applications
+void register_access_request_routes(Router& r);      // /portal: access requests (REQ)
+void register_administration_routes(Router& r);      // /portal/admin: ADM-1, 3, 4, 5
+void register_mail_routes(Router& r);                // /mail
+void register_world_routes(Router& r);               // /world/reset, /world/snapshot
+
+}  // namespace pistesim
