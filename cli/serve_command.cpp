@@ -62,8 +62,8 @@ int serve(const ServeArgs& args) {
     std::cerr << "pistesim serve: " << error << "\n";
     return 2;
   }
-  server.start();
   sim.set_public_url(server.base_url());  // links in e-mails point here
+  server.start();
   nlohmann::json info = server_info(sim, server.base_url());
   if (!args.info_file.empty() && !write_info_file(args.info_file, info, &error)) {
     std::cerr << "pistesim serve: " << error << "\n";
