@@ -70,6 +70,17 @@ class TestSimulator {
     return sim->handle(Endpoint::Control, r);
   }
 
+  // A control call acting as a portal user (X-Pistesim-User: the admin token lets the caller act
+  // as anyone; the portal still checks that the account may act).
+  Response control_as(const std::string& user, const std::string& method,
+                      const std::string& target, const std::string& json_body = {}) {
+    Request r = Request::make(method, target, json_body);
+    r.headers.add("Authorization", "Bearer test-admin-token");
+    r.headers.add("X-Pistesim-User", user);
+    if (!json_body.empty()) r.headers.add("Content-Type", "application/json");
+    return sim->handle(Endpoint::Control, r);
+  }
+
   // "404 UNKNOWN_API": a control call's status and error code, for tables of refusals.
   std::string control_outcome(const std::string& method, const std::string& target,
                               const std::string& json_body = {}) {
