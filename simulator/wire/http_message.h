@@ -15,6 +15,7 @@ bool iequals(std::string_view a, std::string_view b);
 struct Header {
   std::string name;
   std::string value;
+  bool operator==(const Header&) const = default;
 };
 
 // Ordered header list with case-insensitive lookup; repeated names are kept because some

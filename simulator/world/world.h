@@ -40,6 +40,8 @@ struct Organisation {
   // Enrolment names the user's applications APP_<app_prefix>_SBX_<email> / _PROD_ (002 §5:
   // APP_DIHAL_SBX_…). Empty: derived from the name (enrolment_prefix()).
   std::string app_prefix;
+
+  bool operator==(const Organisation&) const = default;
 };
 // "SERVICE-DIHAL" -> "DIHAL" unless the organisation sets app_prefix.
 std::string enrolment_prefix(const Organisation& o);
@@ -48,6 +50,8 @@ struct Cgu {
   std::string id;
   std::string title;
   std::string version = "1";
+
+  bool operator==(const Cgu&) const = default;
 };
 
 // A canned provider answer.
@@ -56,6 +60,8 @@ struct ProviderAnswer {
   std::string content_type = "application/json";
   std::string body;
   std::vector<Header> headers;
+
+  bool operator==(const ProviderAnswer&) const = default;
 };
 
 struct ProviderRoute {
@@ -65,6 +71,8 @@ struct ProviderRoute {
   std::vector<std::string> requires_query;
   std::vector<std::string> requires_json;
   ProviderAnswer answer;
+
+  bool operator==(const ProviderRoute&) const = default;
 };
 
 // A header the provider checks itself (Chorus Pro's cpro-account, WIRE-10).
@@ -73,6 +81,8 @@ struct TechnicalAccountCheck {
   std::vector<std::string> accounts;  // "login:password"
   ProviderAnswer missing;
   ProviderAnswer invalid;
+
+  bool operator==(const TechnicalAccountCheck&) const = default;
 };
 
 struct Api {
@@ -99,6 +109,8 @@ struct Api {
 
   bool published_on(Channel c) const;
   bool has_scope(std::string_view scope) const;
+
+  bool operator==(const Api&) const = default;
 };
 
 enum class Role : uint8_t { Developer, OrgAdmin };
@@ -107,6 +119,8 @@ std::string_view to_string(Role r);  // "developer" / "orgadmin"
 struct Membership {
   std::string organisation;
   Role role = Role::Developer;
+
+  bool operator==(const Membership&) const = default;
 };
 
 struct CguConsent {
@@ -136,6 +150,8 @@ struct User {
   bool has_accepted_cgu(std::string_view api, Channel c) const;
   const Membership* membership(std::string_view organisation) const;
   bool is_orgadmin_of(std::string_view organisation) const;
+
+  bool operator==(const User&) const = default;
 };
 
 enum class ClientType : uint8_t { Confidential, Public };
@@ -151,12 +167,16 @@ struct OAuthClient {
   std::vector<std::string> callback_urls;  // HTTPS only (APP-6)
   std::string x509;                        // Base64 X.509 certificate, optional
   Millis created_at = 0;
+
+  bool operator==(const OAuthClient&) const = default;
 };
 
 struct ApiKey {
   std::string key;
   bool enabled = true;
   Millis created_at = 0;
+
+  bool operator==(const ApiKey&) const = default;
 };
 
 enum class SubscriptionStatus : uint8_t { Approved, Pending, Rejected, Revoked };
@@ -170,6 +190,8 @@ struct Subscription {
   std::vector<std::string> scopes;
   std::optional<QuotaSpec> quota;
   uint32_t quota_slot = 0;  // assigned by the simulator when the world is installed
+
+  bool operator==(const Subscription&) const = default;
 };
 
 // How an application came to be: created by its owner (production, APP-3), by PISTE when the
@@ -202,6 +224,8 @@ struct Application {
   const Subscription* subscription(std::string_view api) const;
   Subscription* subscription(std::string_view api);
   bool has_business_profile(std::string_view api) const;
+
+  bool operator==(const Application&) const = default;
 };
 
 // An access request (REQ-1..7): it replaced the application's access to the API at submission.
@@ -221,6 +245,8 @@ struct AccessRequest {
   Millis decided_at = 0;
   std::string decided_by;
   std::string decision_message;  // the approver's message (required for a rejection)
+
+  bool operator==(const AccessRequest&) const = default;
 };
 
 struct WorldSettings {
@@ -232,8 +258,12 @@ struct WorldSettings {
   int64_t token_lifetime_s = 3600;
   QuotaSpec production_quota{20, QuotaWindow::Second};
   QuotaSpec sandbox_quota{1000000, QuotaWindow::Day};
+
+  bool operator==(const WorldSettings&) const = default;
 };
 
+// Field-for-field equality (a world loaded back from its snapshot equals the original). Note that
+// quota_slot takes part: compare worlds as loaded, before a simulator assigns counters.
 struct World {
   WorldSettings settings;
   std::vector<Organisation> organisations;
@@ -242,6 +272,8 @@ struct World {
   std::vector<User> users;
   std::vector<Application> applications;
   std::vector<AccessRequest> access_requests;
+
+  bool operator==(const World&) const = default;
 };
 
 // Read-only lookups over one World value, built once per published snapshot. Pointers stay
