@@ -41,7 +41,12 @@ json application_json(Simulator& sim, const WorldSnapshot& snap, const Applicati
       j["quota"]["remaining"] = d.remaining;
       j["quota"]["override"] = s.quota.has_value();
     }
-    if (s.status == SubscriptionStatus::Approved) scopes.insert(s.scopes.begin(), s.scopes.end());
+    if (s.status == SubscriptionStatus::Approved) {
+      // An access without listed scopes grants all of the API's (as the token endpoint does).
+      const Api* api = snap.index.api(s.api);
+      const auto& granted = s.scopes.empty() && api ? api->scopes : s.scopes;
+      scopes.insert(granted.begin(), granted.end());
+    }
     subs.push_back(std::move(j));
   }
   json clients = json::array();
