@@ -325,7 +325,7 @@ TEST_F(ControlApi, WorldDescribesWhatIsServed) {
   EXPECT_EQ(w["profile"], "piste");
   EXPECT_EQ(w["apis"].size(), 20u);
   EXPECT_EQ(w["applications"], 3);
-  EXPECT_EQ(w["users"], 3);
+  EXPECT_EQ(w["users"], 6);  // demo, admin-mtes, inactive and three API approvers
   TestSimulator rfc(Profile::Rfc);
   EXPECT_EQ(body_of(rfc.control("GET", "/world"))["profile"], "rfc");
 }
