@@ -5,8 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+#include <vector>
+
 #include "core/simulator.h"
 #include "support/demo_credentials.h"
+#include "usage/usage_recorder.h"
 #include "world/default_world.h"
 
 namespace {
@@ -75,6 +79,23 @@ void BM_UnauthenticatedRefusal(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_UnauthenticatedRefusal);
+
+// The traffic recording the gateway does on every identified call (usage/usage_recorder.h),
+// alone: one hot (application, API) pair, or calls spread over 1 000 pairs.
+void BM_UsageRecord(benchmark::State& state) {
+  static UsageRecorder recorder;
+  const int pairs = static_cast<int>(state.range(0));
+  std::vector<std::string> apps;
+  for (int i = 0; i < pairs; ++i)
+    apps.push_back("application-" + std::to_string(i) + "-" + std::string(24, 'x'));
+  size_t i = static_cast<size_t>(state.thread_index());
+  for (auto _ : state) {
+    recorder.record(apps[i % apps.size()], "legifrance", 200, true, test::kStart);
+    i += 7;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_UsageRecord)->Arg(1)->Arg(1000)->Threads(1)->Threads(2)->UseRealTime();
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include "control/control_api.h"
 #include "crypto/secrets.h"
+#include "mail/administration_mails.h"
 #include "oauth/token_endpoint.h"
 
 namespace pistesim {
@@ -54,6 +55,11 @@ Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Cloc
       instance_id_(next_instance_id.fetch_add(1)) {
   if (options_.admin_token.empty()) options_.admin_token = random_alphanumeric(32);
   (void)quotas_.allocate();  // slot 0 means "not assigned yet"
+  quota_mailer_ = [this](const QuotaExceeded& e) {
+    Email m = quota_exceeded_email(e.application, e.api, e.quota, e.at, e.window_end);
+    m.sent_at = e.at;
+    mailbox_.deliver(std::move(m));
+  };
   install(std::move(world));
 }
 
@@ -73,6 +79,7 @@ void Simulator::reset() {
   sessions_.clear();
   mailbox_.clear();
   faults_.clear();
+  usage_.clear();
 }
 
 void Simulator::set_public_url(std::string url) {
@@ -184,9 +191,9 @@ Response Simulator::handle(Endpoint endpoint, const Request& request) {
                              options_.profile, clock_->now_ms(), tokens(channel)};
     return handle_token_request(request, ctx);
   }
-  GatewayContext ctx{snap->world,      snap->index,      channel,
-                     options_.profile, clock_->now_ms(), tokens(channel),
-                     quotas_,          correlation_ids_, faults_};
+  GatewayContext ctx{snap->world,      snap->index,     channel,       options_.profile,
+                     clock_->now_ms(), tokens(channel), quotas_,       correlation_ids_,
+                     faults_,          &usage_,         &quota_mailer_};
   return handle_gateway_request(request, ctx);
 }
 

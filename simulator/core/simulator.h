@@ -20,6 +20,7 @@
 #include "portal/sessions.h"
 #include "portal/transaction.h"
 #include "quota/quota_core.h"
+#include "usage/usage_recorder.h"
 #include "wire/http_message.h"
 #include "world/world.h"
 
@@ -97,8 +98,8 @@ class Simulator {
   }
   // Replaces the whole world (counters and tokens of removed applications are forgotten).
   void install(World world);
-  // Back to the world the simulator started with: tokens, sessions, mailbox and faults emptied.
-  // The clock keeps its time.
+  // Back to the world the simulator started with: tokens, sessions, mailbox, faults and usage
+  // statistics emptied. The clock keeps its time.
   void reset();
   const World& initial_world() const { return initial_world_; }
 
@@ -113,6 +114,8 @@ class Simulator {
   TokenStore& tokens(Channel c) { return tokens_[static_cast<int>(c)]; }
   Mailbox& mailbox() { return mailbox_; }
   SessionStore& sessions() { return sessions_; }
+  // Gateway traffic per application, API and hour (APP-9, ADM-3, ADM-4).
+  UsageRecorder& usage() { return usage_; }
   Profile profile() const { return options_.profile; }
   const std::string& admin_token() const { return options_.admin_token; }
 
@@ -130,6 +133,9 @@ class Simulator {
   CorrelationIds correlation_ids_;
   Mailbox mailbox_;
   SessionStore sessions_;
+  UsageRecorder usage_;
+  // Sends the « quota exceeded » e-mail (NOT-1) for the gateway.
+  QuotaExceededHandler quota_mailer_;
   const World initial_world_;
   std::string public_url_ = "http://127.0.0.1:8080";
   // Serialises every change of the world (and guards public_url_).

@@ -94,17 +94,28 @@ bool has_access_token_param(std::string_view encoded) {
                      [](const FormParam& p) { return p.name == "access_token"; });
 }
 
+// What decide() learnt about a call, for the usage statistics and the quota e-mail.
+struct CallFacts {
+  const Application* app = nullptr;  // identified by its token or API key
+  const Api* api = nullptr;          // the API the path routed to
+  bool reached_provider = false;     // admitted, and the provider (or a fault) answered
+  bool throttled = false;            // refused 429 by `quota`
+  EffectiveQuota quota{};
+  Millis window_end = 0;
+};
+
 struct Caller {
   const Application* app = nullptr;
   const TokenRecord* token = nullptr;  // null for API-key calls
 };
 
-Response decide(const Request& req, const GatewayContext& ctx) {
+Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts) {
   // Equivalent spellings of a path (RFC 3986 §6.2.2: "%69" for "i", dot segments) route alike.
   const std::string path = normalize_path(req.path);
   std::string_view resource;  // a view into path
   const Api* api = ctx.index.route(ctx.channel, path, &resource);
   const std::string_view realm = api ? "PISTE" : "DefaultRealm";
+  facts.api = api;
 
   // CORS preflight: browsers send it without credentials.
   if (req.method == "OPTIONS" && req.headers.find("Access-Control-Request-Method")) {
@@ -167,6 +178,7 @@ Response decide(const Request& req, const GatewayContext& ctx) {
     return no_credentials(ctx, realm);
   }
 
+  facts.app = caller.app;
   if (!api) {
     Response r;  // WIRE-7
     r.status = 404;
@@ -201,6 +213,9 @@ Response decide(const Request& req, const GatewayContext& ctx) {
   EffectiveQuota quota = effective_quota(ctx.world, app, *api, *sub);
   QuotaDecision decision = ctx.quotas.decide(quota.slot, quota.spec, ctx.now);
   if (!decision.admitted) {
+    facts.throttled = true;
+    facts.quota = quota;
+    facts.window_end = decision.window_end_ms;
     Response r;
     r.status = 429;
     r.diagnostic = "quota " + to_string(quota.spec) + " of application " + app.id + " exhausted";
@@ -214,6 +229,7 @@ Response decide(const Request& req, const GatewayContext& ctx) {
   }
   // Injected provider failures: after the call was admitted and counted, as a failing
   // provider behind the gateway would be.
+  facts.reached_provider = true;
   if (auto fault = ctx.faults.take(api->id, app.id)) {
     if (fault->latency_ms > 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(fault->latency_ms));
@@ -235,7 +251,15 @@ Response decide(const Request& req, const GatewayContext& ctx) {
 }  // namespace
 
 Response handle_gateway_request(const Request& request, const GatewayContext& ctx) {
-  Response r = decide(request, ctx);
+  CallFacts facts;
+  Response r = decide(request, ctx, facts);
+  if (ctx.usage && facts.app && facts.api) {
+    ctx.usage->record(facts.app->id, facts.api->id, r.status, facts.reached_provider, ctx.now);
+    if (facts.throttled && ctx.on_quota_exceeded &&
+        ctx.usage->first_refusal_in_window(facts.quota.slot, facts.window_end))
+      (*ctx.on_quota_exceeded)(
+          QuotaExceeded{*facts.app, *facts.api, facts.quota.spec, ctx.now, facts.window_end});
+  }
   r.headers.reserve(r.headers.size() + 5);
   // WIRE-8, GW-4: on every answer.
   r.headers.set("x-correlation-id", ctx.correlation_ids.next());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
 
 #include "clock/clock.h"
@@ -11,6 +12,7 @@
 #include "faults/fault_injector.h"
 #include "oauth/token_store.h"
 #include "quota/quota_core.h"
+#include "usage/usage_recorder.h"
 #include "wire/http_message.h"
 #include "world/world.h"
 
@@ -28,6 +30,17 @@ class CorrelationIds {
   std::atomic<uint64_t> counter_{0};
 };
 
+// An application went over its quota: the first 429 of a quota window (NOT-1's « quota
+// exceeded » e-mail goes out once per application and window, not once per 429).
+struct QuotaExceeded {
+  const Application& application;
+  const Api& api;
+  QuotaSpec quota;
+  Millis at;
+  Millis window_end;
+};
+using QuotaExceededHandler = std::function<void(const QuotaExceeded&)>;
+
 struct GatewayContext {
   const World& world;
   const WorldIndex& index;
@@ -38,6 +51,11 @@ struct GatewayContext {
   QuotaCore& quotas;
   CorrelationIds& correlation_ids;
   FaultInjector& faults;
+  // Optional. Counts every call that reached an API and identified an application (APP-9,
+  // ADM-3, ADM-4), and says which 429 is the first of its window.
+  UsageRecorder* usage = nullptr;
+  // Optional. Called (on the calling thread) for the first 429 of each quota window; needs usage.
+  const QuotaExceededHandler* on_quota_exceeded = nullptr;
 };
 
 // The quota that governs calls of `app` to `api`, and the counter that counts them (GW-5:
