@@ -1,10 +1,12 @@
 // `pistesim world check FILE…`: validate world files; every error names file:line:column.
+// `pistesim world dump [FILE]`: print a world file in the normalised form of a snapshot.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "commands.h"
 #include "world/default_world.h"
+#include "world/world_writer.h"
 
 namespace pistesim::cli {
 
@@ -35,6 +37,24 @@ void add_world_command(CLI::App& app, int& exit_code) {
       }
     }
     exit_code = status;
+  });
+
+  auto dump_file = std::make_shared<std::string>();
+  CLI::App* dump = world->add_subcommand(
+      "dump",
+      "Print a world file as pistesim writes it (no file: the embedded default world): the form "
+      "of GET /__pistesim/world/snapshot, passwords replaced by their hashes");
+  dump->add_option("file", *dump_file, "World TOML file");
+  dump->callback([dump_file, &exit_code] {
+    WorldLoadResult r = load_world(*dump_file);
+    if (!r.ok()) {
+      for (const auto& e : r.errors) std::cerr << e.to_string() << "\n";
+      exit_code = 2;
+      return;
+    }
+    std::string source = dump_file->empty() ? std::string(kDefaultWorldName) : *dump_file;
+    std::cout << write_world_toml(r.world, SnapshotHeader{0, source});
+    exit_code = 0;
   });
 }
 

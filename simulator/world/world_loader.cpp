@@ -6,8 +6,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <variant>
 
 #include "crypto/password.h"
@@ -36,14 +38,24 @@ bool is_cgu_id(std::string_view s) {
   });
 }
 
-// Application names: letters, digits, '-' and '_' (APP-3); the auto-created sandbox name
-// APP_SANDBOX_<email> also carries '@' and '.'.
-bool is_application_name(std::string_view s) {
+// Application names: letters, digits, '-' and '_' (APP-3). The names PISTE makes from an e-mail
+// (APP_SANDBOX_<email>, APP-1; APP_<ORG>_SBX_<email> of an enrolment, ADM-1) also carry the
+// e-mail's characters: any printable ASCII but the space.
+bool is_application_name(std::string_view s, ApplicationOrigin origin) {
   if (s.empty()) return false;
-  bool sandbox = s.starts_with("APP_SANDBOX_");
+  bool from_email = s.starts_with("APP_SANDBOX_") ||
+                    (origin != ApplicationOrigin::Created && s.starts_with("APP_"));
   return std::all_of(s.begin(), s.end(), [&](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || (sandbox && (c == '@' || c == '.' || c == '+'));
+           c == '_' || (from_email && c > ' ' && c < 0x7f);
+  });
+}
+
+// The part of enrolment application names that stands for the organisation (APP_<prefix>_SBX_…).
+bool is_app_prefix(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
   });
 }
 
@@ -51,6 +63,42 @@ bool looks_like_email(std::string_view s) {
   auto at = s.find('@');
   return at != std::string_view::npos && at > 0 && at + 1 < s.size() &&
          s.find('@', at + 1) == std::string_view::npos && s.find(' ') == std::string_view::npos;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool leap_year(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+unsigned days_in_month(int64_t y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && leap_year(y) ? 29 : kDays[m - 1];
+}
+
+bool valid_date(int64_t y, unsigned m, unsigned d) {
+  return y >= 0 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+Millis to_millis(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s,
+                 unsigned ms, int offset_minutes) {
+  return ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi - offset_minutes) * 60'000 + s * 1000 + ms;
+}
+
+// A TOML date (and time, with its offset in minutes) as an instant; nullopt when out of range.
+std::optional<Millis> from_toml(const toml::date& d, const toml::time& t, int offset_minutes) {
+  if (!valid_date(d.year, d.month, d.day) || t.hour > 23 || t.minute > 59 || t.second > 59)
+    return std::nullopt;
+  return to_millis(d.year, d.month, d.day, t.hour, t.minute, t.second, t.nanosecond / 1'000'000,
+                   offset_minutes);
 }
 
 const char* type_name(const toml::node& n) {
@@ -162,6 +210,32 @@ class Reader {
     return out;
   }
 
+  // An instant: an ISO 8601 string (parse_world_timestamp) or a TOML date / offset date-time.
+  std::optional<Millis> timestamp(const toml::table& t, std::string_view key,
+                                  const std::string& ctx) {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    const std::string where = ctx + "." + std::string(key);
+    const std::string expected =
+        ": expected an ISO 8601 date-time like \"2022-10-18T17:41:00Z\" or a date like "
+        "\"2022-10-18\"";
+    if (const auto* s = n->as_string()) {
+      if (auto ms = parse_world_timestamp(s->get())) return ms;
+      error(*n, where + expected + ", found \"" + s->get() + "\"");
+      return std::nullopt;
+    }
+    if (const auto* dt = n->as_date_time(); dt && !dt->get().offset) {
+      error(*n, where + ": a date-time needs its time zone (\"Z\" or \"+01:00\")");
+      return std::nullopt;
+    }
+    std::optional<Millis> ms;
+    if (const auto* d = n->as_date()) ms = from_toml(d->get(), toml::time{}, 0);
+    if (const auto* dt = n->as_date_time())
+      ms = from_toml(dt->get().date, dt->get().time, dt->get().offset->minutes);
+    if (!ms) error(*n, where + expected + ", found " + type_name(*n));
+    return ms;
+  }
+
   // Each element of an array of tables, with its context name.
   template <class F>
   void tables(const toml::table& t, std::string_view key, const std::string& ctx, F&& f) {
@@ -246,6 +320,27 @@ class Reader {
     return channel(*n, ctx + "." + std::string(key));
   }
 
+  // A non-empty string, or an error naming what it is for.
+  std::optional<std::string> non_empty_str(const toml::table& t, std::string_view key,
+                                           bool required, const std::string& ctx) {
+    auto v = str(t, key, required, ctx);
+    if (v && v->empty()) {
+      error(*t.get(key), ctx + "." + std::string(key) + ": expected a non-empty string");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // An e-mail-shaped string.
+  std::optional<std::string> email(const toml::table& t, std::string_view key, bool required,
+                                   const std::string& ctx) {
+    auto v = str(t, key, required, ctx);
+    if (v && !looks_like_email(*v))
+      error(*t.get(key),
+            ctx + "." + std::string(key) + ": expected an e-mail address, found \"" + *v + "\"");
+    return v;
+  }
+
   ProviderAnswer answer(const toml::table& t, const std::string& ctx, std::string_view status_key,
                         std::string_view body_key, int default_status, bool body_required) {
     ProviderAnswer a;
@@ -266,10 +361,20 @@ void read_settings(Reader& r, const toml::table& root, World& w) {
     r.error(root.source(), "missing required table [world] (with at least name = \"…\")");
     return;
   }
-  r.check_keys(*t, {"name", "demo_user", "token_lifetime", "production_quota", "sandbox_quota"},
+  r.check_keys(*t,
+               {"name", "demo_user", "demo_password", "platform_cgu_version", "captcha",
+                "token_lifetime", "production_quota", "sandbox_quota"},
                "world");
   if (auto v = r.str(*t, "name", true, "world")) w.settings.name = *v;
   if (auto v = r.str(*t, "demo_user", false, "world")) w.settings.demo_user = *v;
+  if (auto v = r.str(*t, "demo_password", false, "world")) {
+    if (w.settings.demo_user.empty())
+      r.error(*t->get("demo_password"), "world.demo_password: there is no world.demo_user");
+    w.settings.demo_password = *v;
+  }
+  if (auto v = r.non_empty_str(*t, "platform_cgu_version", false, "world"))
+    w.settings.platform_cgu_version = *v;
+  if (auto v = r.non_empty_str(*t, "captcha", false, "world")) w.settings.captcha = *v;
   if (auto v = r.integer(*t, "token_lifetime", "world", 1, 365LL * 24 * 3600))
     w.settings.token_lifetime_s = *v;
   if (auto q = r.quota(*t, "production_quota", "world")) w.settings.production_quota = *q;
@@ -290,9 +395,10 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
   r.check_keys(t,
                {"id", "name", "version", "description", "tags", "channels", "base_path", "scopes",
                 "cgu", "approval_required", "approvers", "organisations", "auth", "quota", "health",
-                "business_profile", "technical_account", "routes"},
+                "business_profile", "technical_account", "routes", "added"},
                ctx);
   require_id(r, t, ctx, api.id);
+  if (auto v = r.timestamp(t, "added", ctx)) api.added_at = *v;
   if (auto v = r.str(t, "name", true, ctx)) api.name = *v;
   if (auto v = r.str(t, "version", true, ctx)) api.version = *v;
   if (auto v = r.str(t, "description", false, ctx)) api.description = *v;
@@ -417,23 +523,34 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
     route.requires_json = r.strings(rt, "requires_json", rctx);
     route.answer = r.answer(rt, rctx, "status", "body", 200, false);
     if (const toml::table* h = r.table(rt, "headers", rctx)) {
-      for (auto&& [k, v] : *h) {
-        if (!v.is_string())
-          r.error(v, rctx + ".headers." + std::string(k.str()) + ": expected a string");
+      // In the order of the file (a TOML table is sorted by key).
+      std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+      for (auto&& [k, v] : *h) entries.emplace_back(&k, &v);
+      std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+        const auto& pa = a.first->source().begin;
+        const auto& pb = b.first->source().begin;
+        return std::tie(pa.line, pa.column) < std::tie(pb.line, pb.column);
+      });
+      for (const auto& [k, v] : entries) {
+        if (!v->is_string())
+          r.error(*v, rctx + ".headers." + std::string(k->str()) + ": expected a string");
         else
-          route.answer.headers.push_back({std::string(k.str()), v.as_string()->get()});
+          route.answer.headers.push_back({std::string(k->str()), v->as_string()->get()});
       }
     }
     api.routes.push_back(std::move(route));
   });
 }
 
-// `plain_password` receives the password as the file gives it (the world keeps only its hash).
+// `plain_password` receives the password when the file gives it in plain text (the world keeps
+// only its hash); a snapshot gives `password_hash` instead.
 void read_user(Reader& r, const toml::table& t, const std::string& ctx,
-               const std::string& current_platform_cgu, User& u, std::string& plain_password) {
+               const std::string& current_platform_cgu, User& u,
+               std::optional<std::string>& plain_password) {
   r.check_keys(t,
-               {"email", "name", "password", "active", "memberships", "accepted_cgu", "opt_in_news",
-                "opt_in_surveys"},
+               {"email", "name", "password", "password_hash", "active", "activation_token",
+                "reset_token", "reset_expires_at", "must_change_password", "platform_cgu_version",
+                "registered_at", "memberships", "accepted_cgu", "opt_in_news", "opt_in_surveys"},
                ctx);
   if (auto v = r.str(t, "email", true, ctx)) {
     if (!looks_like_email(*v))
@@ -441,12 +558,32 @@ void read_user(Reader& r, const toml::table& t, const std::string& ctx,
     u.email = *v;
   }
   if (auto v = r.str(t, "name", true, ctx)) u.name = *v;
-  if (auto v = r.str(t, "password", true, ctx)) {
+  if (t.get("password") && t.get("password_hash")) {
+    r.error(*t.get("password_hash"),
+            ctx + ": give either 'password' (plain) or 'password_hash', not both");
+  } else if (t.get("password_hash")) {
+    if (auto v = r.str(t, "password_hash", true, ctx)) {
+      if (!is_password_hash(*v))
+        r.error(*t.get("password_hash"),
+                ctx +
+                    ".password_hash: expected a hash as pistesim writes it "
+                    "(\"pbkdf2-sha256$<iterations>$<salt>$<hash>\")");
+      u.password_hash = *v;
+    }
+  } else if (!t.get("password")) {
+    r.error(t, ctx + ": missing required key 'password' (a string) or 'password_hash'");
+  } else if (auto v = r.str(t, "password", true, ctx)) {
     plain_password = *v;
     u.password_hash = hash_password(*v);
   }
   // Unless the file says otherwise, a user has accepted the PISTE CGU in force.
   u.platform_cgu_version = current_platform_cgu;
+  if (auto v = r.str(t, "platform_cgu_version", false, ctx)) u.platform_cgu_version = *v;
+  if (auto v = r.non_empty_str(t, "activation_token", false, ctx)) u.activation_token = *v;
+  if (auto v = r.non_empty_str(t, "reset_token", false, ctx)) u.reset_token = *v;
+  if (auto v = r.timestamp(t, "reset_expires_at", ctx)) u.reset_expires_at = *v;
+  if (auto v = r.boolean(t, "must_change_password", ctx)) u.must_change_password = *v;
+  if (auto v = r.timestamp(t, "registered_at", ctx)) u.registered_at = *v;
   if (auto v = r.boolean(t, "active", ctx)) u.active = *v;
   if (auto v = r.boolean(t, "opt_in_news", ctx)) u.opt_in_news = *v;
   if (auto v = r.boolean(t, "opt_in_surveys", ctx)) u.opt_in_surveys = *v;
@@ -476,12 +613,21 @@ void read_user(Reader& r, const toml::table& t, const std::string& ctx,
 
 void read_application(Reader& r, const toml::table& t, const std::string& ctx, Application& app) {
   r.check_keys(t,
-               {"id", "name", "channel", "organisation", "owner", "description", "email", "active",
-                "quota", "business_profiles", "oauth_clients", "api_keys", "subscriptions"},
+               {"id", "name", "channel", "organisation", "owner", "description", "email", "phone",
+                "structure_info", "responsible", "origin", "created_at", "active", "quota",
+                "business_profiles", "oauth_clients", "api_keys", "subscriptions"},
                ctx);
   require_id(r, t, ctx, app.id);
+  if (auto v = r.str(t, "origin", false, ctx)) {
+    if (auto o = parse_application_origin(*v))
+      app.origin = *o;
+    else
+      r.error(*t.get("origin"),
+              ctx + ".origin: expected \"created\", \"auto_sandbox\" or \"enrolment\", found \"" +
+                  *v + "\"");
+  }
   if (auto v = r.str(t, "name", true, ctx)) {
-    if (!is_application_name(*v))
+    if (!is_application_name(*v, app.origin))
       r.error(*t.get("name"),
               ctx + ".name: expected letters, digits, '-' and '_' only, found \"" + *v + "\"");
     app.name = *v;
@@ -491,11 +637,17 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
   if (auto v = r.str(t, "owner", true, ctx)) app.owner = *v;
   if (auto v = r.str(t, "description", false, ctx)) app.description = *v;
   if (auto v = r.str(t, "email", false, ctx)) app.email = *v;
+  if (auto v = r.str(t, "phone", false, ctx)) app.phone = *v;
+  if (auto v = r.str(t, "structure_info", false, ctx)) app.structure_info = *v;
+  if (auto v = r.str(t, "responsible", false, ctx)) app.responsible = *v;
+  if (auto v = r.timestamp(t, "created_at", ctx)) app.created_at = *v;
   if (auto v = r.boolean(t, "active", ctx)) app.active = *v;
   app.quota = r.quota(t, "quota", ctx);
   app.business_profiles = r.strings(t, "business_profiles", ctx);
   r.tables(t, "oauth_clients", ctx + ".", [&](const toml::table& c, const std::string& cctx) {
-    r.check_keys(c, {"client_id", "client_secret", "type", "enabled"}, cctx);
+    r.check_keys(
+        c, {"client_id", "client_secret", "type", "enabled", "callback_urls", "x509", "created_at"},
+        cctx);
     OAuthClient oc;
     if (auto v = r.str(c, "client_id", true, cctx)) {
       if (v->empty())
@@ -517,16 +669,25 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
       r.error(*c.get("client_secret"),
               cctx + ".client_secret: a confidential client needs a non-empty secret");
     if (auto v = r.boolean(c, "enabled", cctx)) oc.enabled = *v;
+    oc.callback_urls = r.strings(c, "callback_urls", cctx);
+    for (const auto& url : oc.callback_urls)
+      if (url.size() <= 8 || !iequals(std::string_view(url).substr(0, 8), "https://") ||
+          url.find_first_of(" \t\r\n") != std::string::npos)
+        r.error(Reader::element(c, "callback_urls", url),
+                cctx + ".callback_urls: expected an https:// URL (APP-6), found \"" + url + "\"");
+    if (auto v = r.str(c, "x509", false, cctx)) oc.x509 = *v;
+    if (auto v = r.timestamp(c, "created_at", cctx)) oc.created_at = *v;
     app.oauth_clients.push_back(std::move(oc));
   });
   r.tables(t, "api_keys", ctx + ".", [&](const toml::table& k, const std::string& kctx) {
-    r.check_keys(k, {"key", "enabled"}, kctx);
+    r.check_keys(k, {"key", "enabled", "created_at"}, kctx);
     ApiKey key;
     if (auto v = r.str(k, "key", true, kctx)) {
       if (v->empty()) r.error(*k.get("key"), kctx + ".key: expected a non-empty string");
       key.key = *v;
     }
     if (auto v = r.boolean(k, "enabled", kctx)) key.enabled = *v;
+    if (auto v = r.timestamp(k, "created_at", kctx)) key.created_at = *v;
     app.api_keys.push_back(std::move(key));
   });
   r.tables(t, "subscriptions", ctx + ".", [&](const toml::table& s, const std::string& sctx) {
@@ -547,6 +708,32 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
     sub.quota = r.quota(s, "quota", sctx);
     app.subscriptions.push_back(std::move(sub));
   });
+}
+
+void read_access_request(Reader& r, const toml::table& t, const std::string& ctx,
+                         AccessRequest& q) {
+  r.check_keys(t,
+               {"id", "api", "application", "requester", "motif", "scopes", "status",
+                "requested_at", "decided_at", "decided_by", "decision_message"},
+               ctx);
+  require_id(r, t, ctx, q.id);
+  if (auto v = r.str(t, "api", true, ctx)) q.api = *v;
+  if (auto v = r.str(t, "application", true, ctx)) q.application = *v;
+  if (auto v = r.email(t, "requester", true, ctx)) q.requester = *v;
+  if (auto v = r.str(t, "motif", false, ctx)) q.motif = *v;
+  q.scopes = r.strings(t, "scopes", ctx);
+  if (auto v = r.str(t, "status", false, ctx)) {
+    if (auto st = parse_request_status(*v))
+      q.status = *st;
+    else
+      r.error(*t.get("status"),
+              ctx + ".status: expected \"pending\", \"approved\" or \"rejected\", found \"" + *v +
+                  "\"");
+  }
+  if (auto v = r.timestamp(t, "requested_at", ctx)) q.requested_at = *v;
+  if (auto v = r.timestamp(t, "decided_at", ctx)) q.decided_at = *v;
+  if (auto v = r.email(t, "decided_by", false, ctx)) q.decided_by = *v;
+  if (auto v = r.str(t, "decision_message", false, ctx)) q.decision_message = *v;
 }
 
 // Cross-references and uniqueness, once every entity is read. Positions come from the
@@ -655,6 +842,21 @@ void validate(Reader& r, const toml::table& root, World& w) {
         r.error(where, kctx + ": API \"" + k.api + "\" has no CGU to accept");
     }
   }
+  // Activation and reset links name their user by the token alone (ACC-3, ACC-8).
+  std::map<std::string, std::string> tokens;  // token -> e-mail of its user
+  for (size_t i = 0; i < w.users.size(); ++i) {
+    const auto& u = w.users[i];
+    for (const auto& [field, token] :
+         {std::pair<std::string_view, const std::string*>{"activation_token", &u.activation_token},
+          {"reset_token", &u.reset_token}}) {
+      if (token->empty()) continue;
+      auto [it, fresh] = tokens.emplace(*token, u.email);
+      if (!fresh)
+        r.error(field_of("users", i, field),
+                "users[" + std::to_string(i) + "]." + std::string(field) +
+                    ": already a token of user \"" + it->second + "\"");
+    }
+  }
   if (!w.settings.demo_user.empty() && !users_by_email.count(ascii_lower(w.settings.demo_user)))
     r.error(*root.get("world")->as_table()->get("demo_user"),
             "world.demo_user: no [[users]] has e-mail \"" + w.settings.demo_user + "\"");
@@ -723,9 +925,87 @@ void validate(Reader& r, const toml::table& root, World& w) {
                   sctx + ".scopes: \"" + sc + "\" is not a scope of API \"" + s.api + "\"");
     }
   }
+
+  std::set<std::string> request_ids;
+  for (size_t i = 0; i < w.access_requests.size(); ++i) {
+    const auto& q = w.access_requests[i];
+    const std::string ctx = "access_requests[" + std::to_string(i) + "]";
+    if (!q.id.empty() && !request_ids.insert(q.id).second)
+      r.error(field_of("access_requests", i, "id"),
+              ctx + ".id: \"" + q.id + "\" is already used by another access request");
+    if (!q.application.empty() && !app_ids.count(q.application))
+      r.error(field_of("access_requests", i, "application"),
+              ctx + ".application: no application has id \"" + q.application + "\"");
+    if (q.api.empty()) continue;
+    const Api* api = nullptr;
+    for (const auto& a : w.apis)
+      if (a.id == q.api) api = &a;
+    if (!api) {
+      r.error(field_of("access_requests", i, "api"), ctx + ".api: no API has id \"" + q.api + "\"");
+      continue;
+    }
+    for (const auto& sc : q.scopes)
+      if (!api->has_scope(sc))
+        r.error(string_of("access_requests", i, "scopes", sc),
+                ctx + ".scopes: \"" + sc + "\" is not a scope of API \"" + q.api + "\"");
+  }
 }
 
 }  // namespace
+
+std::optional<Millis> parse_world_timestamp(std::string_view s) {
+  size_t i = 0;
+  // `width` digits at i.
+  auto digits = [&](size_t width, unsigned& out) {
+    if (i + width > s.size()) return false;
+    out = 0;
+    for (size_t k = 0; k < width; ++k) {
+      char c = s[i + k];
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + static_cast<unsigned>(c - '0');
+    }
+    i += width;
+    return true;
+  };
+  auto literal = [&](char c) {
+    if (i >= s.size() || s[i] != c) return false;
+    ++i;
+    return true;
+  };
+  unsigned y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
+  if (!digits(4, y) || !literal('-') || !digits(2, mo) || !literal('-') || !digits(2, d) ||
+      !valid_date(y, mo, d))
+    return std::nullopt;
+  if (i == s.size()) return to_millis(y, mo, d, 0, 0, 0, 0, 0);  // a date: midnight UTC
+  if (!literal('T') || !digits(2, h) || !literal(':') || !digits(2, mi) || !literal(':') ||
+      !digits(2, sec) || h > 23 || mi > 59 || sec > 59)
+    return std::nullopt;
+  if (literal('.')) {
+    // Milliseconds at most: what the world keeps.
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 4) ++i;
+    size_t n = i - start;
+    if (n == 0 || n > 3) return std::nullopt;
+    i = start;
+    unsigned frac = 0;
+    digits(n, frac);
+    ms = frac * (n == 1 ? 100 : n == 2 ? 10 : 1);
+  }
+  int offset = 0;
+  if (literal('Z')) {
+    offset = 0;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int sign = s[i++] == '-' ? -1 : 1;
+    unsigned oh, om;
+    if (!digits(2, oh) || !literal(':') || !digits(2, om) || oh > 23 || om > 59)
+      return std::nullopt;
+    offset = sign * static_cast<int>(oh * 60 + om);
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  return to_millis(y, mo, d, h, mi, sec, ms, offset);
+}
 
 WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name) {
   WorldLoadResult result;
@@ -740,16 +1020,24 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
   }
   Reader r(source_name, result.errors);
   World& w = result.world;
-  r.check_keys(root, {"world", "organisations", "cgu", "apis", "users", "applications"},
-               "top level");
+  r.check_keys(
+      root, {"world", "organisations", "cgu", "apis", "users", "applications", "access_requests"},
+      "top level");
   read_settings(r, root, w);
   r.tables(root, "organisations", "", [&](const toml::table& t, const std::string& ctx) {
-    r.check_keys(t, {"id", "name", "code", "universal"}, ctx);
+    r.check_keys(t, {"id", "name", "code", "universal", "app_prefix"}, ctx);
     Organisation o;
     require_id(r, t, ctx, o.id);
     if (auto v = r.str(t, "name", true, ctx)) o.name = *v;
     if (auto v = r.str(t, "code", false, ctx)) o.code = *v;
     if (auto v = r.boolean(t, "universal", ctx)) o.universal = *v;
+    if (auto v = r.str(t, "app_prefix", false, ctx)) {
+      if (!is_app_prefix(*v))
+        r.error(
+            *t.get("app_prefix"),
+            ctx + ".app_prefix: expected letters, digits, '-' and '_' only, found \"" + *v + "\"");
+      o.app_prefix = *v;
+    }
     w.organisations.push_back(std::move(o));
   });
   r.tables(root, "cgu", "", [&](const toml::table& t, const std::string& ctx) {
@@ -772,16 +1060,30 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
   });
   r.tables(root, "users", "", [&](const toml::table& t, const std::string& ctx) {
     User u;
-    std::string password;
+    std::optional<std::string> password;
     read_user(r, t, ctx, w.settings.platform_cgu_version, u, password);
-    if (!w.settings.demo_user.empty() && iequals(u.email, w.settings.demo_user))
-      w.settings.demo_password = password;
+    // The demo user's plain password is what `serve` prints; a snapshot, which holds hashes
+    // only, gives it as world.demo_password.
+    if (password && !w.settings.demo_user.empty() && iequals(u.email, w.settings.demo_user)) {
+      const toml::node* given = root.get("world") && root.get("world")->is_table()
+                                    ? root.get("world")->as_table()->get("demo_password")
+                                    : nullptr;
+      if (given && given->is_string() && w.settings.demo_password != *password)
+        r.error(*given, "world.demo_password: differs from the password of the demo user \"" +
+                            u.email + "\"");
+      w.settings.demo_password = *password;
+    }
     w.users.push_back(std::move(u));
   });
   r.tables(root, "applications", "", [&](const toml::table& t, const std::string& ctx) {
     Application app;
     read_application(r, t, ctx, app);
     w.applications.push_back(std::move(app));
+  });
+  r.tables(root, "access_requests", "", [&](const toml::table& t, const std::string& ctx) {
+    AccessRequest q;
+    read_access_request(r, t, ctx, q);
+    w.access_requests.push_back(std::move(q));
   });
   // Cross-references are checked even when some entries had errors, so that one run of
   // `world check` reports every mistake. (Entries whose table could not be read at all are

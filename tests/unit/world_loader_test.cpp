@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "crypto/password.h"
 #include "support/test_simulator.h"
 #include "world/default_world.h"
 
@@ -106,6 +107,14 @@ std::string key(const Fields& changes) {
 }
 std::string sub(const Fields& changes = {}, const char* mark = nullptr) {
   return entity("[[applications.subscriptions]]", {{"api", "\"alpha\""}}, changes, mark);
+}
+std::string request(const Fields& changes = {}, const char* mark = nullptr) {
+  return entity("[[access_requests]]",
+                {{"id", "\"r1\""},
+                 {"api", "\"alpha\""},
+                 {"application", "\"app\""},
+                 {"requester", "\"u@example.test\""}},
+                changes, mark);
 }
 // A marked line (for [world], the top level, or the base's last subscription).
 std::string marked(const std::string& key, const std::string& value) {
@@ -281,7 +290,79 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"ConfidentialClientWithoutSecret", "", "", client({{"-client_secret", ""}}), "",
                   "applications[0].oauth_clients[1]: missing required key 'client_secret'"},
         ErrorCase{"EmptyKey", "", "", key({{"key", "\"\""}}), "",
-                  "applications[0].api_keys[1].key: expected a non-empty string"}),
+                  "applications[0].api_keys[1].key: expected a non-empty string"},
+        // Keys of portal state (accounts, applications, access requests) and snapshots.
+        ErrorCase{"EmptyCaptcha", "", marked("captcha", "\"\""), "", "",
+                  "world.captcha: expected a non-empty string"},
+        ErrorCase{"EmptyPlatformCguVersion", "", marked("platform_cgu_version", "\"\""), "", "",
+                  "world.platform_cgu_version: expected a non-empty string"},
+        ErrorCase{"DemoPasswordWithoutDemoUser", "", marked("demo_password", "\"x\""), "", "",
+                  "world.demo_password: there is no world.demo_user"},
+        ErrorCase{"DemoPasswordNotTheDemoUsers", "",
+                  "demo_user = \"u@example.test\"\n" + marked("demo_password", "\"q\""), "", "",
+                  "world.demo_password: differs from the password of the demo user "
+                  "\"u@example.test\""},
+        ErrorCase{"BadAppPrefix", "", "", org({{"app_prefix", "\"DI HAL\""}}), "",
+                  "organisations[1].app_prefix: expected letters, digits, '-' and '_' only, found "
+                  "\"DI HAL\""},
+        ErrorCase{"BadApiAdded", "", "", api({{"added", "\"18/10/2022\""}}), "",
+                  "apis[1].added: expected an ISO 8601 date-time like \"2022-10-18T17:41:00Z\" or "
+                  "a date like \"2022-10-18\", found \"18/10/2022\""},
+        ErrorCase{"ApiAddedWithoutSeconds", "", "", api({{"added", "\"2022-10-18T17:41Z\""}}), "",
+                  "apis[1].added: expected an ISO 8601 date-time"},
+        ErrorCase{"ApiAddedNotADay", "", "", api({{"added", "\"2023-02-29\""}}), "",
+                  "apis[1].added: expected an ISO 8601 date-time"},
+        ErrorCase{"TimestampOfAnotherType", "", "", user({{"registered_at", "1700000000"}}), "",
+                  "users[1].registered_at: expected an ISO 8601 date-time like "
+                  "\"2022-10-18T17:41:00Z\" or a date like \"2022-10-18\", found an integer"},
+        ErrorCase{"LocalDateTime", "", "", app({{"created_at", "2022-10-18T17:41:00"}}), "",
+                  "applications[1].created_at: a date-time needs its time zone"},
+        ErrorCase{"PasswordAndHash", "", "",
+                  user({{"password_hash", "\"pbkdf2-sha256$2000$c2FsdA==$aGFzaA==\""}}), "",
+                  "users[1]: give either 'password' (plain) or 'password_hash', not both"},
+        ErrorCase{"NoPassword", "", "", user({{"-password", ""}}, "-password"), "[[users]]",
+                  "users[1]: missing required key 'password' (a string) or 'password_hash'"},
+        ErrorCase{"BadPasswordHash", "", "",
+                  user({{"-password", ""}, {"password_hash", "\"Secret-2024!\""}}, "password_hash"),
+                  "", "users[1].password_hash: expected a hash as pistesim writes it"},
+        ErrorCase{"EmptyResetToken", "", "", user({{"reset_token", "\"\""}}), "",
+                  "users[1].reset_token: expected a non-empty string"},
+        ErrorCase{"MustChangePasswordNotABoolean", "", "",
+                  user({{"must_change_password", "\"yes\""}}), "",
+                  "users[1].must_change_password: expected true or false, found a string"},
+        ErrorCase{"UnknownUserKey", "", "", user({{"password_hsh", "\"x\""}}), "password_hsh",
+                  "users[1]: unknown key 'password_hsh'"},
+        ErrorCase{"BadOrigin", "", "", app({{"origin", "\"imported\""}}), "",
+                  "applications[1].origin: expected \"created\", \"auto_sandbox\" or "
+                  "\"enrolment\", found \"imported\""},
+        ErrorCase{"EmailNameOfACreatedApplication", "", "",
+                  app({{"name", "\"APP_ORG_SBX_u@example.test\""}}), "",
+                  "applications[1].name: expected letters, digits, '-' and '_' only"},
+        ErrorCase{"HttpCallbackUrl", "", "",
+                  client({{"callback_urls", "[\"https://ok.test/cb\", \"http://bad.test/cb\"]"}}),
+                  "\"http://bad.test/cb\"",
+                  "applications[0].oauth_clients[1].callback_urls: expected an https:// URL "
+                  "(APP-6), found \"http://bad.test/cb\""},
+        ErrorCase{"ClientCreatedAtNotADate", "", "", client({{"created_at", "\"yesterday\""}}), "",
+                  "applications[0].oauth_clients[1].created_at: expected an ISO 8601"},
+        ErrorCase{"UnknownKeyKey", "", "", key({{"created", "\"2024-01-01\""}}), "created",
+                  "applications[0].api_keys[1]: unknown key 'created'"},
+        ErrorCase{"UnknownAccessRequestKey", "", "", request({{"motive", "\"x\""}}), "motive",
+                  "access_requests[0]: unknown key 'motive' (expected one of: id, api"},
+        ErrorCase{"BadAccessRequestId", "", "", request({{"id", "\"R 1\""}}), "",
+                  "access_requests[0].id: expected lower-case letters"},
+        ErrorCase{"AccessRequestWithoutApplication", "", "",
+                  request({{"-application", ""}}, "-application"), "[[access_requests]]",
+                  "access_requests[0]: missing required key 'application'"},
+        ErrorCase{"BadAccessRequestStatus", "", "", request({{"status", "\"accepted\""}}), "",
+                  "access_requests[0].status: expected \"pending\", \"approved\" or "
+                  "\"rejected\", found \"accepted\""},
+        ErrorCase{"BadRequester", "", "", request({{"requester", "\"nobody\""}}), "",
+                  "access_requests[0].requester: expected an e-mail address, found \"nobody\""},
+        ErrorCase{"BadDecider", "", "", request({{"decided_by", "\"boss\""}}), "",
+                  "access_requests[0].decided_by: expected an e-mail address"},
+        ErrorCase{"BadRequestedAt", "", "", request({{"requested_at", "\"2024-01-18T25:00:00Z\""}}),
+                  "", "access_requests[0].requested_at: expected an ISO 8601 date-time"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // Errors found once every entity is read: uniqueness and references.
@@ -359,7 +440,22 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{
             "AcceptedCguOfAnApiWithoutCgu", "", "",
             api({}, "") + user({{"accepted_cgu", "[{ api = \"beta\", channel = \"SANDBOX\" }]"}}),
-            "\"beta\"", "users[1].accepted_cgu[0].api: API \"beta\" has no CGU to accept"}),
+            "\"beta\"", "users[1].accepted_cgu[0].api: API \"beta\" has no CGU to accept"},
+        ErrorCase{
+            "DuplicateActivationToken", "", "",
+            user({{"activation_token", "\"tok\""}}, "") +
+                user({{"email", "\"w@example.test\""}, {"reset_token", "\"tok\""}}, "reset_token"),
+            "", "users[2].reset_token: already a token of user \"v@example.test\""},
+        ErrorCase{"DanglingAccessRequestApi", "", "", request({{"api", "\"nope\""}}), "",
+                  "access_requests[0].api: no API has id \"nope\""},
+        ErrorCase{"DanglingAccessRequestApplication", "", "",
+                  request({{"application", "\"nope\""}}), "",
+                  "access_requests[0].application: no application has id \"nope\""},
+        ErrorCase{"AccessRequestScopeNotOfTheApi", "", "",
+                  request({{"scopes", "[\"alpha.read\", \"beta.read\"]"}}), "\"beta.read\"",
+                  "access_requests[0].scopes: \"beta.read\" is not a scope of API \"alpha\""},
+        ErrorCase{"DuplicateAccessRequestId", "", "", request({}, "") + request({}, "id"), "",
+                  "access_requests[1].id: \"r1\" is already used by another access request"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(WorldLoader, SameBasePathOnAnotherChannelIsFine) {
@@ -430,6 +526,144 @@ TEST(WorldLoader, EveryCrossReferenceMistakeIsReported) {
         1)
         << all_errors(r);
   }
+}
+
+// --- Portal state and timestamps ---------------------------------------------------------------
+
+TEST(WorldLoader, ReadsEveryKeyOfThePortalState) {
+  WorldLoadResult r = load_world_file(kDataDir + "full-world.toml");
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  const World& w = r.world;
+  EXPECT_EQ(w.settings.platform_cgu_version, "3");
+  EXPECT_EQ(w.settings.captcha, "PISTE-42");
+  EXPECT_EQ(w.settings.demo_password, "Demo-Full-2024!");
+  EXPECT_EQ(w.organisations[1].app_prefix, "DIHAL_X");
+  EXPECT_EQ(enrolment_prefix(w.organisations[1]), "DIHAL_X");
+  // The three forms of an instant: date-time string, date string, TOML date-time with offset.
+  EXPECT_EQ(w.apis[0].added_at, 1666114860000);  // 2022-10-18T17:41:00Z
+  EXPECT_EQ(w.apis[1].added_at, 1672617600000);  // 2023-01-02T00:00:00Z
+  EXPECT_EQ(w.apis[2].added_at, 1711845000250);  // 2024-03-31T00:30:00.250Z
+  const User& demo = w.users[0];
+  EXPECT_TRUE(verify_password(demo.password_hash, "Demo-Full-2024!"));
+  EXPECT_EQ(demo.platform_cgu_version, "3");     // absent: the version in force
+  EXPECT_EQ(demo.registered_at, 1705311000000);  // 2024-01-15T09:30:00Z
+  const User& pending = w.users[1];
+  EXPECT_TRUE(verify_password(pending.password_hash, "Pending-Full-2024!"));
+  EXPECT_FALSE(pending.active);
+  EXPECT_EQ(pending.activation_token, "act-0123456789");
+  EXPECT_EQ(pending.platform_cgu_version, "");
+  EXPECT_EQ(pending.registered_at, 1706745600000);  // TOML date 2024-02-01
+  const User& reset = w.users[2];
+  EXPECT_EQ(reset.reset_token, "reset-9876543210");
+  EXPECT_EQ(reset.reset_expires_at, 1706778900000);  // 2024-02-01T09:15:00Z
+  EXPECT_TRUE(reset.must_change_password);
+  EXPECT_EQ(reset.platform_cgu_version, "2");
+  EXPECT_EQ(w.applications[0].origin, ApplicationOrigin::AutoSandbox);
+  EXPECT_EQ(w.applications[0].created_at, 1705311060500);
+  EXPECT_EQ(w.applications[1].origin, ApplicationOrigin::Enrolment);
+  EXPECT_EQ(w.applications[1].name, "APP_DIHAL_X_SBX_demo@full.test");
+  const Application& prod = w.applications[2];
+  EXPECT_EQ(prod.origin, ApplicationOrigin::Created);
+  EXPECT_EQ(prod.phone, "+33 1 23 45 67 89");
+  EXPECT_EQ(prod.structure_info, "SIRET 13001070900025");
+  EXPECT_EQ(prod.responsible, "Jeanne Exemple");
+  EXPECT_EQ(prod.oauth_clients[0].callback_urls,
+            (std::vector<std::string>{"https://app.full.test/cb", "https://app.full.test/cb2"}));
+  EXPECT_EQ(prod.oauth_clients[0].x509, "MIIBszCCAVmgAwIBAgIUQ2VydA==");
+  EXPECT_EQ(prod.oauth_clients[0].created_at, 1705402801000);
+  EXPECT_EQ(prod.oauth_clients[1].type, ClientType::Public);
+  EXPECT_EQ(prod.api_keys[0].created_at, 1705402802000);
+  EXPECT_FALSE(prod.api_keys[0].enabled);
+  ASSERT_EQ(w.access_requests.size(), 3u);
+  const AccessRequest& rejected = w.access_requests[2];
+  EXPECT_EQ(rejected.id, "req-rejected");
+  EXPECT_EQ(rejected.api, "alpha");
+  EXPECT_EQ(rejected.application, "prod");
+  EXPECT_EQ(rejected.requester, "demo@full.test");
+  EXPECT_EQ(rejected.motif, "Test");
+  EXPECT_EQ(rejected.status, RequestStatus::Rejected);
+  EXPECT_EQ(rejected.requested_at, 1704880800000);
+  EXPECT_EQ(rejected.decided_at, 1704967200000);
+  EXPECT_EQ(rejected.decided_by, "approver@full.test");
+  EXPECT_EQ(rejected.decision_message, "Motif insuffisant :\n« préciser l'usage »");
+  EXPECT_EQ(w.access_requests[0].status, RequestStatus::Pending);
+  EXPECT_EQ(w.access_requests[0].scopes, std::vector<std::string>{"alpha.read"});
+  EXPECT_EQ(w.access_requests[1].status, RequestStatus::Approved);
+}
+
+TEST(WorldLoader, AbsentPortalKeysTakeTheirDefaults) {
+  WorldLoadResult r = load_world_file(kDataDir + "minimal-world.toml");
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  const World& w = r.world;
+  EXPECT_EQ(w.settings.platform_cgu_version, "1");
+  EXPECT_EQ(w.settings.captcha, "PISTE");
+  EXPECT_EQ(w.settings.demo_password, "");
+  EXPECT_EQ(w.users[0].platform_cgu_version, "1");
+  EXPECT_TRUE(verify_password(w.users[0].password_hash, "p"));
+  EXPECT_EQ(w.applications[0].origin, ApplicationOrigin::Created);
+  EXPECT_TRUE(w.access_requests.empty());
+  // The demo user's plain password is the demo password, unless [world] says the same.
+  r = load_world_string(world_text("", "demo_user = \"u@example.test\"\n", ""), "w.toml");
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  EXPECT_EQ(r.world.settings.demo_password, "p");
+  r = load_world_string(
+      world_text("", "demo_user = \"u@example.test\"\ndemo_password = \"p\"\n", ""), "w.toml");
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  EXPECT_EQ(r.world.settings.demo_password, "p");
+}
+
+TEST(WorldLoader, EnrolmentNamesCarryTheEmail) {
+  WorldLoadResult r = load_world_string(
+      world_text("", "",
+                 app({{"name", "\"APP_ORG_SBX_u+x@example.test\""}, {"origin", "\"enrolment\""}})),
+      "w.toml");
+  EXPECT_TRUE(r.ok()) << all_errors(r);
+}
+
+struct TimestampCase {
+  const char* text;
+  std::optional<Millis> expected;
+};
+
+TEST(WorldTimestamp, ParsesIso8601Strictly) {
+  const TimestampCase cases[] = {
+      {"2022-10-18T17:41:00Z", 1666114860000},
+      {"2022-10-18", 1666051200000},
+      {"1970-01-01T00:00:00Z", 0},
+      {"2022-10-18T17:41:00.1Z", 1666114860100},
+      {"2022-10-18T17:41:00.12Z", 1666114860120},
+      {"2022-10-18T17:41:00.123Z", 1666114860123},
+      {"2022-10-18T19:41:00+02:00", 1666114860000},
+      {"2022-10-18T16:11:00-01:30", 1666114860000},
+      {"2024-02-29", 1709164800000},
+      {"2000-02-29", 951782400000},
+      {"9999-12-31T23:59:59.999Z", 253402300799999},
+      {"2022-10-18T17:41:00.1234Z", std::nullopt},
+      {"2022-10-18T17:41:00.Z", std::nullopt},
+      {"2022-10-18T17:41Z", std::nullopt},
+      {"2022-10-18T17:41:00", std::nullopt},
+      {"2022-10-18t17:41:00Z", std::nullopt},
+      {"2022-10-18 17:41:00Z", std::nullopt},
+      {"2022-10-18T17:41:00z", std::nullopt},
+      {"2022-10-18T24:00:00Z", std::nullopt},
+      {"2022-10-18T23:60:00Z", std::nullopt},
+      {"2022-10-18T23:59:60Z", std::nullopt},
+      {"2022-10-18T17:41:00+2:00", std::nullopt},
+      {"2022-10-18T17:41:00+0200", std::nullopt},
+      {"2022-10-18T17:41:00+24:00", std::nullopt},
+      {"2023-02-29", std::nullopt},
+      {"1900-02-29", std::nullopt},
+      {"2022-13-01", std::nullopt},
+      {"2022-00-01", std::nullopt},
+      {"2022-04-31", std::nullopt},
+      {"2022-10-1", std::nullopt},
+      {"22-10-18", std::nullopt},
+      {" 2022-10-18", std::nullopt},
+      {"2022-10-18Z", std::nullopt},
+      {"2022-10-18T17:41:00Z ", std::nullopt},
+      {"", std::nullopt},
+  };
+  for (const auto& c : cases) EXPECT_EQ(parse_world_timestamp(c.text), c.expected) << c.text;
 }
 
 // --- Files -----------------------------------------------------------------------------------
