@@ -72,8 +72,8 @@ class TestSimulator {
 
   // A control call acting as a portal user (X-Pistesim-User: the admin token lets the caller act
   // as anyone; the portal still checks that the account may act).
-  Response control_as(const std::string& user, const std::string& method,
-                      const std::string& target, const std::string& json_body = {}) {
+  Response control_as(const std::string& user, const std::string& method, const std::string& target,
+                      const std::string& json_body = {}) {
     Request r = Request::make(method, target, json_body);
     r.headers.add("Authorization", "Bearer test-admin-token");
     r.headers.add("X-Pistesim-User", user);
