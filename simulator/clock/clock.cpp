@@ -9,6 +9,21 @@ namespace {
 constexpr Millis kHour = 3600 * 1000;
 constexpr Millis kDay = 24 * kHour;
 
+// Day (since epoch) of the last Sunday of a month.
+int64_t last_sunday(int64_t year, unsigned month) {
+  unsigned next_month = month == 12 ? 1 : month + 1;
+  int64_t next_year = month == 12 ? year + 1 : year;
+  int64_t last = days_from_civil(next_year, next_month, 1) - 1;
+  // 1970-01-01 was a Thursday: weekday 0 = Sunday => (days + 4) % 7.
+  int64_t wd = ((last + 4) % 7 + 7) % 7;
+  return last - wd;
+}
+
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+}  // namespace
+
 // Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date.
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -31,21 +46,6 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
 }
-
-// Day (since epoch) of the last Sunday of a month.
-int64_t last_sunday(int64_t year, unsigned month) {
-  unsigned next_month = month == 12 ? 1 : month + 1;
-  int64_t next_year = month == 12 ? year + 1 : year;
-  int64_t last = days_from_civil(next_year, next_month, 1) - 1;
-  // 1970-01-01 was a Thursday: weekday 0 = Sunday => (days + 4) % 7.
-  int64_t wd = ((last + 4) % 7 + 7) % 7;
-  return last - wd;
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-}  // namespace
 
 Millis SystemClock::now_ms() const {
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(

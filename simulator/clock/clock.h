@@ -45,6 +45,11 @@ class ManualClock final : public Clock {
   std::atomic<Millis> now_ms_;
 };
 
+// Proleptic Gregorian calendar (H. Hinnant's algorithms): days since 1970-01-01 of a civil date,
+// and back.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+void civil_from_days(int64_t days, int64_t& y, unsigned& m, unsigned& d);
+
 // UTC offset of Europe/Paris at that instant, in milliseconds (CET +1h, CEST +2h; EU rule:
 // summer time from the last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC).
 Millis paris_utc_offset_ms(Millis utc_ms);

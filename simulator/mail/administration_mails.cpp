@@ -6,19 +6,6 @@ namespace pistesim {
 
 namespace {
 
-// Civil date of a day count since 1970-01-01 (H. Hinnant's algorithm).
-void civil_from_days(int64_t z, int& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int>(yoe + era * 400 + (m <= 2 ? 1 : 0));
-}
-
 std::string quota_words(const QuotaSpec& q) {
   return std::to_string(q.limit) + (q.limit > 1 ? " appels" : " appel") +
          (q.window == QuotaWindow::Second ? " par seconde" : " par jour");
@@ -34,12 +21,12 @@ std::string paris_datetime(Millis utc_ms) {
     in_day += 86'400'000;
     --days;
   }
-  int y;
+  int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
   const int64_t s = in_day / 1000;
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%02u/%02u/%04d à %02d:%02d:%02d", d, m, y,
+  std::snprintf(buf, sizeof buf, "%02u/%02u/%04d à %02d:%02d:%02d", d, m, static_cast<int>(y),
                 static_cast<int>(s / 3600), static_cast<int>(s / 60 % 60),
                 static_cast<int>(s % 60));
   return buf;

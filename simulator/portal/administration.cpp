@@ -15,16 +15,6 @@ namespace {
 constexpr Millis kDayMs = 24 * kHourMs;
 constexpr int kMaxDays = UsageRecorder::kRetentionHours / 24;  // what is kept: 31 days
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 std::optional<int64_t> parse_int(std::string_view s) {
   int64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);

@@ -74,7 +74,9 @@ class PortalAccessRequests : public ::testing::Test {
   void expect_refused(const Response& r, const std::string& expected, const World& before,
                       size_t mails_before, const std::string& field = {}) {
     EXPECT_EQ(outcome(r), expected) << r.body;
-    if (!field.empty()) EXPECT_EQ(body_of(r).value("field", ""), field) << r.body;
+    if (!field.empty()) {
+      EXPECT_EQ(body_of(r).value("field", ""), field) << r.body;
+    }
     EXPECT_TRUE(t.sim->snapshot()->world == before) << "a refused operation changed the world";
     EXPECT_EQ(t.sim->mailbox().list().size(), mails_before) << "a refused operation sent mail";
   }
