@@ -15,6 +15,19 @@
 
 namespace pistesim::test {
 
+// The JSON body of an answer (fails the test when it is not JSON).
+inline nlohmann::json body_of(const Response& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << r.body;
+  return j;
+}
+
+// "404 UNKNOWN_API": an answer's status and error code, for tables of refusals.
+inline std::string outcome_of(const Response& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  return std::to_string(r.status) + " " + (j.is_object() ? j.value("code", "") : std::string());
+}
+
 inline World default_world() {
   WorldLoadResult r = load_default_world();
   EXPECT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front().to_string());

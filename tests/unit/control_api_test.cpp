@@ -17,7 +17,7 @@ Response control_as(TestSimulator& t, const std::string& authorization, const st
   return t.sim->handle(Endpoint::Control, r);
 }
 
-json body_of(const Response& r) {
+json json_answer(const Response& r) {
   EXPECT_EQ(r.content_type(), "application/json");
   auto j = json::parse(r.body, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << r.body;
@@ -28,7 +28,7 @@ json body_of(const Response& r) {
 void expect_error(const Response& r, int status, const std::string& code,
                   const std::string& field = {}) {
   EXPECT_EQ(r.status, status) << r.body;
-  json j = body_of(r);
+  json j = json_answer(r);
   ASSERT_TRUE(j.is_object()) << r.body;
   EXPECT_EQ(j.value("code", ""), code) << r.body;
   ASSERT_TRUE(j.contains("message") && j["message"].is_string()) << r.body;
@@ -45,7 +45,7 @@ void expect_error(const Response& r, int status, const std::string& code,
 class ControlApi : public ::testing::Test {
  protected:
   json application(const std::string& id) {
-    return body_of(t.control("GET", "/applications/" + id));
+    return json_answer(t.control("GET", "/applications/" + id));
   }
   std::string production_token() {
     return t.token(Channel::Production, kProductionClientId, kProductionClientSecret);
@@ -59,7 +59,7 @@ class ControlApi : public ::testing::Test {
 TEST_F(ControlApi, HealthNeedsNoToken) {
   Response r = control_as(t, "", "GET", "/health");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(body_of(r), json({{"status", "ok"}}));
+  EXPECT_EQ(json_answer(r), json({{"status", "ok"}}));
 }
 
 TEST_F(ControlApi, EveryOtherRouteNeedsTheAdminToken) {
@@ -113,12 +113,12 @@ TEST_F(ControlApi, ABodyThatIsNotAJsonObjectIsRefused) {
 // --- Clock ---------------------------------------------------------------------------------
 
 TEST_F(ControlApi, ClockShowsAndAdvancesTime) {
-  EXPECT_EQ(body_of(t.control("GET", "/clock")),
+  EXPECT_EQ(json_answer(t.control("GET", "/clock")),
             json({{"now_ms", kStart}, {"now", "2026-11-23T10:00:00.000Z"}}));
   Response by = t.control("POST", "/clock/advance", R"({"by":"1h30m"})");
   EXPECT_EQ(by.status, 200);
-  EXPECT_EQ(body_of(by)["now"], "2026-11-23T11:30:00.000Z");
-  EXPECT_EQ(body_of(t.control("POST", "/clock/advance", R"({"seconds":60})"))["now_ms"],
+  EXPECT_EQ(json_answer(by)["now"], "2026-11-23T11:30:00.000Z");
+  EXPECT_EQ(json_answer(t.control("POST", "/clock/advance", R"({"seconds":60})"))["now_ms"],
             kStart + 5'460'000);
   EXPECT_EQ(t.clock->now_ms(), kStart + 5'460'000);
 }
@@ -156,17 +156,17 @@ TEST_F(ControlApi, SettingAndDeletingTheApplicationQuota) {
   Response set =
       t.control("PUT", "/applications/demo-production/quota", R"({"limit":5,"window":"1d"})");
   ASSERT_EQ(set.status, 200) << set.body;
-  json app = body_of(set);
+  json app = json_answer(set);
   EXPECT_EQ(app["quota"], json({{"limit", 5}, {"window", "1d"}}));
   EXPECT_EQ(app["quota_override"], true);
   // The window defaults to a second.
-  EXPECT_EQ(body_of(t.control("PUT", "/applications/demo-production/quota",
-                              R"({"limit":7})"))["quota"]["window"],
+  EXPECT_EQ(json_answer(t.control("PUT", "/applications/demo-production/quota",
+                                  R"({"limit":7})"))["quota"]["window"],
             "1s");
   Response del = t.control("DELETE", "/applications/demo-production/quota");
   ASSERT_EQ(del.status, 200);
-  EXPECT_EQ(body_of(del)["quota"], json({{"limit", 20}, {"window", "1s"}}));
-  EXPECT_EQ(body_of(del)["quota_override"], false);
+  EXPECT_EQ(json_answer(del)["quota"], json({{"limit", 20}, {"window", "1s"}}));
+  EXPECT_EQ(json_answer(del)["quota_override"], false);
 }
 
 TEST_F(ControlApi, SettingAndDeletingAnApiQuota) {
@@ -175,23 +175,23 @@ TEST_F(ControlApi, SettingAndDeletingAnApiQuota) {
       if (s["api"] == "legifrance") return s["quota"];
     return json();
   };
-  json set = body_of(t.control("PUT", "/applications/demo-production/quota",
-                               R"({"limit":3,"window":"1s","api":"legifrance"})"));
+  json set = json_answer(t.control("PUT", "/applications/demo-production/quota",
+                                   R"({"limit":3,"window":"1s","api":"legifrance"})"));
   EXPECT_EQ(legifrance(set)["limit"], 3);
   EXPECT_EQ(legifrance(set)["override"], true);
   EXPECT_EQ(legifrance(set)["remaining"], 3);
   ASSERT_EQ(t.call(Channel::Production, "GET", kPing, production_token()).status, 200);
   EXPECT_EQ(legifrance(application("demo-production"))["remaining"], 2);
   EXPECT_EQ(set["quota_override"], false);  // the application's own quota is untouched
-  json by_query =
-      body_of(t.control("DELETE", "/applications/demo-production/quota?other=1&api=legifranc%65"));
+  json by_query = json_answer(
+      t.control("DELETE", "/applications/demo-production/quota?other=1&api=legifranc%65"));
   EXPECT_EQ(legifrance(by_query)["limit"], 20);
   EXPECT_EQ(legifrance(by_query)["override"], false);
   ASSERT_EQ(
       t.control("PUT", "/applications/demo-production/quota", R"({"limit":3,"api":"legifrance"})")
           .status,
       200);
-  json by_body = body_of(
+  json by_body = json_answer(
       t.control("DELETE", "/applications/demo-production/quota", R"({"api":"legifrance"})"));
   EXPECT_EQ(legifrance(by_body)["override"], false);
 }
@@ -241,7 +241,7 @@ TEST_F(ControlApi, AnUnknownApplicationIs404) {
 }
 
 TEST_F(ControlApi, ListsApplicationsAndShowsOne) {
-  json list = body_of(t.control("GET", "/applications"));
+  json list = json_answer(t.control("GET", "/applications"));
   ASSERT_TRUE(list.is_array());
   EXPECT_EQ(list.size(), 3u);
   json app = application("demo-sandbox");
@@ -259,14 +259,14 @@ TEST_F(ControlApi, ListsApplicationsAndShowsOne) {
 TEST_F(ControlApi, GrantingAndRemovingABusinessProfile) {
   const std::string path = "/applications/demo-sandbox/business-profiles";
   EXPECT_EQ(application("demo-sandbox")["business_profiles"], json::array());
-  EXPECT_EQ(body_of(t.control("POST", path, R"({"api":"sne-cotation"})"))["business_profiles"],
+  EXPECT_EQ(json_answer(t.control("POST", path, R"({"api":"sne-cotation"})"))["business_profiles"],
             json({"sne-cotation"}));
   // Granting twice keeps one.
-  EXPECT_EQ(body_of(t.control("POST", path, R"({"api":"sne-cotation"})"))["business_profiles"],
+  EXPECT_EQ(json_answer(t.control("POST", path, R"({"api":"sne-cotation"})"))["business_profiles"],
             json({"sne-cotation"}));
-  EXPECT_EQ(body_of(t.control("DELETE", path + "/sne-cotation"))["business_profiles"],
+  EXPECT_EQ(json_answer(t.control("DELETE", path + "/sne-cotation"))["business_profiles"],
             json::array());
-  EXPECT_EQ(body_of(t.control("DELETE", path + "/sne-cotation"))["business_profiles"],
+  EXPECT_EQ(json_answer(t.control("DELETE", path + "/sne-cotation"))["business_profiles"],
             json::array());
 }
 
@@ -285,25 +285,25 @@ TEST_F(ControlApi, BadBusinessProfileRequestsNameTheField) {
 
 TEST_F(ControlApi, RevokingOneToken) {
   std::string a = t.token(), b = t.token();
-  EXPECT_EQ(body_of(t.control("POST", "/tokens/revoke", json{{"token", a}}.dump())),
+  EXPECT_EQ(json_answer(t.control("POST", "/tokens/revoke", json{{"token", a}}.dump())),
             json({{"revoked", 1}}));
   EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPing, a).status, 401);
   EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPing, b).status, 200);
-  EXPECT_EQ(body_of(t.control("POST", "/tokens/revoke", json{{"token", "unknown"}}.dump())),
+  EXPECT_EQ(json_answer(t.control("POST", "/tokens/revoke", json{{"token", "unknown"}}.dump())),
             json({{"revoked", 0}}));
 }
 
 TEST_F(ControlApi, RevokingEveryTokenOfAnApplication) {
   std::vector<std::string> sandbox = {t.token(), t.token(), t.token()};
   std::string production = production_token();
-  EXPECT_EQ(body_of(t.control("GET", "/tokens")),
+  EXPECT_EQ(json_answer(t.control("GET", "/tokens")),
             json({{"sandbox_live", 3}, {"production_live", 1}}));
-  EXPECT_EQ(body_of(t.control("POST", "/tokens/revoke", R"({"application":"demo-sandbox"})")),
+  EXPECT_EQ(json_answer(t.control("POST", "/tokens/revoke", R"({"application":"demo-sandbox"})")),
             json({{"revoked", 3}}));
   for (const auto& token : sandbox)
     EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPing, token).status, 401);
   EXPECT_EQ(t.call(Channel::Production, "GET", kPing, production).status, 200);
-  EXPECT_EQ(body_of(t.control("GET", "/tokens")),
+  EXPECT_EQ(json_answer(t.control("GET", "/tokens")),
             json({{"sandbox_live", 0}, {"production_live", 1}}));
   // A new token works again.
   EXPECT_EQ(t.call(Channel::Sandbox, "GET", kPing, t.token()).status, 200);
@@ -320,14 +320,14 @@ TEST_F(ControlApi, BadRevocationsNameTheField) {
 // --- World ---------------------------------------------------------------------------------
 
 TEST_F(ControlApi, WorldDescribesWhatIsServed) {
-  json w = body_of(t.control("GET", "/world"));
+  json w = json_answer(t.control("GET", "/world"));
   EXPECT_EQ(w["name"], "PISTE (pistesim default world)");
   EXPECT_EQ(w["profile"], "piste");
   EXPECT_EQ(w["apis"].size(), 20u);
   EXPECT_EQ(w["applications"], 3);
   EXPECT_EQ(w["users"], 6);  // demo, admin-mtes, inactive and three API approvers
   TestSimulator rfc(Profile::Rfc);
-  EXPECT_EQ(body_of(rfc.control("GET", "/world"))["profile"], "rfc");
+  EXPECT_EQ(json_answer(rfc.control("GET", "/world"))["profile"], "rfc");
 }
 
 TEST_F(ControlApi, IsReachableThroughThePathPrefix) {
@@ -335,7 +335,7 @@ TEST_F(ControlApi, IsReachableThroughThePathPrefix) {
   EXPECT_EQ(t.sim->handle(r).status, 200);
   r = Request::make("GET", "/__pistesim/clock");
   r.headers.add("Authorization", "Bearer test-admin-token");
-  EXPECT_EQ(body_of(t.sim->handle(r))["now_ms"], kStart);
+  EXPECT_EQ(json_answer(t.sim->handle(r))["now_ms"], kStart);
 }
 
 }  // namespace

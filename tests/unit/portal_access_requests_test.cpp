@@ -20,17 +20,6 @@ constexpr const char* kCarteApprover = "approbateur.carteachat@pistesim.test";
 constexpr const char* kSneApprover = "api-platau-administration@developpement-durable.gouv.fr";
 const std::string kCartes = "/chorus/v1/carteachat/cartes";
 
-json body_of(const Response& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.body;
-  return j;
-}
-
-std::string outcome(const Response& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  return std::to_string(r.status) + " " + (j.is_object() ? j.value("code", "") : std::string());
-}
-
 json request_body(const std::string& api, const std::string& app, const std::string& motif,
                   const std::vector<std::string>& scopes) {
   return {{"api", api}, {"application", app}, {"motif", motif}, {"scopes", scopes}};
@@ -73,7 +62,7 @@ class PortalAccessRequests : public ::testing::Test {
   // A request refused: the answer, and nothing changed (world, mailbox).
   void expect_refused(const Response& r, const std::string& expected, const World& before,
                       size_t mails_before, const std::string& field = {}) {
-    EXPECT_EQ(outcome(r), expected) << r.body;
+    EXPECT_EQ(outcome_of(r), expected) << r.body;
     if (!field.empty()) {
       EXPECT_EQ(body_of(r).value("field", ""), field) << r.body;
     }
@@ -256,9 +245,9 @@ TEST_F(PortalAccessRequests, CguAcceptedForTheChannelLetsTheRequestThrough) {
       if (u.email == kDemo) u.accepted_cgu.push_back({"ingres-noyau", Channel::Production});
   });
   // Accepted for PRODUCTION only: the sandbox application still may not ask.
-  EXPECT_EQ(
-      outcome(submit(kDemo, request_body("ingres-noyau", kSandboxApp, "Projet", {"ingres.noyau"}))),
-      "409 CGU_NOT_ACCEPTED");
+  EXPECT_EQ(outcome_of(submit(
+                kDemo, request_body("ingres-noyau", kSandboxApp, "Projet", {"ingres.noyau"}))),
+            "409 CGU_NOT_ACCEPTED");
   EXPECT_EQ(submit(kDemo, request_body("ingres-noyau", kProductionApp, "Projet", {"ingres.noyau"}))
                 .status,
             201);
@@ -358,7 +347,7 @@ TEST_F(PortalAccessRequests, ApproversListTheirPendingRequests) {
                 .size(),
             1u);
   EXPECT_EQ(
-      outcome(t.control_as(kCarteApprover, "GET", "/portal/admin/access-requests?status=bogus")),
+      outcome_of(t.control_as(kCarteApprover, "GET", "/portal/admin/access-requests?status=bogus")),
       "400 INVALID_FIELD");
 }
 
@@ -618,9 +607,10 @@ TEST_F(PortalAccessRequests, RevocationRefusals) {
     SCOPED_TRACE(c.name);
     expect_refused(revoke(c.user, c.api, c.apps, c.motif), c.expected, before, 0, c.field);
   }
-  EXPECT_EQ(outcome(t.control_as(kCarteApprover, "GET", "/portal/admin/accesses?api=sne-cotation")),
-            "403 NOT_APPROVER");
-  EXPECT_EQ(outcome(t.control_as(kCarteApprover, "GET", "/portal/admin/accesses?api=nope")),
+  EXPECT_EQ(
+      outcome_of(t.control_as(kCarteApprover, "GET", "/portal/admin/accesses?api=sne-cotation")),
+      "403 NOT_APPROVER");
+  EXPECT_EQ(outcome_of(t.control_as(kCarteApprover, "GET", "/portal/admin/accesses?api=nope")),
             "404 UNKNOWN_API");
   // Both at once is fine.
   ASSERT_EQ(
@@ -645,7 +635,7 @@ TEST_F(PortalAccessRequests, RequesterAndOwnerSeeTheirRequests) {
   json admins = body_of(t.control_as(kAdminMtes, "GET", "/portal/access-requests"));
   ASSERT_EQ(admins.size(), 1u);
   EXPECT_EQ(admins[0]["id"], on_behalf);
-  EXPECT_EQ(outcome(t.control("GET", "/portal/access-requests")), "401 NOT_LOGGED_IN");
+  EXPECT_EQ(outcome_of(t.control("GET", "/portal/access-requests")), "401 NOT_LOGGED_IN");
 }
 
 TEST_F(PortalAccessRequests, OperatorSeesEveryRequest) {
@@ -654,8 +644,8 @@ TEST_F(PortalAccessRequests, OperatorSeesEveryRequest) {
   EXPECT_EQ(body_of(t.control("GET", "/access-requests")).size(), 2u);
   EXPECT_EQ(body_of(t.control("GET", "/access-requests?status=pending")).size(), 1u);
   EXPECT_EQ(body_of(t.control("GET", "/access-requests/" + a))["id"], a);
-  EXPECT_EQ(outcome(t.control("GET", "/access-requests/nope")), "404 UNKNOWN_ACCESS_REQUEST");
-  EXPECT_EQ(outcome(t.control("GET", "/access-requests?status=x")), "400 INVALID_FIELD");
+  EXPECT_EQ(outcome_of(t.control("GET", "/access-requests/nope")), "404 UNKNOWN_ACCESS_REQUEST");
+  EXPECT_EQ(outcome_of(t.control("GET", "/access-requests?status=x")), "400 INVALID_FIELD");
 }
 
 // --- Fixture and formatting -------------------------------------------------------------------

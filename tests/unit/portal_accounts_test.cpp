@@ -20,12 +20,6 @@ const std::string kDemoPassword = "Demo-Piste-2024!";
 const std::string kNewEmail = "mon_application_demo@example.com";
 const std::string kGoodPassword = "Mon-Application-2025!";
 
-json body_of(const Response& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.body;
-  return j;
-}
-
 // "/__pistesim/portal/activate?token=…" from "http://127.0.0.1:8080/__pistesim/…".
 std::string path_of(const std::string& url) {
   size_t scheme = url.find("://");

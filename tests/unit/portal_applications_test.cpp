@@ -16,17 +16,6 @@ const std::string kDemo = "demo@pistesim.test";
 const std::string kAdminMtes = "admin-mtes@pistesim.test";
 const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
 
-json body_of(const Response& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.body;
-  return j;
-}
-
-std::string code_of(const Response& r) {
-  json j = body_of(r);
-  return std::to_string(r.status) + " " + (j.is_object() ? j.value("code", "") : "");
-}
-
 // A valid creation form; tests change one field at a time.
 json form(const std::string& name = "mon-application_2024") {
   return {{"organisation", "mtes"},
@@ -105,17 +94,17 @@ TEST_F(PortalApplications, OrgAdminAlsoSeesTheApplicationsOfTheirOrganisation) {
   EXPECT_EQ(ids, (std::vector<std::string>{"demo-production", "mtes-admin-sandbox"}));
   EXPECT_EQ(t.control_as(kAdminMtes, "GET", "/portal/applications/demo-production").status, 200);
   // demo-sandbox belongs to « Universelle », which admin-mtes does not administer.
-  EXPECT_EQ(code_of(t.control_as(kAdminMtes, "GET", "/portal/applications/demo-sandbox")),
+  EXPECT_EQ(outcome_of(t.control_as(kAdminMtes, "GET", "/portal/applications/demo-sandbox")),
             "404 UNKNOWN_APPLICATION");
 }
 
 TEST_F(PortalApplications, OthersAreToldTheApplicationDoesNotExist) {
-  EXPECT_EQ(code_of(t.control_as(kDemo, "GET", "/portal/applications/mtes-admin-sandbox")),
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "GET", "/portal/applications/mtes-admin-sandbox")),
             "404 UNKNOWN_APPLICATION");
-  EXPECT_EQ(code_of(t.control_as(kDemo, "GET", "/portal/applications/nope")),
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "GET", "/portal/applications/nope")),
             "404 UNKNOWN_APPLICATION");
-  EXPECT_EQ(code_of(t.control("GET", "/portal/applications")), "401 NOT_LOGGED_IN");
-  EXPECT_EQ(code_of(t.control_as("inactive@pistesim.test", "GET", "/portal/applications")),
+  EXPECT_EQ(outcome_of(t.control("GET", "/portal/applications")), "401 NOT_LOGGED_IN");
+  EXPECT_EQ(outcome_of(t.control_as("inactive@pistesim.test", "GET", "/portal/applications")),
             "401 NOT_LOGGED_IN");
 }
 
@@ -244,7 +233,7 @@ TEST_F(PortalApplications, CreationRefusesEveryFieldRule) {
       body[c.field] = c.value;
     Response r = t.control_as(kDemo, "POST", "/portal/applications", body.dump());
     json j = body_of(r);
-    EXPECT_EQ(code_of(r) + " " + j.value("field", ""), c.outcome) << c.field << ": " << r.body;
+    EXPECT_EQ(outcome_of(r) + " " + j.value("field", ""), c.outcome) << c.field << ": " << r.body;
     EXPECT_FALSE(j.value("message", "").empty());
     expect_unchanged(before);
   }
@@ -266,9 +255,9 @@ TEST_F(PortalApplications, SandboxCreationIsRefusedWithTheGuidesWords) {
 TEST_F(PortalApplications, TwoApplicationsCannotShareAName) {
   create(form("unique-name"));
   World before = world();
-  EXPECT_EQ(
-      code_of(t.control_as(kAdminMtes, "POST", "/portal/applications", form("Unique-Name").dump())),
-      "409 NAME_TAKEN");
+  EXPECT_EQ(outcome_of(t.control_as(kAdminMtes, "POST", "/portal/applications",
+                                    form("Unique-Name").dump())),
+            "409 NAME_TAKEN");
   expect_unchanged(before);
 }
 
@@ -292,7 +281,7 @@ TEST_F(PortalApplications, DetailsChangeButNotTheName) {
 
   World before = world();
   r = t.control_as(kDemo, "PATCH", path, R"({"name":"renamed","description":"x"})");
-  EXPECT_EQ(code_of(r), "400 NAME_IMMUTABLE");
+  EXPECT_EQ(outcome_of(r), "400 NAME_IMMUTABLE");
   EXPECT_EQ(body_of(r)["field"], "name");
   EXPECT_EQ(body_of(r)["message"], std::string(kNameFixedMessage));
   expect_unchanged(before);
@@ -301,7 +290,7 @@ TEST_F(PortalApplications, DetailsChangeButNotTheName) {
 TEST_F(PortalApplications, AutoCreatedApplicationKeepsItsNameButDetailsChange) {
   Response r = t.control_as(kDemo, "PATCH", "/portal/applications/demo-sandbox",
                             R"({"name":"APP_SANDBOX_other"})");
-  EXPECT_EQ(code_of(r), "400 NAME_IMMUTABLE");
+  EXPECT_EQ(outcome_of(r), "400 NAME_IMMUTABLE");
   EXPECT_EQ(body_of(r)["message"], std::string(kSandboxNameFixedMessage));
   r = t.control_as(kDemo, "PATCH", "/portal/applications/demo-sandbox",
                    R"({"responsible":"CHET","phone":"01.02.03.04.05"})");
@@ -327,13 +316,14 @@ TEST_F(PortalApplications, ModificationRefusals) {
   };
   World before = world();
   for (const auto& c : cases) {
-    EXPECT_EQ(code_of(t.control_as(kDemo, "PATCH", "/portal/applications/demo-production", c.body)),
-              c.outcome)
+    EXPECT_EQ(
+        outcome_of(t.control_as(kDemo, "PATCH", "/portal/applications/demo-production", c.body)),
+        c.outcome)
         << c.body;
     expect_unchanged(before);
   }
-  EXPECT_EQ(code_of(t.control_as(kDemo, "PATCH", "/portal/applications/mtes-admin-sandbox",
-                                 R"({"description":"x"})")),
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "PATCH", "/portal/applications/mtes-admin-sandbox",
+                                    R"({"description":"x"})")),
             "404 UNKNOWN_APPLICATION");
   expect_unchanged(before);
 }
@@ -367,8 +357,8 @@ TEST_F(PortalApplications, OrgAdminDeactivatesAnApplicationOfTheirOrganisation) 
                             R"({"active":false})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_FALSE(t.sim->snapshot()->index.application("demo-production")->active);
-  EXPECT_EQ(code_of(t.control_as(kAdminMtes, "PATCH", "/portal/applications/demo-sandbox",
-                                 R"({"active":false})")),
+  EXPECT_EQ(outcome_of(t.control_as(kAdminMtes, "PATCH", "/portal/applications/demo-sandbox",
+                                    R"({"active":false})")),
             "404 UNKNOWN_APPLICATION");
 }
 
@@ -384,7 +374,7 @@ TEST_F(PortalApplications, DeletingACreatedApplicationRevokesItsTokens) {
   EXPECT_EQ(t.sim->snapshot()->index.application(c.id), nullptr);
   EXPECT_EQ(t.call(Channel::Production, "GET", kPing, token).status, 401);
   EXPECT_EQ(token_response(Channel::Production, c.client_id, c.secret).status, 400);
-  EXPECT_EQ(code_of(t.control_as(kDemo, "GET", "/portal/applications/" + c.id)),
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "GET", "/portal/applications/" + c.id)),
             "404 UNKNOWN_APPLICATION");
 }
 
@@ -396,11 +386,11 @@ TEST_F(PortalApplications, ApplicationsPisteMadeCannotBeDeleted) {
   World before = world();
   for (const char* id : {"demo-sandbox", "demo-production"}) {
     Response r = t.control_as(kDemo, "DELETE", std::string("/portal/applications/") + id);
-    EXPECT_EQ(code_of(r), "403 APPLICATION_UNDELETABLE") << id;
+    EXPECT_EQ(outcome_of(r), "403 APPLICATION_UNDELETABLE") << id;
     EXPECT_EQ(body_of(r)["message"], std::string(kDeleteThroughSupportMessage));
     expect_unchanged(before);
   }
-  EXPECT_EQ(code_of(t.control_as(kDemo, "DELETE", "/portal/applications/mtes-admin-sandbox")),
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "DELETE", "/portal/applications/mtes-admin-sandbox")),
             "404 UNKNOWN_APPLICATION");
   expect_unchanged(before);
 }
@@ -480,8 +470,8 @@ TEST_F(PortalApplications, RevokedAccessCanNeitherBeSelectedAgainNorWithdrawn) {
   });
   World before = world();
   const std::string path = "/portal/applications/demo-production/subscriptions/legifrance";
-  EXPECT_EQ(code_of(t.control_as(kDemo, "PUT", path)), "409 ACCESS_REVOKED");
-  EXPECT_EQ(code_of(t.control_as(kDemo, "DELETE", path)), "409 ACCESS_REVOKED");
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "PUT", path)), "409 ACCESS_REVOKED");
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "DELETE", path)), "409 ACCESS_REVOKED");
   expect_unchanged(before);
 }
 
@@ -489,7 +479,7 @@ TEST_F(PortalApplications, ApiNeedingApprovalGoesThroughAnAccessRequest) {
   World before = world();
   Response r =
       t.control_as(kDemo, "PUT", "/portal/applications/demo-production/subscriptions/carte-achat");
-  EXPECT_EQ(code_of(r), "409 APPROVAL_REQUIRED");
+  EXPECT_EQ(outcome_of(r), "409 APPROVAL_REQUIRED");
   EXPECT_NE(body_of(r)["message"].get<std::string>().find("Demander l'accès"), std::string::npos);
   expect_unchanged(before);
 }
@@ -497,14 +487,14 @@ TEST_F(PortalApplications, ApiNeedingApprovalGoesThroughAnAccessRequest) {
 TEST_F(PortalApplications, ApiWithCguNeedsTheActingUsersConsentForTheChannel) {
   const std::string path = "/portal/applications/mtes-admin-sandbox/subscriptions/e-signature";
   World before = world();
-  EXPECT_EQ(code_of(t.control_as(kAdminMtes, "PUT", path)), "409 CGU_NOT_ACCEPTED");
+  EXPECT_EQ(outcome_of(t.control_as(kAdminMtes, "PUT", path)), "409 CGU_NOT_ACCEPTED");
   expect_unchanged(before);
   // Consent on the other channel does not count.
   ASSERT_EQ(t.control_as(kAdminMtes, "POST", "/portal/api-cgu",
                          R"({"accept":[{"api":"e-signature","channel":"PRODUCTION"}]})")
                 .status,
             200);
-  EXPECT_EQ(code_of(t.control_as(kAdminMtes, "PUT", path)), "409 CGU_NOT_ACCEPTED");
+  EXPECT_EQ(outcome_of(t.control_as(kAdminMtes, "PUT", path)), "409 CGU_NOT_ACCEPTED");
   ASSERT_EQ(t.control_as(kAdminMtes, "POST", "/portal/api-cgu",
                          R"({"accept":[{"api":"e-signature","channel":"SANDBOX"}]})")
                 .status,
@@ -516,7 +506,7 @@ TEST_F(PortalApplications, CguConsentIsTheActingUsersNotTheOwners) {
   // demo accepted the CGU of cpro-factures; admin-mtes (OrgAdmin acting on demo's application)
   // did not.
   const std::string path = "/portal/applications/demo-production/subscriptions/cpro-factures";
-  EXPECT_EQ(code_of(t.control_as(kAdminMtes, "PUT", path)), "409 CGU_NOT_ACCEPTED");
+  EXPECT_EQ(outcome_of(t.control_as(kAdminMtes, "PUT", path)), "409 CGU_NOT_ACCEPTED");
   EXPECT_EQ(t.control_as(kDemo, "PUT", path).status, 200);
 }
 
@@ -543,8 +533,8 @@ TEST_F(PortalApplications, SubscriptionRefusals) {
   };
   World before = world();
   for (const auto& c : cases) {
-    EXPECT_EQ(code_of(t.control_as(kDemo, "PUT",
-                                   "/portal/applications/" + c.app + "/subscriptions/" + c.api)),
+    EXPECT_EQ(outcome_of(t.control_as(kDemo, "PUT",
+                                      "/portal/applications/" + c.app + "/subscriptions/" + c.api)),
               c.outcome)
         << c.app << " " << c.api;
     expect_unchanged(before);
@@ -578,8 +568,8 @@ TEST_F(PortalApplications, WithdrawingAnApiStopsItsCalls) {
   EXPECT_TRUE(body_of(r)["subscriptions"].empty());
   EXPECT_EQ(t.call(Channel::Production, "GET", kPing, token).status, 403);
   World before = world();
-  EXPECT_EQ(code_of(t.control_as(kDemo, "DELETE",
-                                 "/portal/applications/" + c.id + "/subscriptions/legifrance")),
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "DELETE",
+                                    "/portal/applications/" + c.id + "/subscriptions/legifrance")),
             "404 UNKNOWN_SUBSCRIPTION");
   expect_unchanged(before);
 }

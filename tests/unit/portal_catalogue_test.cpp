@@ -15,17 +15,6 @@ using nlohmann::json;
 const std::string kDemo = "demo@pistesim.test";
 const std::string kAdminMtes = "admin-mtes@pistesim.test";
 
-json body_of(const Response& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.body;
-  return j;
-}
-
-std::string code_of(const Response& r) {
-  json j = body_of(r);
-  return std::to_string(r.status) + " " + (j.is_object() ? j.value("code", "") : "");
-}
-
 // "api/CHANNEL" for each catalogue line, in order.
 std::vector<std::string> lines_of(const Response& r) {
   std::vector<std::string> out;
@@ -97,9 +86,9 @@ TEST_F(PortalCatalogue, ALoggedInUserAlsoSeesTheApisOfTheirOrganisations) {
 }
 
 TEST_F(PortalCatalogue, ActingAccountMustBeAbleToAct) {
-  EXPECT_EQ(code_of(t.control_as("inactive@pistesim.test", "GET", "/portal/catalogue")),
+  EXPECT_EQ(outcome_of(t.control_as("inactive@pistesim.test", "GET", "/portal/catalogue")),
             "401 NOT_LOGGED_IN");
-  EXPECT_EQ(code_of(t.control_as("nobody@pistesim.test", "GET", "/portal/catalogue")),
+  EXPECT_EQ(outcome_of(t.control_as("nobody@pistesim.test", "GET", "/portal/catalogue")),
             "401 NOT_LOGGED_IN");
 }
 
@@ -160,8 +149,9 @@ TEST_F(PortalCatalogue, FiltersByEnvironment) {
 }
 
 TEST_F(PortalCatalogue, RefusesBadQueryParameters) {
-  EXPECT_EQ(code_of(t.control("GET", "/portal/catalogue?sort=date")), "400 INVALID_FIELD");
-  EXPECT_EQ(code_of(t.control("GET", "/portal/catalogue?environment=PROD")), "400 INVALID_FIELD");
+  EXPECT_EQ(outcome_of(t.control("GET", "/portal/catalogue?sort=date")), "400 INVALID_FIELD");
+  EXPECT_EQ(outcome_of(t.control("GET", "/portal/catalogue?environment=PROD")),
+            "400 INVALID_FIELD");
   EXPECT_EQ(body_of(t.control("GET", "/portal/catalogue?sort=date"))["field"], "sort");
 }
 
@@ -257,16 +247,17 @@ TEST_F(PortalCatalogue, SheetShowsTheDateAddedWhenKnown) {
 }
 
 TEST_F(PortalCatalogue, SheetRefusals) {
-  EXPECT_EQ(code_of(t.control("GET", "/portal/catalogue/nope")), "404 UNKNOWN_API");
+  EXPECT_EQ(outcome_of(t.control("GET", "/portal/catalogue/nope")), "404 UNKNOWN_API");
   // Invisible: answered as unknown.
-  EXPECT_EQ(code_of(t.control("GET", "/portal/catalogue/sisiao-menage")), "404 UNKNOWN_API");
-  EXPECT_EQ(code_of(t.control_as(kDemo, "GET", "/portal/catalogue/sisiao-menage")),
+  EXPECT_EQ(outcome_of(t.control("GET", "/portal/catalogue/sisiao-menage")), "404 UNKNOWN_API");
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "GET", "/portal/catalogue/sisiao-menage")),
             "404 UNKNOWN_API");
   join_dihal();
   EXPECT_EQ(t.control_as(kDemo, "GET", "/portal/catalogue/sisiao-menage").status, 200);
-  EXPECT_EQ(code_of(t.control("GET", "/portal/catalogue/api-test-try-it?environment=PRODUCTION")),
-            "404 NOT_PUBLISHED");
-  EXPECT_EQ(code_of(t.control("GET", "/portal/catalogue/legifrance?environment=prod")),
+  EXPECT_EQ(
+      outcome_of(t.control("GET", "/portal/catalogue/api-test-try-it?environment=PRODUCTION")),
+      "404 NOT_PUBLISHED");
+  EXPECT_EQ(outcome_of(t.control("GET", "/portal/catalogue/legifrance?environment=prod")),
             "400 INVALID_FIELD");
 }
 
@@ -326,7 +317,7 @@ TEST_F(PortalCatalogue, SwaggerShowsApiKeysQueryParametersAndProviderHeaders) {
 }
 
 TEST_F(PortalCatalogue, SwaggerFollowsVisibility) {
-  EXPECT_EQ(code_of(t.control("GET", "/portal/catalogue/sisiao-menage/swagger.json")),
+  EXPECT_EQ(outcome_of(t.control("GET", "/portal/catalogue/sisiao-menage/swagger.json")),
             "404 UNKNOWN_API");
   join_dihal();
   EXPECT_EQ(t.control_as(kDemo, "GET", "/portal/catalogue/sisiao-menage/swagger.json").status, 200);
@@ -372,7 +363,7 @@ TEST_F(PortalCatalogue, CguPageListsEachApiWithCguPerChannel) {
   EXPECT_EQ(factures["accepted"], true);
   EXPECT_EQ(cgu_line(page, "e-signature", "SANDBOX")["accepted"], false);
   EXPECT_TRUE(cgu_line(page, "legifrance", "SANDBOX").is_null());  // no CGU
-  EXPECT_EQ(code_of(t.control("GET", "/portal/api-cgu")), "401 NOT_LOGGED_IN");
+  EXPECT_EQ(outcome_of(t.control("GET", "/portal/api-cgu")), "401 NOT_LOGGED_IN");
 }
 
 TEST_F(PortalCatalogue, AcceptingCguIsPerChannelAndStays) {
@@ -416,12 +407,12 @@ TEST_F(PortalCatalogue, AcceptingCguRefusesTheWholeSelectionOnABadItem) {
   };
   World before = world();
   for (const auto& c : cases) {
-    EXPECT_EQ(code_of(t.control_as(kAdminMtes, "POST", "/portal/api-cgu", c.body)), c.outcome)
+    EXPECT_EQ(outcome_of(t.control_as(kAdminMtes, "POST", "/portal/api-cgu", c.body)), c.outcome)
         << c.body;
     EXPECT_EQ(world(), before) << c.body;
   }
-  EXPECT_EQ(code_of(t.control_as("inactive@pistesim.test", "POST", "/portal/api-cgu",
-                                 R"({"accept":[{"api":"e-signature","channel":"SANDBOX"}]})")),
+  EXPECT_EQ(outcome_of(t.control_as("inactive@pistesim.test", "POST", "/portal/api-cgu",
+                                    R"({"accept":[{"api":"e-signature","channel":"SANDBOX"}]})")),
             "401 NOT_LOGGED_IN");
   EXPECT_EQ(world(), before);
 }
@@ -432,8 +423,8 @@ TEST_F(PortalCatalogue, AcceptingCguOfAChannelTheApiIsNotOn) {
       if (a.id == "e-signature") a.channels = {Channel::Production};
   });
   World before = world();
-  EXPECT_EQ(code_of(t.control_as(kAdminMtes, "POST", "/portal/api-cgu",
-                                 R"({"accept":[{"api":"e-signature","channel":"SANDBOX"}]})")),
+  EXPECT_EQ(outcome_of(t.control_as(kAdminMtes, "POST", "/portal/api-cgu",
+                                    R"({"accept":[{"api":"e-signature","channel":"SANDBOX"}]})")),
             "400 NOT_PUBLISHED");
   EXPECT_EQ(world(), before);
 }

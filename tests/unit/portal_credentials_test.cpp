@@ -17,17 +17,6 @@ const std::string kAdminMtes = "admin-mtes@pistesim.test";
 const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
 const std::string kJudilibre = "/cassation/judilibre/v1.0/healthcheck";
 
-json body_of(const Response& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.body;
-  return j;
-}
-
-std::string code_of(const Response& r) {
-  json j = body_of(r);
-  return std::to_string(r.status) + " " + (j.is_object() ? j.value("code", "") : "");
-}
-
 // A fresh self-signed certificate (DER), made with OpenSSL for the test.
 std::string self_signed_der() {
   EVP_PKEY* key = EVP_EC_gen("P-256");
@@ -144,7 +133,7 @@ TEST_F(PortalCredentials, ApiKeyRefusals) {
       {"inactive@pistesim.test", "POST", app_path() + "/api-keys", "", "401 NOT_LOGGED_IN"},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(code_of(t.control_as(c.user, c.method, c.path, c.body)), c.outcome)
+    EXPECT_EQ(outcome_of(t.control_as(c.user, c.method, c.path, c.body)), c.outcome)
         << c.method << " " << c.path;
     expect_unchanged(before);
   }
@@ -261,7 +250,7 @@ TEST_F(PortalCredentials, X509RefusesWhatIsNotACertificate) {
   for (const auto& x : junk) {
     json body = {{"x509", x}};
     Response r = t.control_as(kDemo, "POST", app_path() + "/oauth-clients", body.dump());
-    EXPECT_EQ(code_of(r), "400 INVALID_X509") << x;
+    EXPECT_EQ(outcome_of(r), "400 INVALID_X509") << x;
     EXPECT_EQ(body_of(r).value("field", ""), "x509");
     expect_unchanged(before);
   }
@@ -273,8 +262,8 @@ TEST_F(PortalCredentials, PublicClientHasNoSecretAndCannotUseClientCredentials) 
   EXPECT_EQ(c["has_secret"], false);
   const std::string id = c["client_id"];
   const std::string secret_path = app_path() + "/oauth-clients/" + id + "/secret";
-  EXPECT_EQ(code_of(t.control_as(kDemo, "GET", secret_path)), "409 NO_SECRET");
-  EXPECT_EQ(code_of(t.control_as(kDemo, "POST", secret_path)), "409 NO_SECRET");
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "GET", secret_path)), "409 NO_SECRET");
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "POST", secret_path)), "409 NO_SECRET");
   // RFC 6749 §4.4: client_credentials is for confidential clients only.
   Response r = token_response(Channel::Production, id, "");
   EXPECT_EQ(r.status, 400);
@@ -310,7 +299,7 @@ TEST_F(PortalCredentials, ClientRefusals) {
       {"POST", app_path("mtes-admin-sandbox") + "/oauth-clients", "{}", "404 UNKNOWN_APPLICATION"},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(code_of(t.control_as(kDemo, c.method, c.path, c.body)), c.outcome)
+    EXPECT_EQ(outcome_of(t.control_as(kDemo, c.method, c.path, c.body)), c.outcome)
         << c.method << " " << c.path << " " << c.body;
     expect_unchanged(before);
   }
@@ -376,9 +365,9 @@ TEST_F(PortalCredentials, RegeneratedSecretReplacesTheOldOneAtOnce) {
 TEST_F(PortalCredentials, SecretsStayWithWhoMayManageTheApplication) {
   const std::string path = app_path(kSandboxApp) + "/oauth-clients/" + kSandboxClientId + "/secret";
   World before = world();
-  EXPECT_EQ(code_of(t.control_as(kAdminMtes, "GET", path)), "404 UNKNOWN_APPLICATION");
-  EXPECT_EQ(code_of(t.control_as(kAdminMtes, "POST", path)), "404 UNKNOWN_APPLICATION");
-  EXPECT_EQ(code_of(t.control("GET", path)), "401 NOT_LOGGED_IN");
+  EXPECT_EQ(outcome_of(t.control_as(kAdminMtes, "GET", path)), "404 UNKNOWN_APPLICATION");
+  EXPECT_EQ(outcome_of(t.control_as(kAdminMtes, "POST", path)), "404 UNKNOWN_APPLICATION");
+  EXPECT_EQ(outcome_of(t.control("GET", path)), "401 NOT_LOGGED_IN");
   expect_unchanged(before);
 }
 

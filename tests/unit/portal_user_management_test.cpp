@@ -22,12 +22,6 @@ const std::string kInactive = "inactive@pistesim.test";  // Universelle only: ou
 const std::string kNew = "nouvel.agent@mtes.example.fr";
 const std::string kGoodPassword = "Agent-Mtes-2025!";
 
-json body_of(const Response& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.body;
-  return j;
-}
-
 // The password an « account created » e-mail carries ("" if none).
 std::string temporary_password_in(const Email& m) {
   std::smatch found;
