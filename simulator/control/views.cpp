@@ -1,8 +1,9 @@
 #include "control/views.h"
 
-#include <set>
+#include <algorithm>
 
 #include "core/simulator.h"
+#include "oauth/token_endpoint.h"
 #include "portal/application_factory.h"
 
 namespace pistesim {
@@ -29,7 +30,6 @@ json application_json(Simulator& sim, const WorldSnapshot& snap, const Applicati
                       bool show_api_keys) {
   Millis now = sim.clock().now_ms();
   json subs = json::array();
-  std::set<std::string> scopes;
   for (const auto& s : app.subscriptions) {
     json j = {{"api", s.api}, {"status", to_string(s.status)}, {"scopes", s.scopes}};
     if (const Api* api = snap.index.api(s.api)) {
@@ -40,12 +40,6 @@ json application_json(Simulator& sim, const WorldSnapshot& snap, const Applicati
       j["quota"] = quota_json(q.spec);
       j["quota"]["remaining"] = d.remaining;
       j["quota"]["override"] = s.quota.has_value();
-    }
-    if (s.status == SubscriptionStatus::Approved) {
-      // An access without listed scopes grants all of the API's (as the token endpoint does).
-      const Api* api = snap.index.api(s.api);
-      const auto& granted = s.scopes.empty() && api ? api->scopes : s.scopes;
-      scopes.insert(granted.begin(), granted.end());
     }
     subs.push_back(std::move(j));
   }
@@ -65,6 +59,9 @@ json application_json(Simulator& sim, const WorldSnapshot& snap, const Applicati
   const QuotaSpec& def = app.channel == Channel::Production ? snap.world.settings.production_quota
                                                             : snap.world.settings.sandbox_quota;
   const bool by_piste = app.origin != ApplicationOrigin::Created;
+  // The scopes a token issued now would carry (APP-8), sorted for reading.
+  std::vector<std::string> scopes = granted_scopes(snap.index, app);
+  std::sort(scopes.begin(), scopes.end());
   return {{"id", app.id},
           {"name", app.name},
           {"channel", to_string(app.channel)},
@@ -86,7 +83,7 @@ json application_json(Simulator& sim, const WorldSnapshot& snap, const Applicati
           {"business_profiles", app.business_profiles},
           {"oauth_clients", clients},
           {"api_keys", keys},
-          {"scopes", std::vector<std::string>(scopes.begin(), scopes.end())},
+          {"scopes", scopes},
           {"subscriptions", subs}};
 }
 

@@ -74,9 +74,7 @@ constexpr std::string_view kTokenParams[] = {"grant_type", "client_id", "client_
 
 }  // namespace
 
-std::optional<std::string> issued_scope(const WorldIndex& index, const Application& app,
-                                        const std::vector<std::string>& requested) {
-  // Scopes granted: those of approved subscriptions to APIs published on the channel.
+std::vector<std::string> granted_scopes(const WorldIndex& index, const Application& app) {
   std::vector<std::string> granted;
   for (const auto& sub : app.subscriptions) {
     if (sub.status != SubscriptionStatus::Approved) continue;
@@ -86,6 +84,12 @@ std::optional<std::string> issued_scope(const WorldIndex& index, const Applicati
     for (const auto& s : scopes)
       if (std::find(granted.begin(), granted.end(), s) == granted.end()) granted.push_back(s);
   }
+  return granted;
+}
+
+std::optional<std::string> issued_scope(const WorldIndex& index, const Application& app,
+                                        const std::vector<std::string>& requested) {
+  const std::vector<std::string> granted = granted_scopes(index, app);
   std::vector<std::string> api_scopes;
   for (const auto& s : requested) {
     if (s == "openid") continue;

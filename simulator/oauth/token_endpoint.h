@@ -29,6 +29,9 @@ struct TokenEndpointContext {
 // The issued scope: "openid" first, then the requested API scopes, or every scope granted to
 // the application when the request names none (or only "openid"). nullopt when a requested
 // scope is neither "openid" nor granted (→ invalid_scope).
+// The scopes an application holds: those of its approved accesses to APIs published on its
+// channel (an access that lists none holds all of its API's), in subscription order.
+std::vector<std::string> granted_scopes(const WorldIndex& index, const Application& app);
 std::optional<std::string> issued_scope(const WorldIndex& index, const Application& app,
                                         const std::vector<std::string>& requested);
 
