@@ -8,6 +8,7 @@
 #include "core/simulator.h"
 #include "http/http_server.h"
 #include "server_info.h"
+#include "store/durable_simulator.h"
 #include "wire/authorization.h"
 #include "world/default_world.h"
 
@@ -15,13 +16,20 @@ namespace pistesim::cli {
 
 namespace {
 
+// What `serve` takes beyond the options every subcommand shares (commands.h).
+struct ServeSettings : ServeArgs {
+  std::string state;  // empty: state in memory only
+  bool no_control = false;
+  HttpServerOptions limits;  // the limit fields only (size, time, connections)
+};
+
 int print_world_errors(const WorldLoadResult& loaded) {
   for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
   std::cerr << loaded.errors.size() << " error(s) in the world file\n";
   return 2;
 }
 
-int serve(const ServeArgs& args) {
+int serve(const ServeSettings& args) {
   auto profile = parse_profile(args.profile);
   if (!profile) {
     std::cerr << "--profile: expected piste or rfc, got " << args.profile << "\n";
@@ -47,8 +55,28 @@ int serve(const ServeArgs& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  Simulator sim(std::move(loaded.world), SimulatorOptions{*profile, args.admin_token},
-                std::make_shared<SystemClock>());
+  // With --state, the simulator resumes from the file (or starts it from the world).
+  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Simulator> owned;
+  SimulatorOptions sim_options{*profile, args.admin_token};
+  auto clock = std::make_shared<SystemClock>();
+  try {
+    if (args.state.empty()) {
+      owned = std::make_unique<Simulator>(std::move(loaded.world), sim_options, clock);
+    } else {
+      store = std::make_unique<SqliteStore>(args.state);
+      const bool had_world = store->restored().world.has_value();
+      if (had_world && !args.world.empty() && !(*store->restored().initial_world == loaded.world))
+        std::cerr << "pistesim serve: " << args.state << " holds its own world; --world "
+                  << args.world << " is not used (start from a new state file to use it)\n";
+      owned = open_durable_simulator(*store, std::move(loaded.world), sim_options, clock).simulator;
+      if (had_world) std::cerr << "pistesim serve: resumed from " << args.state << "\n";
+    }
+  } catch (const StoreError& e) {
+    std::cerr << "pistesim serve: " << e.what() << "\n";
+    return 2;
+  }
+  Simulator& sim = *owned;
   HttpServerOptions options;
   options.host = args.host;
   options.port = args.port;
@@ -56,6 +84,11 @@ int serve(const ServeArgs& args) {
   options.tls_key = args.tls_key;
   options.threads = args.threads;
   options.access_log = args.access_log;
+  options.control_api = !args.no_control;
+  options.max_connections = args.limits.max_connections;
+  options.header_timeout_s = args.limits.header_timeout_s;
+  options.request_timeout_s = args.limits.request_timeout_s;
+  options.keep_alive_timeout_s = args.limits.keep_alive_timeout_s;
   HttpServer server(sim, options);
   std::string error;
   if (!server.bind(&error)) {
@@ -84,13 +117,18 @@ int serve(const ServeArgs& args) {
             << " received, finishing in-flight requests\n";
   server.stop();
   if (!args.info_file.empty()) std::remove(args.info_file.c_str());
+  // Detached before the store closes; every acknowledged change is already on disk, closing
+  // folds the WAL back into the file.
+  sim.attach_store(nullptr);
+  owned.reset();
+  store.reset();
   return 0;
 }
 
 }  // namespace
 
 void add_serve_command(CLI::App& app, int& exit_code) {
-  auto args = std::make_shared<ServeArgs>();
+  auto args = std::make_shared<ServeSettings>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Serve the four PISTE endpoints (sandbox/production × OAuth/API) and the control API");
@@ -113,6 +151,27 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "Once listening, write a JSON file with the base URLs, admin token and demo credentials");
   cmd->add_option("--admin-token", args->admin_token, "Control API token (default: a random one)");
   cmd->add_option("--threads", args->threads, "Worker threads (default: 8 per core, at least 32)");
+  cmd->add_option("--state", args->state,
+                  "SQLite file holding the simulator's state across restarts (created if absent, "
+                  "mode 0600: it holds secrets and live tokens)");
+  cmd->add_flag("--no-control", args->no_control,
+                "Disable the control API: /__pistesim/* answers 404 (health and ready stay)");
+  cmd->add_option("--max-connections", args->limits.max_connections,
+                  "Simultaneous connections; more are answered 503 at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--header-timeout", args->limits.header_timeout_s,
+                  "Seconds a request head may take to arrive (slower: 408, connection closed)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--request-timeout", args->limits.request_timeout_s,
+                  "Seconds a request body may take to arrive")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--idle-timeout", args->limits.keep_alive_timeout_s,
+                  "Seconds an idle keep-alive connection stays open")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   cmd->add_flag(
       "--access-log", args->access_log,
       "Log one line per request on stderr, with the reason of each refusal (never secrets)");

@@ -16,6 +16,7 @@ Router build_router() {
   register_administration_routes(r);
   register_mail_routes(r);
   register_world_routes(r);
+  register_journal_routes(r);
   return r;
 }
 

@@ -62,5 +62,6 @@ void register_access_request_routes(Router& r);      // /portal: access requests
 void register_administration_routes(Router& r);      // /portal/admin: ADM-1, 3, 4, 5
 void register_mail_routes(Router& r);                // /mail
 void register_world_routes(Router& r);               // /world/reset, /world/snapshot
+void register_journal_routes(Router& r);             // /journal
 
 }  // namespace pistesim

@@ -11,12 +11,14 @@ namespace {
 
 json fault_json(const Fault& f) {
   return json{{"id", f.id},
+              {"kind", to_string(f.kind)},
               {"api", f.api},
               {"application", f.application},
               {"status", f.status},
               {"body", f.body},
               {"content_type", f.content_type},
               {"latency_ms", f.latency_ms},
+              {"after", f.after},
               {"remaining", f.remaining}};
 }
 
@@ -71,8 +73,28 @@ Response revoke_tokens(ControlCall& c) {
   return json_response(200, {{"revoked", revoked}});
 }
 
+// POST /tokens/expire {"token": "..."} | {"application": "id"}: the tokens expire now, as if
+// their lifetime had ended (the client must fetch a new one).
+Response expire_tokens(ControlCall& c) {
+  const json& body = c.body;
+  size_t expired = 0;
+  Millis now = c.sim.clock().now_ms();
+  if (body.contains("token") && body["token"].is_string()) {
+    std::string t = body["token"].get<std::string>();
+    for (Channel ch : kChannels) expired += c.sim.tokens(ch).expire(t, now) ? 1 : 0;
+  } else if (body.contains("application") && body["application"].is_string()) {
+    std::string id = body["application"].get<std::string>();
+    if (!c.sim.snapshot()->index.application(id))
+      return error(404, "UNKNOWN_APPLICATION", "Application inconnue : " + id, "application");
+    for (Channel ch : kChannels) expired += c.sim.tokens(ch).expire_application(id, now);
+  } else {
+    return error(400, "MISSING_FIELD", "Indiquer « token » ou « application »", "token");
+  }
+  return json_response(200, {{"expired", expired}});
+}
+
 // POST /faults {"api": "legifrance", "application": "demo-sandbox", "status": 503, "body": "…",
-// "content_type": "…", "latency_ms": 200, "count": 3}
+// "content_type": "…", "latency_ms": 200, "count": 3, "after": 0, "kind": "respond"}
 Response arm_fault(ControlCall& c) {
   const json& body = c.body;
   Fault fault;
@@ -85,6 +107,12 @@ Response arm_fault(ControlCall& c) {
   if (!fault_body) return bad;
   auto content_type = string_field(body, "content_type", &bad);
   if (!content_type) return bad;
+  auto kind_name = string_field(body, "kind", &bad);
+  if (!kind_name) return bad;
+  auto kind = kind_name->empty() ? FaultKind::Respond : fault_kind_from_string(*kind_name);
+  if (!kind)
+    return error(400, "INVALID_FIELD",
+                 "« kind » doit valoir respond, drop_connection ou expire_token", "kind");
   auto snap = c.sim.snapshot();
   if (!api->empty() && !snap->index.api(*api))
     return error(404, "UNKNOWN_API", "API inconnue : " + *api, "api");
@@ -99,7 +127,7 @@ Response arm_fault(ControlCall& c) {
     if (v < lo || v > hi) return std::nullopt;
     return v;
   };
-  auto status = integer("status", 503, 0, 599);
+  auto status = integer("status", *kind == FaultKind::Respond ? 503 : 0, 0, 599);
   if (!status || (*status != 0 && *status < 100))
     return error(400, "INVALID_FIELD",
                  "« status » doit être un code HTTP (100 à 599), ou 0 pour un simple délai",
@@ -112,14 +140,25 @@ Response arm_fault(ControlCall& c) {
   if (!count || *count == 0)
     return error(400, "INVALID_FIELD",
                  "« count » doit être un entier positif, ou -1 (jusqu'au retrait)", "count");
-  if (*status == 0 && *latency == 0)
+  auto after = integer("after", 0, 0, 1000000000);
+  if (!after)
+    return error(
+        400, "INVALID_FIELD",
+        "« after » doit être un entier positif : les appels à laisser passer avant la panne",
+        "after");
+  if (*kind == FaultKind::Respond && *status == 0 && *latency == 0)
     return error(400, "MISSING_FIELD", "Indiquer « status » ou « latency_ms »", "status");
+  if (*kind != FaultKind::Respond && *status != 0)
+    return error(400, "INVALID_FIELD", "« status » ne s'applique qu'aux pannes « respond »",
+                 "status");
+  fault.kind = *kind;
   fault.api = *api;
   fault.application = *application;
   fault.status = static_cast<int>(*status);
   fault.body = *fault_body;
   if (!content_type->empty()) fault.content_type = *content_type;
   fault.latency_ms = *latency;
+  fault.after = *after;
   fault.remaining = *count;
   fault.id = c.sim.faults().arm(fault);
   return json_response(201, fault_json(fault));
@@ -170,6 +209,7 @@ void register_simulator_routes(Router& r) {
   r.add("GET", "/clock", [](ControlCall& c) { return clock_answer(c.sim); });
   r.add("POST", "/clock/advance", advance_clock);
   r.add("POST", "/tokens/revoke", revoke_tokens);
+  r.add("POST", "/tokens/expire", expire_tokens);
   // GET /tokens: live token counts (values are never shown).
   r.add("GET", "/tokens", [](ControlCall& c) {
     Millis now = c.sim.clock().now_ms();

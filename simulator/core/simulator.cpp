@@ -1,9 +1,12 @@
 #include "core/simulator.h"
 
+#include <cstdio>
+
 #include "control/control_api.h"
 #include "crypto/secrets.h"
 #include "mail/administration_mails.h"
 #include "oauth/token_endpoint.h"
+#include "wire/authorization.h"
 
 namespace pistesim {
 
@@ -51,6 +54,7 @@ std::atomic<uint64_t> next_instance_id{1};
 Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Clock> clock)
     : options_(std::move(options)),
       clock_(std::move(clock)),
+      journal_(options_.journal_capacity),
       initial_world_(world),
       instance_id_(next_instance_id.fetch_add(1)) {
   if (options_.admin_token.empty()) options_.admin_token = random_alphanumeric(32);
@@ -58,28 +62,57 @@ Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Cloc
   quota_mailer_ = [this](const QuotaExceeded& e) {
     Email m = quota_exceeded_email(e.application, e.api, e.quota, e.at, e.window_end);
     m.sent_at = e.at;
-    mailbox_.deliver(std::move(m));
+    try {
+      mailbox_.deliver(std::move(m));
+    } catch (const StoreError&) {
+      // A notice, not an acknowledged change: the 429 it accompanies is answered regardless.
+    }
   };
   install(std::move(world));
 }
 
-void Simulator::apply_effects(const Transaction& tx) {
+void Simulator::apply_effects(const Transaction& tx, std::vector<Email> mails) {
   for (const auto& id : tx.revoked_applications())
     for (auto& store : tokens_) store.revoke_application(id);
   for (const auto& email : tx.closed_sessions()) sessions_.close_all(email);
-  for (const auto& mail : tx.mails()) {
-    Email m = mail;
-    m.sent_at = tx.now;
-    mailbox_.deliver(std::move(m));
-  }
+  for (auto& m : mails) mailbox_.deliver(std::move(m));
+}
+
+void Simulator::attach_store(StateStore* store) {
+  store_ = store;
+  for (Channel c : kChannels) tokens(c).set_listener(store ? &store->token_listener(c) : nullptr);
+  mailbox_.set_listener(store ? &store->mailbox_listener() : nullptr);
+}
+
+void Simulator::save_world(const World& world) {
+  if (!store_) return;
+  StateChange change;
+  change.world = &world;
+  store_->commit(change);
+}
+
+std::vector<Email> Simulator::save_transaction(const World& world, const Transaction& tx) {
+  std::vector<Email> mails = tx.mails();
+  for (auto& m : mails) m.sent_at = tx.now;
+  if (!store_) return mails;
+  // Saved with their ids, so that they are delivered under the ids the file holds.
+  uint64_t id = mails.empty() ? 0 : mailbox_.reserve_ids(mails.size());
+  for (auto& m : mails) m.id = id++;
+  StateChange change;
+  change.world = &world;
+  change.mails = mails;
+  change.revoked_applications = tx.revoked_applications();
+  store_->commit(change);
+  return mails;
 }
 
 void Simulator::reset() {
-  install(initial_world_);
+  replace_world(initial_world_, /*clear_mailbox=*/true);
   sessions_.clear();
   mailbox_.clear();
   faults_.clear();
   usage_.clear();
+  journal_.clear();
 }
 
 void Simulator::set_public_url(std::string url) {
@@ -125,7 +158,18 @@ std::shared_ptr<const WorldSnapshot> Simulator::snapshot() const {
 }
 
 void Simulator::install(World world) {
+  replace_world(std::move(world), /*clear_mailbox=*/false);
+}
+
+void Simulator::replace_world(World world, bool clear_mailbox) {
   std::lock_guard lock(write_mutex_);
+  if (store_) {
+    StateChange change;
+    change.world = &world;
+    change.clear_tokens = true;
+    change.clear_mailbox = clear_mailbox;
+    store_->commit(change);
+  }
   for (auto& app : world.applications) {
     app.quota_slot = 0;
     for (auto& sub : app.subscriptions) sub.quota_slot = 0;
@@ -178,8 +222,36 @@ Response Simulator::handle(const Request& request) {
 }
 
 Response Simulator::handle(Endpoint endpoint, const Request& request) {
+  if (!store_) return dispatch(endpoint, request);
+  try {
+    return dispatch(endpoint, request);
+  } catch (const StoreError& e) {
+    // Nothing of the change was made; the client may try again.
+    std::fprintf(stderr, "pistesim: %s\n", e.what());
+    Response r;
+    r.status = 503;
+    r.headers.set("Content-Type", "application/json");
+    r.headers.set("Cache-Control", "no-store");
+    r.headers.set("Retry-After", "1");
+    r.body =
+        R"({"error":"temporarily_unavailable","error_description":"The simulator could not save its state; nothing was changed"})";
+    r.diagnostic = "state not saved";
+    return r;
+  }
+}
+
+Response Simulator::dispatch(Endpoint endpoint, const Request& request) {
   if (endpoint == Endpoint::Control) return handle_control_request(*this, request);
   auto snap = snapshot();
+  if (!journal_.enabled()) return handle_piste(endpoint, request, *snap);
+  int64_t started_us = journal_.elapsed_us();
+  Response response = handle_piste(endpoint, request, *snap);
+  record(endpoint, request, response, *snap, started_us);
+  return response;
+}
+
+Response Simulator::handle_piste(Endpoint endpoint, const Request& request,
+                                 const WorldSnapshot& snap) {
   Channel channel = channel_of(endpoint);
   if (endpoint == Endpoint::SandboxOAuth || endpoint == Endpoint::ProductionOAuth) {
     if (request.path != "/api/oauth/token") {
@@ -187,14 +259,38 @@ Response Simulator::handle(Endpoint endpoint, const Request& request) {
       r.headers.set("Cache-Control", "no-store");
       return r;
     }
-    TokenEndpointContext ctx{snap->world,      snap->index,      channel,
+    TokenEndpointContext ctx{snap.world,       snap.index,       channel,
                              options_.profile, clock_->now_ms(), tokens(channel)};
     return handle_token_request(request, ctx);
   }
-  GatewayContext ctx{snap->world,      snap->index,     channel,       options_.profile,
+  GatewayContext ctx{snap.world,       snap.index,      channel,       options_.profile,
                      clock_->now_ms(), tokens(channel), quotas_,       correlation_ids_,
                      faults_,          &usage_,         &quota_mailer_};
   return handle_gateway_request(request, ctx);
+}
+
+void Simulator::record(Endpoint endpoint, const Request& request, const Response& response,
+                       const WorldSnapshot& snap, int64_t started_us) {
+  Channel channel = channel_of(endpoint);
+  bool token_request = endpoint == Endpoint::SandboxOAuth || endpoint == Endpoint::ProductionOAuth;
+  JournalEntry e = describe_exchange(token_request ? JournalKind::Token : JournalKind::Api, channel,
+                                     request, response, {});
+  // Which application it was: the client's, the bearer token's or the API key's.
+  if (token_request) {
+    if (auto ref = snap.index.client(channel, e.client_id)) e.application = ref->application->id;
+  } else if (e.auth == "bearer") {
+    if (auto token = parse_bearer(request.headers.get("Authorization"))) {
+      auto [state, record] = tokens(channel).lookup(*token, clock_->now_ms());
+      if (record) e.application = std::string(record->application_id);
+    }
+  } else if (e.auth == "api_key") {
+    if (auto ref = snap.index.api_key(channel, request.headers.get("KeyId")))
+      e.application = ref->application->id;
+  }
+  e.at_ms = clock_->now_ms();
+  e.elapsed_us = started_us;
+  e.duration_us = journal_.elapsed_us() - started_us;
+  journal_.record(std::move(e));
 }
 
 }  // namespace pistesim

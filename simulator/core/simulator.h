@@ -15,11 +15,13 @@
 #include "core/profile.h"
 #include "faults/fault_injector.h"
 #include "gateway/gateway.h"
+#include "journal/journal.h"
 #include "mail/mailbox.h"
 #include "oauth/token_store.h"
 #include "portal/sessions.h"
 #include "portal/transaction.h"
 #include "quota/quota_core.h"
+#include "store/state_store.h"
 #include "usage/usage_recorder.h"
 #include "wire/http_message.h"
 #include "world/world.h"
@@ -49,6 +51,8 @@ struct SimulatorOptions {
   Profile profile = Profile::Piste;
   // Guards the control API; empty: a random one is drawn (see admin_token()).
   std::string admin_token;
+  // Entries the request journal keeps (0: no journal, for load runs that do not want its cost).
+  size_t journal_capacity = 10000;
 };
 
 class Simulator {
@@ -68,15 +72,19 @@ class Simulator {
   std::shared_ptr<const WorldSnapshot> snapshot() const;
   // Copy-on-write change of the world: `change` edits a copy, which is then published.
   // Returns whatever `change` returns. Changes are serialised; readers never wait.
+  // With a store attached, the copy is saved before it is published (a StoreError leaves the
+  // world as it was).
   template <class F>
   auto mutate(F&& change) {
     std::lock_guard lock(write_mutex_);
     World copy = snapshot()->world;
     if constexpr (std::is_void_v<decltype(change(copy))>) {
       change(copy);
+      save_world(copy);
       publish(std::move(copy));
     } else {
       auto result = change(copy);
+      save_world(copy);
       publish(std::move(copy));
       return result;
     }
@@ -91,8 +99,10 @@ class Simulator {
     Transaction tx(copy, clock_->now_ms(), public_url_);
     auto result = op(tx);
     if (result.ok()) {
+      // Saved as a whole (world, e-mails, revocations) before anything is visible.
+      std::vector<Email> mails = save_transaction(copy, tx);
       publish(std::move(copy));
-      apply_effects(tx);
+      apply_effects(tx, std::move(mails));
     }
     return result;
   }
@@ -102,6 +112,12 @@ class Simulator {
   // statistics emptied. The clock keeps its time.
   void reset();
   const World& initial_world() const { return initial_world_; }
+
+  // Durable state (store/state_store.h): from now on every change of the world, tokens, mailbox
+  // is saved to `store` before it is visible or acknowledged; a change that cannot be saved is
+  // not made and its request answers 503. nullptr detaches. REQUIRES: no request in flight
+  // (called once, before serving); `store` outlives the simulator or is detached first.
+  void attach_store(StateStore* store);
 
   // The base URL links in e-mails point to ("http://127.0.0.1:8080"); `pistesim serve` sets it
   // once it knows its address.
@@ -116,6 +132,8 @@ class Simulator {
   SessionStore& sessions() { return sessions_; }
   // Gateway traffic per application, API and hour (APP-9, ADM-3, ADM-4).
   UsageRecorder& usage() { return usage_; }
+  // What clients sent to the four PISTE endpoints and what they got (scenario journal asserts).
+  Journal& journal() { return journal_; }
   Profile profile() const { return options_.profile; }
   const std::string& admin_token() const { return options_.admin_token; }
 
@@ -123,7 +141,15 @@ class Simulator {
   // Gives new applications and subscriptions their quota counters; keeps existing ones.
   void assign_quota_slots(World& world);
   void publish(World world);
-  void apply_effects(const Transaction& tx);
+  // Durable state hooks: no-ops without a store; throw StoreError when saving fails.
+  void save_world(const World& world);
+  std::vector<Email> save_transaction(const World& world, const Transaction& tx);
+  void replace_world(World world, bool clear_mailbox);
+  Response dispatch(Endpoint endpoint, const Request& request);
+  void apply_effects(const Transaction& tx, std::vector<Email> mails);
+  Response handle_piste(Endpoint endpoint, const Request& request, const WorldSnapshot& snap);
+  void record(Endpoint endpoint, const Request& request, const Response& response,
+              const WorldSnapshot& snap, int64_t started_us);
 
   SimulatorOptions options_;
   std::shared_ptr<Clock> clock_;
@@ -134,9 +160,11 @@ class Simulator {
   Mailbox mailbox_;
   SessionStore sessions_;
   UsageRecorder usage_;
+  Journal journal_;
   // Sends the « quota exceeded » e-mail (NOT-1) for the gateway.
   QuotaExceededHandler quota_mailer_;
   const World initial_world_;
+  StateStore* store_ = nullptr;
   std::string public_url_ = "http://127.0.0.1:8080";
   // Serialises every change of the world (and guards public_url_).
   mutable std::mutex write_mutex_;

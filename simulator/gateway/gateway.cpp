@@ -166,6 +166,14 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
     caller.token = &record;
     caller.app = ctx.index.application(record.application_id);
     if (!caller.app) return challenge(401, "PISTE", "invalid_token", "The access token is invalid");
+    // Injected mid-run expiry: from now on this token is expired, as if its lifetime had ended.
+    if (api && ctx.faults.any() &&
+        ctx.faults.take(api->id, caller.app->id, {FaultKind::ExpireToken})) {
+      ctx.tokens.expire(*token, ctx.now);
+      Response r = challenge(401, "PISTE", "invalid_token", "The access token expired");
+      r.diagnostic = "injected fault: token expired";
+      return r;
+    }
   } else if (const std::string* key = req.headers.find("KeyId");
              key && api && api->api_key_allowed) {
     // WIRE-9: the application's API key instead of a bearer token.
@@ -230,9 +238,17 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
   // Injected provider failures: after the call was admitted and counted, as a failing
   // provider behind the gateway would be.
   facts.reached_provider = true;
-  if (auto fault = ctx.faults.take(api->id, app.id)) {
+  if (auto fault =
+          ctx.faults.take(api->id, app.id, {FaultKind::Respond, FaultKind::DropConnection})) {
     if (fault->latency_ms > 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(fault->latency_ms));
+    if (fault->kind == FaultKind::DropConnection) {
+      Response f;
+      f.status = 502;  // what a proxy would log; the client never sees it
+      f.drop_connection = true;
+      f.diagnostic = "injected fault " + std::to_string(fault->id) + ": connection dropped";
+      return f;
+    }
     if (fault->status != 0) {
       Response f;
       f.status = fault->status;

@@ -47,7 +47,8 @@ struct GatewayContext {
   Channel channel;
   Profile profile;
   Millis now;
-  const TokenStore& tokens;
+  // Written only by the ExpireToken fault.
+  TokenStore& tokens;
   QuotaCore& quotas;
   CorrelationIds& correlation_ids;
   FaultInjector& faults;

@@ -1,18 +1,58 @@
 #include "mail/mailbox.h"
 
+#include <iterator>
+
 #include "world/world.h"
 
 namespace pistesim {
 
 uint64_t Mailbox::deliver(Email email) {
-  std::lock_guard lock(mutex_);
-  email.id = next_id_++;
+  std::unique_lock lock(mutex_);
+  if (email.id == 0 || email.id >= next_id_) email.id = next_id_++;
   if (messages_.size() >= capacity_) {
     messages_.pop_front();
     ++dropped_;
   }
-  messages_.push_back(std::move(email));
-  return messages_.back().id;
+  // Oldest first, by id: a reserved id may arrive after a later one was assigned.
+  auto at = messages_.end();
+  while (at != messages_.begin() && std::prev(at)->id > email.id) --at;
+  const uint64_t id = email.id;
+  if (!listener_) {
+    messages_.insert(at, std::move(email));
+    return id;
+  }
+  messages_.insert(at, email);
+  lock.unlock();
+  try {
+    listener_->delivered(email);
+  } catch (...) {
+    lock.lock();
+    std::erase_if(messages_, [&](const Email& m) { return m.id == id; });
+    throw;
+  }
+  return id;
+}
+
+uint64_t Mailbox::reserve_ids(size_t n) {
+  std::lock_guard lock(mutex_);
+  uint64_t first = next_id_;
+  next_id_ += n;
+  return first;
+}
+
+void Mailbox::restore(std::vector<Email> messages, uint64_t next_id, uint64_t dropped) {
+  std::lock_guard lock(mutex_);
+  messages_.clear();
+  dropped_ = dropped;
+  next_id_ = next_id;
+  for (auto& m : messages) {
+    if (m.id >= next_id_) next_id_ = m.id + 1;
+    if (messages_.size() >= capacity_) {
+      messages_.pop_front();
+      ++dropped_;
+    }
+    messages_.push_back(std::move(m));
+  }
 }
 
 std::vector<Email> Mailbox::list(std::string_view to, std::string_view kind) const {
@@ -31,9 +71,12 @@ std::optional<Email> Mailbox::get(uint64_t id) const {
 }
 
 size_t Mailbox::clear() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   size_t n = messages_.size();
   messages_.clear();
+  uint64_t next_id = next_id_;
+  lock.unlock();
+  if (listener_) listener_->cleared(next_id);
   return n;
 }
 

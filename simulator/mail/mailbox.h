@@ -30,11 +30,30 @@ struct Email {
   std::vector<EmailLink> links;
 };
 
+// Told of deliveries and of clear(), synchronously, before the call returns (durable state,
+// store/state_store.h). May throw (StoreError): deliver() then takes the message back.
+class MailboxListener {
+ public:
+  virtual ~MailboxListener() = default;
+  virtual void delivered(const Email& email) = 0;
+  virtual void cleared(uint64_t next_id) = 0;
+};
+
 class Mailbox {
  public:
   explicit Mailbox(size_t capacity = 10000) : capacity_(capacity) {}
 
+  // Keeps email.id when it is a reserved one (reserve_ids()), else assigns the next id.
   uint64_t deliver(Email email);
+  // `n` consecutive ids for messages delivered later (so that they can be saved, ids included,
+  // together with the change that sends them); returns the first.
+  uint64_t reserve_ids(size_t n);
+  // Back to saved contents (oldest first); past `capacity` the oldest are dropped and counted.
+  void restore(std::vector<Email> messages, uint64_t next_id, uint64_t dropped);
+  size_t capacity() const { return capacity_; }
+  // REQUIRES: no concurrent use of the mailbox while it is set. nullptr: none.
+  void set_listener(MailboxListener* listener) { listener_ = listener; }
+
   // Oldest first; `to` filters by recipient (case-insensitive), `kind` by kind; empty = any.
   std::vector<Email> list(std::string_view to = {}, std::string_view kind = {}) const;
   std::optional<Email> get(uint64_t id) const;
@@ -47,6 +66,7 @@ class Mailbox {
   size_t capacity_;
   uint64_t next_id_ = 1;
   uint64_t dropped_ = 0;
+  MailboxListener* listener_ = nullptr;
 };
 
 }  // namespace pistesim

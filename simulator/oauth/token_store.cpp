@@ -46,14 +46,28 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
                 record.expires_ms,
                 record.revoked};
   Shard& s = shard_of(*key);
-  std::unique_lock lock(s.mutex);
-  // Sweep a shard once its map has grown by as much as it held, so reclaiming stays O(1)
-  // amortised per insert.
-  if (++s.inserts_since_sweep > 64 && s.inserts_since_sweep > s.tokens.size()) {
-    std::erase_if(s.tokens, [&](const auto& kv) { return kv.second.expires_ms <= now; });
-    s.inserts_since_sweep = 0;
+  {
+    std::unique_lock lock(s.mutex);
+    // Sweep a shard once its map has grown by as much as it held, so reclaiming stays O(1)
+    // amortised per insert.
+    if (++s.inserts_since_sweep > 64 && s.inserts_since_sweep > s.tokens.size()) {
+      std::erase_if(s.tokens, [&](const auto& kv) { return kv.second.expires_ms <= now; });
+      s.inserts_since_sweep = 0;
+    }
+    if (!s.tokens.emplace(*key, stored).second) return false;
   }
-  return s.tokens.emplace(*key, stored).second;
+  if (listener_) {
+    // Outside the shard lock: saving may wait for a disk write. Nobody knows the value yet (it
+    // is returned to its client only after this), so the token being visible early is harmless.
+    try {
+      listener_->inserted(token, record);
+    } catch (...) {
+      std::unique_lock lock(s.mutex);
+      s.tokens.erase(*key);
+      throw;
+    }
+  }
+  return true;
 }
 
 std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup(std::string_view token,
@@ -78,6 +92,22 @@ bool TokenStore::revoke(std::string_view token) {
   auto it = s.tokens.find(*key);
   if (it == s.tokens.end() || it->second.revoked) return false;
   it->second.revoked = true;
+  lock.unlock();
+  if (listener_) listener_->revoked(token);
+  return true;
+}
+
+bool TokenStore::expire(std::string_view token, Millis now) {
+  auto key = make_key(token);
+  if (!key) return false;
+  Shard& s = shard_of(*key);
+  std::unique_lock lock(s.mutex);
+  auto it = s.tokens.find(*key);
+  if (it == s.tokens.end()) return false;
+  bool changed = it->second.expires_ms > now;
+  if (changed) it->second.expires_ms = now;
+  lock.unlock();
+  if (changed && listener_) listener_->expired(token, now);
   return true;
 }
 
@@ -91,6 +121,7 @@ size_t TokenStore::revoke_application(std::string_view application_id) {
         ++n;
       }
   }
+  if (n > 0 && listener_) listener_->application_revoked(application_id);
   return n;
 }
 
@@ -104,6 +135,7 @@ size_t TokenStore::expire_application(std::string_view application_id, Millis no
         ++n;
       }
   }
+  if (n > 0 && listener_) listener_->application_expired(application_id, now);
   return n;
 }
 

@@ -33,6 +33,20 @@ struct TokenRecord {
 
 enum class TokenState { Valid, Unknown, Expired, Revoked };
 
+// Told of every change of a store, synchronously, after the change is made in memory and before
+// the changing call returns: what durable state (store/state_store.h) needs so that a change is
+// saved before it is acknowledged. An implementation may throw (StoreError) to report that the
+// change could not be saved; insert() then takes the token back before rethrowing.
+class TokenStoreListener {
+ public:
+  virtual ~TokenStoreListener() = default;
+  virtual void inserted(std::string_view token, const TokenRecord& record) = 0;
+  virtual void revoked(std::string_view token) = 0;
+  virtual void expired(std::string_view token, Millis at) = 0;
+  virtual void application_revoked(std::string_view application_id) = 0;
+  virtual void application_expired(std::string_view application_id, Millis at) = 0;
+};
+
 class TokenStore {
  public:
   // The longest token value a store keeps (PISTE tokens are 54 characters).
@@ -45,12 +59,17 @@ class TokenStore {
   std::pair<TokenState, std::optional<TokenRecord>> lookup(std::string_view token,
                                                            Millis now) const;
   bool revoke(std::string_view token);
+  // Makes one token expire at `now`; false if unknown.
+  bool expire(std::string_view token, Millis now);
   // Revokes every token of the application; returns how many.
   size_t revoke_application(std::string_view application_id);
   // Makes every token of the application expire at `now` (fault injection, clock tests).
   size_t expire_application(std::string_view application_id, Millis now);
   size_t live_count(Millis now) const;
+  // Forgets every token. Not reported to the listener: its owner (the simulator) saves it.
   void clear();
+  // REQUIRES: no concurrent use of the store while it is set. nullptr: none.
+  void set_listener(TokenStoreListener* listener) { listener_ = listener; }
 
  private:
   // The token value inline (no heap block per token).
@@ -87,6 +106,7 @@ class TokenStore {
   mutable std::array<Shard, kShards> shards_;
   std::mutex intern_mutex_;
   std::unordered_set<std::string> interned_;  // node-based: element addresses are stable
+  TokenStoreListener* listener_ = nullptr;
 };
 
 }  // namespace pistesim

@@ -59,6 +59,9 @@ struct Response {
   // Why the simulator answered so, for people reading the access log; never sent on the wire
   // (PISTE's 403 has an empty body). Holds no secret.
   std::string diagnostic;
+  // An injected fault: the server cuts the connection instead of sending a complete answer
+  // (the http adapter aborts mid-response; embedded callers see a transport error).
+  bool drop_connection = false;
 
   std::string content_type() const { return headers.get("Content-Type"); }
 };

@@ -105,7 +105,7 @@ TEST(Faults, ExactlyCountCallsAreAffectedUnderConcurrency) {
   for (int t = 0; t < 8; ++t)
     threads.emplace_back([&] {
       for (int i = 0; i < 500; ++i)
-        if (faults.take("legifrance", "demo-sandbox")) taken.fetch_add(1);
+        if (faults.take("legifrance", "demo-sandbox", {FaultKind::Respond})) taken.fetch_add(1);
     });
   for (auto& th : threads) th.join();
   EXPECT_EQ(taken.load(), 1000);

@@ -1,0 +1,64 @@
+// Where a scenario runs: the embedded simulator (in-process, no sockets, the default) or a
+// running one reached over HTTP(S) (`--target URL`). Both speak the core's Request/Response
+// values and expose the same control API, so a scenario behaves the same on either.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "journal/journal.h"
+#include "wire/http_message.h"
+
+namespace pistesim::scenario {
+
+// The base URLs a scenario's templates see ({{sandbox_oauth}}, …) and an exec'd client gets.
+struct BaseUrls {
+  std::string sandbox_oauth;     // PISTE: https://sandbox-oauth.piste.gouv.fr
+  std::string sandbox_api;       // https://sandbox-api.piste.gouv.fr
+  std::string production_oauth;  // https://oauth.piste.gouv.fr
+  std::string production_api;    // https://api.piste.gouv.fr
+  std::string control;           // pistesim's control API: …/__pistesim
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+  // "embedded" or the URL.
+  virtual std::string description() const = 0;
+  // The URLs templates use. For the embedded target they name a host that exists only in-process.
+  virtual BaseUrls base_urls() const = 0;
+  // Sends a request to an absolute URL (one of base_urls(), or a link read in an e-mail).
+  // Control-API requests get the admin token added. nullopt with *error when no answer came
+  // (connection refused, an injected dropped connection, an unknown host).
+  virtual std::optional<Response> send(const std::string& method, const std::string& url,
+                                       Request request, std::string* error) = 0;
+  // Real sockets for a child process (exec steps): the embedded target starts a loopback
+  // server on first use; a remote target returns its own URLs.
+  virtual BaseUrls socket_urls(std::string* error) = 0;
+  // The admin token exec'd commands get as PISTESIM_ADMIN_TOKEN.
+  virtual std::string admin_token() const = 0;
+  // Journal entries after `after_seq`, and the latest seq.
+  virtual std::vector<JournalEntry> journal(uint64_t after_seq, std::string* error) = 0;
+  virtual std::optional<uint64_t> journal_position(std::string* error) = 0;
+  // Back to the starting world (POST /world/reset). Every scenario starts with it.
+  virtual bool reset(std::string* error) = 0;
+};
+
+struct TargetOptions {
+  std::string url;          // empty: embedded
+  std::string admin_token;  // remote: the server's (`pistesim serve` prints it)
+  bool verify_tls = false;
+  std::string ca_file;
+  // Embedded: the world file ("" or "default": the embedded default world) and the start time
+  // of its manual clock (0: 2026-11-23T09:00:00Z).
+  std::string world;
+  int64_t start_ms = 0;
+};
+
+// An embedded simulator on its own world and clock, or a client of a remote one. nullptr with
+// *error when the world cannot be loaded or the URL is malformed.
+std::unique_ptr<Target> make_target(const TargetOptions& options, std::string* error);
+
+}  // namespace pistesim::scenario

@@ -1,0 +1,55 @@
+// /journal: what clients sent to the four PISTE endpoints and what they got, for scenarios that
+// judge a client (token reuse, backoff after 429, authentication method). No secret in it.
+// GET /journal?after=SEQ&kind=token|api&limit=N, DELETE /journal.
+#include <algorithm>
+
+#include "control/router.h"
+#include "core/simulator.h"
+
+namespace pistesim {
+
+namespace {
+
+// A non-negative integer query parameter; `fallback` when absent, nullopt when malformed.
+std::optional<uint64_t> count_param(const std::string& text, uint64_t fallback) {
+  if (text.empty()) return fallback;
+  if (text.size() > 18 ||
+      !std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return std::nullopt;
+  return std::stoull(text);
+}
+
+Response read_journal(ControlCall& c) {
+  auto after = count_param(c.query("after"), 0);
+  if (!after) return error(400, "INVALID_FIELD", "« after » doit être un entier positif", "after");
+  auto limit = count_param(c.query("limit"), SIZE_MAX);
+  if (!limit) return error(400, "INVALID_FIELD", "« limit » doit être un entier positif", "limit");
+  std::string kind = c.query("kind");
+  if (!kind.empty() && kind != "token" && kind != "api")
+    return error(400, "INVALID_FIELD", "« kind » doit valoir token ou api", "kind");
+  Journal& journal = c.sim.journal();
+  json entries = json::array();
+  for (const auto& e : journal.since(*after)) {
+    if (!kind.empty() && to_string(e.kind) != kind) continue;
+    if (entries.size() >= *limit) break;
+    entries.push_back(journal_entry_json(e));
+  }
+  return json_response(200, {{"entries", entries},
+                             {"last_seq", journal.last_seq()},
+                             {"dropped", journal.dropped()},
+                             {"capacity", journal.capacity()},
+                             {"elapsed_us", journal.elapsed_us()}});
+}
+
+}  // namespace
+
+void register_journal_routes(Router& r) {
+  r.add("GET", "/journal", read_journal);
+  r.add("DELETE", "/journal", [](ControlCall& c) {
+    uint64_t last = c.sim.journal().last_seq();
+    c.sim.journal().clear();
+    return json_response(200, {{"cleared", true}, {"last_seq", last}});
+  });
+}
+
+}  // namespace pistesim
