@@ -17,6 +17,7 @@
 #include "scenario_engine/coverage.h"
 #include "scenario_engine/json_path.h"
 #include "scenario_engine/template.h"
+#include "world/toml_support.h"
 
 namespace fs = std::filesystem;
 
@@ -87,25 +88,6 @@ std::string did_you_mean(std::string_view word, const Keys& options) {
     if (d < best_d && d <= std::max<size_t>(1, o.size() / 3)) best = o, best_d = d;
   }
   return best.empty() ? "" : " did you mean " + q(best) + "?";
-}
-
-const char* type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date/time";
-  }
 }
 
 bool is_identifier(std::string_view s) {
@@ -278,7 +260,7 @@ class Reader {
                                     const char* expected = "a string", bool non_empty = true,
                                     bool plain = false) {
     if (!n.is_string()) {
-      error(n, q(path) + " must be " + expected + ", not " + type_name(n));
+      error(n, q(path) + " must be " + expected + ", not " + toml_type_name(n));
       return std::nullopt;
     }
     std::string s = n.as_string()->get();
@@ -296,7 +278,7 @@ class Reader {
 
   std::optional<bool> boolean(const toml::node& n, const std::string& path) {
     if (!n.is_boolean()) {
-      error(n, q(path) + " must be true or false, not " + type_name(n));
+      error(n, q(path) + " must be true or false, not " + toml_type_name(n));
       return std::nullopt;
     }
     return n.as_boolean()->get();
@@ -305,7 +287,7 @@ class Reader {
   std::optional<int64_t> integer(const toml::node& n, const std::string& path, int64_t lo,
                                  int64_t hi, const char* expected) {
     if (!n.is_integer() || n.as_integer()->get() < lo || n.as_integer()->get() > hi) {
-      std::string seen = n.is_integer() ? std::to_string(n.as_integer()->get()) : type_name(n);
+      std::string seen = n.is_integer() ? std::to_string(n.as_integer()->get()) : toml_type_name(n);
       error(n, q(path) + " must be " + expected + ", not " + seen);
       return std::nullopt;
     }
@@ -321,7 +303,7 @@ class Reader {
                            (integer_ms ? ", \"1h30m\" or milliseconds" : " or \"1h30m\"");
     if (integer_ms && n.is_integer() && n.as_integer()->get() >= 0) return n.as_integer()->get();
     if (!n.is_string()) {
-      error(n, q(path) + " must be " + expected + ", not " + type_name(n));
+      error(n, q(path) + " must be " + expected + ", not " + toml_type_name(n));
       return std::nullopt;
     }
     Millis ms = parse_duration_ms(n.as_string()->get());
@@ -454,8 +436,8 @@ class Reader {
   std::optional<Row> variables(const toml::node& n, const std::string& path) {
     const toml::table* t = n.as_table();
     if (!t) {
-      error(n,
-            q(path) + " must be a table of variables ({ name = \"value\" }), not " + type_name(n));
+      error(n, q(path) + " must be a table of variables ({ name = \"value\" }), not " +
+                   toml_type_name(n));
       return std::nullopt;
     }
     Row row;
@@ -477,7 +459,7 @@ class Reader {
     const toml::table* t = n.as_table();
     if (!t) {
       error(n, "« tables » must be a table of data tables ([[tables.clients]] entries), not " +
-                   std::string(type_name(n)));
+                   std::string(toml_type_name(n)));
       return;
     }
     for (auto&& [k, v] : *t) {
@@ -517,7 +499,7 @@ class Reader {
       for (const auto& el : *a) items.push_back(&el);
     } else {
       error(n, "« include » must be a list of files ([\"lib/vars.toml\"]), not " +
-                   std::string(type_name(n)));
+                   std::string(toml_type_name(n)));
       return;
     }
     for (const toml::node* item : items) {
@@ -577,13 +559,13 @@ class Reader {
     const toml::array* a = n->as_array();
     if (!a) {
       error(*n, "« step » must be an array of tables ([[step]] entries), not " +
-                    std::string(type_name(*n)));
+                    std::string(toml_type_name(*n)));
       return;
     }
     for (const auto& el : *a) {
       const toml::table* t = el.as_table();
       if (!t) {
-        error(el, "each step must be a table ([[step]]), not " + std::string(type_name(el)));
+        error(el, "each step must be a table ([[step]]), not " + std::string(toml_type_name(el)));
         continue;
       }
       read_step(*t, scope, out);
@@ -864,7 +846,7 @@ class Reader {
     std::vector<std::pair<std::string, std::string>> out;
     const toml::table* t = n.as_table();
     if (!t) {
-      error(n, q(path) + " must be a table such as " + example + ", not " + type_name(n));
+      error(n, q(path) + " must be a table such as " + example + ", not " + toml_type_name(n));
       return out;
     }
     auto text_of = [&](const toml::node& v, const std::string& p) -> std::optional<std::string> {
@@ -942,7 +924,7 @@ class Reader {
       const toml::table* bt = b->as_table();
       const char* form = "{ user = \"{{client_id}}\", password = \"{{client_secret}}\" }";
       if (!bt) {
-        error(*b, std::string("« basic » must be a table ") + form + ", not " + type_name(*b));
+        error(*b, std::string("« basic » must be a table ") + form + ", not " + toml_type_name(*b));
       } else {
         check_keys(*bt, {"user", "password"}, "« basic »");
         const toml::node* u = bt->get("user");
@@ -976,7 +958,7 @@ class Reader {
       if (!j->is_table() && !j->is_array())
         error(*j,
               "« json » of a control step must be a table ({ email = \"…\" }) or an array, not " +
-                  std::string(type_name(*j)));
+                  std::string(toml_type_name(*j)));
       else if (auto v = value(*j, "json"))
         a.json = std::move(*v);
     }
@@ -990,7 +972,7 @@ class Reader {
                               const std::string& example) {
     const toml::table* t = n.as_table();
     if (!t) {
-      error(n, q(key) + " must be a table such as " + example + ", not " + type_name(n));
+      error(n, q(key) + " must be a table such as " + example + ", not " + toml_type_name(n));
       return nullptr;
     }
     check_keys(*t, allowed, q(key));
@@ -1123,7 +1105,7 @@ class Reader {
       }
       if (arr->empty()) error(n, std::string("« exec » must not be empty; expected ") + form);
     } else {
-      error(n, std::string("« exec » must be ") + form + ", not " + type_name(n));
+      error(n, std::string("« exec » must be ") + form + ", not " + toml_type_name(n));
     }
     if (const toml::node* e = t.get("env")) {
       if (const toml::table* et = e->as_table()) {
@@ -1145,7 +1127,7 @@ class Reader {
         }
       } else {
         error(*e, "« env » must be a table such as { CLIENT_MODE = \"strict\" }, not " +
-                      std::string(type_name(*e)));
+                      std::string(toml_type_name(*e)));
       }
     }
     if (const toml::node* app = t.get("application"))
@@ -1219,7 +1201,7 @@ class Reader {
     const toml::table* t = n.as_table();
     if (!t) {
       error(n, "« expect » must be a table such as { status = 200 }, not " +
-                   std::string(type_name(n)));
+                   std::string(toml_type_name(n)));
       return;
     }
     static const Keys kAll = {"status", "headers", "body",   "json",  "duration",
@@ -1244,7 +1226,7 @@ class Reader {
           error(v,
                 "« expect.headers » must be a table such as { \"Cache-Control\" = \"no-store\" "
                 "}, not " +
-                    std::string(type_name(v)));
+                    std::string(toml_type_name(v)));
           continue;
         }
         for (auto [hk, hv] : in_written_order(*h)) {
@@ -1262,7 +1244,7 @@ class Reader {
           error(v,
                 "« expect.json » must be a table of JSONPath = value, such as { "
                 "\"$.token_type\" = \"Bearer\" }, not " +
-                    std::string(type_name(v)));
+                    std::string(toml_type_name(v)));
           continue;
         }
         for (auto [jk, jv] : in_written_order(*j)) {
@@ -1316,7 +1298,7 @@ class Reader {
       }
       std::string seen = c.is_integer()  ? std::to_string(c.as_integer()->get())
                          : c.is_string() ? "\"" + c.as_string()->get() + "\""
-                                         : type_name(c);
+                                         : toml_type_name(c);
       error(c, std::string(expected) + "; " + seen + " is none of these");
       return false;
     };
@@ -1358,19 +1340,19 @@ class Reader {
     const toml::table* t = n.as_table();
     if (!t) {
       if (kind == MatcherKind::Duration) {
-        error(n, q(path) + " must be a table such as { max = \"2s\" }, not " + type_name(n));
+        error(n, q(path) + " must be a table such as { max = \"2s\" }, not " + toml_type_name(n));
         return out;
       }
       if (kind == MatcherKind::Number && !n.is_integer()) {
         error(n, q(path) + " must be an integer (0) or a table such as { one_of = [0, 3] }, not " +
-                     type_name(n));
+                     toml_type_name(n));
         return out;
       }
       if ((kind == MatcherKind::Text || kind == MatcherKind::Header) && !n.is_string()) {
         error(n, q(path) +
                      " must be the expected text or a table such as { contains = \"…\" }, "
                      "not " +
-                     type_name(n));
+                     toml_type_name(n));
         return out;
       }
       if (auto v = value(n, path)) out.push_back(Matcher{Matcher::Op::Equals, *v, false, loc(n)});
@@ -1431,7 +1413,7 @@ class Reader {
         } else if (v->is_floating_point() && std::isfinite(v->as_floating_point()->get())) {
           expected = v->as_floating_point()->get();
         } else {
-          error(*v, q(p) + " must be a number, not " + type_name(*v));
+          error(*v, q(p) + " must be a number, not " + toml_type_name(*v));
         }
       }
       if (expected) {
@@ -1452,7 +1434,7 @@ class Reader {
       error(n,
             "« expect.client » must be a table such as { token_requests = { max = 2 }, "
             "reuses_tokens = true }, not " +
-                std::string(type_name(n)));
+                std::string(toml_type_name(n)));
       return std::nullopt;
     }
     check_keys(*t, kKeys, "« expect.client »");
@@ -1509,7 +1491,7 @@ class Reader {
     const toml::table* t = n.as_table();
     if (!t) {
       error(n, "« capture » must be a table such as { token = \"$.access_token\" }, not " +
-                   std::string(type_name(n)));
+                   std::string(toml_type_name(n)));
       return;
     }
     static const Keys kSources = {"json", "header", "regex", "status", "body", "stdout", "exit"};
@@ -1539,7 +1521,7 @@ class Reader {
         error(*v, q(path) +
                       " must be a JSONPath (\"$.access_token\") or a table such as { header "
                       "= \"Retry-After\" }, not " +
-                      type_name(*v));
+                      toml_type_name(*v));
         continue;
       }
       Keys allowed = sources;
@@ -1687,7 +1669,7 @@ class Reader {
     error(n,
           "« for_each » must name a data table (\"clients\") or be a list of tables ([ { a = 1 "
           "}, { a = 2 } ]), not " +
-              std::string(type_name(n)));
+              std::string(toml_type_name(n)));
   }
 
   // ---- names --------------------------------------------------------------------------------
@@ -1847,7 +1829,7 @@ std::variant<Scenario, std::vector<LoadError>> load(const std::string& text,
     const toml::array* a = n->as_array();
     if (!a) {
       r.error(*n, q(key) + " must be a list of strings ([\"oauth\", \"gateway\"]), not " +
-                      type_name(*n));
+                      toml_type_name(*n));
       continue;
     }
     for (const auto& el : *a) {

@@ -6,6 +6,7 @@
 #include "core/simulator.h"
 #include "portal/accounts.h"
 #include "portal/user_management.h"
+#include "wire/markup.h"
 
 namespace pistesim {
 
@@ -90,29 +91,6 @@ bool prefers_html(const Request& r) {
   size_t html = accept.find("text/html");
   size_t json_pos = accept.find("application/json");
   return html != std::string::npos && (json_pos == std::string::npos || html < json_pos);
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 Response html_page(int status, std::string_view title, std::string_view message) {

@@ -14,6 +14,7 @@
 
 #include "crypto/password.h"
 #include "wire/encoding.h"
+#include "world/toml_support.h"
 
 namespace pistesim {
 
@@ -91,25 +92,6 @@ std::optional<Millis> from_toml(const toml::date& d, const toml::time& t, int of
                    offset_minutes);
 }
 
-const char* type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date/time";
-  }
-}
-
 class Reader {
  public:
   Reader(std::string file, std::vector<WorldError>& errors)
@@ -146,7 +128,7 @@ class Reader {
     const toml::node* n = get(t, key, required, ctx, "a string");
     if (!n) return std::nullopt;
     if (!n->is_string()) {
-      error(*n, ctx + "." + std::string(key) + ": expected a string, found " + type_name(*n));
+      error(*n, ctx + "." + std::string(key) + ": expected a string, found " + toml_type_name(*n));
       return std::nullopt;
     }
     return n->as_string()->get();
@@ -156,7 +138,8 @@ class Reader {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
     if (!n->is_boolean()) {
-      error(*n, ctx + "." + std::string(key) + ": expected true or false, found " + type_name(*n));
+      error(*n,
+            ctx + "." + std::string(key) + ": expected true or false, found " + toml_type_name(*n));
       return std::nullopt;
     }
     return n->as_boolean()->get();
@@ -167,7 +150,8 @@ class Reader {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
     if (!n->is_integer()) {
-      error(*n, ctx + "." + std::string(key) + ": expected an integer, found " + type_name(*n));
+      error(*n,
+            ctx + "." + std::string(key) + ": expected an integer, found " + toml_type_name(*n));
       return std::nullopt;
     }
     int64_t v = n->as_integer()->get();
@@ -187,12 +171,13 @@ class Reader {
     const toml::array* a = n->as_array();
     if (!a) {
       error(*n, ctx + "." + std::string(key) + ": expected an array of strings, found " +
-                    type_name(*n));
+                    toml_type_name(*n));
       return out;
     }
     for (const auto& el : *a) {
       if (!el.is_string()) {
-        error(el, ctx + "." + std::string(key) + ": expected a string, found " + type_name(el));
+        error(el,
+              ctx + "." + std::string(key) + ": expected a string, found " + toml_type_name(el));
         continue;
       }
       out.push_back(el.as_string()->get());
@@ -222,7 +207,7 @@ class Reader {
     if (const auto* d = n->as_date()) ms = from_toml(d->get(), toml::time{}, 0);
     if (const auto* dt = n->as_date_time())
       ms = from_toml(dt->get().date, dt->get().time, dt->get().offset->minutes);
-    if (!ms) error(*n, where + expected + ", found " + type_name(*n));
+    if (!ms) error(*n, where + expected + ", found " + toml_type_name(*n));
     return ms;
   }
 
@@ -234,14 +219,14 @@ class Reader {
     const toml::array* a = n->as_array();
     if (!a) {
       error(*n, ctx + std::string(key) + ": expected an array of tables ([[" + std::string(key) +
-                    "]]), found " + type_name(*n));
+                    "]]), found " + toml_type_name(*n));
       return;
     }
     size_t i = 0;
     for (const auto& el : *a) {
       std::string where = ctx + std::string(key) + "[" + std::to_string(i++) + "]";
       if (!el.is_table()) {
-        error(el, where + ": expected a table, found " + type_name(el));
+        error(el, where + ": expected a table, found " + toml_type_name(el));
         continue;
       }
       f(*el.as_table(), where);
@@ -263,7 +248,7 @@ class Reader {
     const toml::node* n = t.get(key);
     if (!n) return nullptr;
     if (!n->is_table()) {
-      error(*n, ctx + "." + std::string(key) + ": expected a table, found " + type_name(*n));
+      error(*n, ctx + "." + std::string(key) + ": expected a table, found " + toml_type_name(*n));
       return nullptr;
     }
     return n->as_table();
@@ -291,7 +276,7 @@ class Reader {
 
   std::optional<Channel> channel(const toml::node& n, const std::string& ctx) {
     if (!n.is_string()) {
-      error(n, ctx + ": expected \"SANDBOX\" or \"PRODUCTION\", found " + type_name(n));
+      error(n, ctx + ": expected \"SANDBOX\" or \"PRODUCTION\", found " + toml_type_name(n));
       return std::nullopt;
     }
     auto c = parse_channel(n.as_string()->get());
@@ -406,7 +391,7 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
       if (a->empty()) r.error(*n, ctx + ".channels: expected at least one channel");
     } else {
       r.error(*n, ctx + ".channels: expected an array of \"SANDBOX\"/\"PRODUCTION\", found " +
-                      type_name(*n));
+                      toml_type_name(*n));
     }
   }
   if (auto v = r.str(t, "base_path", true, ctx)) {

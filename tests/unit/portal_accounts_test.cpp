@@ -375,7 +375,7 @@ TEST_F(PortalAccounts, ActivationAnswersABrowserWithAPage) {
   EXPECT_NE(r.body.find("Votre compte est activé"), std::string::npos);
   Response bad = follow("http://x/__pistesim/portal/activate?token=nope", "text/html");
   EXPECT_EQ(bad.status, 404);
-  EXPECT_NE(bad.body.find("lien d'activation"), std::string::npos);
+  EXPECT_NE(bad.body.find("lien d&#39;activation"), std::string::npos);
 }
 
 TEST_F(PortalAccounts, UnknownOrMissingActivationTokenIsRefused) {

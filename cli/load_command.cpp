@@ -1,0 +1,329 @@
+// `pistesim load`: drive the token endpoint and the gateway of the embedded simulator (or of a
+// running pistesim, or of any HTTP server with --plain), verify quotas and protocol under load,
+// report latency and throughput. `pistesim load merge`: join the JSON results of several load
+// processes that split one workload, and verify the whole. Exit codes: 0 passed, 1 a check or a
+// threshold failed, 2 usage or input error.
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "commands.h"
+#include "crypto/secrets.h"
+#include "loadgen/reports.h"
+#include "loadgen/runner.h"
+#include "loadgen/target.h"
+#include "loadgen/workload.h"
+
+namespace pistesim::cli {
+
+namespace {
+
+using namespace pistesim::loadgen;
+
+struct LoadArgs {
+  std::string profile;
+  std::string target;  // empty: embedded
+  std::string admin_token;
+  std::string plain;  // path for --plain
+  std::string world;
+  std::string sim_profile = "piste";
+  std::string duration, ramp;
+  double rate = -1;
+  size_t apps = 0;
+  std::string quota;
+  std::string kind = "api";
+  bool closed = false;
+  size_t connections = 0, threads = 0;
+  std::string shard;
+  std::string json_out, html_out;
+  bool progress = false;
+  std::string max_p99;
+  double min_rate = -1;
+  std::string run_id;
+  std::vector<std::string> merge_inputs;
+};
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+Nanos duration_arg(const std::string& text, const char* option) {
+  Millis ms = parse_duration_ms(text);
+  if (ms < 0) throw UsageError(std::string(option) + ": bad duration '" + text + "' (e.g. 30s)");
+  return ms * 1000000;
+}
+
+// "2ms", "500us", "1.5ms", "1s".
+int64_t latency_arg(const std::string& text) {
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::logic_error&) {
+    throw UsageError("--max-p99: bad latency '" + text + "' (e.g. 2ms)");
+  }
+  std::string unit = text.substr(used);
+  double scale = unit == "ns"   ? 1
+                 : unit == "us" ? 1e3
+                 : unit == "ms" ? 1e6
+                 : unit == "s"  ? 1e9
+                                : -1;
+  if (scale < 0 || v < 0)
+    throw UsageError("--max-p99: bad latency '" + text + "' (units ns, us, ms, s)");
+  return static_cast<int64_t>(v * scale);
+}
+
+Workload build_workload(const LoadArgs& a) {
+  Workload w;
+  if (!a.profile.empty()) {
+    if (a.rate >= 0 || a.apps || !a.quota.empty() || !a.plain.empty())
+      throw UsageError(
+          "--rate, --apps, --quota and --plain describe a command-line workload; with "
+          "--profile, edit the profile instead");
+    try {
+      w = load_profile_file(find_profile(a.profile, default_profile_dirs()));
+    } catch (const std::runtime_error& e) {
+      throw UsageError(e.what());
+    }
+  } else {
+    ApplicationGroup g;
+    size_t apps = a.apps ? a.apps : 10;
+    double rate = a.rate >= 0 ? a.rate : 25.0 * static_cast<double>(apps);
+    if (!(rate > 0) && !a.closed) throw UsageError("--rate must be positive");
+    if (!a.plain.empty()) {
+      // Streams, not applications: as many as threads so that every thread sends.
+      g.name = "plain";
+      apps = a.apps ? a.apps : (a.threads ? a.threads : 2);
+      MixEntry m;
+      m.kind = RequestKind::Plain;
+      m.path = a.plain;
+      w.mix = {m};
+      w.name = "plain GET " + a.plain;
+    } else {
+      g.name = "prod";
+      g.channel = Channel::Production;
+      w.mix = default_mix();
+      if (a.kind == "token") {
+        w.mix.front().kind = RequestKind::Token;
+      } else if (a.kind != "api") {
+        throw UsageError("--kind must be api (gateway calls) or token (token requests)");
+      }
+      w.name = "command-line (" + a.kind + ")";
+    }
+    g.count = apps;
+    g.rate = rate / static_cast<double>(apps);
+    if (!a.quota.empty()) {
+      // "20/1s"
+      size_t slash = a.quota.find('/');
+      QuotaSpec q;
+      try {
+        if (slash == std::string::npos) throw std::invalid_argument("");
+        size_t used = 0;
+        q.limit = std::stoll(a.quota.substr(0, slash), &used);
+        if (used != slash) throw std::invalid_argument("");
+      } catch (const std::logic_error&) {
+        throw UsageError("--quota: expected LIMIT/WINDOW such as 20/1s");
+      }
+      auto window = parse_quota_window(a.quota.substr(slash + 1));
+      if (!window || q.limit < 1 || q.limit > kMaxQuotaLimit)
+        throw UsageError("--quota: expected LIMIT/WINDOW such as 20/1s (window 1s or 1d)");
+      q.window = *window;
+      g.quota = q;
+    }
+    w.groups = {g};
+  }
+  if (!a.duration.empty()) w.duration = duration_arg(a.duration, "--duration");
+  if (!a.ramp.empty()) w.ramp = duration_arg(a.ramp, "--ramp");
+  if (a.closed) w.model = LoadModel::Closed;
+  if (a.connections) w.connections = a.connections;
+  if (a.threads) w.threads = a.threads;
+  if (!a.shard.empty()) {
+    size_t slash = a.shard.find('/');
+    try {
+      if (slash == std::string::npos) throw std::invalid_argument("");
+      size_t k = std::stoul(a.shard.substr(0, slash)), n = std::stoul(a.shard.substr(slash + 1));
+      if (k < 1 || k > n) throw std::invalid_argument("");
+      w.shard_index = k - 1;
+      w.shard_count = n;
+    } catch (const std::logic_error&) {
+      throw UsageError("--shard: expected K/N with 1 <= K <= N, e.g. 1/2");
+    }
+  }
+  if (std::string why = w.validate(); !why.empty()) throw UsageError(why);
+  return w;
+}
+
+Thresholds thresholds_of(const LoadArgs& a) {
+  Thresholds t;
+  if (!a.max_p99.empty()) t.max_p99_ns = latency_arg(a.max_p99);
+  t.min_rate = a.min_rate;
+  return t;
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << "pistesim load: cannot write " << path << "\n";
+    return false;
+  }
+  return true;
+}
+
+int finish(const LoadResult& result, const LoadArgs& a, const Thresholds& thresholds) {
+  Verdict v = verify(result, thresholds);
+  std::cout << text_summary(result, v);
+  bool written = true;
+  if (!a.json_out.empty())
+    written = write_file(a.json_out, report_json(result, v).dump(1)) && written;
+  if (!a.html_out.empty()) written = write_file(a.html_out, html_report(result, v)) && written;
+  if (!written) return 2;
+  return v.ok() ? 0 : 1;
+}
+
+int run_load_command(const LoadArgs& a) {
+  try {
+    const Thresholds thresholds = thresholds_of(a);  // usage errors before any work
+    Workload w = build_workload(a);
+    std::unique_ptr<LoadTarget> target;
+    try {
+      if (!a.plain.empty()) {
+        if (a.target.empty()) throw UsageError("--plain needs --target URL");
+        target = plain_target(w, a.target);
+      } else if (a.target.empty()) {
+        EmbeddedOptions o;
+        o.world_path = a.world;
+        if (a.sim_profile != "piste" && a.sim_profile != "rfc")
+          throw UsageError("--sim-profile must be piste or rfc");
+        o.profile = a.sim_profile == "rfc" ? Profile::Rfc : Profile::Piste;
+        target = start_embedded_target(w, o);
+      } else {
+        std::string admin = a.admin_token;
+        if (admin.empty())
+          if (const char* env = std::getenv("PISTESIM_ADMIN_TOKEN")) admin = env;
+        std::string run_id = a.run_id.empty() ? random_hex(3) : a.run_id;
+        target = connect_remote_target(w, a.target, admin, run_id);
+      }
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::runtime_error& e) {
+      std::cerr << "pistesim load: " << e.what() << "\n";
+      return 2;
+    }
+    RunOptions options;
+    const bool tty = ::isatty(2);
+    if (a.progress || tty) {
+      const double offered = w.model == LoadModel::Open ? w.offered_rate() : 0;
+      options.on_progress = [tty, offered](const Progress& p) {
+        if (tty)
+          std::cerr << "\r" << progress_line(p, offered) << "\033[K" << std::flush;
+        else
+          std::cerr << progress_line(p, offered) << "\n";
+      };
+    }
+    std::cerr << "pistesim load: " << w.name << " against " << target->info().label << ", "
+              << target->info().apps.size() << " applications, "
+              << static_cast<double>(w.duration) / 1e9 << " s\n";
+    LoadResult result = run_load(w, target->info(), options);
+    if (options.on_progress && tty) std::cerr << "\n";
+    target.reset();
+    return finish(result, a, thresholds);
+  } catch (const UsageError& e) {
+    std::cerr << "pistesim load: " << e.what() << "\n";
+    return 2;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "pistesim load: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+int run_merge_command(const LoadArgs& a) {
+  try {
+    const Thresholds thresholds = thresholds_of(a);
+    LoadResult merged;
+    for (const auto& path : a.merge_inputs) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) throw UsageError(path + ": cannot read");
+      std::ostringstream text;
+      text << in.rdbuf();
+      auto j = nlohmann::json::parse(text.str(), nullptr, false);
+      if (j.is_discarded()) throw UsageError(path + ": not JSON");
+      LoadResult part;
+      try {
+        part = LoadResult::from_json(j);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(path + ": " + e.what());
+      }
+      if (!merged.workload.empty() && part.workload != merged.workload)
+        throw UsageError(path + ": a result of workload '" + part.workload + "', not '" +
+                         merged.workload + "': only shares of one workload merge");
+      merged.merge(part);
+    }
+    return finish(merged, a, thresholds);
+  } catch (const UsageError& e) {
+    std::cerr << "pistesim load merge: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace
+
+void add_load_command(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<LoadArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "load",
+      "Drive load at the token endpoint and the gateway, verify quotas and protocol under load, "
+      "report latency and throughput (default target: an embedded simulator on loopback)");
+  cmd->add_option(
+      "--profile", a->profile,
+      "Workload profile: a name from loadgen/profiles (e.g. production-1000) or a file");
+  cmd->add_option("--target", a->target,
+                  "A running pistesim (http://host:port) instead of the embedded simulator");
+  cmd->add_option("--admin-token", a->admin_token,
+                  "Control API token of --target (default: $PISTESIM_ADMIN_TOKEN)");
+  cmd->add_option("--plain", a->plain,
+                  "Drive any HTTP server at --target with GET PATH (no OAuth, 2xx expected)");
+  cmd->add_option("--world", a->world, "World file of the embedded simulator");
+  cmd->add_option("--sim-profile", a->sim_profile, "Embedded simulator's answers: piste or rfc");
+  cmd->add_option("--duration", a->duration, "How long to send (default 10s)");
+  cmd->add_option("--ramp", a->ramp, "Ramp the arrival rate up from 0 over this long");
+  cmd->add_option("--rate", a->rate,
+                  "Total arrival rate, requests/s (open model; default 25 per app)");
+  cmd->add_option("--apps", a->apps, "Production applications to play (default 10)");
+  cmd->add_option("--quota", a->quota,
+                  "Quota of each application, e.g. 20/1s (default: the world's)");
+  cmd->add_option("--kind", a->kind,
+                  "What the command-line workload sends: api (Légifrance ping, default) or token");
+  cmd->add_flag("--closed", a->closed, "Closed model: every connection sends back to back");
+  cmd->add_option("--connections", a->connections, "Keep-alive connections (default 64)");
+  cmd->add_option("--threads", a->threads, "Event-loop threads (default: one per core, at most 4)");
+  cmd->add_option("--shard", a->shard,
+                  "K/N: play the K-th of N shares of the applications (merge with `load merge`)");
+  cmd->add_option("--json", a->json_out, "Write the result (mergeable) and verdict as JSON");
+  cmd->add_option("--html", a->html_out, "Write a self-contained HTML report with plots");
+  cmd->add_flag("--progress", a->progress,
+                "Live progress on stderr even when it is not a terminal");
+  cmd->add_option("--max-p99", a->max_p99, "Fail (exit 1) when p99 exceeds this, e.g. 2ms");
+  cmd->add_option("--min-rate", a->min_rate, "Fail (exit 1) when fewer requests/s completed");
+  cmd->add_option("--run-id", a->run_id, "Prefix of the applications created on --target");
+  CLI::App* merge = cmd->add_subcommand(
+      "merge", "Merge the JSON results of load processes that split one workload, and verify");
+  merge->add_option("results", a->merge_inputs, "JSON results of `pistesim load --json`")
+      ->required();
+  merge->add_option("--json", a->json_out, "Write the merged result as JSON");
+  merge->add_option("--html", a->html_out, "Write the merged HTML report");
+  merge->add_option("--max-p99", a->max_p99, "Fail (exit 1) when p99 exceeds this");
+  merge->add_option("--min-rate", a->min_rate, "Fail (exit 1) when fewer requests/s completed");
+  merge->callback([a, &exit_code] { exit_code = run_merge_command(*a); });
+  cmd->callback([a, cmd, &exit_code] {
+    if (cmd->got_subcommand("merge")) return;
+    exit_code = run_load_command(*a);
+  });
+}
+
+}  // namespace pistesim::cli

@@ -1,0 +1,763 @@
+#include "loadgen/runner.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+
+#include "wire/encoding.h"
+
+namespace pistesim::loadgen {
+
+namespace {
+
+Nanos mono_now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return Nanos{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+Millis wall_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return Millis{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Deterministic per-thread choice of the next request of the mix.
+class MixPicker {
+ public:
+  MixPicker(const std::vector<MixEntry>& mix, uint64_t seed) : state_(seed * 2654435761u + 1) {
+    double total = 0;
+    for (const auto& m : mix) cumulative_.push_back(total += m.weight);
+  }
+  size_t next() {
+    if (cumulative_.size() == 1) return 0;
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    double x = static_cast<double>(state_ >> 11) / 9007199254740992.0 * cumulative_.back();
+    return static_cast<size_t>(std::upper_bound(cumulative_.begin(), cumulative_.end(), x) -
+                               cumulative_.begin()) %
+           cumulative_.size();
+  }
+
+ private:
+  uint64_t state_;
+  std::vector<double> cumulative_;
+};
+
+struct Pending {
+  Nanos intended = 0;  // monotonic time it should have been sent
+  uint32_t app = 0;    // index into the worker's apps
+  uint16_t mix = 0;
+  bool token_fetch = false;  // the client's own token acquisition (not scheduled)
+};
+
+struct AppState {
+  const AppCredentials* cred = nullptr;
+  std::string auth_header;  // "Authorization: Bearer …\r\n"; empty: no token yet
+  uint64_t token_fp = 0;
+  Nanos renew_at = 0;    // monotonic: fetch a new token from then on
+  Nanos expires_at = 0;  // monotonic: the token may not be used after
+  bool fetching = false;
+  std::deque<Pending> waiting;  // requests parked until a token arrives
+  std::string token_form;       // the token request's body (holds the secret: never logged)
+  QuotaLedger* ledger = nullptr;
+};
+
+struct Conn {
+  int fd = -1;
+  bool connecting = false;
+  bool busy = false;
+  bool want_write = false;
+  Nanos retry_at = 0;  // reconnect not before (after a failed connect)
+  std::string out;
+  size_t out_off = 0;
+  ResponseParser parser;
+  Pending req;
+  uint64_t token_fp = 0;  // fingerprint of the token the request carried
+  Millis sent_wall = 0;
+};
+
+struct ProgressCounters {
+  alignas(64) std::atomic<uint64_t> sent{0};
+  std::atomic<uint64_t> completed{0};
+  std::atomic<uint64_t> admitted{0};
+  std::atomic<uint64_t> refused{0};
+  std::atomic<uint64_t> errors{0};
+};
+
+class Worker {
+ public:
+  Worker(size_t id, const Workload& w, const TargetInfo& t, std::vector<const AppCredentials*> apps,
+         size_t connections, const sockaddr_storage& addr, socklen_t addr_len)
+      : id_(id), w_(w), t_(t), picker_(w.mix, id + 1), addr_(addr), addr_len_(addr_len) {
+    for (const AppCredentials* a : apps) {
+      AppState s;
+      s.cred = a;
+      s.token_form = "grant_type=client_credentials&client_id=" + form_encode(a->client_id) +
+                     "&client_secret=" + form_encode(a->client_secret) + "&scope=openid";
+      if (a->quota.limit > 0) {
+        auto [it, inserted] = result.ledgers.try_emplace(a->id, a->id, a->quota);
+        s.ledger = &it->second;
+      }
+      apps_.push_back(std::move(s));
+    }
+    conns_.resize(std::max<size_t>(1, connections));
+    // Request targets and header lines are built once: the request path allocates nothing.
+    for (int ch = 0; ch < 2; ++ch) {
+      token_target_[ch] = t.oauth_prefix[ch] + "/api/oauth/token";
+      for (const auto& m : w.mix)
+        targets_[ch].push_back(m.kind == RequestKind::Plain ? m.path : t.api_prefix[ch] + m.path);
+    }
+    for (const auto& m : w.mix) {
+      needs_token_.push_back(m.kind == RequestKind::Api || m.kind == RequestKind::UnknownPath);
+      content_type_.push_back(m.content_type.empty() ? ""
+                                                     : "Content-Type: " + m.content_type + "\r\n");
+    }
+  }
+  ~Worker() {
+    for (auto& c : conns_)
+      if (c.fd >= 0) ::close(c.fd);
+    if (epfd_ >= 0) ::close(epfd_);
+  }
+
+  void run(Nanos start_mono, Millis start_wall, Nanos drain_timeout);
+
+  LoadResult result;
+  ProgressCounters progress;
+
+ private:
+  void open_arrivals();
+  void dispatch(const Pending& p, Nanos now);
+  void start_fetch(uint32_t app, Nanos now);
+  void pump(Nanos now);
+  void send_on(Conn& c, const Pending& p, Nanos now);
+  bool connect(Conn& c, Nanos now);
+  void close_conn(Conn& c);
+  void flush(Conn& c);
+  void on_readable(Conn& c);
+  void on_writable(Conn& c);
+  void complete(Conn& c);
+  void fail(Conn& c, const std::string& why);
+  void set_write_interest(Conn& c, bool on);
+  void record_latency(const Pending& p, Nanos latency, Millis done_wall);
+  void error(const std::string& kind, Millis when_wall);
+  Millis wall_of(Nanos mono) const { return start_wall_ + (mono - start_mono_) / 1000000; }
+  size_t outstanding() const;
+
+  size_t id_;
+  const Workload& w_;
+  const TargetInfo& t_;
+  MixPicker picker_;
+  sockaddr_storage addr_;
+  socklen_t addr_len_;
+  std::vector<AppState> apps_;
+  std::vector<Conn> conns_;
+  std::vector<bool> needs_token_;
+  std::string token_target_[2];
+  std::vector<std::string> targets_[2];  // per channel, per mix entry
+  std::vector<std::string> content_type_;
+  std::deque<Pending> ready_;
+  ArrivalQueue arrivals_;
+  std::unordered_set<uint64_t> fingerprints_;
+  int epfd_ = -1;
+  Nanos start_mono_ = 0;
+  Millis start_wall_ = 0;
+  Nanos end_mono_ = 0;
+  size_t inflight_ = 0;
+  size_t parked_ = 0;
+  uint32_t closed_next_app_ = 0;
+  std::string hdr_;  // scratch for request headers
+};
+
+size_t Worker::outstanding() const {
+  return ready_.size() + parked_ + inflight_;
+}
+
+void Worker::open_arrivals() {
+  // One stream per application, phase-shifted by its place in its group (over every thread) so
+  // that the applications of a group do not all fire at the same instant.
+  std::vector<size_t> group_size(w_.groups.size(), 0);
+  std::vector<size_t> position(t_.apps.size(), 0);
+  for (size_t i = 0; i < t_.apps.size(); ++i) position[i] = group_size[t_.apps[i].group]++;
+  for (const auto& a : apps_) {
+    const ApplicationGroup& g = w_.groups[a.cred->group];
+    const double r0 = g.start_rate.value_or(g.rate), r1 = g.rate;
+    const Nanos period = std::max<Nanos>(1, static_cast<Nanos>(1e9 / std::max(r0, r1)));
+    const size_t i = static_cast<size_t>(a.cred - t_.apps.data());
+    const Nanos phase =
+        static_cast<Nanos>(static_cast<double>(period) * static_cast<double>(position[i]) /
+                           static_cast<double>(group_size[a.cred->group]));
+    arrivals_.add(ArrivalSchedule(r0, r1, w_.ramp, w_.duration, phase));
+  }
+}
+
+void Worker::error(const std::string& kind, Millis when_wall) {
+  result.errors[kind]++;
+  result.seconds[when_wall / 1000].errors++;
+  progress.errors.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Worker::record_latency(const Pending& p, Nanos latency, Millis done_wall) {
+  if (!p.token_fetch) result.latency.record(latency);
+  SecondStats& s = result.seconds[done_wall / 1000];
+  s.completed++;
+  if (!p.token_fetch) s.latency.record(latency);
+  if (p.token_fetch) return;
+  result.completed++;
+  progress.completed.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Worker::start_fetch(uint32_t app, Nanos now) {
+  AppState& a = apps_[app];
+  if (a.fetching) return;
+  a.fetching = true;
+  Pending p;
+  p.intended = now;
+  p.app = app;
+  p.token_fetch = true;
+  ready_.push_front(p);  // ahead of the queue: everything of this application waits for it
+}
+
+void Worker::dispatch(const Pending& p, Nanos now) {
+  if (needs_token_[p.mix]) {
+    AppState& a = apps_[p.app];
+    bool usable = !a.auth_header.empty() && now < a.expires_at;
+    if (!usable || now >= a.renew_at) start_fetch(p.app, now);
+    if (!usable) {
+      a.waiting.push_back(p);
+      parked_++;
+      return;
+    }
+  }
+  ready_.push_back(p);
+}
+
+bool Worker::connect(Conn& c, Nanos now) {
+  if (c.retry_at > now) return false;
+  int fd = ::socket(addr_.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr_), addr_len_);
+  if (rc < 0 && errno != EINPROGRESS) {
+    ::close(fd);
+    c.retry_at = now + 100000000;  // 100 ms: do not spin against a target that is down
+    error(std::string("connect: ") + std::strerror(errno), wall_of(now));
+    return false;
+  }
+  c.fd = fd;
+  c.connecting = rc < 0;
+  c.want_write = c.connecting;
+  epoll_event ev{};
+  ev.events = EPOLLIN | (c.want_write ? EPOLLOUT : 0u);
+  ev.data.ptr = &c;
+  ::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
+  return true;
+}
+
+void Worker::close_conn(Conn& c) {
+  if (c.fd >= 0) {
+    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, c.fd, nullptr);
+    ::close(c.fd);
+  }
+  c.fd = -1;
+  c.connecting = false;
+  c.want_write = false;
+  c.out.clear();
+  c.out_off = 0;
+}
+
+void Worker::set_write_interest(Conn& c, bool on) {
+  if (c.want_write == on) return;
+  c.want_write = on;
+  epoll_event ev{};
+  ev.events = EPOLLIN | (on ? EPOLLOUT : 0u);
+  ev.data.ptr = &c;
+  ::epoll_ctl(epfd_, EPOLL_CTL_MOD, c.fd, &ev);
+}
+
+void Worker::send_on(Conn& c, const Pending& p, Nanos now) {
+  const AppState& a = apps_[p.app];
+  const AppCredentials& cred = *a.cred;
+  const int ch = static_cast<int>(cred.channel);
+  c.out.clear();
+  c.out_off = 0;
+  c.req = p;
+  c.token_fp = 0;
+  c.busy = true;
+  c.parser.reset();
+  hdr_.clear();
+  static constexpr std::string_view kFormHeaders =
+      "Content-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\n";
+  if (p.token_fetch) {
+    write_request(c.out, "POST", token_target_[ch], t_.host_header, kFormHeaders, a.token_form);
+  } else {
+    const MixEntry& m = w_.mix[p.mix];
+    switch (m.kind) {
+      case RequestKind::Token:
+        write_request(c.out, "POST", token_target_[ch], t_.host_header, kFormHeaders, a.token_form);
+        break;
+      case RequestKind::Api:
+      case RequestKind::UnknownPath:
+        hdr_ = a.auth_header;
+        c.token_fp = a.token_fp;
+        [[fallthrough]];
+      case RequestKind::MissingToken:
+      case RequestKind::Plain:
+        hdr_ += content_type_[p.mix];
+        write_request(c.out, m.method, targets_[ch][p.mix], t_.host_header, hdr_, m.body);
+        break;
+    }
+    Nanos lag = now - p.intended;
+    if (lag > result.max_send_lag_ns) result.max_send_lag_ns = lag;
+    progress.sent.fetch_add(1, std::memory_order_relaxed);
+  }
+  inflight_++;
+  c.sent_wall = wall_ms();
+  if (!c.connecting) flush(c);
+}
+
+void Worker::flush(Conn& c) {
+  while (c.out_off < c.out.size()) {
+    ssize_t n = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+    if (n > 0) {
+      c.out_off += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      set_write_interest(c, true);
+      return;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    fail(c, std::string("send: ") + std::strerror(errno));
+    return;
+  }
+  set_write_interest(c, false);
+}
+
+void Worker::on_writable(Conn& c) {
+  if (c.connecting) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+      c.retry_at = mono_now() + 100000000;
+      fail(c, std::string("connect: ") + std::strerror(err));
+      return;
+    }
+    c.connecting = false;
+  }
+  if (c.busy) {
+    flush(c);
+  } else {
+    set_write_interest(c, false);
+  }
+}
+
+void Worker::fail(Conn& c, const std::string& why) {
+  Millis now_wall = wall_ms();
+  if (c.busy) {
+    c.busy = false;
+    inflight_--;
+    Pending p = c.req;
+    AppState& a = apps_[p.app];
+    error(why, now_wall);
+    std::string kind = p.token_fetch ? "token_fetch" : std::string(to_string(w_.mix[p.mix].kind));
+    KindStats& ks = result.kinds[kind];
+    ks.count++;
+    ks.statuses[0]++;
+    if (p.token_fetch) {
+      a.fetching = false;
+      // Retry the fetch at once if requests still wait for it.
+      if (!a.waiting.empty()) start_fetch(p.app, mono_now());
+    } else {
+      record_latency(p, mono_now() - p.intended, now_wall);
+      if (w_.mix[p.mix].kind == RequestKind::Api && a.ledger) {
+        // The call may have been counted by the quota before the connection broke.
+        a.ledger->record(QuotaOutcome::Lost,
+                         c.sent_wall + t_.clock_offset_ms - t_.clock_uncertainty_ms,
+                         now_wall + t_.clock_offset_ms + t_.clock_uncertainty_ms);
+      }
+    }
+  } else if (!c.connecting) {
+    // An idle keep-alive connection closed by the server: not an error, reconnect quietly.
+  } else {
+    error(why, now_wall);
+  }
+  close_conn(c);
+}
+
+void Worker::on_readable(Conn& c) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      if (!c.busy) {
+        fail(c, "bytes received with no request in flight");
+        return;
+      }
+      size_t used = 0;
+      auto state = c.parser.feed(buf, static_cast<size_t>(n), &used);
+      if (state == ResponseParser::State::Error) {
+        fail(c, "malformed response: " + c.parser.error());
+        return;
+      }
+      if (state == ResponseParser::State::Complete) {
+        if (used != static_cast<size_t>(n)) {
+          fail(c, "bytes after the response");
+          return;
+        }
+        complete(c);
+        return;
+      }
+      if (static_cast<size_t>(n) < sizeof buf) return;
+      continue;
+    }
+    if (n == 0) {
+      fail(c, "connection closed by the target");
+      return;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    if (errno == EINTR) continue;
+    fail(c, std::string("recv: ") + std::strerror(errno));
+    return;
+  }
+}
+
+void Worker::complete(Conn& c) {
+  const Nanos now = mono_now();
+  const Millis now_wall = wall_ms();
+  const Pending p = c.req;
+  const ResponseHead& h = c.parser.head();
+  AppState& a = apps_[p.app];
+  c.busy = false;
+  inflight_--;
+  const int status = h.status;
+  const Nanos latency = now - p.intended;
+  const std::string kind =
+      p.token_fetch ? "token_fetch" : std::string(to_string(w_.mix[p.mix].kind));
+  KindStats& ks = result.kinds[kind];
+  ks.count++;
+  ks.statuses[status]++;
+  ks.latency.record(latency);
+  record_latency(p, latency, now_wall);
+  const bool server_error = status >= 500;
+  const Millis from = c.sent_wall + t_.clock_offset_ms - t_.clock_uncertainty_ms;
+  const Millis to = now_wall + t_.clock_offset_ms + t_.clock_uncertainty_ms;
+
+  if (p.token_fetch || (!p.token_fetch && w_.mix[p.mix].kind == RequestKind::Token)) {
+    TokenCheck check = check_token_response(h, c.parser.body());
+    if (!check.problem.empty()) {
+      if (status == 200) {
+        result.invalid_tokens[check.problem]++;
+      } else {
+        error("token endpoint: status " + std::to_string(status), now_wall);
+      }
+    } else {
+      result.tokens_issued++;
+      uint64_t fp = token_fingerprint(check.access_token);
+      if (!fingerprints_.insert(fp).second) {
+        result.duplicate_tokens++;
+      } else if (result.token_fingerprints.size() < LoadResult::kMaxFingerprints) {
+        result.token_fingerprints.push_back(fp);
+      } else {
+        result.fingerprints_complete = false;
+      }
+      if (p.token_fetch) {
+        a.auth_header = "Authorization: Bearer " + check.access_token + "\r\n";
+        a.token_fp = fp;
+        const Nanos life = Nanos{check.expires_in} * 1000000000;
+        a.expires_at = now + life;
+        a.renew_at = now + static_cast<Nanos>(static_cast<double>(life) * w_.renew_at);
+      }
+    }
+    if (p.token_fetch) {
+      a.fetching = false;
+      if (a.auth_header.empty() && !a.waiting.empty()) {
+        // No token: the parked requests fail with the fetch rather than wait forever.
+        for (const Pending& q : a.waiting) {
+          error("no token for the application", now_wall);
+          record_latency(q, now - q.intended, now_wall);
+        }
+        parked_ -= a.waiting.size();
+        a.waiting.clear();
+      } else {
+        for (const Pending& q : a.waiting) ready_.push_back(q);
+        parked_ -= a.waiting.size();
+        a.waiting.clear();
+      }
+    }
+  } else {
+    const MixEntry& m = w_.mix[p.mix];
+    // The per-second plot sets these against the sum of per-second limits: daily quotas stay out.
+    const bool per_second = a.cred->quota.window == QuotaWindow::Second;
+    switch (m.kind) {
+      case RequestKind::Api:
+        if ((status >= 200 && status < 300) || (server_error && w_.faults.size())) {
+          if (a.ledger) a.ledger->record(QuotaOutcome::Admitted, from, to);
+          if (per_second) result.seconds[now_wall / 1000].admitted++;
+          progress.admitted.fetch_add(1, std::memory_order_relaxed);
+          if (server_error) error("status " + std::to_string(status), now_wall);
+        } else if (status == 429) {
+          if (a.ledger) a.ledger->record(QuotaOutcome::Refused, from, to);
+          result.refusals++;
+          if (per_second) result.seconds[now_wall / 1000].refused++;
+          progress.refused.fetch_add(1, std::memory_order_relaxed);
+          std::string bad = check_refusal(h, t_.refusal_rules);
+          if (!bad.empty()) result.bad_refusals[bad]++;
+        } else if (status == 401 && h.www_authenticate.find("invalid_token") != std::string::npos) {
+          // The token was refused (expired early, revoked): fetch a new one.
+          result.renewals_on_401++;
+          error("status 401 invalid_token", now_wall);
+          if (c.token_fp == a.token_fp) {
+            a.auth_header.clear();
+            a.expires_at = 0;
+          }
+          start_fetch(p.app, now);
+        } else {
+          error("api call: status " + std::to_string(status), now_wall);
+        }
+        break;
+      case RequestKind::UnknownPath:
+        if (status != 404) error("unknown path: status " + std::to_string(status), now_wall);
+        break;
+      case RequestKind::MissingToken:
+        if (status != t_.missing_token_status)
+          error("missing token: status " + std::to_string(status), now_wall);
+        else if (h.www_authenticate.empty())
+          error("missing token: no WWW-Authenticate", now_wall);
+        break;
+      case RequestKind::Plain:
+        if (status < 200 || status >= 300) error("status " + std::to_string(status), now_wall);
+        break;
+      case RequestKind::Token:
+        break;
+    }
+  }
+  if (!h.keep_alive) close_conn(c);
+}
+
+void Worker::pump(Nanos now) {
+  for (auto& c : conns_) {
+    if (ready_.empty()) return;
+    if (c.busy) continue;
+    if (c.fd < 0 && !connect(c, now)) continue;
+    Pending p = ready_.front();
+    ready_.pop_front();
+    // A request that needs a token may have lost it meanwhile (401): park it again.
+    if (!p.token_fetch && needs_token_[p.mix] && apps_[p.app].auth_header.empty()) {
+      apps_[p.app].waiting.push_back(p);
+      parked_++;
+      start_fetch(p.app, now);
+      continue;
+    }
+    send_on(c, p, now);
+  }
+}
+
+void Worker::run(Nanos start_mono, Millis start_wall, Nanos drain_timeout) {
+  start_mono_ = start_mono;
+  start_wall_ = start_wall;
+  end_mono_ = start_mono + w_.duration;
+  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epfd_ < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
+  const bool open = w_.model == LoadModel::Open;
+  if (open) open_arrivals();
+  // Connect everything up front: connection set-up is not part of the measured requests.
+  Nanos now = mono_now();
+  for (auto& c : conns_) connect(c, now);
+
+  epoll_event events[256];
+  bool draining = false;
+  Nanos drain_deadline = 0;
+  for (;;) {
+    now = mono_now();
+    if (open) {
+      while (!arrivals_.empty() && start_mono_ + arrivals_.peek().at <= now) {
+        auto a = arrivals_.pop();
+        Pending p;
+        p.intended = start_mono_ + a.at;
+        p.app = static_cast<uint32_t>(a.stream);
+        p.mix = static_cast<uint16_t>(picker_.next());
+        result.scheduled++;
+        result.seconds[wall_of(p.intended) / 1000].sent++;
+        dispatch(p, now);
+      }
+    } else if (now < end_mono_ && !apps_.empty()) {
+      while (outstanding() < conns_.size()) {
+        Pending p;
+        p.intended = now;
+        p.app = closed_next_app_++ % static_cast<uint32_t>(apps_.size());
+        p.mix = static_cast<uint16_t>(picker_.next());
+        result.scheduled++;
+        result.seconds[wall_of(now) / 1000].sent++;
+        dispatch(p, now);
+      }
+    }
+    pump(now);
+
+    const bool schedule_done = open ? arrivals_.empty() : now >= end_mono_;
+    if (schedule_done && !draining) {
+      draining = true;
+      drain_deadline = now + drain_timeout;
+    }
+    if (draining && (outstanding() == 0 || now >= drain_deadline)) break;
+
+    // Sleep until the next arrival (precisely: epoll_pwait2 takes a timespec), or an event.
+    timespec timeout{0, 0};
+    Nanos wait = 0;
+    if (open && !arrivals_.empty()) {
+      wait = start_mono_ + arrivals_.peek().at - mono_now();
+    } else if (!open && !schedule_done) {
+      wait = outstanding() < conns_.size() ? 0 : 10000000;
+    } else {
+      wait = 10000000;
+    }
+    // With requests queued but every connection busy or failed, wake up to retry connects.
+    if (!ready_.empty() && wait > 10000000) wait = 10000000;
+    wait = std::clamp<Nanos>(wait, 0, 100000000);
+    timeout.tv_sec = wait / 1000000000;
+    timeout.tv_nsec = wait % 1000000000;
+    int n = ::epoll_pwait2(epfd_, events, 256, &timeout, nullptr);
+    for (int i = 0; i < n; ++i) {
+      Conn& c = *static_cast<Conn*>(events[i].data.ptr);
+      if (c.fd < 0) continue;
+      if (events[i].events & EPOLLOUT) on_writable(c);
+      if (c.fd >= 0 && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) on_readable(c);
+    }
+  }
+  // What is left: unanswered in flight, never sent (queued or parked).
+  const Nanos end = mono_now();
+  const Millis end_wall = wall_ms();
+  for (auto& c : conns_) {
+    if (c.busy) fail(c, "no answer before the end of the run");
+  }
+  auto unsent = [&](const Pending& p) {
+    if (p.token_fetch) return;
+    error("not sent before the end of the run (every connection busy)", end_wall);
+    // Its latency is at least this long: recording it keeps the percentiles honest.
+    result.latency.record(end - p.intended);
+  };
+  for (const Pending& p : ready_) unsent(p);
+  for (auto& a : apps_)
+    for (const Pending& p : a.waiting) unsent(p);
+}
+
+struct ResolvedAddress {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+};
+
+ResolvedAddress resolve(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
+  if (rc != 0 || !res)
+    throw std::runtime_error("cannot resolve " + host + ": " + ::gai_strerror(rc));
+  ResolvedAddress out;
+  std::memcpy(&out.addr, res->ai_addr, res->ai_addrlen);
+  out.len = static_cast<socklen_t>(res->ai_addrlen);
+  ::freeaddrinfo(res);
+  return out;
+}
+
+}  // namespace
+
+LoadResult run_load(const Workload& workload, const TargetInfo& target, const RunOptions& options) {
+  if (std::string why = workload.validate(); !why.empty()) throw std::runtime_error(why);
+  if (target.apps.empty()) throw std::runtime_error("the target provides no application to drive");
+  if (workload.mix.size() > 65535) throw std::runtime_error("at most 65 535 mix entries");
+  ResolvedAddress addr = resolve(target.host, target.port);
+  size_t threads = workload.threads;
+  if (threads == 0) threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  threads = std::min(threads, target.apps.size());
+  threads = std::min(threads, workload.connections);
+
+  std::vector<std::vector<const AppCredentials*>> shares(threads);
+  for (size_t i = 0; i < target.apps.size(); ++i) shares[i % threads].push_back(&target.apps[i]);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (size_t i = 0; i < threads; ++i) {
+    size_t conns = workload.connections / threads + (i < workload.connections % threads ? 1 : 0);
+    workers.push_back(
+        std::make_unique<Worker>(i, workload, target, shares[i], conns, addr.addr, addr.len));
+  }
+
+  // Start a little in the future so that every thread has set up its connections.
+  const Nanos start_mono = mono_now() + 200000000;
+  const Millis start_wall = wall_ms() + 200;
+  std::vector<std::exception_ptr> failures(threads);
+  std::vector<std::thread> pool;
+  for (size_t i = 0; i < threads; ++i)
+    pool.emplace_back([&, i] {
+      try {
+        workers[i]->run(start_mono, start_wall, options.drain_timeout);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+    });
+  std::atomic<bool> done{false};
+  std::thread monitor;
+  if (options.on_progress) {
+    monitor = std::thread([&] {
+      while (!done.load()) {
+        for (int k = 0; k < 10 && !done.load(); ++k)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        Progress p;
+        p.elapsed_s = static_cast<double>(mono_now() - start_mono) / 1e9;
+        for (const auto& w : workers) {
+          p.sent += w->progress.sent.load(std::memory_order_relaxed);
+          p.completed += w->progress.completed.load(std::memory_order_relaxed);
+          p.admitted += w->progress.admitted.load(std::memory_order_relaxed);
+          p.refused += w->progress.refused.load(std::memory_order_relaxed);
+          p.errors += w->progress.errors.load(std::memory_order_relaxed);
+        }
+        if (!done.load()) options.on_progress(p);
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  done = true;
+  if (monitor.joinable()) monitor.join();
+  for (auto& f : failures)
+    if (f) std::rethrow_exception(f);
+
+  LoadResult r;
+  for (auto& w : workers) r.merge(w->result);
+  r.workload = workload.name;
+  r.target = target.label;
+  r.model = workload.model == LoadModel::Open ? "open" : "closed";
+  r.offered_rate = workload.model == LoadModel::Open ? workload.offered_rate() : 0;
+  r.duration_s = static_cast<double>(workload.duration) / 1e9;
+  r.connections = workload.connections;
+  r.threads = threads;
+  r.processes = 1;
+  r.started_ms = start_wall;
+  r.finished_ms = std::max(wall_ms(), start_wall + 1);
+  r.faults_expected = !workload.faults.empty();
+  r.quota_tolerance = workload.quota_tolerance;
+  double capacity = 0;
+  for (const auto& a : target.apps)
+    if (a.quota.window == QuotaWindow::Second) capacity += static_cast<double>(a.quota.limit);
+  r.quota_capacity_per_s = capacity;
+  return r;
+}
+
+}  // namespace pistesim::loadgen

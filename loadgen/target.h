@@ -1,0 +1,56 @@
+// The servers a load run drives. The embedded target (the default) starts a Simulator and its
+// HttpServer in this process on a free loopback port, on the system clock (quota windows are
+// real seconds), with the request journal off, and the run's applications built into its world
+// before it starts. A remote pistesim target gets its applications through the control API
+// (portal, quotas); a plain target is any HTTP server, driven without OAuth or verification of
+// quotas (the yardstick against wrk).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/profile.h"
+#include "loadgen/runner.h"
+#include "loadgen/workload.h"
+
+namespace pistesim {
+class Simulator;
+class HttpServer;
+}  // namespace pistesim
+
+namespace pistesim::loadgen {
+
+class LoadTarget {
+ public:
+  virtual ~LoadTarget() = default;
+  const TargetInfo& info() const { return info_; }
+
+ protected:
+  TargetInfo info_;
+};
+
+struct EmbeddedOptions {
+  std::string world_path;  // empty: the default world
+  Profile profile = Profile::Piste;
+  size_t server_threads = 0;  // 0: enough for the workload's connections (at least 32)
+};
+
+// Throws std::runtime_error on a bad world, an API of the mix the world lacks, or a bind failure.
+std::unique_ptr<LoadTarget> start_embedded_target(const Workload& workload,
+                                                  const EmbeddedOptions& options);
+
+// A running `pistesim serve` at `url` ("http://127.0.0.1:8080"): creates the workload's
+// applications as the world's demo user through the portal API (names prefixed with `run_id`),
+// subscribes them, sets their quotas, arms the workload's faults and measures the clock offset.
+std::unique_ptr<LoadTarget> connect_remote_target(const Workload& workload, const std::string& url,
+                                                  const std::string& admin_token,
+                                                  const std::string& run_id);
+
+// Any HTTP/1.1 server at `url`: requests of the workload's plain mix, one pseudo-application per
+// group member (no credentials, no quota).
+std::unique_ptr<LoadTarget> plain_target(const Workload& workload, const std::string& url);
+
+// Host and port of "http://host:port" (no TLS, no path); throws std::runtime_error otherwise.
+void parse_http_url(const std::string& url, std::string* host, int* port);
+
+}  // namespace pistesim::loadgen
