@@ -27,5 +27,6 @@ void add_demo_command(CLI::App& app, int& exit_code);
 void add_world_command(CLI::App& app, int& exit_code);
 void add_load_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
+void add_conform_command(CLI::App& app, int& exit_code);
 
 }  // namespace pistesim::cli

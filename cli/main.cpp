@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   pistesim::cli::add_world_command(app, exit_code);
   pistesim::cli::add_load_command(app, exit_code);
   pistesim::cli::add_run_command(app, exit_code);
+  pistesim::cli::add_conform_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1813,7 +1813,7 @@ std::variant<Scenario, std::vector<LoadError>> load(const std::string& text,
   if (!root) return ctx.errors;
 
   static const Keys kTop = {"name", "description", "tags", "covers", "world", "skip",
-                            "only", "include",     "vars", "tables", "step"};
+                            "only", "include",     "vars", "tables", "step",  "conformance"};
   r.check_keys(*root, kTop, "the scenario (top level)");
   if (const toml::node* n = root->get("name")) {
     if (auto s = r.string(*n, "name", "the scenario's name", true, true)) sc.name = *s;
@@ -1883,6 +1883,14 @@ std::variant<Scenario, std::vector<LoadError>> load(const std::string& text,
     if (auto row = r.variables(*n, "vars"))
       for (auto& [k, v] : *row) sc.vars[k] = std::move(v);
   if (const toml::node* n = root->get("tables")) r.read_tables(*n, sc.tables);
+  if (const toml::node* n = root->get("conformance")) {
+    // A conformance check's metadata (conformance/, docs/conformance.md): kept for that tool.
+    if (!n->is_table())
+      r.error(*n, std::string("« conformance » must be a table ([conformance] id = \"A1\"), not ") +
+                      toml_type_name(*n));
+    else if (auto v = r.value(*n, "conformance"))
+      sc.meta["conformance"] = std::move(*v);
+  }
 
   if (!root->get("step")) {
     r.error(SourceLocation{path, 1, 1},

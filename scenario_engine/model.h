@@ -252,6 +252,9 @@ struct Scenario {
   std::optional<std::string> skip;  // reason
   bool only = false;
   SourceLocation where;  // the file, line 1
+  // Tables a tool reads beside the steps, as JSON: "conformance" ([conformance]: a check's id,
+  // level, source, needs and profiles, read by conformance/). The runner ignores them.
+  std::map<std::string, Value> meta;
 };
 
 }  // namespace pistesim::scenario

@@ -190,7 +190,15 @@ void Redactor::add_secret(std::string value) {
 
 std::string Redactor::text(std::string_view in) const {
   std::string out(in);
-  for (const auto& s : secrets_) replace_all(out, s, kMask);
+  for (const auto& s : secrets_) {
+    replace_all(out, s, kMask);
+    // A value shortened by excerpt() before it got here ends in "…" after a prefix of the
+    // secret: that prefix is secret material too.
+    for (size_t k = s.size() - 1; k >= 6; --k) {
+      std::string cut = s.substr(0, k) + "…";
+      if (out.find(cut) != std::string::npos) replace_all(out, cut, std::string(kMask) + "…");
+    }
+  }
   return mask_patterns(std::move(out));
 }
 

@@ -1,6 +1,7 @@
 #include "scenario_engine/target.h"
 
 #include <cstdlib>
+#include <map>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
@@ -100,11 +101,10 @@ BaseUrls urls_under(const std::string& base) {
 // The simulator in this process, on its own world and manual clock.
 class EmbeddedTarget final : public Target {
  public:
-  EmbeddedTarget(World world, Millis start_ms)
+  EmbeddedTarget(World world, Millis start_ms, Profile profile)
       : clock_(std::make_shared<ManualClock>(start_ms)),
         // An empty admin token: the simulator draws a random one.
-        sim_(std::make_unique<Simulator>(std::move(world), SimulatorOptions{Profile::Piste, {}},
-                                         clock_)) {
+        sim_(std::make_unique<Simulator>(std::move(world), SimulatorOptions{profile, {}}, clock_)) {
     sim_->set_public_url(std::string(kEmbeddedOrigin));
   }
 
@@ -299,6 +299,59 @@ class RemoteTarget final : public Target {
   HttpClient client_;
 };
 
+// A server that is not a pistesim (another OAuth server, a staging gateway): requests go to
+// whatever http(s) URL a step names, one connection per origin; there is no control API.
+class PlainTarget final : public Target {
+ public:
+  explicit PlainTarget(Url base, bool verify_tls, std::string ca_file)
+      : base_(std::move(base)), verify_tls_(verify_tls), ca_file_(std::move(ca_file)) {}
+
+  std::string description() const override {
+    return base_.origin() + (base_.path == "/" ? std::string() : base_.path);
+  }
+  BaseUrls base_urls() const override { return urls_under(description()); }
+
+  std::optional<Response> send(const std::string& method, const std::string& url, Request request,
+                               std::string* error) override {
+    auto u = parse_url(url, error);
+    if (!u) return std::nullopt;
+    request.method = method;
+    request.path = u->path;
+    request.query = u->query;
+    std::lock_guard lock(mutex_);
+    auto& client = clients_[u->origin()];
+    if (!client) client = std::make_unique<HttpClient>(u->origin(), verify_tls_, ca_file_);
+    std::string why;
+    auto response = client->send(request, &why);
+    if (!response && error) *error = why.empty() ? "no answer" : why;
+    return response;
+  }
+
+  BaseUrls socket_urls(std::string*) override { return base_urls(); }
+  std::string admin_token() const override { return {}; }
+
+  std::vector<JournalEntry> journal(uint64_t, std::string* error) override {
+    if (error) *error = no_control("has no request journal");
+    return {};
+  }
+  // The runner notes the journal position as each scenario starts: a plain target has none to
+  // note, and a journal step fails in journal() instead.
+  std::optional<uint64_t> journal_position(std::string*) override { return 0; }
+  bool reset(std::string*) override { return true; }  // nothing to reset: its own state is its own
+
+ private:
+  std::string no_control(const std::string& what) const {
+    return "the target " + description() + " " + what +
+           " (not a pistesim: no control API; give --admin-token for a pistesim target)";
+  }
+
+  Url base_;
+  bool verify_tls_;
+  std::string ca_file_;
+  std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<HttpClient>> clients_;  // by origin
+};
+
 }  // namespace
 
 std::unique_ptr<Target> make_target(const TargetOptions& options, std::string* error) {
@@ -311,6 +364,8 @@ std::unique_ptr<Target> make_target(const TargetOptions& options, std::string* e
                      : "bad target URL: " + why + " (expected http(s)://host:port)";
       return nullptr;
     }
+    if (!options.control)
+      return std::make_unique<PlainTarget>(std::move(*url), options.verify_tls, options.ca_file);
     std::string token = options.admin_token;
     if (token.empty())
       if (const char* env = std::getenv("PISTESIM_ADMIN_TOKEN")) token = env;
@@ -334,7 +389,8 @@ std::unique_ptr<Target> make_target(const TargetOptions& options, std::string* e
     return nullptr;
   }
   return std::make_unique<EmbeddedTarget>(std::move(loaded.world),
-                                          options.start_ms ? options.start_ms : kEmbeddedStartMs);
+                                          options.start_ms ? options.start_ms : kEmbeddedStartMs,
+                                          options.profile);
 }
 
 }  // namespace pistesim::scenario

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/profile.h"
 #include "journal/journal.h"
 #include "wire/http_message.h"
 
@@ -55,6 +56,12 @@ struct TargetOptions {
   // of its manual clock (0: 2026-11-23T09:00:00Z).
   std::string world;
   int64_t start_ms = 0;
+  // Embedded: which behaviour profile the simulator follows (`pistesim conform --profile rfc`).
+  Profile profile = Profile::Piste;
+  // Remote: false for a server that is not a pistesim (another OAuth server, a staging gateway):
+  // any http(s) URL may be sent to, no admin token is needed, reset() does nothing and the
+  // journal cannot be read (the conformance suite's "plain" targets).
+  bool control = true;
 };
 
 // An embedded simulator on its own world and clock, or a client of a remote one. nullptr with

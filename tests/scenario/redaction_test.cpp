@@ -127,3 +127,19 @@ TEST(Excerpt, CutsOnAUtf8Boundary) {
 
 }  // namespace
 }  // namespace pistesim::scenario
+
+namespace pistesim::scenario {
+namespace {
+
+TEST(Redaction, APrefixOfASecretCutByAnExcerptIsHiddenToo) {
+  Redactor r;
+  const std::string secret = "Zr8qK2mW9xLp4TvB7nYc3HdE6sGj1FaU5oQi0ReNwXyM2kVbCtA8lPz";
+  r.add_secret(secret);
+  std::string shortened = excerpt("not equals \"" + secret + "\"", 40);
+  std::string shown = r.text(shortened);
+  EXPECT_EQ(shown.find(secret.substr(0, 12)), std::string::npos) << shown;
+  EXPECT_NE(shown.find("****…"), std::string::npos) << shown;
+}
+
+}  // namespace
+}  // namespace pistesim::scenario

@@ -1,0 +1,270 @@
+// `pistesim conform`: the RFC 6749/6750 and PISTE conformance suite (docs/conformance.md)
+// against the embedded simulator, a `pistesim serve`, or any OAuth 2.0 server. Prints a table
+// (id, level, verdict, evidence), writes JUnit / JSON on request. Exit 0 no MUST or PISTE check
+// failed, 1 one did, 2 a check could not run or a usage error.
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "commands.h"
+#include "conformance/load_run.h"
+#include "conformance/report.h"
+#include "conformance/suite.h"
+
+namespace pistesim::cli {
+
+namespace {
+
+using conformance::TargetProfile;
+
+struct ConformArgs {
+  std::vector<std::string> check_paths;
+  std::string target;
+  std::string profile_file;
+  std::map<std::string, std::string> options;  // profile variables given on the command line
+  std::string profile;
+  std::string admin_token;
+  std::string world;
+  bool insecure = false;
+  std::string ca_file;
+  std::vector<std::string> only, skip, levels;
+  std::vector<std::string> reports;  // FORMAT=FILE
+  std::string color = "auto";
+  bool list = false;
+  size_t concurrency = 0;
+  size_t repeat = 1;
+};
+
+// The shipped checks: the source tree's conformance/checks (compiled in), else
+// ./conformance/checks.
+std::string default_checks_dir() {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(PISTESIM_SOURCE_DIR) / "conformance" / "checks";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return "conformance/checks";
+  fs::path rel = fs::proximate(dir, ec);
+  if (!ec && !rel.empty() && *rel.begin() != "..") return rel.string();
+  return dir.string();
+}
+
+std::vector<std::string> split_ids(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    std::stringstream in(v);
+    for (std::string id; std::getline(in, id, ',');)
+      if (!id.empty()) out.push_back(id);
+  }
+  return out;
+}
+
+int conform(ConformArgs& args) {
+  // The profile: its file, then the command line over it.
+  TargetProfile profile;
+  // `pistesim conform` alone: the embedded simulator with its shipped profile.
+  if (args.profile_file.empty() && (args.target.empty() || args.target == "embedded"))
+    args.profile_file = default_checks_dir() + "/../profiles/embedded.toml";
+  if (!args.profile_file.empty()) {
+    std::string why;
+    if (!conformance::load_profile_file(args.profile_file, profile, &why)) {
+      std::cerr << "pistesim conform: " << why << "\n";
+      return 2;
+    }
+  }
+  if (!args.target.empty()) profile.target = args.target;
+  if (!args.profile.empty()) profile.profile = args.profile;
+  if (!args.admin_token.empty()) profile.admin_token = args.admin_token;
+  if (!args.world.empty()) profile.world = args.world;
+  if (!args.ca_file.empty()) profile.ca_file = args.ca_file;
+  profile.verify_tls = profile.verify_tls || !args.ca_file.empty() || !args.insecure;
+  if (args.insecure) profile.verify_tls = false;
+  for (const auto& [k, v] : args.options)
+    if (!v.empty()) profile.vars[k] = v;
+  // Secrets from the environment rather than the command line (ps shows argv).
+  for (const auto& [var, env] : {std::pair{"client_secret", "CONFORM_CLIENT_SECRET"},
+                                 std::pair{"second_client_secret", "CONFORM_SECOND_CLIENT_SECRET"}})
+    if (!profile.vars.count(var))
+      if (const char* value = std::getenv(env)) profile.vars[var] = value;
+  if (profile.target != "embedded" && !profile.world.empty()) {
+    std::cerr << "pistesim conform: --world is for the embedded target only\n";
+    return 2;
+  }
+  if (std::string why = conformance::profile_error(profile); !why.empty()) {
+    std::cerr << "pistesim conform: " << why
+              << " (give them as options or in --profile-file; see docs/conformance.md)\n";
+    return 2;
+  }
+
+  conformance::SuiteOptions selection;
+  selection.only = split_ids(args.only);
+  selection.skip = split_ids(args.skip);
+  for (const auto& l : split_ids(args.levels)) {
+    auto level = conformance::parse_level(l);
+    if (!level) {
+      std::cerr << "pistesim conform: --level « " << l << " »: expected MUST, SHOULD or PISTE\n";
+      return 2;
+    }
+    selection.levels.push_back(*level);
+  }
+
+  if (args.check_paths.empty()) args.check_paths.push_back(default_checks_dir());
+  auto loaded = conformance::load_checks(args.check_paths);
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors) std::cerr << e << "\n";
+    std::cerr << "pistesim conform: " << loaded.errors.size()
+              << " error(s) in the check files; nothing ran\n";
+    return 2;
+  }
+  if (auto unknown = conformance::unknown_ids(loaded.checks, selection); !unknown.empty()) {
+    std::cerr << "pistesim conform: no check named";
+    for (const auto& id : unknown) std::cerr << " " << id;
+    std::cerr << "\n";
+    return 2;
+  }
+  if (args.list) {
+    for (const auto& c : loaded.checks) {
+      std::cout << c.id << "\t" << conformance::to_string(c.level) << "\t" << c.source << "\t"
+                << c.scenario.name;
+      if (!c.profiles.empty()) {
+        std::cout << "\t[";
+        for (size_t i = 0; i < c.profiles.size(); ++i) std::cout << (i ? "," : "") << c.profiles[i];
+        std::cout << "]";
+      }
+      std::cout << "\n";
+    }
+    return 0;
+  }
+
+  // Report files are checked before anything runs: a typo must not cost a whole run.
+  std::vector<std::pair<std::string, std::unique_ptr<std::ofstream>>> files;
+  for (const auto& spec : args.reports) {
+    size_t eq = spec.find('=');
+    std::string format = eq == std::string::npos ? spec : spec.substr(0, eq);
+    if (eq == std::string::npos || (format != "junit" && format != "json") ||
+        eq + 1 == spec.size()) {
+      std::cerr << "pistesim conform: --report " << spec << ": expected junit=FILE or json=FILE\n";
+      return 2;
+    }
+    auto file = std::make_unique<std::ofstream>(spec.substr(eq + 1));
+    if (!*file) {
+      std::cerr << "pistesim conform: --report " << spec << ": cannot write " << spec.substr(eq + 1)
+                << "\n";
+      return 2;
+    }
+    files.emplace_back(format, std::move(file));
+  }
+
+  const char* term = std::getenv("TERM");
+  const bool color = args.color == "always" || (args.color == "auto" && isatty(STDOUT_FILENO) &&
+                                                std::getenv("NO_COLOR") == nullptr &&
+                                                !(term != nullptr && std::string(term) == "dumb"));
+  std::cout << "Conformance of " << profile.target << " (profile " << profile.profile << ")\n"
+            << "ID   LEVEL  VERDICT EVIDENCE\n"
+            << std::flush;
+  selection.on_check = [&](const conformance::CheckResult& r) {
+    conformance::write_check_line(std::cout, r, color);
+    std::cout << std::flush;
+  };
+  auto suite = conformance::run_suite(loaded.checks, profile, selection);
+  selection.on_check = nullptr;
+  std::ostringstream table;
+  conformance::write_table_report(table, suite, color);
+  // The table was printed live: print the failures and the summary only.
+  std::string text = table.str();
+  size_t after_table = text.find("\nFailures:\n");
+  if (after_table == std::string::npos) after_table = text.rfind("\n", text.size() - 2);
+  std::cout << text.substr(after_table);
+
+  int code = suite.exit_code();
+  if (args.concurrency > 0) {
+    conformance::LoadOptions load{args.concurrency, args.repeat};
+    auto report = conformance::run_under_load(loaded.checks, profile, suite, load);
+    std::cout << report.summary() << "\n";
+    if (!report.ok() && code == 0) code = 1;
+  }
+  for (auto& [format, file] : files) {
+    if (format == "junit")
+      conformance::write_junit(*file, suite);
+    else
+      conformance::write_json(*file, suite);
+    file->flush();
+    if (!*file) {
+      std::cerr << "pistesim conform: writing the " << format << " report failed\n";
+      code = 2;
+    }
+  }
+  return code;
+}
+
+}  // namespace
+
+void add_conform_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ConformArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "conform",
+      "Run the RFC 6749/6750 and PISTE conformance checks (docs/conformance.md) against the "
+      "embedded simulator, a running pistesim or any OAuth 2.0 server. Exit 0 no MUST check "
+      "failed, 1 one did, 2 a check could not run or a usage error");
+  cmd->add_option("checks", args->check_paths,
+                  "Check files or directories; default: the shipped conformance/checks");
+  cmd->add_option("--target", args->target,
+                  "embedded (default) or the server's base URL (http(s)://host:port)");
+  cmd->add_option("--profile-file", args->profile_file,
+                  "TOML target profile (conformance/profiles/*.toml); options given here win")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--profile", args->profile, "The behaviour the target declares")
+      ->check(CLI::IsMember({"piste", "rfc"}));
+  for (const auto& [name, var, help] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"--token-url", "token_url", "The token endpoint's URL"},
+           {"--api-url", "api_base", "The protected resources' base URL"},
+           {"--client-id", "client_id", "A confidential client allowed client credentials"},
+           {"--client-secret", "client_secret",
+            "Its secret (or CONFORM_CLIENT_SECRET in the environment)"},
+           {"--second-client-id", "second_client_id", "A second confidential client"},
+           {"--second-client-secret", "second_client_secret",
+            "Its secret (or CONFORM_SECOND_CLIENT_SECRET)"},
+           {"--special-client-id", "special_client_id",
+            "A client whose id or secret holds : % & + or a space (B2)"},
+           {"--special-client-secret", "special_client_secret", "Its secret"},
+           {"--public-client-id", "public_client_id",
+            "A client not allowed client credentials (B10)"},
+           {"--application", "application",
+            "pistesim targets: the client's application id (quota checks)"},
+           {"--allowed-path", "allowed_path", "An API path (under --api-url) the client may call"},
+           {"--forbidden-path", "forbidden_path",
+            "An API path the client's token does not grant (F6)"}})
+    cmd->add_option(name, args->options[var], help);
+  cmd->add_option("--admin-token", args->admin_token,
+                  "A pistesim target's admin token: enables the checks that need its control API");
+  cmd->add_option("--world", args->world, "Embedded target: the world file")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--insecure", args->insecure, "Do not verify the target's TLS certificate");
+  cmd->add_option("--ca-file", args->ca_file, "CA certificates (PEM) to verify the target with")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--only", args->only, "Run only these checks (A1,B5; repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--skip", args->skip, "Do not run these checks (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--level", args->levels, "Run only checks of these levels (MUST,SHOULD,PISTE)")
+      ->allow_extra_args(false);
+  cmd->add_option("--report", args->reports,
+                  "Also write a report: junit=FILE or json=FILE (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--color", args->color, "Colour the table")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_flag("--list", args->list, "List the checks without running them");
+  cmd->add_option("--concurrency", args->concurrency,
+                  "Then repeat the token-endpoint checks from N connections at once")
+      ->check(CLI::Range(size_t{1}, size_t{64}));
+  cmd->add_option("--repeat", args->repeat, "Rounds per connection under --concurrency")
+      ->check(CLI::Range(size_t{1}, size_t{10000}));
+  cmd->callback([args, &exit_code] { exit_code = conform(*args); });
+}
+
+}  // namespace pistesim::cli

@@ -1,0 +1,143 @@
+#include "conformance/report.h"
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "scenario_engine/reporters/report_support.h"
+
+namespace pistesim::conformance {
+
+namespace report = scenario::report;
+
+namespace {
+
+std::string pad(std::string_view s, size_t width) {
+  std::string out(s);
+  if (out.size() < width) out.append(width - out.size(), ' ');
+  return out;
+}
+
+std::string_view color_of(Verdict v) {
+  switch (v) {
+    case Verdict::Pass:
+      return "\033[32m";
+    case Verdict::Fail:
+      return "\033[31m";
+    case Verdict::Skip:
+      return "\033[33m";
+    case Verdict::Error:
+      return "\033[35m";
+  }
+  return "";
+}
+
+}  // namespace
+
+void write_check_line(std::ostream& out, const CheckResult& r, bool color) {
+  std::string verdict = pad(to_string(r.verdict), 5);
+  if (color) verdict = std::string(color_of(r.verdict)) + verdict + "\033[0m";
+  out << pad(r.id, 5) << pad(to_string(r.level), 7) << verdict << " "
+      << report::one_line(r.evidence) << "\n";
+}
+
+std::string summary_line(const SuiteResult& s) {
+  return std::to_string(s.results.size()) + " checks on " + s.target + " (profile " + s.profile +
+         "): " + std::to_string(s.count(Verdict::Pass)) + " passed, " +
+         std::to_string(s.count(Verdict::Fail)) + " failed, " +
+         std::to_string(s.count(Verdict::Skip)) + " skipped, " +
+         std::to_string(s.count(Verdict::Error)) + " errors (" +
+         report::format_duration(s.duration_us) + ")";
+}
+
+void write_table_report(std::ostream& out, const SuiteResult& suite, bool color) {
+  out << "ID   LEVEL  VERDICT EVIDENCE\n";
+  for (const auto& r : suite.results) write_check_line(out, r, color);
+  bool header = false;
+  for (const auto& r : suite.results) {
+    if (r.verdict != Verdict::Fail && r.verdict != Verdict::Error) continue;
+    if (!header) out << "\nFailures:\n";
+    header = true;
+    out << "\n"
+        << r.id << " (" << to_string(r.level) << ", " << r.source << ") " << r.name << " — "
+        << r.file << "\n";
+    report::write_scenario_details(out, r.detail, scenario::TerminalStyle{color, false}, "  ");
+  }
+  out << "\n" << summary_line(suite) << "\n";
+}
+
+void write_junit(std::ostream& out, const SuiteResult& suite) {
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"pistesim conform\" tests=\"" << suite.results.size()
+      << "\" failures=\"" << suite.count(Verdict::Fail) << "\" errors=\""
+      << suite.count(Verdict::Error) << "\" skipped=\"" << suite.count(Verdict::Skip)
+      << "\" time=\"" << report::seconds(suite.duration_us) << "\">\n";
+  out << "  <testsuite name=\""
+      << report::xml_escape("conformance on " + suite.target + " (" + suite.profile + ")", true)
+      << "\" tests=\"" << suite.results.size() << "\" failures=\"" << suite.count(Verdict::Fail)
+      << "\" errors=\"" << suite.count(Verdict::Error) << "\" skipped=\""
+      << suite.count(Verdict::Skip) << "\" time=\"" << report::seconds(suite.duration_us)
+      << "\">\n";
+  for (const auto& r : suite.results) {
+    const std::string section = r.id.substr(0, 1);
+    out << "    <testcase classname=\"conformance." << report::xml_escape(section, true)
+        << "\" name=\""
+        << report::xml_escape(r.id + " " + std::string(to_string(r.level)) + " " + r.name, true)
+        << "\" file=\"" << report::xml_escape(r.file, true) << "\" time=\""
+        << report::seconds(r.duration_us) << "\">\n";
+    const std::string message = report::xml_escape(r.evidence, true);
+    if (r.verdict == Verdict::Skip) {
+      out << "      <skipped message=\"" << message << "\"/>\n";
+    } else if (r.verdict == Verdict::Fail || r.verdict == Verdict::Error) {
+      const char* tag = r.verdict == Verdict::Fail ? "failure" : "error";
+      std::ostringstream details;
+      details << r.source << "\n";
+      report::write_scenario_details(details, r.detail, scenario::TerminalStyle{}, "");
+      out << "      <" << tag << " message=\"" << message << "\">"
+          << report::xml_escape(details.str()) << "</" << tag << ">\n";
+    } else {
+      out << "      <system-out>" << report::xml_escape(r.source + ": " + r.evidence)
+          << "</system-out>\n";
+    }
+    out << "    </testcase>\n";
+  }
+  out << "  </testsuite>\n</testsuites>\n";
+}
+
+void write_json(std::ostream& out, const SuiteResult& suite) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& r : suite.results) {
+    nlohmann::json failed = nlohmann::json::array();
+    for (const auto& s : r.detail.steps)
+      for (const auto& a : s.assertions)
+        if (!a.passed)
+          failed.push_back({{"step", report::clean_text(s.name)},
+                            {"where", a.where.to_string()},
+                            {"subject", report::clean_text(a.subject)},
+                            {"expected", report::clean_text(a.expectation)},
+                            {"actual", report::clean_text(a.actual)}});
+    checks.push_back({{"id", r.id},
+                      {"level", to_string(r.level)},
+                      {"source", r.source},
+                      {"name", report::clean_text(r.name)},
+                      {"file", r.file},
+                      {"verdict", to_string(r.verdict)},
+                      {"evidence", report::clean_text(r.evidence)},
+                      {"failed_assertions", std::move(failed)},
+                      {"duration_ms", r.duration_us / 1000.0}});
+  }
+  nlohmann::json doc = {{"target", suite.target},
+                        {"profile", suite.profile},
+                        {"summary",
+                         {{"checks", suite.results.size()},
+                          {"passed", suite.count(Verdict::Pass)},
+                          {"failed", suite.count(Verdict::Fail)},
+                          {"skipped", suite.count(Verdict::Skip)},
+                          {"errors", suite.count(Verdict::Error)},
+                          {"exit_code", suite.exit_code()}}},
+                        {"checks", std::move(checks)},
+                        {"duration_ms", suite.duration_us / 1000.0}};
+  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+}  // namespace pistesim::conformance
