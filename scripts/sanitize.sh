@@ -1,21 +1,57 @@
 #!/usr/bin/env bash
-# Builds pistesim with a sanitizer and runs the whole test suite under it.
-#   bash scripts/sanitize.sh asan   # AddressSanitizer + UndefinedBehaviorSanitizer
-#   bash scripts/sanitize.sh tsan   # ThreadSanitizer (cpp-httplib's own statics suppressed)
+# Builds pistesim with a sanitizer, in its own build directory, and runs the tests that job covers.
+#   bash scripts/sanitize.sh asan   # AddressSanitizer + UndefinedBehaviorSanitizer: the unit,
+#                                   # end-to-end and scenario engine tests (build-asan/)
+#   bash scripts/sanitize.sh tsan   # ThreadSanitizer: the concurrency tests (build-tsan/)
+#   bash scripts/sanitize.sh asan|tsan all   # everything: every target, every test but style.*
+# Only the executables those tests need are built. -O1 keeps the instrumented tests quick without
+# optimising away what the sanitizers look at. PISTESIM_SANITIZE_JOBS sets the parallelism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-kind=${1:-asan}
+kind=${1:-}
 case "$kind" in
-  asan) flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" ;;
-  tsan) flags="-fsanitize=thread -fno-omit-frame-pointer" ;;
+  asan)
+    flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+    targets=(unit_tests e2e_tests scenario_tests pistesim)
+    tests='^(unit|e2e|scenario)\.'
+    ;;
+  tsan)
+    flags="-fsanitize=thread -fno-omit-frame-pointer"
+    targets=(unit_tests e2e_tests pistesim)
+    # The tests that run threads against shared state: quota counters (directly and through the
+    # gateway), the token store, fault counters, usage counters, portal registrations, durable
+    # state under concurrent writers and kill -9, and the server's workers over sockets.
+    tests='^(unit\.(QuotaConcurrency\..*'
+    tests+='|.*TokenEndpoint\.IssuesDistinctTokensFromSeveralThreadsAtOnce.*'
+    tests+='|Faults\.ExactlyCountCallsAreAffectedUnderConcurrency'
+    tests+='|UsageRecorder\.CountsExactlyUnderConcurrency'
+    tests+='|PortalAccounts\.ConcurrentRegistrationsOfTheSameEmailOneWins'
+    tests+='|DurableState\.ConcurrentTokensAreAllSaved)'
+    tests+='|e2e\.(Concurrency|DurableServe|ServerLimits)\..*)$'
+    ;;
   *) echo "usage: $0 asan|tsan" >&2; exit 2 ;;
 esac
+select=(-R "$tests")
+if [ "${2:-}" = all ]; then
+  targets=(all)
+  select=(-E '^style\.')  # clang-format's check does not depend on the build
+fi
+jobs=${PISTESIM_SANITIZE_JOBS:-$(nproc)}
 bash scripts/install-deps.sh
 build_dir=build-$kind
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DPISTESIM_BUILD_BENCHMARKS=OFF -DCMAKE_CXX_FLAGS="$flags" >/dev/null
-cmake --build "$build_dir" -j"$(nproc)"
-export ASAN_OPTIONS=detect_leaks=1
-export UBSAN_OPTIONS=print_stacktrace=1
-export TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/sanitizers/tsan.supp"
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+  -DPISTESIM_BUILD_TESTS=ON -DPISTESIM_BUILD_BENCHMARKS=OFF -DCMAKE_CXX_FLAGS="$flags" \
+  "${launcher[@]}" >/dev/null
+cmake --build "$build_dir" -j"$jobs" --target "${targets[@]}"
+
+# Any report fails the test that provoked it (halt_on_error / -fno-sanitize-recover).
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/sanitizers/tsan.supp"
 cd "$build_dir"
-ctest --output-on-failure -j"$(nproc)" --timeout 600 -E '^style\.'
+n=$(ctest -N "${select[@]}" | sed -n 's/^Total Tests: //p')
+[ "${n:-0}" -gt 0 ] || { echo "sanitize.sh: no test selected (${select[*]})" >&2; exit 1; }
+echo "sanitize.sh $kind: $n tests"
+ctest --output-on-failure -j"$jobs" --timeout 600 "${select[@]}"

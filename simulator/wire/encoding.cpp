@@ -182,12 +182,18 @@ std::string normalize_path(std::string_view path) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string decoded;
   decoded.reserve(path.size());
+  // Where the last '%' kept as it is (malformed escape) went: a hex digit decoded right after it
+  // would complete a new escape ("%a%39" -> "%a9"), so such a digit stays encoded, and
+  // normalising twice gives what normalising once gives.
+  size_t stray = std::string::npos;
   for (size_t i = 0; i < path.size(); ++i) {
     if (path[i] == '%' && i + 2 < path.size()) {
       int hi = hex_value(path[i + 1]), lo = hex_value(path[i + 2]);
       if (hi >= 0 && lo >= 0) {
         auto c = static_cast<unsigned char>(hi * 16 + lo);
-        if (is_unreserved(c)) {
+        bool completes_escape = hex_value(static_cast<char>(c)) >= 0 &&
+                                stray != std::string::npos && decoded.size() - stray <= 2;
+        if (is_unreserved(c) && !completes_escape) {
           decoded.push_back(static_cast<char>(c));
         } else {
           decoded.push_back('%');
@@ -198,6 +204,7 @@ std::string normalize_path(std::string_view path) {
         continue;
       }
     }
+    if (path[i] == '%') stray = decoded.size();
     decoded.push_back(path[i]);
   }
   // Remove dot segments: walk the segments, keeping a stack of the output ones.

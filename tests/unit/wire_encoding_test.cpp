@@ -217,6 +217,14 @@ TEST(WireEncoding, NormalizePathDecodesUnreservedEscapesOnly) {
   EXPECT_EQ(normalize_path("/bad%zz/%4"), "/bad%zz/%4");
 }
 
+// Found by fuzzing (tests/fuzz/regressions/form/): decoding "%39" right after a malformed '%'
+// made a new escape ("%a9"), so a second normalisation changed the path again.
+TEST(WireEncoding, NormalizePathNeverCreatesAnEscape) {
+  EXPECT_EQ(normalize_path("/%a%39"), "/%a%39");
+  for (std::string p : {"/%a%39", "/%%34%31", "/x%4%31y", "/%a%62%63"})
+    EXPECT_EQ(normalize_path(normalize_path(p)), normalize_path(p)) << p;
+}
+
 TEST(WireEncoding, NormalizePathRemovesDotSegments) {
   EXPECT_EQ(normalize_path("/a/b/../c"), "/a/c");
   EXPECT_EQ(normalize_path("/a/./b"), "/a/b");
