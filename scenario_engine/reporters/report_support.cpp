@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "wire/markup.h"
+
 namespace pistesim::scenario::report {
 
 namespace {
@@ -112,33 +114,17 @@ std::string one_line(std::string_view in) {
 }
 
 std::string xml_escape(std::string_view in, bool attribute) {
+  std::string escaped = html_escape(clean_text(in));
+  if (!attribute) return escaped;
+  // In an attribute value a raw newline or tab would be normalised to a space by the parser.
   std::string out;
-  for (char c : clean_text(in)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '\n':
-        out += attribute ? "&#10;" : "\n";
-        break;
-      case '\t':
-        out += attribute ? "&#9;" : "\t";
-        break;
-      default:
-        out += c;
-    }
+  for (char c : escaped) {
+    if (c == '\n')
+      out += "&#10;";
+    else if (c == '\t')
+      out += "&#9;";
+    else
+      out += c;
   }
   return out;
 }
