@@ -55,7 +55,7 @@ std::string_view to_string(Verdict v) {
 const std::vector<std::string>& known_needs() {
   static const std::vector<std::string> needs = {"second_client", "special_client", "public_client",
                                                  "allowed_path",  "forbidden_path", "control",
-                                                 "application",   "fixed_clock"};
+                                                 "application"};
   return needs;
 }
 
@@ -229,8 +229,6 @@ bool TargetProfile::provides(const std::string& need) const {
   if (need == "forbidden_path") return api && has(*this, "forbidden_path");
   if (need == "control") return control();
   if (need == "application") return control() && has(*this, "application");
-  // The embedded simulator's clock starts at 2026-11-23T09:00:00Z for every check.
-  if (need == "fixed_clock") return target == "embedded";
   return false;
 }
 

@@ -322,6 +322,20 @@ class Reader {
     return s;
   }
 
+  // `advance`: a duration, or "to HH:MM[:SS]" (the next time the Paris wall clock shows it).
+  std::optional<std::string> advance_text(const toml::node& n) {
+    const auto* text = n.as_string();
+    if (!text || !text->get().starts_with("to ")) return duration_text(n, "advance");
+    const std::string time = text->get().substr(3);
+    if (!has_template(time) && parse_time_of_day_ms(time) < 0) {
+      error(n,
+            "« advance » must be \"to HH:MM\" or \"to HH:MM:SS\" (Europe/Paris, 24-hour), not \"" +
+                text->get() + "\"");
+      return std::nullopt;
+    }
+    return text->get();
+  }
+
   bool regex_ok(const toml::node& n, const std::string& pattern, const std::string& path) {
     if (has_template(pattern)) return true;  // checked once rendered
     std::string why;
@@ -772,7 +786,7 @@ class Reader {
       return ActionKind::Mail;
     }
     if (key == "advance") {
-      s.action = ClockAction{duration_text(n, "advance").value_or("")};
+      s.action = ClockAction{advance_text(n).value_or("")};
       return ActionKind::Advance;
     }
     if (key == "fault") {

@@ -150,7 +150,7 @@ struct MailAction {
 };
 
 struct ClockAction {
-  std::string advance;  // "3601s", "1h30m" (template)
+  std::string advance;  // "3601s", "1h30m", or "to 23:59:59" (Europe/Paris wall clock); template
 };
 
 // Arms a fault (POST /faults): kind respond | drop_connection | expire_token, for `count` calls

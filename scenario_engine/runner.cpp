@@ -557,6 +557,15 @@ class ScenarioRun {
   void perform(const Step& step, const ClockAction& c, const Variables& vars, Attempt& a) {
     auto by = render_or_error(c.advance, vars, "advance", a);
     if (!by) return;
+    if (by->starts_with("to ")) {
+      const std::string time = by->substr(3);
+      if (parse_time_of_day_ms(time) < 0) {
+        a.error("advance « " + *by + " »: expected \"to HH:MM\" or \"to HH:MM:SS\" (Europe/Paris)");
+        return;
+      }
+      judge(step, control_call("POST", "/clock/advance", {{"to", time}}, a), vars, a, true);
+      return;
+    }
     if (parse_duration_ms(*by) < 0) {
       a.error("advance « " + *by + " »: expected a duration such as 3601s, 90m, 1h30m, 2d");
       return;

@@ -1,5 +1,6 @@
 #include "clock/clock.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 
@@ -72,6 +73,35 @@ Millis paris_day_start_ms(int64_t day_index) {
   // Local midnight never falls in a DST transition in Paris (they happen at 02:00/03:00 local).
   Millis guess = day_index * kDay - kHour;
   return day_index * kDay - paris_utc_offset_ms(guess);
+}
+
+Millis parse_time_of_day_ms(const std::string& text) {
+  auto two_digits = [&](size_t at, int max) -> int {
+    if (at + 2 > text.size() || !std::isdigit(static_cast<unsigned char>(text[at])) ||
+        !std::isdigit(static_cast<unsigned char>(text[at + 1])))
+      return -1;
+    int v = (text[at] - '0') * 10 + (text[at + 1] - '0');
+    return v <= max ? v : -1;
+  };
+  if (text.size() != 5 && text.size() != 8) return -1;
+  int h = two_digits(0, 23), m = two_digits(3, 59), s = text.size() == 8 ? two_digits(6, 59) : 0;
+  if (h < 0 || m < 0 || s < 0 || text[2] != ':' || (text.size() == 8 && text[5] != ':')) return -1;
+  return (Millis{h} * 3600 + m * 60 + s) * 1000;
+}
+
+Millis next_paris_time_ms(Millis now, Millis time_of_day_ms) {
+  for (int64_t day = paris_day_index(now);; ++day) {
+    const Millis local = day * kDay + time_of_day_ms;  // the wall clock's reading, as if UTC
+    bool shown = false;
+    for (Millis offset : {2 * kHour, kHour}) {  // summer time first: the earlier of a repeated hour
+      const Millis utc = local - offset;
+      if (paris_utc_offset_ms(utc) != offset) continue;
+      shown = true;
+      if (utc > now) return utc;
+    }
+    // The spring gap: the clock never showed it that day; an hour later, in summer time, it did.
+    if (!shown && local - kHour > now) return local - kHour;
+  }
 }
 
 std::string format_iso8601(Millis utc_ms) {

@@ -59,6 +59,15 @@ int64_t paris_day_index(Millis utc_ms);
 // The instant (UTC ms) at which Paris local day `day_index` begins.
 Millis paris_day_start_ms(int64_t day_index);
 
+// Parses a Europe/Paris wall-clock time "HH:MM" or "HH:MM:SS" (24-hour) into milliseconds
+// since local midnight. -1 on error.
+Millis parse_time_of_day_ms(const std::string& text);
+// The first instant strictly after `now` at which the Europe/Paris wall clock reads
+// `time_of_day_ms` (from parse_time_of_day_ms): within the next 25 hours. When clocks go back,
+// the earlier of the two such instants; a time skipped when clocks go forward (02:00-02:59 on the
+// last Sunday of March) is taken as an hour later, which the clocks did show.
+Millis next_paris_time_ms(Millis now, Millis time_of_day_ms);
+
 // RFC 3339 UTC rendering, e.g. "2026-11-23T19:45:03.120Z".
 std::string format_iso8601(Millis utc_ms);
 

@@ -27,11 +27,20 @@ Response clock_answer(Simulator& sim) {
   return json_response(200, {{"now_ms", now}, {"now", format_iso8601(now)}});
 }
 
-// POST /clock/advance {"by": "3601s"} or {"seconds": 3601}
+// POST /clock/advance {"by": "3601s"}, {"seconds": 3601} or {"to": "23:59:59"} (the next time the
+// Europe/Paris wall clock shows it: daily quotas turn at Paris midnight whatever "now" is).
 Response advance_clock(ControlCall& c) {
   const json& body = c.body;
   Millis delta = -1;
-  if (body.contains("seconds") && !body.contains("by")) {
+  if (body.contains("to")) {
+    Millis time_of_day =
+        body["to"].is_string() ? parse_time_of_day_ms(body["to"].get<std::string>()) : -1;
+    if (time_of_day < 0 || body.contains("by") || body.contains("seconds"))
+      return error(400, "INVALID_FIELD",
+                   "« to » doit être une heure de Paris \"HH:MM\" ou \"HH:MM:SS\", seule", "to");
+    Millis now = c.sim.clock().now_ms();
+    delta = next_paris_time_ms(now, time_of_day) - now;
+  } else if (body.contains("seconds") && !body.contains("by")) {
     // Same bound as parse_duration_ms: 2^53 ms.
     constexpr int64_t kMaxSeconds = (int64_t{1} << 53) / 1000;
     const json& v = body["seconds"];
@@ -50,7 +59,9 @@ Response advance_clock(ControlCall& c) {
   constexpr Millis kLatest = 8'000'000'000'000;  // 2223-07-04
   if (delta > kLatest - c.sim.clock().now_ms())
     return error(400, "INVALID_FIELD", "L'horloge ne peut pas dépasser l'an 2223",
-                 body.contains("by") ? "by" : "seconds");
+                 body.contains("to")   ? "to"
+                 : body.contains("by") ? "by"
+                                       : "seconds");
   c.sim.clock().advance(delta);
   return clock_answer(c.sim);
 }

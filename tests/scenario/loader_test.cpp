@@ -87,6 +87,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadStep{"control = \"POST /x\"\njson = \"text\"", "4:8",
                 "« json » of a control step must be a table"},
         BadStep{"advance = \"soon\"", "3:11", "« advance » must be a positive duration such as"},
+        BadStep{"advance = \"to 25:00\"", "3:11",
+                "« advance » must be \"to HH:MM\" or \"to HH:MM:SS\" (Europe/Paris, 24-hour)"},
         BadStep{"sleep = 5", "3:9", "« sleep » must be a duration"},
         BadStep{"fault = { kind = \"boom\" }", "3:18",
                 "must be one of respond, drop_connection, expire_token"},

@@ -359,6 +359,28 @@ TEST(Runner, LeversAdvanceTheClockSetQuotasAndClearFaults) {
   EXPECT_NE(r.steps[0].message.find("404"), std::string::npos) << r.steps[0].message;
   r = run_embedded(scenario("bad-advance", {step("advance", ClockAction{"soon"})}));
   EXPECT_EQ(r.outcome, Outcome::Error);
+  r = run_embedded(scenario("bad-advance-to", {step("advance", ClockAction{"to noon"})}));
+  EXPECT_EQ(r.outcome, Outcome::Error);
+}
+
+TEST(Runner, AdvancesToAParisWallClockTimeOnAnyTarget) {
+  // Embedded runs start at 09:00Z (10:00 Paris): 23:59:59 Paris is 22:59:59Z, and the token of an
+  // hour before is refused. A served simulator's clock is the real time: it too lands on 23:59:59
+  // Paris (22:59:59Z in winter, 21:59:59Z in summer).
+  Step to = step("to 23:59:59", ClockAction{"to 23:59:59"});
+  to.expect.json.push_back({"$.now", {matcher(Matcher::Op::Matches, "T2[12]:59:59\\.")}});
+  Scenario s = scenario("to-midnight", {token_step(), ping_step(), to});
+  Step embedded_check = step("22:59:59Z", ClockAction{"to 23:59:59"});
+  embedded_check.expect.json.push_back(
+      {"$.now", {matcher(Matcher::Op::Equals, "2026-11-24T22:59:59.000Z")}});
+  Scenario embedded_only = s;
+  embedded_only.steps.push_back(ping_step(401));
+  embedded_only.steps.push_back(embedded_check);  // the next day's
+  ScenarioResult embedded = run_embedded(embedded_only);
+  EXPECT_EQ(embedded.outcome, Outcome::Passed) << dump(embedded);
+  Served served;
+  ScenarioResult remote = run_remote(s, served.options());
+  EXPECT_EQ(remote.outcome, Outcome::Passed) << dump(remote);
 }
 
 TEST(Runner, RegistersAUserAndFollowsTheActivationLink) {

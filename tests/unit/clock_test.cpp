@@ -90,6 +90,44 @@ TEST(Clock, EveryParisDayIs24HoursExceptOnTheDstChanges) {
   }
 }
 
+TEST(Clock, ParseTimeOfDay) {
+  EXPECT_EQ(parse_time_of_day_ms("00:00"), 0);
+  EXPECT_EQ(parse_time_of_day_ms("23:59:59"), kDay - kSecond);
+  EXPECT_EQ(parse_time_of_day_ms("09:30"), 9 * kHour + 30 * 60 * kSecond);
+  for (const char* bad : {"", "24:00", "9:30", "09:60", "09:30:60", "09-30", "09:30:", "09:30:5",
+                          "0a:00", "09:30:00Z", " 09:30"})
+    EXPECT_EQ(parse_time_of_day_ms(bad), -1) << bad;
+}
+
+TEST(Clock, NextParisTimeIsTheFirstShowingOfThatWallClockTime) {
+  const Millis t23_59_59 = kDay - kSecond, t12 = 12 * kHour, t02_30 = 2 * kHour + 30 * 60 * kSecond;
+  // Winter (CET): 23:59:59 Paris is 22:59:59Z the same day.
+  EXPECT_EQ(next_paris_time_ms(at(k2026_11_23, 9), t23_59_59),
+            at(k2026_11_23, 22, 59) + 59 * kSecond);
+  // Strictly after now: at that very instant, the next day's.
+  Millis exact = at(k2026_11_23, 22, 59) + 59 * kSecond;
+  EXPECT_EQ(next_paris_time_ms(exact, t23_59_59), exact + kDay);
+  EXPECT_EQ(next_paris_time_ms(exact - 1, t23_59_59), exact);
+  // Summer (CEST): noon Paris is 10:00Z; past it, tomorrow's.
+  EXPECT_EQ(next_paris_time_ms(at(k2026_07_14, 9), t12), at(k2026_07_14, 10));
+  EXPECT_EQ(next_paris_time_ms(at(k2026_07_14, 10, 30), t12), at(k2026_07_14 + 1, 10));
+  // After 23:00Z in winter it is already tomorrow in Paris.
+  EXPECT_EQ(next_paris_time_ms(at(k2026_11_23, 23, 30), t12), at(k2026_11_23 + 1, 11));
+  // October: 02:30 is shown twice (CEST, then CET an hour later): the first, then the second.
+  Millis first = at(k2026_10_25, 0, 30), second = at(k2026_10_25, 1, 30);
+  EXPECT_EQ(next_paris_time_ms(at(k2026_10_25 - 1, 12), t02_30), first);
+  EXPECT_EQ(next_paris_time_ms(first, t02_30), second);
+  // March: 02:30 is never shown; 03:30 CEST (01:30Z) is, an hour later.
+  EXPECT_EQ(next_paris_time_ms(at(k2026_03_29 - 1, 12), t02_30), at(k2026_03_29, 1, 30));
+  // Whatever the start, the answer is in the future, within 25 hours, and shows that time.
+  for (Millis now = at(k2026_03_29 - 2); now < at(k2026_03_29 + 2); now += 17 * 60 * kSecond) {
+    Millis next = next_paris_time_ms(now, t12);
+    ASSERT_GT(next, now);
+    ASSERT_LE(next - now, 25 * kHour);
+    ASSERT_EQ((next + paris_utc_offset_ms(next)) % kDay, t12);
+  }
+}
+
 TEST(Clock, FormatIso8601) {
   struct Case {
     Millis utc;

@@ -123,6 +123,16 @@ TEST_F(ControlApi, ClockShowsAndAdvancesTime) {
   EXPECT_EQ(t.clock->now_ms(), kStart + 5'460'000);
 }
 
+TEST_F(ControlApi, ClockAdvancesToAParisWallClockTime) {
+  // 10:00Z is 11:00 in Paris (CET): 23:59:59 Paris is 22:59:59Z, then the next day's.
+  EXPECT_EQ(json_answer(t.control("POST", "/clock/advance", R"({"to":"23:59:59"})"))["now"],
+            "2026-11-23T22:59:59.000Z");
+  EXPECT_EQ(json_answer(t.control("POST", "/clock/advance", R"({"to":"23:59:59"})"))["now"],
+            "2026-11-24T22:59:59.000Z");
+  EXPECT_EQ(json_answer(t.control("POST", "/clock/advance", R"({"to":"12:00"})"))["now"],
+            "2026-11-25T11:00:00.000Z");
+}
+
 TEST_F(ControlApi, AdvancingTheClockExpiresTokens) {
   std::string token = t.token();
   ASSERT_EQ(t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
@@ -143,7 +153,9 @@ TEST_F(ControlApi, BadClockAdvancesNameTheField) {
         Case{R"({"seconds":-1})", "seconds"}, Case{R"({"seconds":"10"})", "seconds"},
         Case{R"({"seconds":1.5})", "seconds"}, Case{R"({"seconds":null})", "seconds"},
         Case{R"({"seconds":9223372036854775807})", "seconds"},
-        Case{R"({"by":"1000000000000d"})", "by"}}) {
+        Case{R"({"by":"1000000000000d"})", "by"}, Case{R"({"to":"24:00"})", "to"},
+        Case{R"({"to":"9h"})", "to"}, Case{R"({"to":1200})", "to"},
+        Case{R"({"to":"12:00","by":"1s"})", "to"}}) {
     SCOPED_TRACE(c.body);
     expect_error(t.control("POST", "/clock/advance", c.body), 400, "INVALID_FIELD", c.field);
   }

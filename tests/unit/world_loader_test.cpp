@@ -44,10 +44,10 @@ std::string entity(const std::string& header, Fields fields, const Fields& chang
                    const char* mark) {
   std::string marked = mark ? mark : changes.empty() ? "" : changes.front().first;
   for (const auto& [key, value] : changes) {
-    bool remove = key.starts_with('-');
-    auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) {
-      return f.first == (remove ? key.substr(1) : key);
-    });
+    const bool remove = key.starts_with('-');
+    const std::string name = remove ? key.substr(1) : key;  // clang 14 cannot capture bindings
+    auto it = std::find_if(fields.begin(), fields.end(),
+                           [&name](const auto& f) { return f.first == name; });
     if (remove && it != fields.end())
       fields.erase(it);
     else if (!remove && it != fields.end())
