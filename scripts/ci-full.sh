@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full pipeline: the README's test command, then the sanitizer jobs
+# The full pipeline, what .ci/run runs: the README's test command, then the sanitizer jobs
 # (ASan+UBSan over the unit, end-to-end and scenario tests; TSan over the concurrency tests), then
 # a short bounded run of every fuzz target with its regression inputs (docs/ci.md). Each phase
 # prints its duration; the first failure stops the run.
@@ -7,11 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 start=$SECONDS
+summary=()
 phase() {
   local name=$1 t0=$SECONDS
   shift
   echo "=== ci: $name"
   "$@"
+  summary+=("$(printf '%-40s %4ds' "$name" $((SECONDS - t0)))")
   echo "=== ci: $name passed in $((SECONDS - t0))s"
 }
 
@@ -19,4 +21,5 @@ phase "tests (scripts/test.sh)" bash scripts/test.sh
 phase "ASan+UBSan (scripts/sanitize.sh asan)" bash scripts/sanitize.sh asan
 phase "TSan (scripts/sanitize.sh tsan)" bash scripts/sanitize.sh tsan
 phase "fuzzing (scripts/fuzz.sh --ci)" bash scripts/fuzz.sh --ci
+printf '=== ci: %s\n' "${summary[@]}"
 echo "=== ci: all passed in $((SECONDS - start))s"

@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (tests/fuzz/, docs/fuzzing.md) with clang into build-fuzz/ and
 # fuzzes them.
 #   bash scripts/fuzz.sh --ci               # every target for FUZZ_SECONDS (20) each, after
-#                                           # replaying every regression input and seed
+#                                           # replaying every regression input and seed,
+#                                           # FUZZ_JOBS (nproc) targets at a time
 #   bash scripts/fuzz.sh TARGET [SECONDS]   # one target (form, authorization, world_loader,
 #                                           # scenario_loader, json_path, simulator); no SECONDS:
 #                                           # until stopped. New inputs go to build-fuzz/corpus/.
@@ -25,15 +26,9 @@ case "$mode" in
   *) [[ " ${targets[*]} " == *" $mode "* ]] || { echo "fuzz.sh: unknown target '$mode'" >&2; usage; } ;;
 esac
 
-# clang and its libFuzzer runtime come from Debian, installed on first use like the bench tools.
-if ! command -v clang++-14 >/dev/null && ! command -v clang++ >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-14 libclang-rt-14-dev >/dev/null || true
-fi
-clang_cxx=$(command -v clang++-14 || command -v clang++ || true)
-if [ -z "$clang_cxx" ]; then
-  echo "fuzz.sh: clang++ is needed for libFuzzer (Debian: apt-get install clang-14)" >&2
-  exit 2
-fi
+# clang and its libFuzzer runtime come from Debian, installed on first use.
+bash scripts/install-deps.sh
+clang_cxx=$(bash scripts/install-clang.sh)
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
@@ -65,18 +60,31 @@ fuzz() {
 }
 
 if [ "$mode" = --ci ]; then
+  # FUZZ_JOBS targets at a time (one per core), each with its own log and exit status.
+  running=0
+  rm -f "$build_dir"/fuzz-*.rc
+  for t in "${targets[@]}"; do
+    if [ "$running" -ge "$jobs" ]; then
+      wait -n || true
+      running=$((running - 1))
+    fi
+    (if fuzz "$t" "$seconds" > "$build_dir/fuzz-$t.log" 2>&1; then rc=0; else rc=$?; fi
+     echo "$rc" > "$build_dir/fuzz-$t.rc") &
+    running=$((running + 1))
+  done
+  wait
   failed=()
   for t in "${targets[@]}"; do
-    fuzz "$t" "$seconds" > "$build_dir/fuzz-$t.log" 2>&1 || failed+=("$t")
     grep -E '^(Done [0-9]+ runs|stat::number_of_executed_units|stat::new_units_added)|SUMMARY|ERROR' \
       "$build_dir/fuzz-$t.log" | sed "s/^/[$t] /" || true
+    [ "$(cat "$build_dir/fuzz-$t.rc" 2>/dev/null)" = 0 ] || failed+=("$t")
   done
   if [ ${#failed[@]} -gt 0 ]; then
     for t in "${failed[@]}"; do echo "--- fuzz_$t failed; end of its log:"; tail -n 60 "$build_dir/fuzz-$t.log"; done
     echo "fuzz.sh: failed: ${failed[*]} (inputs in $build_dir/artifacts/)" >&2
     exit 1
   fi
-  echo "fuzz.sh: ${#targets[@]} targets fuzzed ${seconds}s each, no crash"
+  echo "fuzz.sh: ${#targets[@]} targets fuzzed ${seconds}s each, $jobs at a time, no crash"
 else
   fuzz "$mode" "${2:-}"
 fi
