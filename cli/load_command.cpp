@@ -28,6 +28,8 @@ struct LoadArgs {
   std::string profile;
   std::string target;  // empty: embedded
   std::string admin_token;
+  bool insecure = false;  // https targets: skip certificate verification
+  std::string ca_file;
   std::string plain;  // path for --plain
   std::string world;
   std::string sim_profile = "piste";
@@ -191,10 +193,15 @@ int run_load_command(const LoadArgs& a) {
     const Thresholds thresholds = thresholds_of(a);  // usage errors before any work
     Workload w = build_workload(a);
     std::unique_ptr<LoadTarget> target;
+    TlsClientOptions tls;
+    tls.verify = !a.insecure;
+    tls.ca_file = a.ca_file;
+    if ((a.insecure || !a.ca_file.empty()) && !a.target.starts_with("https://"))
+      throw UsageError("--insecure and --ca-file are for an https:// --target");
     try {
       if (!a.plain.empty()) {
         if (a.target.empty()) throw UsageError("--plain needs --target URL");
-        target = plain_target(w, a.target);
+        target = plain_target(w, a.target, tls);
       } else if (a.target.empty()) {
         EmbeddedOptions o;
         o.world_path = a.world;
@@ -207,7 +214,7 @@ int run_load_command(const LoadArgs& a) {
         if (admin.empty())
           if (const char* env = std::getenv("PISTESIM_ADMIN_TOKEN")) admin = env;
         std::string run_id = a.run_id.empty() ? random_hex(3) : a.run_id;
-        target = connect_remote_target(w, a.target, admin, run_id);
+        target = connect_remote_target(w, a.target, admin, run_id, tls);
       }
     } catch (const UsageError&) {
       throw;
@@ -283,7 +290,10 @@ void add_load_command(CLI::App& app, int& exit_code) {
       "--profile", a->profile,
       "Workload profile: a name from loadgen/profiles (e.g. production-1000) or a file");
   cmd->add_option("--target", a->target,
-                  "A running pistesim (http://host:port) instead of the embedded simulator");
+                  "A running pistesim (http(s)://host:port) instead of the embedded simulator");
+  cmd->add_flag("--insecure", a->insecure, "https --target: do not verify its certificate");
+  cmd->add_option("--ca-file", a->ca_file, "https --target: CA certificates (PEM) to trust")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--admin-token", a->admin_token,
                   "Control API token of --target (default: $PISTESIM_ADMIN_TOKEN)");
   cmd->add_option("--plain", a->plain,

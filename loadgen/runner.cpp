@@ -5,6 +5,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "loadgen/tls_client.h"
 #include "wire/encoding.h"
 
 namespace pistesim::loadgen {
@@ -82,6 +85,9 @@ struct AppState {
 struct Conn {
   int fd = -1;
   bool connecting = false;
+  SSL* ssl = nullptr;              // https targets
+  bool handshaking = false;        // TLS handshake not finished: requests wait in `out`
+  SSL_SESSION* session = nullptr;  // the last one, resumed by the next connection
   bool busy = false;
   bool want_write = false;
   Nanos retry_at = 0;  // reconnect not before (after a failed connect)
@@ -104,8 +110,8 @@ struct ProgressCounters {
 class Worker {
  public:
   Worker(size_t id, const Workload& w, const TargetInfo& t, std::vector<const AppCredentials*> apps,
-         size_t connections, const sockaddr_storage& addr, socklen_t addr_len)
-      : id_(id), w_(w), t_(t), picker_(w.mix, id + 1), addr_(addr), addr_len_(addr_len) {
+         size_t connections, const sockaddr_storage& addr, socklen_t addr_len, SSL_CTX* tls)
+      : id_(id), w_(w), t_(t), picker_(w.mix, id + 1), addr_(addr), addr_len_(addr_len), tls_(tls) {
     for (const AppCredentials* a : apps) {
       AppState s;
       s.cred = a;
@@ -131,8 +137,11 @@ class Worker {
     }
   }
   ~Worker() {
-    for (auto& c : conns_)
+    for (auto& c : conns_) {
+      if (c.ssl) SSL_free(c.ssl);
+      if (c.session) SSL_SESSION_free(c.session);
       if (c.fd >= 0) ::close(c.fd);
+    }
     if (epfd_ >= 0) ::close(epfd_);
   }
 
@@ -150,6 +159,11 @@ class Worker {
   bool connect(Conn& c, Nanos now);
   void close_conn(Conn& c);
   void flush(Conn& c);
+  void handshake(Conn& c);
+  // recv/send, or SSL_read/SSL_write: > 0 bytes; 0 the peer closed; -1 retry when the socket is
+  // ready (set_write_interest done when writing needs it); -2 an error, in *why.
+  ssize_t read_some(Conn& c, char* buf, size_t len, std::string* why);
+  ssize_t write_some(Conn& c, const char* data, size_t len, std::string* why);
   void on_readable(Conn& c);
   void on_writable(Conn& c);
   void complete(Conn& c);
@@ -166,6 +180,7 @@ class Worker {
   MixPicker picker_;
   sockaddr_storage addr_;
   socklen_t addr_len_;
+  SSL_CTX* tls_;  // null: plain HTTP
   std::vector<AppState> apps_;
   std::vector<Conn> conns_;
   std::vector<bool> needs_token_;
@@ -264,6 +279,13 @@ bool Worker::connect(Conn& c, Nanos now) {
   c.fd = fd;
   c.connecting = rc < 0;
   c.want_write = c.connecting;
+  if (tls_) {
+    c.ssl = new_tls_connection(tls_, fd, t_.host);
+    if (!c.ssl) throw std::runtime_error(take_tls_errors("SSL_new failed"));
+    if (c.session) SSL_set_session(c.ssl, c.session);
+    c.handshaking = true;
+    c.want_write = true;  // the ClientHello goes first
+  }
   epoll_event ev{};
   ev.events = EPOLLIN | (c.want_write ? EPOLLOUT : 0u);
   ev.data.ptr = &c;
@@ -272,6 +294,17 @@ bool Worker::connect(Conn& c, Nanos now) {
 }
 
 void Worker::close_conn(Conn& c) {
+  if (c.ssl) {
+    if (!c.handshaking) {
+      if (SSL_SESSION* s = SSL_get1_session(c.ssl)) {
+        if (c.session) SSL_SESSION_free(c.session);
+        c.session = s;
+      }
+    }
+    SSL_free(c.ssl);
+    c.ssl = nullptr;
+  }
+  c.handshaking = false;
   if (c.fd >= 0) {
     ::epoll_ctl(epfd_, EPOLL_CTL_DEL, c.fd, nullptr);
     ::close(c.fd);
@@ -330,22 +363,109 @@ void Worker::send_on(Conn& c, const Pending& p, Nanos now) {
   }
   inflight_++;
   c.sent_wall = wall_ms();
-  if (!c.connecting) flush(c);
+  if (!c.connecting && !c.handshaking) flush(c);
+}
+
+ssize_t Worker::read_some(Conn& c, char* buf, size_t len, std::string* why) {
+  if (!c.ssl) {
+    for (;;) {
+      ssize_t n = ::recv(c.fd, buf, len, 0);
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return -1;
+      *why = std::string("recv: ") + std::strerror(errno);
+      return -2;
+    }
+  }
+  int n = SSL_read(c.ssl, buf, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
+  if (n > 0) return n;
+  switch (SSL_get_error(c.ssl, n)) {
+    case SSL_ERROR_WANT_READ:
+      return -1;
+    case SSL_ERROR_WANT_WRITE:
+      set_write_interest(c, true);
+      return -1;
+    case SSL_ERROR_ZERO_RETURN:
+      return 0;
+    case SSL_ERROR_SYSCALL:
+      if (errno == 0 || errno == ECONNRESET) return 0;  // closed without close_notify
+      *why = std::string("recv: ") + std::strerror(errno);
+      return -2;
+    default:
+      *why = "TLS: " + take_tls_errors("read failed");
+      return -2;
+  }
+}
+
+ssize_t Worker::write_some(Conn& c, const char* data, size_t len, std::string* why) {
+  if (!c.ssl) {
+    for (;;) {
+      ssize_t n = ::send(c.fd, data, len, MSG_NOSIGNAL);
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        set_write_interest(c, true);
+        return -1;
+      }
+      *why = std::string("send: ") + std::strerror(errno);
+      return -2;
+    }
+  }
+  int n = SSL_write(c.ssl, data, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
+  if (n > 0) return n;
+  switch (SSL_get_error(c.ssl, n)) {
+    case SSL_ERROR_WANT_WRITE:
+      set_write_interest(c, true);
+      return -1;
+    case SSL_ERROR_WANT_READ:  // on_readable flushes again
+      return -1;
+    case SSL_ERROR_SYSCALL:
+      *why = std::string("send: ") + std::strerror(errno ? errno : EPIPE);
+      return -2;
+    default:
+      *why = "TLS: " + take_tls_errors("write failed");
+      return -2;
+  }
+}
+
+void Worker::handshake(Conn& c) {
+  int rc = SSL_do_handshake(c.ssl);
+  if (rc == 1) {
+    c.handshaking = false;
+    if (c.busy && c.out_off < c.out.size())
+      flush(c);
+    else
+      set_write_interest(c, false);
+    return;
+  }
+  switch (SSL_get_error(c.ssl, rc)) {
+    case SSL_ERROR_WANT_READ:
+      set_write_interest(c, false);
+      return;
+    case SSL_ERROR_WANT_WRITE:
+      set_write_interest(c, true);
+      return;
+    default: {
+      std::string why = take_tls_errors("connection closed during the handshake");
+      if (long v = SSL_get_verify_result(c.ssl); v != X509_V_OK)
+        why = std::string("certificate: ") + X509_verify_cert_error_string(v);
+      c.retry_at = mono_now() + 100000000;  // as a refused connection: do not spin
+      c.connecting = true;                  // counted as a connection error, not a request's
+      fail(c, "TLS handshake: " + why);
+    }
+  }
 }
 
 void Worker::flush(Conn& c) {
+  std::string why;
   while (c.out_off < c.out.size()) {
-    ssize_t n = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+    ssize_t n = write_some(c, c.out.data() + c.out_off, c.out.size() - c.out_off, &why);
     if (n > 0) {
       c.out_off += static_cast<size_t>(n);
       continue;
     }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      set_write_interest(c, true);
-      return;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    fail(c, std::string("send: ") + std::strerror(errno));
+    if (n == -1) return;  // resumes when the socket is ready
+    fail(c, n == 0 ? "send: connection closed" : why);
     return;
   }
   set_write_interest(c, false);
@@ -363,7 +483,9 @@ void Worker::on_writable(Conn& c) {
     }
     c.connecting = false;
   }
-  if (c.busy) {
+  if (c.handshaking) {
+    handshake(c);
+  } else if (c.busy) {
     flush(c);
   } else {
     set_write_interest(c, false);
@@ -404,9 +526,18 @@ void Worker::fail(Conn& c, const std::string& why) {
 }
 
 void Worker::on_readable(Conn& c) {
+  if (c.handshaking) {
+    if (!c.connecting) handshake(c);
+    return;
+  }
+  if (c.busy && c.out_off < c.out.size()) {  // a TLS write that waited for a read
+    flush(c);
+    if (c.fd < 0) return;
+  }
   char buf[65536];
+  std::string why;
   for (;;) {
-    ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+    ssize_t n = read_some(c, buf, sizeof buf, &why);
     if (n > 0) {
       if (!c.busy) {
         fail(c, "bytes received with no request in flight");
@@ -426,16 +557,16 @@ void Worker::on_readable(Conn& c) {
         complete(c);
         return;
       }
-      if (static_cast<size_t>(n) < sizeof buf) return;
+      // A short read drained the socket; OpenSSL may still hold decrypted bytes: read on.
+      if (!c.ssl && static_cast<size_t>(n) < sizeof buf) return;
       continue;
     }
     if (n == 0) {
       fail(c, "connection closed by the target");
       return;
     }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-    if (errno == EINTR) continue;
-    fail(c, std::string("recv: ") + std::strerror(errno));
+    if (n == -1) return;
+    fail(c, why);
     return;
   }
 }
@@ -686,6 +817,8 @@ LoadResult run_load(const Workload& workload, const TargetInfo& target, const Ru
   if (target.apps.empty()) throw std::runtime_error("the target provides no application to drive");
   if (workload.mix.size() > 65535) throw std::runtime_error("at most 65 535 mix entries");
   ResolvedAddress addr = resolve(target.host, target.port);
+  TlsContext tls;
+  if (target.tls) tls = make_tls_client_context(target.tls_options);
   size_t threads = workload.threads;
   if (threads == 0) threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
   threads = std::min(threads, target.apps.size());
@@ -696,8 +829,8 @@ LoadResult run_load(const Workload& workload, const TargetInfo& target, const Ru
   std::vector<std::unique_ptr<Worker>> workers;
   for (size_t i = 0; i < threads; ++i) {
     size_t conns = workload.connections / threads + (i < workload.connections % threads ? 1 : 0);
-    workers.push_back(
-        std::make_unique<Worker>(i, workload, target, shares[i], conns, addr.addr, addr.len));
+    workers.push_back(std::make_unique<Worker>(i, workload, target, shares[i], conns, addr.addr,
+                                               addr.len, tls.get()));
   }
 
   // Start a little in the future so that every thread has set up its connections.

@@ -1,4 +1,5 @@
-// Drives a workload against a target over HTTP/1.1 keep-alive connections: one epoll event loop
+// Drives a workload against a target over HTTP/1.1 keep-alive connections (or HTTPS: OpenSSL on
+// the same non-blocking sockets, sessions resumed on reconnection): one epoll event loop
 // per thread, non-blocking sockets, requests written into reused buffers. Open workloads send
 // each request at its scheduled time (queued when every connection is busy, latency still
 // counted from the schedule); closed ones keep each connection busy back to back. Each thread
@@ -13,6 +14,7 @@
 
 #include "loadgen/load_result.h"
 #include "loadgen/protocol_checks.h"
+#include "loadgen/tls_client.h"
 #include "loadgen/workload.h"
 
 namespace pistesim::loadgen {
@@ -32,6 +34,8 @@ struct TargetInfo {
   std::string label;  // "embedded" or the URL, for reports
   std::string host = "127.0.0.1";
   int port = 0;
+  bool tls = false;  // https://: every connection does TLS (handshakes before the first request)
+  TlsClientOptions tls_options;
   std::string host_header;           // "127.0.0.1:8080"
   std::string oauth_prefix[2];       // per Channel: "/sandbox/oauth", "/production/oauth"
   std::string api_prefix[2];         // "/sandbox/api", "/production/api"

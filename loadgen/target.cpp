@@ -160,14 +160,15 @@ Millis wall_now() {
 class RemoteTarget final : public LoadTarget {
  public:
   RemoteTarget(const Workload& w, const std::string& url, const std::string& admin,
-               const std::string& run_id)
-      : client_(std::make_unique<HttpClient>(url)) {
+               const std::string& run_id, const TlsClientOptions& tls) {
     if (admin.empty())
       throw std::runtime_error(
           "a remote pistesim target needs its admin token (--admin-token or "
           "PISTESIM_ADMIN_TOKEN) to create the load applications");
     admin_ = admin;
-    parse_http_url(url, &info_.host, &info_.port);
+    parse_http_url(url, &info_.host, &info_.port, &info_.tls);  // before the client: its errors
+    info_.tls_options = tls;
+    client_ = std::make_unique<HttpClient>(url, tls.verify, tls.ca_file);
     info_.label = url;
     info_.host_header = url.substr(url.find("//") + 2);
     set_prefixes(info_);
@@ -265,8 +266,9 @@ class RemoteTarget final : public LoadTarget {
 
 class PlainTarget final : public LoadTarget {
  public:
-  PlainTarget(const Workload& w, const std::string& url) {
-    parse_http_url(url, &info_.host, &info_.port);
+  PlainTarget(const Workload& w, const std::string& url, const TlsClientOptions& tls) {
+    parse_http_url(url, &info_.host, &info_.port, &info_.tls);
+    info_.tls_options = tls;
     info_.label = url;
     info_.host_header = url.substr(url.find("//") + 2);
     for_each_app(w, [&](size_t g, size_t i) {
@@ -281,16 +283,17 @@ class PlainTarget final : public LoadTarget {
 
 }  // namespace
 
-void parse_http_url(const std::string& url, std::string* host, int* port) {
-  if (url.starts_with("https://"))
-    throw std::runtime_error(url + ": the load generator speaks plain HTTP only (no TLS)");
-  if (!url.starts_with("http://")) throw std::runtime_error(url + ": expected http://host:port");
-  std::string rest = url.substr(7);
+void parse_http_url(const std::string& url, std::string* host, int* port, bool* tls) {
+  const bool https = url.starts_with("https://");
+  if (!https && !url.starts_with("http://"))
+    throw std::runtime_error(url + ": expected http://host:port or https://host:port");
+  *tls = https;
+  std::string rest = url.substr(https ? 8 : 7);
   if (rest.find('/') != std::string::npos)
     throw std::runtime_error(url + ": give the server's base URL without a path");
   size_t colon = rest.rfind(':');
   *host = colon == std::string::npos ? rest : rest.substr(0, colon);
-  *port = 80;
+  *port = https ? 443 : 80;
   if (colon != std::string::npos) {
     try {
       size_t used = 0;
@@ -311,12 +314,14 @@ std::unique_ptr<LoadTarget> start_embedded_target(const Workload& workload,
 
 std::unique_ptr<LoadTarget> connect_remote_target(const Workload& workload, const std::string& url,
                                                   const std::string& admin_token,
-                                                  const std::string& run_id) {
-  return std::make_unique<RemoteTarget>(workload, url, admin_token, run_id);
+                                                  const std::string& run_id,
+                                                  const TlsClientOptions& tls) {
+  return std::make_unique<RemoteTarget>(workload, url, admin_token, run_id, tls);
 }
 
-std::unique_ptr<LoadTarget> plain_target(const Workload& workload, const std::string& url) {
-  return std::make_unique<PlainTarget>(workload, url);
+std::unique_ptr<LoadTarget> plain_target(const Workload& workload, const std::string& url,
+                                         const TlsClientOptions& tls) {
+  return std::make_unique<PlainTarget>(workload, url, tls);
 }
 
 }  // namespace pistesim::loadgen

@@ -39,18 +39,22 @@ struct EmbeddedOptions {
 std::unique_ptr<LoadTarget> start_embedded_target(const Workload& workload,
                                                   const EmbeddedOptions& options);
 
-// A running `pistesim serve` at `url` ("http://127.0.0.1:8080"): creates the workload's
+// A running `pistesim serve` at `url` ("http://127.0.0.1:8080", or https:// verified per `tls`,
+// its control API too): creates the workload's
 // applications as the world's demo user through the portal API (names prefixed with `run_id`),
 // subscribes them, sets their quotas, arms the workload's faults and measures the clock offset.
 std::unique_ptr<LoadTarget> connect_remote_target(const Workload& workload, const std::string& url,
                                                   const std::string& admin_token,
-                                                  const std::string& run_id);
+                                                  const std::string& run_id,
+                                                  const TlsClientOptions& tls = {});
 
-// Any HTTP/1.1 server at `url`: requests of the workload's plain mix, one pseudo-application per
-// group member (no credentials, no quota).
-std::unique_ptr<LoadTarget> plain_target(const Workload& workload, const std::string& url);
+// Any HTTP/1.1 server at `url` (http:// or https://): requests of the workload's plain mix, one
+// pseudo-application per group member (no credentials, no quota).
+std::unique_ptr<LoadTarget> plain_target(const Workload& workload, const std::string& url,
+                                         const TlsClientOptions& tls = {});
 
-// Host and port of "http://host:port" (no TLS, no path); throws std::runtime_error otherwise.
-void parse_http_url(const std::string& url, std::string* host, int* port);
+// Host, port (default 80 or 443) and scheme of "http(s)://host:port" (no path); throws
+// std::runtime_error otherwise.
+void parse_http_url(const std::string& url, std::string* host, int* port, bool* tls);
 
 }  // namespace pistesim::loadgen
