@@ -452,7 +452,8 @@ class HttpServer::ConnectionStream final : public httplib::Stream {
       : c_(c), received_(std::move(received)), deadline_(deadline), options_(o) {}
 
   bool is_readable() const override {
-    return offset_ < received_.size() || c_.wait(POLLIN, read_deadline());
+    if (offset_ < received_.size()) return true;
+    return const_cast<ConnectionStream*>(this)->flush() && c_.wait(POLLIN, read_deadline());
   }
   bool is_writable() const override {
     return c_.wait(POLLOUT, after_seconds(options_.write_timeout_s));
@@ -464,14 +465,25 @@ class HttpServer::ConnectionStream final : public httplib::Stream {
       offset_ += n;
       return static_cast<ssize_t>(n);
     }
+    if (!flush()) return -1;  // an interim 100 Continue must reach the client first
     ssize_t n = c_.read_some(ptr, size, read_deadline());
     return n > 0 ? n : -1;
   }
+  // Writes are gathered and sent when the answer is complete (flush()), before any read, or
+  // past 64 KiB: cpp-httplib writes the head and the body apart, and two sends per answer cost
+  // a second trip through the TCP stack and often a second wake-up of the client.
   ssize_t write(const char* ptr, size_t size) override {
     if (!head_written_) note_head(std::string_view(ptr, size));
-    return c_.write_all(ptr, size, after_seconds(options_.write_timeout_s))
-               ? static_cast<ssize_t>(size)
-               : -1;
+    out_.append(ptr, size);
+    if (out_.size() >= kGatherBytes && !flush()) return -1;
+    return static_cast<ssize_t>(size);
+  }
+  // Sends what write() gathered. False when the connection failed (nothing more can be sent).
+  bool flush() {
+    if (out_.empty()) return true;
+    bool ok = c_.write_all(out_.data(), out_.size(), after_seconds(options_.write_timeout_s));
+    out_.clear();
+    return ok;
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     ip = peer_address(c_.fd(), false, &port);
@@ -487,6 +499,8 @@ class HttpServer::ConnectionStream final : public httplib::Stream {
   bool answer_closes() const { return answer_closes_; }
 
  private:
+  static constexpr size_t kGatherBytes = 64 * 1024;
+
   SteadyTime read_deadline() const {
     return std::min(deadline_, after_seconds(options_.read_timeout_s));
   }
@@ -508,6 +522,7 @@ class HttpServer::ConnectionStream final : public httplib::Stream {
 
   Connection& c_;
   std::string received_;
+  std::string out_;  // written, not yet sent (flush())
   size_t offset_ = 0;
   SteadyTime deadline_;
   const HttpServerOptions& options_;
@@ -809,6 +824,8 @@ void HttpServer::serve_connection(int fd) {
                             options_);
     bool closed = false;
     bool ok = router_->serve(stream, last, closed);
+    // Sent even when the answer failed: an injected dropped connection shows its head first.
+    ok = stream.flush() && ok;
     pending = stream.leftover();
     if (!ok) return;  // the answer could not be written (or a fault cut it on purpose)
     if (closed || last || stream.answer_closes() || draining_.load()) {
