@@ -1,9 +1,11 @@
 #include "journal/journal.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "wire/authorization.h"
 #include "wire/encoding.h"
@@ -49,6 +51,54 @@ std::string challenge_error(const std::string& www_authenticate) {
   return end == std::string::npos ? std::string{} : www_authenticate.substr(at, end - at);
 }
 
+// The simulator's own token-endpoint bodies are flat objects whose string values hold no quote
+// or backslash (tokens are alphanumeric, scopes and error codes exclude both: RFC 6749 App. A):
+// the value of "key" is read without a full JSON parse, which cost more than issuing the token.
+// nullopt when the body is not of that shape (an injected fault's body): parse it properly.
+std::optional<std::string> flat_string_value(std::string_view body, std::string_view key) {
+  std::string pattern = "\"" + std::string(key) + "\":\"";
+  size_t at = body.find(pattern);
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t begin = at + pattern.size(), end = body.find('"', begin);
+  if (end == std::string_view::npos) return std::nullopt;
+  std::string_view value = body.substr(begin, end - begin);
+  if (value.find('\\') != std::string_view::npos) return std::nullopt;
+  return std::string(value);
+}
+
+struct TokenAnswer {
+  std::string access_token, scope, error;
+};
+
+TokenAnswer read_token_answer(const std::string& body) {
+  TokenAnswer a;
+  const bool own_shape =
+      (body.starts_with("{\"access_token\":\"") || body.starts_with("{\"error\":\"")) &&
+      body.ends_with("}");
+  if (own_shape) {
+    auto token = flat_string_value(body, "access_token");
+    auto scope = flat_string_value(body, "scope");
+    auto error = flat_string_value(body, "error");
+    const bool complete = body[2] == 'a' ? token && scope : error.has_value();
+    if (complete) {
+      a.access_token = token.value_or("");
+      a.scope = scope.value_or("");
+      a.error = error.value_or("");
+      return a;
+    }
+  }
+  auto answer = nlohmann::json::parse(body, nullptr, false);
+  if (!answer.is_object()) return a;
+  auto text = [&](const char* key) {
+    auto it = answer.find(key);
+    return it != answer.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  a.access_token = text("access_token");
+  a.scope = text("scope");
+  a.error = text("error");
+  return a;
+}
+
 }  // namespace
 
 std::string_view to_string(JournalKind k) {
@@ -57,7 +107,10 @@ std::string_view to_string(JournalKind k) {
 
 std::string token_fingerprint(std::string_view token) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
+  // Fetched once: OpenSSL 3's SHA256() looks the algorithm up on every call.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!sha256 || EVP_Digest(token.data(), token.size(), digest, nullptr, sha256, nullptr) != 1)
+    SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (int i = 0; i < 6; ++i) {
@@ -143,15 +196,10 @@ JournalEntry describe_exchange(JournalKind kind, Channel channel, const Request&
       if (const FormParam* id = find_param(form, "client_id")) e.client_id = id->value;
     if (const FormParam* g = find_param(form, "grant_type")) e.grant_type = g->value;
     if (const FormParam* s = find_param(form, "scope")) e.scope = s->value;
-    auto answer = nlohmann::json::parse(response.body, nullptr, false);
-    if (answer.is_object()) {
-      if (answer.contains("access_token") && answer["access_token"].is_string())
-        e.token_id = token_fingerprint(answer["access_token"].get<std::string>());
-      if (response.status == 200 && answer.contains("scope") && answer["scope"].is_string())
-        e.scope = answer["scope"].get<std::string>();
-      if (answer.contains("error") && answer["error"].is_string())
-        e.error = answer["error"].get<std::string>();
-    }
+    TokenAnswer answer = read_token_answer(response.body);
+    if (!answer.access_token.empty()) e.token_id = token_fingerprint(answer.access_token);
+    if (response.status == 200 && !answer.scope.empty()) e.scope = answer.scope;
+    if (!answer.error.empty()) e.error = answer.error;
     return e;
   }
 

@@ -15,6 +15,37 @@ std::vector<JournalEntry> all(TestSimulator& t) {
   return t.sim->journal().since(0);
 }
 
+// The journal reads the simulator's own token answers without a JSON parse; any other body (an
+// injected fault's) is parsed properly, with the same result.
+TEST(Journal, ReadsTokenAnswersOfAnyShape) {
+  Request request;
+  request.method = "POST";
+  request.path = "/api/oauth/token";
+  auto read = [&](int status, const std::string& body) {
+    Response response;
+    response.status = status;
+    response.body = body;
+    return describe_exchange(JournalKind::Token, Channel::Sandbox, request, response, "");
+  };
+  JournalEntry own = read(
+      200,
+      R"({"access_token":"Abc123","token_type":"Bearer","expires_in":3600,"scope":"openid x"})");
+  EXPECT_EQ(own.token_id, token_fingerprint("Abc123"));
+  EXPECT_EQ(own.scope, "openid x");
+  JournalEntry reordered = read(200, R"({ "scope" : "openid x", "access_token" : "Abc123" })");
+  EXPECT_EQ(reordered.token_id, own.token_id);
+  EXPECT_EQ(reordered.scope, "openid x");
+  EXPECT_EQ(
+      read(400, R"({"error":"invalid_client","error_description":"Client authentication failed"})")
+          .error,
+      "invalid_client");
+  EXPECT_EQ(read(400, R"({"error":"odd\"code","error_description":"x"})").error, "odd\"code");
+  EXPECT_EQ(read(200, R"({"access_token":"A\u0042"})").token_id, token_fingerprint("AB"));
+  JournalEntry garbage = read(500, "{\"access_token\":\"unterminated");
+  EXPECT_TRUE(garbage.token_id.empty());
+  EXPECT_TRUE(garbage.error.empty());
+}
+
 TEST(Journal, RecordsTokenRequestsWithoutSecrets) {
   TestSimulator t;
   std::string token = t.token();
