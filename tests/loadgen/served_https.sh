@@ -9,34 +9,12 @@
 # Usage: served_https.sh PISTESIM
 set -u
 pistesim=$1
-dir=$(mktemp -d)
-server=""
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  rm -rf "$dir"
-}
-trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
-  -addext "subjectAltName=IP:127.0.0.1" \
-  -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1 || fail "openssl"
-token=$(openssl rand -hex 24)
-"$pistesim" serve --port 0 --tls-cert "$dir/cert.pem" --tls-key "$dir/key.pem" \
-  --admin-token "$token" --info-file "$dir/info.json" >"$dir/serve.log" 2>&1 &
-server=$!
-i=0
-while [ ! -s "$dir/info.json" ]; do
-  i=$((i + 1))
-  if [ $i -gt 100 ] || ! kill -0 "$server" 2>/dev/null; then
-    cat "$dir/serve.log"; fail "pistesim serve did not start"
-  fi
-  sleep 0.1
-done
-url=$(sed -n 's/.*"base_url": *"\([^"]*\)".*/\1/p' "$dir/info.json" | head -n 1)
-case "$url" in https://*) ;; *) fail "not an HTTPS base URL: $url" ;; esac
+. "$(dirname "$0")/../support/serve_https.sh"
+serve_https "$pistesim"
 
 echo "== 1. quota run over TLS, certificate trusted"
-"$pistesim" load --target "$url" --admin-token "$token" --ca-file "$dir/cert.pem" \
+"$pistesim" load --target "$url" --admin-token "$token" --ca-file "$cert" \
   --duration 2s --apps 2 --rate 80 --quota 5/1s --connections 4 --json "$dir/run.json" ||
   fail "the load run over TLS did not pass"
 # Exit 0 means no over-admission, no error, no 5xx; the quota must also have refused calls.
