@@ -44,7 +44,8 @@ using Keys = std::vector<std::string_view>;
 
 const Keys kActionKeys = {"request", "control", "mail", "advance", "fault", "quota", "exec",
                           "wait",    "journal", "mark", "sleep",   "reset", "use"};
-const Keys kCommonKeys = {"name", "expect", "capture", "retry", "for_each", "skip", "only", "with"};
+const Keys kCommonKeys = {"name", "expect", "capture", "retry", "for_each",
+                          "skip", "only",   "with",    "when"};
 const Keys kRequestOptions = {"headers", "form", "json", "body", "basic", "bearer"};
 const Keys kControlOptions = {"json", "as", "session"};
 const Keys kExecOptions = {"env", "application", "client_id", "cwd", "timeout", "background"};
@@ -643,6 +644,7 @@ class Reader {
     if (const toml::node* n = t.get("skip"))
       s.skip = string(*n, "skip", "the reason for skipping (skip = \"not on PRODUCTION\")");
     if (const toml::node* n = t.get("only")) s.only = boolean(*n, "only").value_or(false);
+    if (const toml::node* n = t.get("when")) read_when(*n, s.when);
     if (!s.skip && scope.skip) s.skip = scope.skip;
     s.only = s.only || scope.only;
 
@@ -1654,6 +1656,45 @@ class Reader {
       }
     }
     s.retry = r;
+  }
+
+  // `when = { seen = 405, profile = ["piste", "rfc"] }`: variable names, each with a value or a
+  // list of values (strings, integers or booleans, compared as text).
+  void read_when(const toml::node& n,
+                 std::vector<std::pair<std::string, std::vector<std::string>>>& when) {
+    const toml::table* t = n.as_table();
+    if (!t || t->empty()) {
+      error(n, "« when » must be a table of variables and their values (when = { seen = 405 })");
+      return;
+    }
+    for (auto&& [k, v] : *t) {
+      const std::string name(k.str());
+      if (!variable_name(v.source(), name, "when")) continue;
+      std::vector<std::string> values;
+      auto add = [&](const toml::node& x) {
+        if (const auto* s = x.as_string()) {
+          values.push_back(s->get());
+        } else if (const auto* i = x.as_integer()) {
+          values.push_back(std::to_string(i->get()));
+        } else if (const auto* b = x.as_boolean()) {
+          values.push_back(b->get() ? "true" : "false");
+        } else {
+          error(x, "« when." + name +
+                       " » must be a string, an integer, a boolean or a list of them, not " +
+                       std::string(toml_type_name(x)));
+          return false;
+        }
+        return true;
+      };
+      if (const toml::array* a = v.as_array()) {
+        if (a->empty()) error(v, "« when." + name + " » lists no value");
+        for (const toml::node& x : *a)
+          if (!add(x)) break;
+      } else {
+        add(v);
+      }
+      if (!values.empty()) when.emplace_back(name, std::move(values));
+    }
   }
 
   void read_for_each(const toml::node& n, const Scope& scope, std::vector<Row>& rows) {

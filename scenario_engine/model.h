@@ -233,6 +233,9 @@ struct Step {
   std::vector<std::map<std::string, Value>> rows;
   std::optional<std::string> skip;  // reason
   bool only = false;
+  // `when = { seen = 405 }`: the step runs only when each variable's value is one of those listed
+  // (as text); otherwise it is skipped, saying what the variable held.
+  std::vector<std::pair<std::string, std::vector<std::string>>> when;
   // Set from the file `use = "lib/x.toml"` came from, for error messages.
   std::vector<SourceLocation> included_from;
 };

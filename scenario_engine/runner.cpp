@@ -269,6 +269,22 @@ class ScenarioRun {
         vars.set(k, std::move(*rendered));
       }
     }
+    for (const auto& [name, allowed] : step.when) {
+      std::string why;
+      auto seen = render("{{" + name + "}}", vars, &why);
+      if (!seen) {
+        sr.outcome = Outcome::Error;
+        sr.message = "when: " + why;
+        return;
+      }
+      if (std::find(allowed.begin(), allowed.end(), *seen) == allowed.end()) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : " or ") + a;
+        sr.outcome = Outcome::Skipped;
+        sr.message = "when: " + name + " is « " + excerpt(*seen, 80) + " », not " + list;
+        return;
+      }
+    }
     const auto deadline = t0 + std::chrono::milliseconds(step.retry ? step.retry->deadline_ms : 0);
     Attempt attempt;
     for (int n = 1;; ++n) {

@@ -195,7 +195,7 @@ class FakeOAuthServer {
   void on_token(const httplib::Request& req, httplib::Response& res) {
     if (req.method != "POST" && !is("get_ok")) {
       res.status = 405;
-      res.set_header("Allow", "POST");
+      if (!is("no_allow")) res.set_header("Allow", "POST");
       no_store(res);
       return;
     }
@@ -437,11 +437,11 @@ TEST_P(BrokenServer, CheckFails) {
 INSTANTIATE_TEST_SUITE_P(
     EachCheck, BrokenServer,
     ::testing::Values(
-        Case{"A1", "get_ok"}, Case{"A2", "any_content_type"}, Case{"A3", "query_ok"},
-        Case{"A4", "grant_default"}, Case{"A5", "empty_is_value"}, Case{"A6", "grant_any"},
-        Case{"A7", "unknown_param_error"}, Case{"A8", "repeats_ok"}, Case{"A9", "oversize_500"},
-        Case{"B1", "no_basic"}, Case{"B2", "no_basic_decode"}, Case{"B3", "malformed_basic_401"},
-        Case{"B4", "no_body_auth"}, Case{"B5", "two_methods_ok"},
+        Case{"A1", "get_ok"}, Case{"A1", "no_allow"}, Case{"A2", "any_content_type"},
+        Case{"A3", "query_ok"}, Case{"A4", "grant_default"}, Case{"A5", "empty_is_value"},
+        Case{"A6", "grant_any"}, Case{"A7", "unknown_param_error"}, Case{"A8", "repeats_ok"},
+        Case{"A9", "oversize_500"}, Case{"B1", "no_basic"}, Case{"B2", "no_basic_decode"},
+        Case{"B3", "malformed_basic_401"}, Case{"B4", "no_body_auth"}, Case{"B5", "two_methods_ok"},
         Case{"B6", "client_id_mismatch_ok"}, Case{"B7", "no_auth_token"},
         Case{"B8", "no_www_basic"}, Case{"B9", "body_fail_other"}, Case{"B10", "public_ok"},
         Case{"B11", "leak"}, Case{"C1", "scope_any"}, Case{"C2", "scope_grant_all"},

@@ -363,6 +363,31 @@ TEST(Runner, LeversAdvanceTheClockSetQuotasAndClearFaults) {
   EXPECT_EQ(r.outcome, Outcome::Error);
 }
 
+TEST(Runner, WhenRunsAStepOnlyForTheValuesGiven) {
+  Step ping = ping_step();
+  Capture seen;
+  seen.variable = "seen";
+  seen.source = Capture::Source::Status;
+  ping.captures.push_back(seen);
+  Step if_404 = ping_step(404);  // would fail if it ran
+  if_404.name = "only after a 404";
+  if_404.when = {{"seen", {"404", "405"}}};
+  Step if_200 = ping_step();
+  if_200.name = "only after a 200";
+  if_200.when = {{"seen", {"200"}}};
+  Step unknown = ping_step();
+  unknown.name = "on an undefined variable";
+  unknown.when = {{"never_captured", {"1"}}};
+  ScenarioResult r = run_embedded(scenario("when", {token_step(), ping, if_404, if_200}));
+  ASSERT_EQ(r.outcome, Outcome::Passed) << dump(r);
+  EXPECT_EQ(r.steps[2].outcome, Outcome::Skipped);
+  EXPECT_EQ(r.steps[2].message, "when: seen is « 200 », not 404 or 405");
+  EXPECT_EQ(r.steps[3].outcome, Outcome::Passed);
+  r = run_embedded(scenario("when-undefined", {token_step(), unknown}));
+  EXPECT_EQ(r.outcome, Outcome::Error);
+  EXPECT_NE(r.steps[1].message.find("never_captured"), std::string::npos) << r.steps[1].message;
+}
+
 TEST(Runner, AdvancesToAParisWallClockTimeOnAnyTarget) {
   // Embedded runs start at 09:00Z (10:00 Paris): 23:59:59 Paris is 22:59:59Z, and the token of an
   // hour before is refused. A served simulator's clock is the real time: it too lands on 23:59:59
