@@ -31,6 +31,7 @@ struct LoadArgs {
   bool insecure = false;  // https targets: skip certificate verification
   std::string ca_file;
   std::string plain;  // path for --plain
+  std::string plain_method = "GET", plain_body, plain_content_type;
   std::string world;
   std::string sim_profile = "piste";
   std::string duration, ramp;
@@ -102,9 +103,14 @@ Workload build_workload(const LoadArgs& a) {
       apps = a.apps ? a.apps : (a.threads ? a.threads : 2);
       MixEntry m;
       m.kind = RequestKind::Plain;
+      m.method = a.plain_method;
       m.path = a.plain;
+      m.body = a.plain_body;
+      m.content_type = a.plain_content_type;
+      if (m.content_type.empty() && !m.body.empty())
+        m.content_type = "application/x-www-form-urlencoded";
       w.mix = {m};
-      w.name = "plain GET " + a.plain;
+      w.name = "plain " + m.method + " " + a.plain;
     } else {
       g.name = "prod";
       g.channel = Channel::Production;
@@ -298,6 +304,13 @@ void add_load_command(CLI::App& app, int& exit_code) {
                   "Control API token of --target (default: $PISTESIM_ADMIN_TOKEN)");
   cmd->add_option("--plain", a->plain,
                   "Drive any HTTP server at --target with GET PATH (no OAuth, 2xx expected)");
+  auto* method = cmd->add_option("--method", a->plain_method, "--plain: the method (default GET)")
+                     ->check(CLI::IsMember({"GET", "POST", "PUT", "PATCH", "DELETE"}));
+  auto* body = cmd->add_option("--body", a->plain_body, "--plain: the request body");
+  auto* content_type = cmd->add_option(
+      "--content-type", a->plain_content_type,
+      "--plain: the body's Content-Type (default application/x-www-form-urlencoded)");
+  for (auto* o : {method, body, content_type}) o->needs("--plain");
   cmd->add_option("--world", a->world, "World file of the embedded simulator");
   cmd->add_option("--sim-profile", a->sim_profile, "Embedded simulator's answers: piste or rfc");
   cmd->add_option("--duration", a->duration, "How long to send (default 10s)");

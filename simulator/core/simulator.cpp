@@ -204,16 +204,15 @@ Response not_found() {
 }
 }  // namespace
 
-Response Simulator::handle(const Request& request) {
+Response Simulator::handle(Request request) {
   constexpr Endpoint kAll[] = {Endpoint::Control, Endpoint::SandboxOAuth, Endpoint::SandboxApi,
                                Endpoint::ProductionOAuth, Endpoint::ProductionApi};
   for (Endpoint e : kAll) {
     std::string_view prefix = path_prefix(e);
     std::string_view path = request.path;
     if (path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/')) {
-      Request inner = request;
-      inner.path = path.size() == prefix.size() ? "/" : std::string(path.substr(prefix.size()));
-      return handle(e, inner);
+      request.path = path.size() == prefix.size() ? "/" : std::string(path.substr(prefix.size()));
+      return handle(e, request);
     }
   }
   if (const std::string* host = request.headers.find("Host"))

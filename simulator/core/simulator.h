@@ -62,8 +62,9 @@ class Simulator {
   Simulator& operator=(const Simulator&) = delete;
 
   // Routes by Host (sandbox-oauth.*, sandbox-api.*, oauth.*, api.*) when it names a PISTE
-  // host, else by path prefix (path_prefix()). Unknown places answer 404.
-  Response handle(const Request& request);
+  // host, else by path prefix (path_prefix()). Unknown places answer 404. By value: the path
+  // is rewritten in place (a server hands its request over with std::move, saving a copy).
+  Response handle(Request request);
   // When the endpoint is already known; `request.path` is the PISTE path (no prefix).
   Response handle(Endpoint endpoint, const Request& request);
 

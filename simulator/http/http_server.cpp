@@ -21,6 +21,8 @@
 #include <iterator>
 #include <optional>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "clock/clock.h"
 #include "core/simulator.h"
@@ -342,6 +344,17 @@ class HttpServer::Connection {
 
   int fd() const { return fd_; }
   bool tls() const { return ssl_ != nullptr; }
+  // The peer's and this end's address, asked of the kernel once per connection rather than
+  // for every request (cpp-httplib asks for both on each one).
+  const std::pair<std::string, int>& address(bool local) {
+    auto& cached = local ? local_address_ : remote_address_;
+    if (!cached) {
+      int port = 0;
+      std::string ip = peer_address(fd_, local, &port);
+      cached.emplace(std::move(ip), port);
+    }
+    return *cached;
+  }
   // Close gently (see the destructor): set when an answer was written.
   void linger() { linger_ = true; }
 
@@ -437,6 +450,7 @@ class HttpServer::Connection {
 
   int fd_;
   SSL* ssl_ = nullptr;
+  std::optional<std::pair<std::string, int>> remote_address_, local_address_;
   bool handshaken_ = false;
   bool peer_closed_ = false;
   bool linger_ = false;
@@ -486,10 +500,10 @@ class HttpServer::ConnectionStream final : public httplib::Stream {
     return ok;
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    ip = peer_address(c_.fd(), false, &port);
+    std::tie(ip, port) = c_.address(false);
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    ip = peer_address(c_.fd(), true, &port);
+    std::tie(ip, port) = c_.address(true);
   }
   socket_t socket() const override { return c_.fd(); }
 
@@ -570,7 +584,7 @@ bool HttpServer::bind(std::string* error) {
 
   // What the simulator answers, the adapter's own routes first: readiness, and the control API
   // switched off (--no-control).
-  auto answer = [this](const Request& core) -> Response {
+  auto answer = [this](Request core) -> Response {
     if (is_control_path(core.path)) {
       if (core.path == "/__pistesim/ready") {
         Response r;
@@ -590,7 +604,7 @@ bool HttpServer::bind(std::string* error) {
         return r;
       }
     }
-    return sim_.handle(core);
+    return sim_.handle(std::move(core));
   };
   // Requests without a body (GET, HEAD, OPTIONS).
   auto handler = [answer](const httplib::Request& req, httplib::Response& res) {
@@ -628,7 +642,7 @@ bool HttpServer::bind(std::string* error) {
     }
     Request core = to_core(req);
     core.body = std::move(body);
-    from_core(answer(core), res);
+    from_core(answer(std::move(core)), res);
   };
   const std::string any = ".*";
   s.Get(any, handler);

@@ -1,7 +1,6 @@
 #include "oauth/token_endpoint.h"
 
 #include <algorithm>
-#include <set>
 
 #include "crypto/secrets.h"
 #include "wire/authorization.h"
@@ -134,16 +133,17 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
   if (!params) return invalid_request("Malformed application/x-www-form-urlencoded body");
 
   // A8 repeated parameters, A5 empty values count as absent, A7 unknown ones ignored.
-  std::string grant_type, body_client_id, body_client_secret, scope;
+  std::string_view grant_type, body_client_id, body_client_secret, scope;  // views into params
   bool has_scope = false;
-  std::set<std::string> seen;
-  for (const auto& p : *params) {
-    if (!seen.insert(p.name).second) {
-      // Echo the name only when it is safe in error_description (E2).
-      bool safe = p.name.size() <= 64 && is_scope_token(p.name);
-      return invalid_request(safe ? "Parameter " + p.name + " is repeated"
-                                  : std::string("A parameter is repeated"));
-    }
+  std::vector<std::string_view> names;
+  names.reserve(params->size());
+  for (const auto& p : *params) names.push_back(p.name);
+  std::sort(names.begin(), names.end());
+  if (auto repeated = std::adjacent_find(names.begin(), names.end()); repeated != names.end()) {
+    // Echo the name only when it is safe in error_description (E2).
+    bool safe = repeated->size() <= 64 && is_scope_token(*repeated);
+    return invalid_request(safe ? "Parameter " + std::string(*repeated) + " is repeated"
+                                : std::string("A parameter is repeated"));
   }
   for (const auto& p : *params) {
     if (p.value.empty()) continue;
@@ -182,8 +182,8 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
     client_secret = std::move(basic->client_secret);
   } else if (!body_client_id.empty() || !body_client_secret.empty()) {
     method = Method::Body;
-    client_id = body_client_id;
-    client_secret = body_client_secret;
+    client_id = std::string(body_client_id);
+    client_secret = std::string(body_client_secret);
   }
 
   // A4, A6

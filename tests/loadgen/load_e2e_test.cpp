@@ -138,6 +138,51 @@ TEST(LoadE2E, VerifierFlagsALeakyTarget) {
   EXPECT_EQ(r.refusals, 0u);
 }
 
+// --plain with --method/--body: any server receives the method, body and Content-Type asked
+// for (the yardstick a token endpoint is compared with: a bare handler given the same POST).
+TEST(LoadE2E, PlainTargetSendsTheMethodBodyAndContentTypeAskedFor) {
+  httplib::Server server;
+  std::atomic<int> matching{0}, other{0};
+  const std::string form = "grant_type=client_credentials&client_id=a&client_secret=b";
+  server.Post("/token", [&](const httplib::Request& req, httplib::Response& res) {
+    bool ok = req.body == form &&
+              req.get_header_value("Content-Type") == "application/x-www-form-urlencoded";
+    ++(ok ? matching : other);
+    res.status = ok ? 200 : 400;
+    res.set_content("{}", "application/json");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread listener([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  Workload w;
+  ApplicationGroup g;
+  g.name = "plain";
+  g.count = 2;
+  g.rate = 100;
+  w.groups = {g};
+  MixEntry m;
+  m.kind = RequestKind::Plain;
+  m.method = "POST";
+  m.path = "/token";
+  m.body = form;
+  m.content_type = "application/x-www-form-urlencoded";
+  w.mix = {m};
+  w.duration = 500 * kMs;
+  w.connections = 2;
+  w.threads = 1;
+  auto target = plain_target(w, "http://127.0.0.1:" + std::to_string(port), TlsClientOptions{});
+  LoadResult r = run_load(w, target->info(), RunOptions{});
+  server.stop();
+  listener.join();
+  Verdict v = verify(r, Thresholds{});
+  SCOPED_TRACE(text_summary(r, v));
+  EXPECT_TRUE(v.ok());
+  EXPECT_GT(r.completed, 50u);
+  EXPECT_EQ(other.load(), 0) << "a request arrived without the body or Content-Type asked for";
+  EXPECT_EQ(static_cast<uint64_t>(matching.load()), r.completed);
+}
+
 TEST(LoadE2E, ResultsRoundTripThroughJsonAndShardsMerge) {
   Workload w = flood(4, 20, 10, 800 * kMs);
   auto target = start_embedded_target(w, EmbeddedOptions{});

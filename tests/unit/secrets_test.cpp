@@ -3,6 +3,8 @@
 // Statistical checks use bounds many standard deviations wide: they catch a broken generator
 // (a missing symbol, a stuck byte), never a fair one.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <map>
 #include <regex>
@@ -73,6 +75,40 @@ TEST(Secrets, RandomAlphanumericDrawsAll62SymbolsEvenly) {
 TEST(Secrets, RandomAlphanumericDoesNotRepeat) {
   std::set<std::string> seen;
   for (int i = 0; i < 10'000; ++i) ASSERT_TRUE(seen.insert(random_alphanumeric(54)).second);
+}
+
+// Random bytes are drawn from OpenSSL a block at a time and buffered per thread. A forked child
+// inherits that buffer: it must not hand out the values its parent is about to.
+TEST(Secrets, AForkedChildDoesNotRepeatItsParentsDraws) {
+  (void)random_alphanumeric(54);  // the buffer now holds bytes not handed out yet
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string drawn;
+    for (int i = 0; i < 8; ++i) drawn += random_alphanumeric(54);
+    ssize_t written = write(fds[1], drawn.data(), drawn.size());
+    _exit(written == static_cast<ssize_t>(drawn.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string in_child(8 * 54, '\0');
+  size_t got = 0;
+  while (got < in_child.size()) {
+    ssize_t n = read(fds[0], in_child.data() + got, in_child.size() - got);
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_EQ(got, in_child.size());
+  std::string in_parent;
+  for (int i = 0; i < 8; ++i) in_parent += random_alphanumeric(54);
+  for (size_t i = 0; i < 8; ++i)
+    EXPECT_EQ(in_parent.find(in_child.substr(i * 54, 54)), std::string::npos)
+        << "the child repeated the parent's token " << i;
 }
 
 TEST(Secrets, RandomHexIsLowerCaseHexOfTheByteCountAskedFor) {
