@@ -11,6 +11,7 @@
 #include "crypto/secrets.h"
 #include "http/http_client.h"
 #include "http/http_server.h"
+#include "wire/encoding.h"
 #include "world/default_world.h"
 
 namespace pistesim::loadgen {
@@ -191,39 +192,18 @@ class RemoteTarget final : public LoadTarget {
       organisation = profile["organisations"].back().value("organisation", "");
     for_each_app(w, [&](size_t g, size_t i) {
       const ApplicationGroup& group = w.groups[g];
-      if (group.channel != Channel::Production)
-        throw std::runtime_error(
-            "a remote target can only be given PRODUCTION applications by "
-            "the portal (group '" +
-            group.name + "' is SANDBOX)");
       std::string name = app_id("load-" + run_id + "-", group, i);
-      nlohmann::json body = {{"organisation", organisation},
-                             {"name", name},
-                             {"description", "pistesim load application"},
-                             {"email", demo},
-                             {"structure_info", "Autre"},
-                             {"responsible", demo}};
-      nlohmann::json app = control("POST", "/__pistesim/portal/applications", body.dump(), 201);
-      std::string id = app.at("id").get<std::string>();
-      std::string client_id = app.at("oauth_clients").at(0).at("client_id").get<std::string>();
-      nlohmann::json secret = control(
-          "GET",
-          "/__pistesim/portal/applications/" + id + "/oauth-clients/" + client_id + "/secret", "",
-          200);
-      for (const std::string& api : mix_apis(w))
-        control("PUT", "/__pistesim/portal/applications/" + id + "/subscriptions/" + api, "", 200);
+      AppCredentials cred = group.channel == Channel::Production
+                                ? production_application(w, name, organisation, demo)
+                                : sandbox_application(w, name);
       nlohmann::json quota;
       if (group.quota) {
         nlohmann::json q = {{"limit", group.quota->limit},
                             {"window", std::string(to_string(group.quota->window))}};
-        control("PUT", "/__pistesim/applications/" + id + "/quota", q.dump(), 200);
+        control("PUT", "/__pistesim/applications/" + cred.id + "/quota", q.dump(), 200);
       }
-      quota = control("GET", "/__pistesim/applications/" + id, "", 200).at("quota");
-      AppCredentials cred;
-      cred.id = id;
+      quota = control("GET", "/__pistesim/applications/" + cred.id, "", 200).at("quota");
       cred.channel = group.channel;
-      cred.client_id = client_id;
-      cred.client_secret = secret.at("client_secret").get<std::string>();
       auto window = parse_quota_window(quota.at("window").get<std::string>());
       cred.quota = {quota.at("limit").get<int64_t>(), window.value_or(QuotaWindow::Second)};
       cred.group = g;
@@ -243,8 +223,90 @@ class RemoteTarget final : public LoadTarget {
   }
 
  private:
+  // A PRODUCTION application of the demo user's organisation, created and subscribed through
+  // the portal as that user.
+  AppCredentials production_application(const Workload& w, const std::string& name,
+                                        const std::string& organisation, const std::string& demo) {
+    nlohmann::json body = {{"organisation", organisation},
+                           {"name", name},
+                           {"description", "pistesim load application"},
+                           {"email", demo},
+                           {"structure_info", "Autre"},
+                           {"responsible", demo}};
+    nlohmann::json app = control("POST", "/__pistesim/portal/applications", body.dump(), 201);
+    AppCredentials cred;
+    cred.id = app.at("id").get<std::string>();
+    cred.client_id = app.at("oauth_clients").at(0).at("client_id").get<std::string>();
+    cred.client_secret = client_secret(cred);
+    for (const std::string& api : mix_apis(w))
+      control("PUT", "/__pistesim/portal/applications/" + cred.id + "/subscriptions/" + api, "",
+              200);
+    return cred;
+  }
+
+  // A SANDBOX application. PISTE gives each account exactly one, APP_SANDBOX_<email>, when the
+  // account is activated: so each is an account of its own, registered and activated through
+  // the portal as a person would (the activation link read from the simulator's mailbox). Its
+  // owner then accepts the CGU of the mix's APIs on SANDBOX and subscribes to them.
+  AppCredentials sandbox_application(const Workload& w, const std::string& name) {
+    const std::string email = name + "@pistesim.test";
+    const std::string password = "Load-" + random_alphanumeric(20) + "-9a!";
+    nlohmann::json account = {{"name", name},
+                              {"email", email},
+                              {"password", password},
+                              {"password_confirmation", password},
+                              {"organisation_code", ""},
+                              {"opt_in_news", false},
+                              {"opt_in_surveys", false},
+                              {"cgu_accepted", true},
+                              {"captcha", "PISTE"}};
+    const std::string demo = user_;
+    user_.clear();  // registering and activating are done by nobody logged in
+    control("POST", "/__pistesim/portal/register", account.dump(), 201);
+    nlohmann::json mails =
+        control("GET", "/__pistesim/mail?to=" + form_encode(email) + "&kind=activation", "", 200);
+    std::string link;
+    if (mails.is_array() && !mails.empty())
+      for (const auto& l : mails.back().value("links", nlohmann::json::array()))
+        if (l.value("url", "").find("/__pistesim/portal/activate?") != std::string::npos)
+          link = l.value("url", "");
+    if (link.empty())
+      throw std::runtime_error("no activation e-mail with a link for " + email +
+                               " in the target's mailbox");
+    // The link carries the server's public URL: follow its path on the URL given to us.
+    nlohmann::json activated = control("GET", link.substr(link.find("/__pistesim/")), "", 200);
+    user_ = email;
+    AppCredentials cred;
+    cred.id = activated.value("sandbox_application", "");
+    if (cred.id.empty())
+      throw std::runtime_error("activating " + email + " created no sandbox application");
+    nlohmann::json app = control("GET", "/__pistesim/portal/applications/" + cred.id, "", 200);
+    cred.client_id = app.at("oauth_clients").at(0).at("client_id").get<std::string>();
+    cred.client_secret = client_secret(cred);
+    for (const std::string& api : mix_apis(w)) {
+      nlohmann::json consent = {{"accept", {{{"api", api}, {"channel", "SANDBOX"}}}}};
+      // An API without CGU has nothing to accept (400 NO_CGU).
+      control("POST", "/__pistesim/portal/api-cgu", consent.dump(), 200, "NO_CGU");
+      control("PUT", "/__pistesim/portal/applications/" + cred.id + "/subscriptions/" + api, "",
+              200);
+    }
+    user_ = demo;
+    return cred;
+  }
+
+  std::string client_secret(const AppCredentials& cred) {
+    return control("GET",
+                   "/__pistesim/portal/applications/" + cred.id + "/oauth-clients/" +
+                       cred.client_id + "/secret",
+                   "", 200)
+        .at("client_secret")
+        .get<std::string>();
+  }
+
+  // `allowed_code`: a 4xx whose "code" is this one is an expected outcome, not an error.
   nlohmann::json control(const std::string& method, const std::string& path,
-                         const std::string& body, int expect) {
+                         const std::string& body, int expect,
+                         const std::string& allowed_code = "") {
     Request r = Request::make(method, path, body);
     r.headers.add("Authorization", "Bearer " + admin_);
     if (!user_.empty()) r.headers.add("X-Pistesim-User", user_);
@@ -252,10 +314,13 @@ class RemoteTarget final : public LoadTarget {
     std::string error;
     auto answer = client_->send(r, &error);
     if (!answer) throw std::runtime_error(method + " " + path + ": " + error);
+    auto j = nlohmann::json::parse(answer->body, nullptr, false);
+    if (!allowed_code.empty() && answer->status >= 400 && answer->status < 500 && j.is_object() &&
+        j.value("code", "") == allowed_code)
+      return j;
     if (answer->status != expect && !(expect == 200 && answer->status == 201))
       throw std::runtime_error(method + " " + path + ": status " + std::to_string(answer->status) +
                                " " + answer->body.substr(0, 300));
-    auto j = nlohmann::json::parse(answer->body, nullptr, false);
     return j.is_discarded() ? nlohmann::json::object() : j;
   }
 

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <stdexcept>
 #include <thread>
 
 #include "core/simulator.h"
@@ -234,22 +236,38 @@ TEST(LoadE2E, ThresholdsSetTheVerdict) {
 
 // A running simulator reached over HTTP only: the load generator creates its applications through
 // the portal API, subscribes them, sets their quotas and reads the target's clock.
+// The default world served over loopback by `pistesim serve`'s server, admin token
+// "load-test-admin", on `clock`.
+class ServedWorld {
+ public:
+  explicit ServedWorld(std::shared_ptr<Clock> clock) {
+    WorldLoadResult world = load_default_world();
+    if (!world.ok()) throw std::runtime_error(world.errors.front().to_string());
+    SimulatorOptions so;
+    so.admin_token = "load-test-admin";
+    sim_ = std::make_unique<Simulator>(std::move(world.world), so, std::move(clock));
+    HttpServerOptions ho;
+    ho.port = 0;
+    server_ = std::make_unique<HttpServer>(*sim_, ho);
+    std::string error;
+    if (!server_->bind(&error)) throw std::runtime_error(error);
+    server_->start();
+  }
+  ~ServedWorld() { server_->stop(); }
+  Simulator& sim() { return *sim_; }
+  std::string url() const { return server_->base_url(); }
+
+ private:
+  std::unique_ptr<Simulator> sim_;
+  std::unique_ptr<HttpServer> server_;
+};
+
 TEST(LoadE2E, RemoteTargetIsProvisionedThroughTheControlApi) {
-  WorldLoadResult world = load_default_world();
-  ASSERT_TRUE(world.ok());
-  SimulatorOptions so;
-  so.admin_token = "load-test-admin";
   auto clock = std::make_shared<SystemClock>();
   clock->advance(3600 * 1000);  // the target's clock is an hour ahead: windows follow it
-  Simulator sim(std::move(world.world), so, clock);
-  HttpServerOptions ho;
-  ho.port = 0;
-  HttpServer server(sim, ho);
-  std::string error;
-  ASSERT_TRUE(server.bind(&error)) << error;
-  server.start();
+  ServedWorld served(clock);
   Workload w = flood(2, 40, 4, 1500 * kMs);
-  auto target = connect_remote_target(w, server.base_url(), "load-test-admin", "t1");
+  auto target = connect_remote_target(w, served.url(), "load-test-admin", "t1");
   ASSERT_EQ(target->info().apps.size(), 2u);
   EXPECT_EQ(target->info().apps[0].quota, (QuotaSpec{4, QuotaWindow::Second}));
   EXPECT_NEAR(static_cast<double>(target->info().clock_offset_ms), 3600000.0, 1000.0);
@@ -257,7 +275,38 @@ TEST(LoadE2E, RemoteTargetIsProvisionedThroughTheControlApi) {
   Verdict v = verify(r, Thresholds{});
   EXPECT_TRUE(v.ok()) << text_summary(r, v);
   EXPECT_GT(r.refusals, 50u);
-  server.stop();
+}
+
+// SANDBOX applications on a remote target: each is an account registered and activated
+// through the portal (its APP_SANDBOX_<email>), subscribed by its owner; quotas hold as well.
+TEST(LoadE2E, RemoteTargetGetsSandboxApplicationsThroughAccounts) {
+  ServedWorld served(std::make_shared<SystemClock>());
+  Workload w = flood(2, 40, 4, 1500 * kMs);
+  ApplicationGroup sandbox = w.groups.front();
+  sandbox.name = "sbx";
+  sandbox.channel = Channel::Sandbox;
+  w.groups.push_back(sandbox);
+  auto target = connect_remote_target(w, served.url(), "load-test-admin", "t2");
+  ASSERT_EQ(target->info().apps.size(), 4u);
+  auto snap = served.sim().snapshot();
+  for (const AppCredentials& a : target->info().apps) {
+    SCOPED_TRACE(a.id);
+    const Application* app = snap->index.application(a.id);
+    ASSERT_NE(app, nullptr);
+    EXPECT_EQ(a.quota, (QuotaSpec{4, QuotaWindow::Second}));
+    EXPECT_EQ(app->channel, a.channel);
+    if (a.channel == Channel::Sandbox) {
+      EXPECT_EQ(app->name, "APP_SANDBOX_" + app->owner);
+      EXPECT_EQ(app->owner, "load-t2-sbx-" + std::to_string(&a - &target->info().apps[2] + 1) +
+                                "@pistesim.test");
+    }
+  }
+  LoadResult r = run_load(w, target->info(), RunOptions{});
+  Verdict v = verify(r, Thresholds{});
+  EXPECT_TRUE(v.ok()) << text_summary(r, v);
+  EXPECT_EQ(r.ledgers.size(), 4u);
+  EXPECT_EQ(r.tokens_issued, 4u);
+  EXPECT_GT(r.refusals, 100u);
 }
 
 TEST(LoadE2E, RemoteTargetNeedsTheAdminToken) {
