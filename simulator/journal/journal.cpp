@@ -130,10 +130,12 @@ int64_t Journal::elapsed_us() const {
 
 void Journal::record(JournalEntry entry) {
   if (!enabled()) return;
+  if (entry.elapsed_us == 0) entry.elapsed_us = elapsed_us();
+  JournalEntry evicted;  // freed after the lock is released: keep every worker's wait short
   std::lock_guard lock(mutex_);
   entry.seq = next_seq_++;
-  if (entry.elapsed_us == 0) entry.elapsed_us = elapsed_us();
   if (entries_.size() == capacity_) {
+    evicted = std::move(entries_.front());
     entries_.pop_front();
     ++dropped_;
   }

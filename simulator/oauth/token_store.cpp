@@ -28,7 +28,13 @@ TokenStore::Shard& TokenStore::shard_of(const Key& key) const {
 }
 
 const std::string* TokenStore::intern(std::string_view s) {
-  std::lock_guard lock(intern_mutex_);
+  {
+    // Nearly always known already: readers do not wait for one another, even when one of them
+    // is preempted while it holds the lock (a plain mutex here stalled every token request).
+    std::shared_lock lock(intern_mutex_);
+    if (auto it = interned_.find(s); it != interned_.end()) return &*it;
+  }
+  std::unique_lock lock(intern_mutex_);
   return &*interned_.emplace(s).first;
 }
 

@@ -104,8 +104,14 @@ class TokenStore {
   static TokenRecord to_record(const Stored& s);
 
   mutable std::array<Shard, kShards> shards_;
-  std::mutex intern_mutex_;
-  std::unordered_set<std::string> interned_;  // node-based: element addresses are stable
+  // Transparent hashing: a string_view is looked up without building a std::string.
+  struct InternHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::shared_mutex intern_mutex_;
+  // Node-based: element addresses are stable.
+  std::unordered_set<std::string, InternHash, std::equal_to<>> interned_;
   TokenStoreListener* listener_ = nullptr;
 };
 
