@@ -22,6 +22,13 @@ struct ServeArgs {
   bool access_log = false;
 };
 
+// How a client command (run, conform, load) verifies an https:// target.
+struct TlsClientArgs {
+  bool insecure = false;  // --insecure: no certificate verification
+  std::string ca_file;    // --ca-file: CA certificates (PEM) to trust instead of the system's
+};
+void add_tls_client_options(CLI::App* cmd, TlsClientArgs* tls);
+
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_world_command(CLI::App& app, int& exit_code);

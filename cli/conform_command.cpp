@@ -31,8 +31,7 @@ struct ConformArgs {
   std::string profile;
   std::string admin_token;
   std::string world;
-  bool insecure = false;
-  std::string ca_file;
+  TlsClientArgs tls;
   std::vector<std::string> only, skip, levels;
   std::vector<std::string> reports;  // FORMAT=FILE
   std::string color = "auto";
@@ -80,9 +79,9 @@ int conform(ConformArgs& args) {
   if (!args.profile.empty()) profile.profile = args.profile;
   if (!args.admin_token.empty()) profile.admin_token = args.admin_token;
   if (!args.world.empty()) profile.world = args.world;
-  if (!args.ca_file.empty()) profile.ca_file = args.ca_file;
-  profile.verify_tls = profile.verify_tls || !args.ca_file.empty() || !args.insecure;
-  if (args.insecure) profile.verify_tls = false;
+  if (!args.tls.ca_file.empty()) profile.ca_file = args.tls.ca_file;
+  profile.verify_tls = profile.verify_tls || !args.tls.ca_file.empty() || !args.tls.insecure;
+  if (args.tls.insecure) profile.verify_tls = false;
   for (const auto& [k, v] : args.options)
     if (!v.empty()) profile.vars[k] = v;
   // Secrets from the environment rather than the command line (ps shows argv).
@@ -244,9 +243,7 @@ void add_conform_command(CLI::App& app, int& exit_code) {
                   "A pistesim target's admin token: enables the checks that need its control API");
   cmd->add_option("--world", args->world, "Embedded target: the world file")
       ->check(CLI::ExistingFile);
-  cmd->add_flag("--insecure", args->insecure, "Do not verify the target's TLS certificate");
-  cmd->add_option("--ca-file", args->ca_file, "CA certificates (PEM) to verify the target with")
-      ->check(CLI::ExistingFile);
+  add_tls_client_options(cmd, &args->tls);
   cmd->add_option("--only", args->only, "Run only these checks (A1,B5; repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--skip", args->skip, "Do not run these checks (repeatable)")

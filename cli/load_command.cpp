@@ -28,8 +28,7 @@ struct LoadArgs {
   std::string profile;
   std::string target;  // empty: embedded
   std::string admin_token;
-  bool insecure = false;  // https targets: skip certificate verification
-  std::string ca_file;
+  TlsClientArgs tls;
   std::string plain;  // path for --plain
   std::string plain_method = "GET", plain_body, plain_content_type;
   std::string world;
@@ -200,9 +199,9 @@ int run_load_command(const LoadArgs& a) {
     Workload w = build_workload(a);
     std::unique_ptr<LoadTarget> target;
     TlsClientOptions tls;
-    tls.verify = !a.insecure;
-    tls.ca_file = a.ca_file;
-    if ((a.insecure || !a.ca_file.empty()) && !a.target.starts_with("https://"))
+    tls.verify = !a.tls.insecure;
+    tls.ca_file = a.tls.ca_file;
+    if ((a.tls.insecure || !a.tls.ca_file.empty()) && !a.target.starts_with("https://"))
       throw UsageError("--insecure and --ca-file are for an https:// --target");
     try {
       if (!a.plain.empty()) {
@@ -297,9 +296,7 @@ void add_load_command(CLI::App& app, int& exit_code) {
       "Workload profile: a name from loadgen/profiles (e.g. production-1000) or a file");
   cmd->add_option("--target", a->target,
                   "A running pistesim (http(s)://host:port) instead of the embedded simulator");
-  cmd->add_flag("--insecure", a->insecure, "https --target: do not verify its certificate");
-  cmd->add_option("--ca-file", a->ca_file, "https --target: CA certificates (PEM) to trust")
-      ->check(CLI::ExistingFile);
+  add_tls_client_options(cmd, &a->tls);
   cmd->add_option("--admin-token", a->admin_token,
                   "Control API token of --target (default: $PISTESIM_ADMIN_TOKEN)");
   cmd->add_option("--plain", a->plain,

@@ -33,8 +33,7 @@ struct RunArgs {
   std::vector<std::string> paths;
   std::string target;
   std::string admin_token;
-  bool insecure = false;
-  std::string ca_file;
+  TlsClientArgs tls;
   std::string world;
   size_t jobs = 1;
   std::vector<std::string> tags;
@@ -232,8 +231,8 @@ int run(RunArgs args) {
   scenario::RunOptions options;
   options.target.url = args.target;
   options.target.admin_token = args.admin_token;
-  options.target.verify_tls = !args.insecure;
-  options.target.ca_file = args.ca_file;
+  options.target.verify_tls = !args.tls.insecure;
+  options.target.ca_file = args.tls.ca_file;
   options.target.world = args.world;
   options.jobs = args.jobs;
   options.tags = args.tags;
@@ -293,9 +292,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--admin-token", args->admin_token,
                   "The target's admin token (`pistesim serve` prints it)")
       ->envname("PISTESIM_ADMIN_TOKEN");
-  cmd->add_flag("--insecure", args->insecure, "Do not verify the target's TLS certificate");
-  cmd->add_option("--ca-file", args->ca_file, "CA certificates (PEM) to verify the target with")
-      ->check(CLI::ExistingFile);
+  add_tls_client_options(cmd, &args->tls);
   cmd->add_option("--world", args->world,
                   "World file for the embedded simulator instead of the default world "
                   "(a scenario's own `world` key still wins)")

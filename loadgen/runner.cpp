@@ -450,7 +450,6 @@ void Worker::handshake(Conn& c) {
       if (long v = SSL_get_verify_result(c.ssl); v != X509_V_OK)
         why = std::string("certificate: ") + X509_verify_cert_error_string(v);
       c.retry_at = mono_now() + 100000000;  // as a refused connection: do not spin
-      c.connecting = true;                  // counted as a connection error, not a request's
       fail(c, "TLS handshake: " + why);
     }
   }
@@ -517,10 +516,10 @@ void Worker::fail(Conn& c, const std::string& why) {
                          now_wall + t_.clock_offset_ms + t_.clock_uncertainty_ms);
       }
     }
-  } else if (!c.connecting) {
+  } else if (!c.connecting && !c.handshaking) {
     // An idle keep-alive connection closed by the server: not an error, reconnect quietly.
   } else {
-    error(why, now_wall);
+    error(why, now_wall);  // a connection that could not be set up (TCP or TLS)
   }
   close_conn(c);
 }
