@@ -58,6 +58,7 @@ Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Cloc
       initial_world_(world),
       instance_id_(next_instance_id.fetch_add(1)) {
   if (options_.admin_token.empty()) options_.admin_token = random_alphanumeric(32);
+  for (auto& store : tokens_) store.set_max_live_per_client(options_.max_live_tokens_per_client);
   (void)quotas_.allocate();  // slot 0 means "not assigned yet"
   quota_mailer_ = [this](const QuotaExceeded& e) {
     Email m = quota_exceeded_email(e.application, e.api, e.quota, e.at, e.window_end);

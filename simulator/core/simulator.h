@@ -53,6 +53,8 @@ struct SimulatorOptions {
   std::string admin_token;
   // Entries the request journal keeps (0: no journal, for load runs that do not want its cost).
   size_t journal_capacity = 10000;
+  // Live tokens an OAuth client may hold; one more makes its oldest expire (0: no limit).
+  size_t max_live_tokens_per_client = TokenStore::kDefaultMaxLivePerClient;
 };
 
 class Simulator {

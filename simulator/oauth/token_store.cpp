@@ -73,7 +73,21 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
       throw;
     }
   }
+  if (max_live_per_client_ > 0)
+    if (auto oldest = note_issued(stored.client_id, *key)) expire(oldest->view(), now);
   return true;
+}
+
+std::optional<TokenStore::Key> TokenStore::note_issued(const std::string* client_id,
+                                                       const Key& key) {
+  ClientShard& c = clients_[std::hash<const void*>{}(client_id) % kClientShards];
+  std::lock_guard lock(c.mutex);
+  std::deque<Key>& issued = c.issued[client_id];
+  issued.push_back(key);
+  if (issued.size() <= max_live_per_client_) return std::nullopt;
+  Key oldest = issued.front();
+  issued.pop_front();
+  return oldest;
 }
 
 std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup(std::string_view token,
@@ -159,6 +173,10 @@ void TokenStore::clear() {
   for (auto& s : shards_) {
     std::unique_lock lock(s.mutex);
     s.tokens.clear();
+  }
+  for (auto& c : clients_) {
+    std::lock_guard lock(c.mutex);
+    c.issued.clear();
   }
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -70,6 +71,12 @@ class TokenStore {
   void clear();
   // REQUIRES: no concurrent use of the store while it is set. nullptr: none.
   void set_listener(TokenStoreListener* listener) { listener_ = listener; }
+  // At most `n` live tokens per OAuth client (0: no limit). Inserting one more makes the
+  // client's oldest expire at once: a client asking for a new token on every call must not grow
+  // the store for the tokens' whole lifetime (an hour at 40 000 tokens/s is about 20 GB).
+  // REQUIRES: no concurrent use of the store while it is set.
+  void set_max_live_per_client(size_t n) { max_live_per_client_ = n; }
+  static constexpr size_t kDefaultMaxLivePerClient = 100000;
 
  private:
   // The token value inline (no heap block per token).
@@ -96,6 +103,15 @@ class TokenStore {
     size_t inserts_since_sweep = 0;
   };
   static constexpr size_t kShards = 64;
+  // Each client's tokens in the order they were issued (the oldest first), for the per-client
+  // limit; sharded by client. A token swept or revoked meanwhile stays listed until its turn.
+  struct ClientShard {
+    std::mutex mutex;
+    std::unordered_map<const std::string*, std::deque<Key>> issued;
+  };
+  static constexpr size_t kClientShards = 16;
+  // Records the token under its client; returns the key that fell out of the limit, if any.
+  std::optional<Key> note_issued(const std::string* client_id, const Key& key);
 
   static std::optional<Key> make_key(std::string_view token);
   Shard& shard_of(const Key& key) const;
@@ -112,6 +128,8 @@ class TokenStore {
   std::shared_mutex intern_mutex_;
   // Node-based: element addresses are stable.
   std::unordered_set<std::string, InternHash, std::equal_to<>> interned_;
+  std::array<ClientShard, kClientShards> clients_;
+  size_t max_live_per_client_ = kDefaultMaxLivePerClient;
   TokenStoreListener* listener_ = nullptr;
 };
 

@@ -791,6 +791,76 @@ TEST_P(TokenEndpoint, IssuesDistinctAlphanumericTokens) {
   expect_unique_piste_tokens(t, tokens);
 }
 
+// The store's per-client limit: a client that asks for a token on every call does not grow the
+// store for the tokens' whole lifetime. One more than the limit makes its oldest expire (and
+// durable state is told, like any expiry); other clients are untouched.
+TEST(TokenStoreLimit, OneTokenOverTheLimitMakesTheClientsOldestExpire) {
+  struct Expiries : TokenStoreListener {
+    void inserted(std::string_view, const TokenRecord&) override {}
+    void revoked(std::string_view) override {}
+    void expired(std::string_view token, Millis) override { expired_.emplace_back(token); }
+    void application_revoked(std::string_view) override {}
+    void application_expired(std::string_view, Millis) override {}
+    std::vector<std::string> expired_;
+  } listener;
+  TokenStore store;
+  store.set_max_live_per_client(3);
+  store.set_listener(&listener);
+  const Millis now = 1'000;
+  auto record = [&](const char* client) {
+    TokenRecord r;
+    r.application_id = "app";
+    r.client_id = client;
+    r.scope = "openid";
+    r.issued_ms = now;
+    r.expires_ms = now + 3'600'000;
+    return r;
+  };
+  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(store.insert("a" + std::to_string(i), record("A"), now));
+  for (int i = 1; i <= 2; ++i) ASSERT_TRUE(store.insert("b" + std::to_string(i), record("B"), now));
+  for (const char* t : {"a1", "a2"})
+    EXPECT_EQ(store.lookup(t, now).first, TokenState::Expired) << t;
+  for (const char* t : {"a3", "a4", "a5", "b1", "b2"})
+    EXPECT_EQ(store.lookup(t, now).first, TokenState::Valid) << t;
+  EXPECT_EQ(listener.expired_, (std::vector<std::string>{"a1", "a2"}));
+  EXPECT_EQ(store.live_count(now), 5u);
+  // Tokens that left by themselves (revoked) still count their turn: no valid token is lost early.
+  EXPECT_TRUE(store.revoke("a3"));
+  ASSERT_TRUE(store.insert("a6", record("A"), now));
+  EXPECT_EQ(store.lookup("a4", now).first, TokenState::Valid);
+  EXPECT_EQ(store.lookup("a3", now).first, TokenState::Revoked);
+}
+
+TEST(TokenStoreLimit, ZeroMeansNoLimit) {
+  TokenStore store;
+  store.set_max_live_per_client(0);
+  TokenRecord r;
+  r.application_id = "app";
+  r.client_id = "A";
+  r.expires_ms = 3'600'000;
+  for (int i = 0; i < 1'000; ++i) ASSERT_TRUE(store.insert("t" + std::to_string(i), r, 0));
+  EXPECT_EQ(store.live_count(0), 1'000u);
+}
+
+// Through the token endpoint: the simulator's option sets the limit.
+TEST(TokenStoreLimit, TheSimulatorsOptionLimitsEachClient) {
+  WorldLoadResult world = load_default_world();
+  ASSERT_TRUE(world.ok());
+  SimulatorOptions o;
+  o.max_live_tokens_per_client = 2;
+  auto clock = std::make_shared<ManualClock>(kStart);
+  Simulator sim(std::move(world.world), o, clock);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 3; ++i) {
+    Request r = post(demo_form());
+    tokens.push_back(access_token_of(sim.handle(Endpoint::SandboxOAuth, r)));
+  }
+  TokenStore& store = sim.tokens(Channel::Sandbox);
+  EXPECT_EQ(store.lookup(tokens[0], clock->now_ms()).first, TokenState::Expired);
+  EXPECT_EQ(store.lookup(tokens[1], clock->now_ms()).first, TokenState::Valid);
+  EXPECT_EQ(store.lookup(tokens[2], clock->now_ms()).first, TokenState::Valid);
+}
+
 TEST_P(TokenEndpoint, IssuesDistinctTokensFromSeveralThreadsAtOnce) {
   auto tokens = issue_tokens(t, 4, 10'000);
   ASSERT_EQ(tokens.size(), 10'000u);
