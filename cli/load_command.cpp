@@ -299,8 +299,10 @@ void add_load_command(CLI::App& app, int& exit_code) {
   add_tls_client_options(cmd, &a->tls);
   cmd->add_option("--admin-token", a->admin_token,
                   "Control API token of --target (default: $PISTESIM_ADMIN_TOKEN)");
-  cmd->add_option("--plain", a->plain,
-                  "Drive any HTTP server at --target with GET PATH (no OAuth, 2xx expected)");
+  cmd->add_option(
+      "--plain", a->plain,
+      "Drive any HTTP server at --target with requests to PATH (GET unless --method; no "
+      "OAuth, 2xx expected)");
   auto* method = cmd->add_option("--method", a->plain_method, "--plain: the method (default GET)")
                      ->check(CLI::IsMember({"GET", "POST", "PUT", "PATCH", "DELETE"}));
   auto* body = cmd->add_option("--body", a->plain_body, "--plain: the request body");

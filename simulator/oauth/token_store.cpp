@@ -73,8 +73,16 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
       throw;
     }
   }
-  if (max_live_per_client_ > 0)
-    if (auto oldest = note_issued(stored.client_id, *key)) expire(oldest->view(), now);
+  if (max_live_per_client_ > 0) {
+    if (auto oldest = note_issued(stored.client_id, *key)) {
+      // The new token is issued and saved whatever happens here: an eviction that could not be
+      // saved only leaves the old token valid again after a restart, as it would be unlimited.
+      try {
+        expire(oldest->view(), now);
+      } catch (...) {
+      }
+    }
+  }
   return true;
 }
 

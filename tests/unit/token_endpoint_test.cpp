@@ -831,6 +831,28 @@ TEST(TokenStoreLimit, OneTokenOverTheLimitMakesTheClientsOldestExpire) {
   EXPECT_EQ(store.lookup("a3", now).first, TokenState::Revoked);
 }
 
+// Saving the eviction fails (a full disk): the new token is issued all the same.
+TEST(TokenStoreLimit, AnEvictionThatCannotBeSavedDoesNotUndoTheNewToken) {
+  struct FailingExpiry : TokenStoreListener {
+    void inserted(std::string_view, const TokenRecord&) override {}
+    void revoked(std::string_view) override {}
+    void expired(std::string_view, Millis) override { throw std::runtime_error("disk full"); }
+    void application_revoked(std::string_view) override {}
+    void application_expired(std::string_view, Millis) override {}
+  } listener;
+  TokenStore store;
+  store.set_max_live_per_client(1);
+  store.set_listener(&listener);
+  TokenRecord r;
+  r.application_id = "app";
+  r.client_id = "A";
+  r.expires_ms = 3'600'000;
+  ASSERT_TRUE(store.insert("first", r, 0));
+  EXPECT_TRUE(store.insert("second", r, 0));
+  EXPECT_EQ(store.lookup("second", 0).first, TokenState::Valid);
+  EXPECT_EQ(store.lookup("first", 0).first, TokenState::Expired);
+}
+
 TEST(TokenStoreLimit, ZeroMeansNoLimit) {
   TokenStore store;
   store.set_max_live_per_client(0);
