@@ -77,6 +77,7 @@ void LoadResult::merge(const LoadResult& o) {
     }
   }
   fingerprints_complete = fingerprints_complete && o.fingerprints_complete;
+  uniqueness_window = std::max(uniqueness_window, o.uniqueness_window);
   refusals += o.refusals;
   add_counts(bad_refusals, o.bad_refusals);
   renewals_on_401 += o.renewals_on_401;
@@ -133,7 +134,8 @@ json LoadResult::to_json() const {
   j["tokens"] = {{"issued", tokens_issued},
                  {"invalid", invalid_tokens},
                  {"duplicates", duplicate_tokens},
-                 {"fingerprints_complete", fingerprints_complete}};
+                 {"fingerprints_complete", fingerprints_complete},
+                 {"uniqueness_window", uniqueness_window}};
   json fps = json::array();
   for (uint64_t f : token_fingerprints) fps.push_back(fingerprint_hex(f));
   j["tokens"]["fingerprints"] = fps;
@@ -201,6 +203,7 @@ LoadResult LoadResult::from_json(const json& j) {
     r.invalid_tokens = t.at("invalid").get<std::map<std::string, uint64_t>>();
     r.duplicate_tokens = t.at("duplicates").get<uint64_t>();
     r.fingerprints_complete = t.at("fingerprints_complete").get<bool>();
+    r.uniqueness_window = t.value("uniqueness_window", size_t{0});
     for (const auto& f : t.at("fingerprints"))
       r.token_fingerprints.push_back(std::stoull(f.get<std::string>(), nullptr, 16));
     r.refusals = j.at("refusals").at("count").get<uint64_t>();
@@ -285,12 +288,16 @@ Verdict verify(const LoadResult& r, const Thresholds& t) {
                       invalid
                           ? std::to_string(invalid) + " invalid (" + tally(r.invalid_tokens) + ")"
                           : std::to_string(r.tokens_issued) + " tokens checked"});
-  v.checks.push_back({"tokens unique", r.duplicate_tokens == 0,
-                      r.duplicate_tokens
-                          ? std::to_string(r.duplicate_tokens) + " duplicates"
-                          : std::string(r.fingerprints_complete
-                                            ? "across every process"
-                                            : "within each process (too many to compare across)")});
+  v.checks.push_back(
+      {"tokens unique", r.duplicate_tokens == 0,
+       r.duplicate_tokens
+           ? std::to_string(r.duplicate_tokens) + " duplicates"
+           : std::string(r.fingerprints_complete
+                             ? "across every process"
+                             : "within each process (too many to compare across)") +
+                 (r.uniqueness_window ? "; each token compared with the last " +
+                                            std::to_string(r.uniqueness_window) + " of its thread"
+                                      : std::string())});
   // Refusals.
   uint64_t bad = 0;
   for (const auto& [k, n] : r.bad_refusals) bad += n;

@@ -69,6 +69,9 @@ struct LoadResult {
   // (kept up to kMaxFingerprints per result; beyond, only per-process uniqueness is known).
   std::vector<uint64_t> token_fingerprints;
   bool fingerprints_complete = true;
+  // 0: every token of a thread was compared with all the others it saw; else each was compared
+  // with the last `uniqueness_window` only (bounded memory on long token floods).
+  size_t uniqueness_window = 0;
   uint64_t refusals = 0;
   std::map<std::string, uint64_t> bad_refusals;  // 429s without the right headers, by reason
   uint64_t renewals_on_401 = 0;

@@ -111,4 +111,19 @@ uint64_t token_fingerprint(std::string_view token) {
   return h;
 }
 
+RecentTokens::RecentTokens(size_t capacity) : capacity_(capacity > 0 ? capacity : 1) {}
+
+bool RecentTokens::insert(uint64_t fingerprint) {
+  if (!seen_.insert(fingerprint).second) return false;
+  if (order_.size() < capacity_) {
+    order_.push_back(fingerprint);
+    return true;
+  }
+  seen_.erase(order_[next_]);
+  order_[next_] = fingerprint;
+  next_ = (next_ + 1) % capacity_;
+  forgot_some_ = true;
+  return true;
+}
+
 }  // namespace pistesim::loadgen

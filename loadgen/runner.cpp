@@ -189,7 +189,7 @@ class Worker {
   std::vector<std::string> content_type_;
   std::deque<Pending> ready_;
   ArrivalQueue arrivals_;
-  std::unordered_set<uint64_t> fingerprints_;
+  RecentTokens recent_tokens_;
   int epfd_ = -1;
   Nanos start_mono_ = 0;
   Millis start_wall_ = 0;
@@ -602,7 +602,9 @@ void Worker::complete(Conn& c) {
     } else {
       result.tokens_issued++;
       uint64_t fp = token_fingerprint(check.access_token);
-      if (!fingerprints_.insert(fp).second) {
+      bool fresh = recent_tokens_.insert(fp);
+      if (recent_tokens_.forgot_some()) result.uniqueness_window = recent_tokens_.capacity();
+      if (!fresh) {
         result.duplicate_tokens++;
       } else if (result.token_fingerprints.size() < LoadResult::kMaxFingerprints) {
         result.token_fingerprints.push_back(fp);

@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 
 #include "loadgen/http_wire.h"
+#include "loadgen/load_result.h"
 #include "loadgen/protocol_checks.h"
 
 namespace pistesim::loadgen {
@@ -141,6 +144,39 @@ TEST(RefusalCheck, RequiresPisteHeaders) {
 TEST(TokenFingerprint, DiffersForDifferentTokens) {
   EXPECT_NE(token_fingerprint("a"), token_fingerprint("b"));
   EXPECT_EQ(token_fingerprint("same"), token_fingerprint("same"));
+}
+
+// Uniqueness in bounded memory: a duplicate among the last `capacity` tokens is caught; older
+// ones are forgotten in the order seen, and the result says the check was windowed.
+TEST(RecentTokens, CatchesDuplicatesWithinTheWindowAndForgetsTheOldest) {
+  RecentTokens recent(3);
+  EXPECT_TRUE(recent.insert(1));
+  EXPECT_TRUE(recent.insert(2));
+  EXPECT_FALSE(recent.insert(1));
+  EXPECT_TRUE(recent.insert(3));
+  EXPECT_FALSE(recent.forgot_some());
+  EXPECT_TRUE(recent.insert(4));  // 1 forgotten
+  EXPECT_TRUE(recent.forgot_some());
+  EXPECT_FALSE(recent.insert(2));
+  EXPECT_FALSE(recent.insert(4));
+  EXPECT_TRUE(recent.insert(1));  // seen, but out of the window
+  EXPECT_FALSE(recent.insert(3)) << "3 is still among the last three (3, 4, 1)";
+  EXPECT_TRUE(recent.insert(2));  // 2 left the window when 1 came back
+}
+
+TEST(RecentTokens, TheWindowReachesTheResultAndItsVerdict) {
+  LoadResult a, b;
+  a.tokens_issued = b.tokens_issued = 10;
+  b.uniqueness_window = 3;
+  LoadResult merged = LoadResult::from_json(a.to_json());
+  merged.merge(LoadResult::from_json(b.to_json()));
+  EXPECT_EQ(merged.uniqueness_window, 3u);
+  Verdict v = verify(merged, Thresholds{});
+  bool named = false;
+  for (const auto& c : v.checks)
+    if (c.name == "tokens unique")
+      named = c.detail.find("compared with the last 3 of its thread") != std::string::npos;
+  EXPECT_TRUE(named);
 }
 
 }  // namespace
