@@ -86,6 +86,7 @@ int serve(const ServeSettings& args) {
   options.access_log = args.access_log;
   options.control_api = !args.no_control;
   options.max_connections = args.limits.max_connections;
+  options.max_connections_per_client = args.limits.max_connections_per_client;
   options.header_timeout_s = args.limits.header_timeout_s;
   options.request_timeout_s = args.limits.request_timeout_s;
   options.keep_alive_timeout_s = args.limits.keep_alive_timeout_s;
@@ -95,6 +96,7 @@ int serve(const ServeSettings& args) {
     std::cerr << "pistesim serve: " << error << "\n";
     return 2;
   }
+  if (!server.notice().empty()) std::cerr << "pistesim serve: " << server.notice() << "\n";
   sim.set_public_url(server.base_url());  // links in e-mails point here
   server.start();
   nlohmann::json info = server_info(sim, server.base_url());
@@ -150,7 +152,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "--info-file", args->info_file,
       "Once listening, write a JSON file with the base URLs, admin token and demo credentials");
   cmd->add_option("--admin-token", args->admin_token, "Control API token (default: a random one)");
-  cmd->add_option("--threads", args->threads, "Worker threads (default: 8 per core, at least 32)");
+  cmd->add_option("--threads", args->threads,
+                  "Event loops, each a thread serving its share of the connections (default: one "
+                  "per core)")
+      ->check(CLI::Range(0, 256));
   cmd->add_option("--state", args->state,
                   "SQLite file holding the simulator's state across restarts (created if absent, "
                   "mode 0600: it holds secrets and live tokens)");
@@ -158,6 +163,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                 "Disable the control API: /__pistesim/* answers 404 (health and ready stay)");
   cmd->add_option("--max-connections", args->limits.max_connections,
                   "Simultaneous connections; more are answered 503 at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--max-connections-per-client", args->limits.max_connections_per_client,
+                  "Simultaneous connections from one client address; more are answered 503")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--header-timeout", args->limits.header_timeout_s,

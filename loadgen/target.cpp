@@ -126,9 +126,10 @@ class EmbeddedTarget final : public LoadTarget {
     HttpServerOptions ho;
     ho.host = "127.0.0.1";
     ho.port = 0;
-    // cpp-httplib serves one connection per worker thread: fewer threads than connections would
-    // starve the surplus connections (they wait in its queue), which measures nothing useful.
-    ho.threads = o.server_threads ? o.server_threads : std::max<size_t>(32, w.connections + 8);
+    ho.threads = o.server_threads;  // 0: an event loop per core
+    // Every connection of a load run comes from 127.0.0.1.
+    ho.max_connections = std::max(ho.max_connections, w.connections + 64);
+    ho.max_connections_per_client = ho.max_connections;
     server_ = std::make_unique<HttpServer>(*sim_, ho);
     std::string error;
     if (!server_->bind(&error)) throw std::runtime_error("embedded server: " + error);

@@ -32,7 +32,7 @@ class LoadTarget {
 struct EmbeddedOptions {
   std::string world_path;  // empty: the default world
   Profile profile = Profile::Piste;
-  size_t server_threads = 0;  // 0: enough for the workload's connections (at least 32)
+  size_t server_threads = 0;  // event loops; 0: one per core
 };
 
 // Throws std::runtime_error on a bad world, an API of the mix the world lacks, or a bind failure.

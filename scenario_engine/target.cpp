@@ -1,8 +1,10 @@
 #include "scenario_engine/target.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -135,6 +137,9 @@ class EmbeddedTarget final : public Target {
     if (is_control_path(request.path) && !request.headers.find("Authorization"))
       request.headers.add("Authorization", "Bearer " + sim_->admin_token());
     Response response = sim_->handle(request);
+    // An injected latency, waited as a client of a server would (the core does not sleep).
+    if (response.delay_ms > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
     if (response.drop_connection) {
       if (error) *error = "connection dropped (injected fault)";
       return std::nullopt;
@@ -148,7 +153,7 @@ class EmbeddedTarget final : public Target {
       HttpServerOptions options;
       options.host = "127.0.0.1";
       options.port = 0;
-      options.threads = 8;
+      options.threads = 2;
       auto server = std::make_unique<HttpServer>(*sim_, options);
       std::string why;
       if (!server->bind(&why)) {

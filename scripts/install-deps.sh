@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates curl openssl
   libcpp-httplib-dev nlohmann-json3-dev libssl-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev googletest libbenchmark-dev clang-format libsqlite3-dev
+  libboost1.81-dev
 )
 
 missing=()

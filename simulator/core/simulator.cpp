@@ -289,7 +289,8 @@ void Simulator::record(Endpoint endpoint, const Request& request, const Response
   }
   e.at_ms = clock_->now_ms();
   e.elapsed_us = started_us;
-  e.duration_us = journal_.elapsed_us() - started_us;
+  // An injected latency is part of what the client waited, though the core does not sleep it.
+  e.duration_us = journal_.elapsed_us() - started_us + response.delay_ms * 1000;
   journal_.record(std::move(e));
 }
 

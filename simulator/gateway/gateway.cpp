@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "crypto/secrets.h"
 #include "providers/provider.h"
@@ -240,12 +239,14 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
   facts.reached_provider = true;
   if (auto fault =
           ctx.faults.take(api->id, app.id, {FaultKind::Respond, FaultKind::DropConnection})) {
-    if (fault->latency_ms > 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(fault->latency_ms));
+    // The delay is the server's to wait, on a timer (embedded callers wait it themselves):
+    // a thousand slow calls must not hold a thousand threads.
+    const Millis delay = fault->latency_ms;
     if (fault->kind == FaultKind::DropConnection) {
       Response f;
       f.status = 502;  // what a proxy would log; the client never sees it
       f.drop_connection = true;
+      f.delay_ms = delay;
       f.diagnostic = "injected fault " + std::to_string(fault->id) + ": connection dropped";
       return f;
     }
@@ -256,8 +257,13 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
       f.body = fault->body;
       f.diagnostic = "injected fault " + std::to_string(fault->id);
       f.headers.set("x-rate-limit", rate_limit_header(quota.spec, decision.remaining));
+      f.delay_ms = delay;
       return f;
     }
+    Response r = provider_answer(*api, app, resource, req);
+    r.headers.set("x-rate-limit", rate_limit_header(quota.spec, decision.remaining));
+    r.delay_ms = delay;
+    return r;
   }
   Response r = provider_answer(*api, app, resource, req);
   r.headers.set("x-rate-limit", rate_limit_header(quota.spec, decision.remaining));

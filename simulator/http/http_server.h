@@ -1,26 +1,19 @@
-// The http adapter: the only code that knows cpp-httplib. Serves a Simulator over HTTP or
-// HTTPS (OpenSSL), converting each exchange to the core's Request/Response values.
+// The http adapter: serves a Simulator over HTTP/1.1 or HTTPS (OpenSSL), converting each
+// exchange to the core's Request/Response values. The only code that knows the HTTP library
+// (Boost.Beast's parser on Boost.Asio's event loops).
 //
-// It owns its sockets: its own accept loop, connection limit, TLS and timeouts, and hands each
-// request, once its head has fully arrived within the limits, to cpp-httplib's parser and router.
-// So a slow or hostile client is bounded (docs/design.md, "HTTP server"): the request head must
-// arrive within header_timeout_s and fit in max_header_bytes (431), the body within
-// request_timeout_s, an idle connection is closed after keep_alive_timeout_s, and connections
-// beyond max_connections are answered 503 at once.
+// Event-driven: a few loops (one per core by default), each a thread running an io_context that
+// owns its connections; no thread per connection. A slow or hostile client costs a socket and a
+// few KiB, never a thread nor another client's time (docs/design.md, "HTTP server"): the head
+// must arrive within header_timeout_s and fit in max_header_bytes (431), the body within
+// request_timeout_s (408), an idle connection is closed after keep_alive_timeout_s, and
+// connections beyond max_connections, or beyond max_connections_per_client from one address,
+// are answered 503 at once. Injected latencies wait on timers.
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
-
-namespace httplib {
-class Server;
-class Stream;
-class TaskQueue;
-}  // namespace httplib
-
-struct ssl_ctx_st;
 
 namespace pistesim {
 
@@ -31,16 +24,17 @@ struct HttpServerOptions {
   int port = 8080;       // 0: any free port
   std::string tls_cert;  // PEM paths; both set: HTTPS
   std::string tls_key;
-  size_t threads = 0;                   // 0: a default sized for many keep-alive clients
-  size_t max_body_bytes = 1024 * 1024;  // larger bodies get 413
-  size_t max_header_count = 100;        // more header fields get 431
-  size_t max_header_bytes = 8 * 1024;   // header fields (after the request line) beyond: 431
-  size_t max_connections = 256;         // simultaneous connections; more get 503 at once
-  int header_timeout_s = 10;            // a request head must arrive within this (else 408)
-  int request_timeout_s = 30;           // and its body within this, from its first byte
-  int read_timeout_s = 10;              // any single wait for bytes
-  int write_timeout_s = 10;
-  int keep_alive_timeout_s = 5;  // idle connections are closed after this
+  size_t threads = 0;                        // event loops; 0: one per core
+  size_t max_body_bytes = 1024 * 1024;       // larger bodies get 413
+  size_t max_header_count = 100;             // more header fields get 431
+  size_t max_header_bytes = 8 * 1024;        // header fields (after the request line) beyond: 431
+  size_t max_request_line = 8 * 1024;        // longer request lines get 414
+  size_t max_connections = 10000;            // simultaneous connections; more get 503 at once
+  size_t max_connections_per_client = 1000;  // from one client address; more get 503
+  int header_timeout_s = 10;                 // a request head must arrive within this (else 408)
+  int request_timeout_s = 30;                // and its body within this, once the head is in
+  int write_timeout_s = 10;                  // an answer must be taken within this
+  int keep_alive_timeout_s = 5;              // idle connections are closed after this
   size_t keep_alive_max_requests = 100000;
   // False: the control API answers 404 (GET /__pistesim/health and /__pistesim/ready stay).
   bool control_api = true;
@@ -56,10 +50,13 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds the socket (the port is known afterwards). False with *error on failure
-  // (bad certificate, port in use, …).
+  // Binds the socket (the port is known afterwards) and raises the open-file limit to what
+  // max_connections needs. False with *error on failure (bad certificate, port in use, …).
   bool bind(std::string* error);
-  int port() const { return port_; }
+  // What bind() had to adjust, for the operator ("the system allows 1024 open files: at most
+  // 960 connections"); empty when nothing.
+  const std::string& notice() const;
+  int port() const;
   bool tls() const { return !options_.tls_cert.empty(); }
   // "http://127.0.0.1:8080"
   std::string base_url() const;
@@ -72,31 +69,14 @@ class HttpServer {
   // answers carry Connection: close), then returns. Safe to call more than once.
   void stop();
   // Serving and not stopping: what GET /__pistesim/ready answers (200, else 503).
-  bool ready() const { return running_.load() && !draining_.load(); }
+  bool ready() const;
   // Connections open now (tests, diagnostics).
-  size_t connections() const { return connections_.load(); }
+  size_t connections() const;
 
  private:
-  class Connection;
-  class ConnectionStream;
-  class Router;
-
-  void serve_connection(int fd);
-  void refuse_connection(int fd);
-
-  Simulator& sim_;
+  struct Impl;
   HttpServerOptions options_;
-  std::unique_ptr<Router> router_;
-  ssl_ctx_st* tls_context_ = nullptr;
-  std::unique_ptr<httplib::TaskQueue> workers_;
-  int listen_fd_ = -1;
-  int wake_[2] = {-1, -1};  // written once by stop(): wakes the acceptor and idle connections
-  std::thread thread_;
-  std::atomic<bool> running_{false};
-  std::atomic<bool> run_returned_{false};
-  std::atomic<bool> draining_{false};
-  std::atomic<size_t> connections_{0};
-  int port_ = 0;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace pistesim

@@ -3,6 +3,7 @@
 // simulator build them directly.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,9 @@ struct Response {
   // An injected fault: the server cuts the connection instead of sending a complete answer
   // (the http adapter aborts mid-response; embedded callers see a transport error).
   bool drop_connection = false;
+  // An injected latency: the answer is due this many milliseconds after the request. The http
+  // adapter waits on a timer; embedded callers wait it themselves (the core never sleeps).
+  int64_t delay_ms = 0;
 
   std::string content_type() const { return headers.get("Content-Type"); }
 };

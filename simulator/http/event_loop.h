@@ -1,0 +1,102 @@
+// The http adapter's internals: an event loop (one thread, one io_context, the connections it
+// owns and the sweep that enforces their deadlines), what every connection shares with the
+// server, and the per-address connection count.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "http/http_server.h"
+#include "http/request_reader.h"
+#include "wire/http_message.h"
+
+namespace pistesim::http {
+
+namespace asio = boost::asio;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Connections per client address, shared by the acceptor (which admits) and every loop (whose
+// connections release their place when they end).
+class ClientCounts {
+ public:
+  // Takes a place for `address`; false when it already holds `limit`.
+  bool admit(const std::string& address, size_t limit);
+  void release(const std::string& address);
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, size_t> counts_;
+};
+
+// What the server gives every connection.
+struct ServerContext {
+  const HttpServerOptions& options;
+  ReaderLimits limits;
+  // The simulator (behind the adapter's own routes); runs on the loop's thread.
+  std::function<Response(Request)> answer;
+  std::atomic<bool> draining{false};
+  std::atomic<size_t> connections{0};
+  ClientCounts clients;
+  asio::ssl::context* tls = nullptr;  // null: plain HTTP
+};
+
+class Loop;
+
+// What the loop knows of a connection: its deadline, and how to end it.
+class LoopMember : public std::enable_shared_from_this<LoopMember> {
+ public:
+  virtual ~LoopMember() = default;
+  // The deadline passed: answer 408 where a request was under way, else close.
+  virtual void on_deadline() = 0;
+  // The server is stopping: close now when idle, else after the answer in progress.
+  virtual void on_drain() = 0;
+
+  SteadyTime deadline = SteadyTime::max();
+
+ private:
+  friend class Loop;
+  LoopMember* prev_ = nullptr;
+  LoopMember* next_ = nullptr;
+};
+
+// One thread's io_context and its connections. Everything here runs on that thread.
+class Loop {
+ public:
+  explicit Loop(ServerContext& server);
+  asio::io_context& io() { return io_; }
+  ServerContext& server() { return server_; }
+
+  // Membership: a connection joins when it starts and leaves in its destructor.
+  void join(LoopMember* m);
+  void leave(LoopMember* m);
+  // Starts the sweep; the loop runs until stop() and its last connection ended.
+  void begin();
+  // On the loop's thread: closes idle connections, lets the others finish, then ends the loop.
+  void drain();
+  size_t size() const { return size_; }
+
+ private:
+  void sweep();
+
+  ServerContext& server_;
+  asio::io_context io_{1};  // one thread: Asio may skip its locks
+  asio::steady_timer sweeper_{io_};
+  LoopMember* head_ = nullptr;
+  size_t size_ = 0;
+  bool draining_ = false;
+};
+
+// Starts serving an accepted socket on `loop` (called on the loop's thread).
+void serve_accepted(Loop& loop, asio::ip::tcp::socket socket, std::string client);
+
+}  // namespace pistesim::http
