@@ -1,60 +1,159 @@
 #!/usr/bin/env bash
-# Loopback HTTP figures for docs/performance.md, measured side by side in one run with wrk:
-# a bare cpp-httplib handler (library defaults, then tuned like pistesim), then `pistesim serve`'s
-# gateway (Légifrance /consult/ping with a bearer token) and token endpoint.
-# Usage: bash scripts/bench-http.sh [seconds per run, default 10] [connections, default 64]
+# Loopback HTTP figures for docs/performance.md, side by side in one run with wrk (-t1):
+#   nginx (Debian nginx-light, one worker, a static JSON answer behind limit_req), the bare Beast
+#   handler (bench/bare_beast_server), `pistesim serve`'s gateway (Légifrance /consult/ping with a
+#   bearer token) and its token endpoint, each at c=16 and c=1000; then a slow-client run (the
+#   gateway's p99 while hundreds of connections trickle a body) and an idle-connection run
+#   (thousands of idle connections held, the RSS they cost, a client's p99 beside them).
+# With --tls, the same over HTTPS (nginx given the same ECDSA certificate), and new TLS
+# connections per second with `ab -c 16` (no keep-alive).
+# Usage: bash scripts/bench-http.sh [--tls] [seconds per run, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-duration=${1:-10}
-connections=${2:-64}
+tls=0
+if [ "${1:-}" = "--tls" ]; then tls=1; shift; fi
+duration=${1:-5}
 build=${PISTESIM_BUILD_DIR:-build}
-command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
-[ -x "$build/bench/bare_httplib_server" ] || bash scripts/build.sh -DPISTESIM_BUILD_BENCHMARKS=ON
+need=(wrk nginx)
+[ "$tls" = 1 ] && need+=(ab)
+for c in "${need[@]}"; do
+  command -v "$c" >/dev/null && continue
+  pkg=$c; [ "$c" = nginx ] && pkg=nginx-light; [ "$c" = ab ] && pkg=apache2-utils
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
+done
+for t in cli/pistesim bench/bare_beast_server bench/slow_clients; do
+  [ -x "$build/$t" ] || { bash scripts/build.sh -DPISTESIM_BUILD_BENCHMARKS=ON; break; }
+done
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 
-run_wrk() {  # label url [wrk args…]
-  local label=$1 url=$2; shift 2
-  local out
-  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$url")
-  local rps p50 p99 non2xx
+port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+scheme=http
+[ "$tls" = 1 ] && scheme=https
+
+# label url connections [wrk args…]
+run_wrk() {
+  local label=$1 url=$2 c=$3; shift 3
+  local out rps p50 p99 non2xx errors
+  out=$(wrk -t1 -c"$c" -d"${duration}s" --latency "$@" "$url")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  non2xx=$(awk '/Non-2xx/ {print $4}' <<<"$out")
-  printf '| %-44s | %10s | %8s | %8s | %s |\n' "$label" "$rps" "$p50" "$p99" "${non2xx:-0}"
+  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  errors=$(awk '/Socket errors/ {print $4 $5 $6 $7 $8 $9 $10 $11}' <<<"$out")
+  printf '| %-34s | %5s | %10s | %8s | %8s | %7s | %s |\n' "$label" "$c" "$rps" "$p50" "$p99" \
+    "${non2xx:-0}" "${errors:--}"
+  echo "$rps" >"$tmp/last_rps"
 }
 
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+if [ "$tls" = 1 ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
+fi
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t2 -c$connections -d${duration}s; $(date -u +%F)"
-echo
-echo "| target | req/s | p50 | p99 | non-2xx |"
-echo "|---|---|---|---|---|"
+# nginx: one worker, the same JSON body, limit_req with a rate no run reaches.
+np=$(port)
+listen="127.0.0.1:$np"
+[ "$tls" = 1 ] && listen="$listen ssl; ssl_certificate $tmp/cert.pem; ssl_certificate_key $tmp/key.pem"
+cat >"$tmp/nginx.conf" <<CONF
+worker_processes 1;
+worker_rlimit_nofile 65536;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  limit_req_zone \$binary_remote_addr zone=all:1m rate=10000000r/s;
+  server {
+    listen $listen;
+    location / {
+      limit_req zone=all burst=1000000 nodelay;
+      default_type application/json;
+      return 200 '{"status":"ok"}';
+    }
+  }
+}
+CONF
+nginx -c "$tmp/nginx.conf" -p "$tmp" 2>/dev/null
+wait_port "$np"
 
-p=$(port); "$build/bench/bare_httplib_server" "$p" default >/dev/null & pids+=($!); sleep 0.5
-run_wrk "bare cpp-httplib, library defaults" "http://127.0.0.1:$p/ping"
-kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+bp=$(port)
+"$build/bench/bare_beast_server" "$bp" 1 & pids+=($!)
+wait_port "$bp"
 
-p=$(port); "$build/bench/bare_httplib_server" "$p" tuned >/dev/null & pids+=($!); sleep 0.5
-run_wrk "bare cpp-httplib, tuned" "http://127.0.0.1:$p/ping"
-kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
-
-"$build/cli/pistesim" serve --port 0 --info-file "$tmp/info.json" >/dev/null & pids+=($!)
+# Every client here is 127.0.0.1: the per-client limit is raised for the idle-connection run.
+args=(serve --port 0 --info-file "$tmp/info.json" --max-connections 12000
+  --max-connections-per-client 12000 ${PISTESIM_BENCH_SERVE_ARGS:-})
+[ "$tls" = 1 ] && args+=(--tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem")
+"$build/cli/pistesim" "${args[@]}" >/dev/null 2>"$tmp/serve.log" & pids+=($!)
+spid=$!
 for _ in $(seq 100); do [ -s "$tmp/info.json" ] && break; sleep 0.05; done
-base=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["base_url"])' "$tmp/info.json")
-id=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["demo"]["sandbox"]["client_id"])' "$tmp/info.json")
-secret=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["demo"]["sandbox"]["client_secret"])' "$tmp/info.json")
-body="grant_type=client_credentials&client_id=$id&client_secret=$secret&scope=openid"
-token=$(curl -s -d "$body" "$base/sandbox/oauth/api/oauth/token" | python3 -c 'import json,sys;print(json.load(sys.stdin)["access_token"])')
-run_wrk "pistesim gateway (Légifrance ping, bearer)" "$base/sandbox/api/dila/legifrance/lf-engine-app/consult/ping" \
-  -H "Authorization: Bearer $token"
+json() { python3 -c 'import json,sys;d=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."): d=d[k]
+print(d)' "$tmp/info.json" "$1"; }
+base=$(json base_url)
+body="grant_type=client_credentials&client_id=$(json demo.sandbox.client_id)&client_secret=$(json demo.sandbox.client_secret)&scope=openid"
+# A new bearer token before each gateway run: a token endpoint run issues more than the 100 000
+# live tokens a client may hold, and the oldest (this one) expire.
+fresh_token() {
+  token=$(curl -sk -d "$body" "$base/sandbox/oauth/api/oauth/token" | python3 -c 'import json,sys;print(json.load(sys.stdin)["access_token"])')
+}
+ping="$base/sandbox/api/dila/legifrance/lf-engine-app/consult/ping"
+# The demo application's quotas (1 000 000 a day) would run out within a run: a billion, so the runs measure served calls (the quota is still counted on each).
+for scope in '"api":"legifrance",' ''; do  # the subscription's quota, then the application's
+  curl -sk -X PUT -H "Authorization: Bearer $(json admin_token)" -H 'Content-Type: application/json' \
+    -d "{$scope\"limit\":1000000000,\"window\":\"1d\"}" \
+    "$base/__pistesim/applications/demo-sandbox/quota" >/dev/null
+done
 cat >"$tmp/token.lua" <<LUA
 wrk.method = "POST"
 wrk.body = "$body"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 LUA
-run_wrk "pistesim token endpoint" "$base/sandbox/oauth/api/oauth/token" -s "$tmp/token.lua"
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t1 -d${duration}s; pistesim serve with its defaults ($(nproc) loops); $scheme; $(date -u +%F)"
+echo
+echo "| target | conns | req/s | p50 | p99 | non-2xx | socket errors |"
+echo "|---|---|---|---|---|---|---|"
+declare -A rps
+for c in 16 1000; do
+  run_wrk "nginx (1 worker, limit_req)" "$scheme://127.0.0.1:$np/ping" "$c"; rps[nginx$c]=$(cat "$tmp/last_rps")
+  if [ "$tls" = 0 ]; then
+    run_wrk "bare Beast handler (1 thread)" "http://127.0.0.1:$bp/ping" "$c"
+  fi
+  fresh_token
+  run_wrk "pistesim gateway" "$ping" "$c" -H "Authorization: Bearer $token"; rps[gw$c]=$(cat "$tmp/last_rps")
+  run_wrk "pistesim token endpoint" "$base/sandbox/oauth/api/oauth/token" "$c" -s "$tmp/token.lua"
+  rps[tok$c]=$(cat "$tmp/last_rps")
+done
+echo
+for c in 16 1000; do
+  python3 -c "import sys;n,g,t=map(float,sys.argv[1:4]);print(f'c={sys.argv[4]}: gateway {g/n:.2f}x nginx, token endpoint {t/n:.2f}x nginx')" \
+    "${rps[nginx$c]}" "${rps[gw$c]}" "${rps[tok$c]}" "$c"
+done
+
+if [ "$tls" = 1 ]; then
+  echo
+  echo "New TLS connections per second (ab -c 16, no keep-alive, ${duration}s):"
+  for pair in "nginx|https://127.0.0.1:$np/ping" "pistesim health|$base/__pistesim/health"; do
+    label=${pair%%|*}; url=${pair#*|}
+    printf '  %-16s %s\n' "$label" "$(ab -q -c 16 -t "$duration" -n 10000000 "$url" 2>/dev/null | awk '/Requests per second/ {print $4}')"
+  done
+  exit 0
+fi
+
+echo
+echo "Slow and idle clients against pistesim serve (bench/slow_clients):"
+fresh_token
+"$build/bench/slow_clients" --port "${base##*:}" --pid "$spid" --token "$token" --seconds "$duration"
