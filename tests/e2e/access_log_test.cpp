@@ -2,6 +2,7 @@
 // (PISTE's 403 and 404 have empty bodies), and never a secret.
 #include <gtest/gtest.h>
 
+#include "e2e/raw_socket.h"
 #include "e2e/served_simulator.h"
 
 namespace pistesim::test {
@@ -57,6 +58,35 @@ TEST(AccessLog, SaysWhyEachRequestWasRefusedWithoutLoggingSecrets) {
   EXPECT_EQ(log.find(secret), std::string::npos) << "the client secret was logged:\n" << log;
   EXPECT_EQ(log.find(token), std::string::npos) << "an access token was logged:\n" << log;
   EXPECT_EQ(log.find("X-Pistesim-"), std::string::npos) << log;
+}
+
+TEST(AccessLog, NeverPrintsUserinfoOrQueryOfAnyTarget) {
+  ServedSimulator server({"--access-log"});
+  ASSERT_TRUE(server.started()) << server.output();
+  struct Case {
+    std::string request;
+    int status;
+  };
+  // Absolute form with userinfo (RFC 9110 §4.2.4: an error) and with a query; origin form with
+  // a query; a request refused before the core saw it, its target carrying a query.
+  const Case cases[] = {
+      {"GET http://user:Secret1@127.0.0.1/__pistesim/health HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+      {"GET http://127.0.0.1/__pistesim/health?client_secret=Secret2 HTTP/1.1\r\nHost: x\r\n"
+       "Connection: close\r\n\r\n",
+       200},
+      {"GET /__pistesim/health?client_secret=Secret3 HTTP/1.1\r\nHost: x\r\n"
+       "Connection: close\r\n\r\n",
+       200},
+      {"GET /__pistesim/health?client_secret=Secret4 HTTP/1.1\r\n\r\n", 400},  // no Host
+  };
+  for (const Case& c : cases) EXPECT_EQ(exchange_once(server.port(), c.request).status(), c.status);
+  ASSERT_EQ(server.stop(), 0);
+  const std::string log = server.output();
+  for (const char* secret : {"Secret1", "Secret2", "Secret3", "Secret4"})
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret << " was logged:\n" << log;
+  EXPECT_NE(log.find(" 400 userinfo in the request target"), std::string::npos) << log;
+  EXPECT_NE(log.find(" 400 missing Host field"), std::string::npos) << log;
+  EXPECT_NE(log.find("GET /__pistesim/health 200"), std::string::npos) << log;
 }
 
 TEST(AccessLog, IsOffByDefault) {
