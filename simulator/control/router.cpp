@@ -27,6 +27,12 @@ bool is_param(std::string_view segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+bool has_admin_token(const Simulator& sim, const Request& req) {
+  const std::string* auth = req.headers.find("Authorization");
+  auto token = auth ? parse_bearer(*auth) : std::nullopt;
+  return token && constant_time_equals(*token, sim.admin_token());
+}
+
 }  // namespace
 
 std::string ControlCall::query(std::string_view name) const {
@@ -75,32 +81,30 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
     }
     if (!allowed.empty()) allowed += ", ";
     allowed += r.method;
-    if (r.method == req.method) best = &r;
+    // RFC 9110 §9.3.2: HEAD is GET without the body (which the HTTP server drops).
+    const bool serves_head = r.method == "GET";
+    if (serves_head) allowed += ", HEAD";
+    if (r.method == req.method || (serves_head && req.method == "HEAD")) best = &r;
   }
-  auto unauthorised = [&]() -> std::optional<Response> {
-    const std::string* auth = req.headers.find("Authorization");
-    auto token = auth ? parse_bearer(*auth) : std::nullopt;
-    if (token && constant_time_equals(*token, sim.admin_token())) return std::nullopt;
+  // Authentication comes before routing: without the admin token, anything but an open route
+  // called with its own method gets the same 401, so the route table (which paths exist, which
+  // methods they take) does not leak.
+  if (!(best && best->access == Access::Open) && !has_admin_token(sim, req)) {
     Response r =
         error(401, "UNAUTHORIZED",
               "Jeton d'administration absent ou invalide (Authorization: Bearer <admin token>)");
     r.headers.set("WWW-Authenticate", "Bearer realm=\"pistesim-control\"");
     return r;
-  };
-  // Only the admin learns which paths do not exist.
-  if (best_literals < 0) {
-    if (auto r = unauthorised()) return *r;
+  }
+  if (best_literals < 0)
     return error(404, "NOT_FOUND",
                  "Opération de contrôle inconnue : " + req.method + " " + req.path);
-  }
   if (!best) {
     Response r =
         error(405, "METHOD_NOT_ALLOWED", "Méthode " + req.method + " non permise ici : " + allowed);
     r.headers.set("Allow", allowed);
     return r;
   }
-  if (best->access == Access::Admin)
-    if (auto r = unauthorised()) return *r;
 
   json body = json::object();
   if (!req.body.empty()) {

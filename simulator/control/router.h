@@ -1,7 +1,9 @@
 // The control API's route table. A route is a method and a pattern of path segments where
-// "{name}" matches one segment (percent-decoded); the most literal matching pattern wins. A known
-// path called with another method answers 405 with Allow; an unknown one 404. Routes need the
-// admin token unless declared open (readiness, and the links users follow from their e-mails).
+// "{name}" matches one segment (percent-decoded); the most literal matching pattern wins. A GET
+// route also answers HEAD. Routes need the admin token unless declared open (readiness, and the
+// links users follow from their e-mails); the token is checked before routing, so a caller
+// without it gets the same 401 for anything but an open route called with its own method. With
+// it, a known path called with another method answers 405 with Allow; an unknown one 404.
 #pragma once
 
 #include <functional>

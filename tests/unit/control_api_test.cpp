@@ -24,6 +24,10 @@ json json_answer(const Response& r) {
   return j;
 }
 
+std::vector<Header> fields(const Response& r) {
+  return {r.headers.begin(), r.headers.end()};
+}
+
 // The documented error shape: {"code": …, "message": …, "field": …?} and nothing else.
 void expect_error(const Response& r, int status, const std::string& code,
                   const std::string& field = {}) {
@@ -88,6 +92,57 @@ TEST_F(ControlApi, EveryOtherRouteNeedsTheAdminToken) {
   // Nothing happened.
   EXPECT_EQ(t.clock->now_ms(), kStart);
   EXPECT_EQ(application("demo-sandbox")["quota_override"], false);
+}
+
+// Authentication comes before routing: without the admin token, unknown paths, known paths
+// called with another method (open ones included) and admin routes all get the same 401, so a
+// caller cannot map the route table (no 404 against 405, no Allow).
+TEST_F(ControlApi, WithoutTheAdminTokenNothingAboutTheRouteTableLeaks) {
+  const std::pair<const char*, const char*> requests[] = {
+      {"GET", "/world"},    {"GET", "/no-such-route"},
+      {"DELETE", "/clock"}, {"GET", "/clock/advance"},
+      {"PUT", "/world"},    {"HEAD", "/tokens/revoke"},
+      {"POST", "/health"},  {"DELETE", "/portal/activate"},
+      {"HEAD", "/world"},   {"GET", "/applications/demo-sandbox/business-profiles/sne-cotation"}};
+  for (const char* auth : {"", "Bearer wrong-token"}) {
+    const Response first = control_as(t, auth, "GET", "/world");
+    for (const auto& [method, path] : requests) {
+      SCOPED_TRACE(std::string(auth) + " " + method + " " + path);
+      Response r = control_as(t, auth, method, path);
+      expect_error(r, 401, "UNAUTHORIZED");
+      EXPECT_EQ(r.body, first.body);
+      EXPECT_EQ(fields(r), fields(first));  // WWW-Authenticate, and no Allow
+    }
+    EXPECT_EQ(first.headers.get("WWW-Authenticate"), R"(Bearer realm="pistesim-control")");
+  }
+}
+
+// Open routes answer their own method (and HEAD for GET) without the admin token.
+TEST_F(ControlApi, OpenRoutesNeedNoTokenForTheirOwnMethod) {
+  EXPECT_EQ(control_as(t, "", "GET", "/health").status, 200);
+  EXPECT_EQ(control_as(t, "", "HEAD", "/health").status, 200);
+  // The e-mail's link reaches its handler, which judges the link's token.
+  expect_error(control_as(t, "", "GET", "/portal/activate?token=nope"), 404,
+               "INVALID_ACTIVATION_LINK", "token");
+  expect_error(control_as(t, "", "HEAD", "/portal/password-reset/confirm?token=nope"), 404,
+               "INVALID_RESET_LINK", "token");
+}
+
+// RFC 9110 §9.3.2: HEAD on a GET route is that GET (the HTTP server drops the body and keeps
+// its Content-Length).
+TEST_F(ControlApi, HeadIsAnsweredByTheGetRoute) {
+  for (const char* path : {"/clock", "/world", "/applications/demo-sandbox", "/health"}) {
+    SCOPED_TRACE(path);
+    Response get = t.control("GET", path), head = t.control("HEAD", path);
+    EXPECT_EQ(head.status, 200) << head.body;
+    EXPECT_EQ(fields(head), fields(get));
+    EXPECT_EQ(head.body, get.body);
+  }
+  expect_error(t.control("HEAD", "/applications/no-such-app"), 404, "UNKNOWN_APPLICATION");
+  expect_error(t.control("HEAD", "/no-such-route"), 404, "NOT_FOUND");
+  Response post_only = t.control("HEAD", "/clock/advance");
+  expect_error(post_only, 405, "METHOD_NOT_ALLOWED");
+  EXPECT_EQ(post_only.headers.get("Allow"), "POST");
 }
 
 TEST_F(ControlApi, TheAdminTokenSchemeIsCaseInsensitive) {
@@ -429,9 +484,12 @@ TEST(ControlApiMethods, AKnownRouteCalledWithAnotherMethodAnswers405WithAllow) {
     const char* path;
     const char* allow;
   };
-  for (const Case& c : {Case{"GET", "/clock/advance", "POST"}, Case{"PATCH", "/clock", "GET"},
-                        Case{"POST", "/applications/demo-sandbox/quota", "PUT, DELETE"},
-                        Case{"GET", "/tokens/revoke", "POST"}, Case{"PUT", "/world", "GET"}}) {
+  // HEAD is listed wherever GET is: a GET route answers it (RFC 9110 §9.3.2).
+  for (const Case& c :
+       {Case{"GET", "/clock/advance", "POST"}, Case{"PATCH", "/clock", "GET, HEAD"},
+        Case{"POST", "/applications/demo-sandbox/quota", "PUT, DELETE"},
+        Case{"GET", "/tokens/revoke", "POST"}, Case{"PUT", "/world", "GET, HEAD"},
+        Case{"DELETE", "/platform-cgu", "PUT, GET, HEAD"}, Case{"POST", "/health", "GET, HEAD"}}) {
     Response r = t.control(c.method, c.path);
     EXPECT_EQ(r.status, 405) << c.method << " " << c.path << ": " << r.body;
     EXPECT_EQ(r.headers.get("Allow"), c.allow) << c.method << " " << c.path;
