@@ -180,7 +180,7 @@ class Connection final : public LoopMember {
 
   void parse() {
     for (;;) {
-      size_t used = reader_->feed(pending());
+      size_t used = reader_->feed(buffer_.get() + begin_, end_ - begin_);
       begin_ += used;
       if (reader_->refusal()) return refuse(reader_->refusal(), reader_->refusal_reason());
       if (reader_->done()) return handle();

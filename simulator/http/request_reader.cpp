@@ -67,6 +67,36 @@ bool announces_absurd_length(std::string_view fields) {
   return false;
 }
 
+// "gzip, chunked" → true; "chunked, gzip", "gzip", "" → false (RFC 9112 §6.3 item 4).
+bool last_coding_is_chunked(std::string_view value) {
+  size_t comma = value.rfind(',');
+  std::string_view last = comma == std::string_view::npos ? value : value.substr(comma + 1);
+  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  return iequals(last, "chunked");
+}
+
+// RFC 9112 §3.2: a request-target is visible ASCII; no fragment (origin-form has none).
+bool valid_target_bytes(std::string_view target) {
+  return std::all_of(target.begin(), target.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u > 0x20 && u < 0x7F && c != '#';
+  });
+}
+
+// A chunk line (size and extensions) whose quoted string is not closed on the line: Beast
+// would look for the closing quote past the line end and hold the connection.
+bool unterminated_quote(std::string_view line) {
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (quoted && line[i] == '\\')
+      ++i;
+    else if (line[i] == '"')
+      quoted = !quoted;
+  }
+  return quoted;
+}
+
 }  // namespace
 
 bool valid_host(std::string_view value) {
@@ -117,7 +147,8 @@ void RequestReader::refuse(int status, std::string reason, beast::error_code& ec
   ec = bhttp::error::bad_field;  // any error stops Beast; refusal_ says which
 }
 
-size_t RequestReader::feed(std::string_view bytes) {
+size_t RequestReader::feed(char* data, size_t size) {
+  std::string_view bytes(data, size);
   if (refusal_ != 0 || is_done()) return 0;
   // RFC 9112 §2.2: one empty line before a request line is ignored.
   size_t skipped = 0;
@@ -144,6 +175,12 @@ size_t RequestReader::feed(std::string_view bytes) {
     // Beast takes the request line as soon as it is whole, the fields only once all are in.
     std::string_view fields = bytes;
     if (!line_done_) {
+      // The method's first bytes tell garbage (a TLS ClientHello on the plain port) at once.
+      std::string_view method = bytes.substr(0, bytes.find(' '));
+      if (!std::all_of(method.begin(), method.end(), is_tchar)) {
+        refuse(400, "not an HTTP request", ec);
+        return skipped;
+      }
       size_t line_end = bytes.find("\r\n");
       if ((line_end == std::string_view::npos ? bytes.size() : line_end) >
           limits_.max_request_line) {
@@ -163,6 +200,10 @@ size_t RequestReader::feed(std::string_view bytes) {
         refuse(505, "HTTP version not supported", ec);
         return skipped;
       }
+      // RFC 9110 §2.5: a higher minor version of HTTP/1 is served as HTTP/1.1 (Beast knows
+      // only 1.0 and 1.1): the digit is rewritten in the connection's buffer.
+      if (version.starts_with("HTTP/1.") && version[7] > '1' && version[7] <= '9')
+        data[skipped + line_end - 1] = '1';
       fields = bytes.substr(line_end + 2);
     }
     size_t fields_end = fields.starts_with("\r\n") ? 0 : fields.find("\r\n\r\n");
@@ -174,6 +215,16 @@ size_t RequestReader::feed(std::string_view bytes) {
     if (fields_end != std::string_view::npos &&
         announces_absurd_length(fields.substr(0, fields_end))) {
       refuse(413, "body too large", ec);
+      return skipped;
+    }
+  }
+  if (is_header_done() && chunked()) {
+    // Unconsumed bytes of a chunked body start at a chunk line (Beast takes chunk data as it
+    // comes).
+    std::string_view rest = bytes.starts_with("\r\n") ? bytes.substr(2) : bytes;
+    size_t eol = rest.find("\r\n");
+    if (eol != std::string_view::npos && unterminated_quote(rest.substr(0, eol))) {
+      refuse(400, "malformed chunk extension", ec);
       return skipped;
     }
   }
@@ -222,6 +273,8 @@ void RequestReader::on_request_impl(bhttp::verb, boost::beast::string_view metho
   } else if (!target.starts_with('/')) {
     return refuse(400, "request target is not in origin or absolute form", ec);
   }
+  if (!valid_target_bytes(target))
+    return refuse(400, "invalid character in the request target", ec);
   size_t q = rest.find('?');
   if (rest.starts_with('?')) {
     request_.path = "/";
@@ -250,8 +303,11 @@ void RequestReader::on_field_impl(bhttp::field name, boost::beast::string_view n
       if (!value.empty() && !valid_host(value)) return refuse(400, "invalid Host field", ec);
       break;
     case bhttp::field::transfer_encoding:
-      // RFC 9112 §6.1: only chunked is understood here (Beast takes other codings for a body
-      // read to the end of the connection, which a request cannot have).
+      // RFC 9112 §6.1: an HTTP/1.0 message with a transfer coding has faulty framing;
+      // §6.3: chunked not last is a 400; a coding the server does not know, a 501.
+      if (version_ < 11) return refuse(400, "Transfer-Encoding in an HTTP/1.0 request", ec);
+      if (!last_coding_is_chunked(value))
+        return refuse(400, "Transfer-Encoding whose final coding is not chunked", ec);
       if (!iequals(value, "chunked"))
         return refuse(501, "Transfer-Encoding not implemented: only chunked is", ec);
       break;

@@ -28,8 +28,9 @@ class RequestReader final : public boost::beast::http::basic_parser<true> {
   explicit RequestReader(const ReaderLimits& limits);
 
   // Feeds buffered bytes; returns how many were consumed (the rest stays for the next call or
-  // the next request). Afterwards: done(), refusal() != 0, or more bytes are needed.
-  size_t feed(std::string_view bytes);
+  // the next request). Afterwards: done(), refusal() != 0, or more bytes are needed. May
+  // rewrite a request line's "HTTP/1.9" to "HTTP/1.1" in place (served as 1.1, RFC 9110 §2.5).
+  size_t feed(char* data, size_t size);
   // Tells the reader the peer closed: a request cut short is a refusal (400) only once some of
   // it arrived.
   bool done() const { return is_done() && refusal_ == 0; }
