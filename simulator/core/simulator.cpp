@@ -243,15 +243,25 @@ Response Simulator::handle(Endpoint endpoint, const Request& request) {
 Response Simulator::dispatch(Endpoint endpoint, const Request& request) {
   if (endpoint == Endpoint::Control) return handle_control_request(*this, request);
   auto snap = snapshot();
-  if (!journal_.enabled()) return handle_piste(endpoint, request, *snap);
-  int64_t started_us = journal_.elapsed_us();
-  Response response = handle_piste(endpoint, request, *snap);
-  record(endpoint, request, response, *snap, started_us);
+  const Millis arrived = clock_->now_ms();
+  if (!journal_.enabled()) return handle_piste(endpoint, request, *snap, arrived, nullptr);
+  const int64_t started_us = journal_.elapsed_us();
+  ExchangeFacts facts;
+  Response response = handle_piste(endpoint, request, *snap, arrived, &facts);
+  const bool token_request =
+      endpoint == Endpoint::SandboxOAuth || endpoint == Endpoint::ProductionOAuth;
+  JournalEntry e = journal_entry(token_request ? JournalKind::Token : JournalKind::Api,
+                                 channel_of(endpoint), request, response, std::move(facts));
+  e.at_ms = arrived;
+  e.elapsed_us = started_us;
+  // An injected latency is part of what the client waited, though the core does not sleep it.
+  e.duration_us = journal_.elapsed_us() - started_us + response.delay_ms * 1000;
+  journal_.record(std::move(e));
   return response;
 }
 
 Response Simulator::handle_piste(Endpoint endpoint, const Request& request,
-                                 const WorldSnapshot& snap) {
+                                 const WorldSnapshot& snap, Millis now, ExchangeFacts* facts) {
   Channel channel = channel_of(endpoint);
   if (endpoint == Endpoint::SandboxOAuth || endpoint == Endpoint::ProductionOAuth) {
     if (request.path != "/api/oauth/token") {
@@ -259,39 +269,14 @@ Response Simulator::handle_piste(Endpoint endpoint, const Request& request,
       r.headers.set("Cache-Control", "no-store");
       return r;
     }
-    TokenEndpointContext ctx{snap.world,       snap.index,       channel,
-                             options_.profile, clock_->now_ms(), tokens(channel)};
-    return handle_token_request(request, ctx);
+    TokenEndpointContext ctx{snap.world,       snap.index, channel,
+                             options_.profile, now,        tokens(channel)};
+    return handle_token_request(request, ctx, facts);
   }
-  GatewayContext ctx{snap.world,       snap.index,      channel,       options_.profile,
-                     clock_->now_ms(), tokens(channel), quotas_,       correlation_ids_,
-                     faults_,          &usage_,         &quota_mailer_};
-  return handle_gateway_request(request, ctx);
-}
-
-void Simulator::record(Endpoint endpoint, const Request& request, const Response& response,
-                       const WorldSnapshot& snap, int64_t started_us) {
-  Channel channel = channel_of(endpoint);
-  bool token_request = endpoint == Endpoint::SandboxOAuth || endpoint == Endpoint::ProductionOAuth;
-  JournalEntry e = describe_exchange(token_request ? JournalKind::Token : JournalKind::Api, channel,
-                                     request, response, {});
-  // Which application it was: the client's, the bearer token's or the API key's.
-  if (token_request) {
-    if (auto ref = snap.index.client(channel, e.client_id)) e.application = ref->application->id;
-  } else if (e.auth == "bearer") {
-    if (auto token = parse_bearer(request.headers.get("Authorization"))) {
-      auto [state, record] = tokens(channel).lookup(*token, clock_->now_ms());
-      if (record) e.application = std::string(record->application_id);
-    }
-  } else if (e.auth == "api_key") {
-    if (auto ref = snap.index.api_key(channel, request.headers.get("KeyId")))
-      e.application = ref->application->id;
-  }
-  e.at_ms = clock_->now_ms();
-  e.elapsed_us = started_us;
-  // An injected latency is part of what the client waited, though the core does not sleep it.
-  e.duration_us = journal_.elapsed_us() - started_us + response.delay_ms * 1000;
-  journal_.record(std::move(e));
+  GatewayContext ctx{snap.world, snap.index,      channel,       options_.profile,
+                     now,        tokens(channel), quotas_,       correlation_ids_,
+                     faults_,    &usage_,         &quota_mailer_};
+  return handle_gateway_request(request, ctx, facts);
 }
 
 }  // namespace pistesim

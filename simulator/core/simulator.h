@@ -150,9 +150,10 @@ class Simulator {
   void replace_world(World world, bool clear_mailbox);
   Response dispatch(Endpoint endpoint, const Request& request);
   void apply_effects(const Transaction& tx, std::vector<Email> mails);
-  Response handle_piste(Endpoint endpoint, const Request& request, const WorldSnapshot& snap);
-  void record(Endpoint endpoint, const Request& request, const Response& response,
-              const WorldSnapshot& snap, int64_t started_us);
+  // `now`: the simulator's time when the request arrived; `facts` (may be null) receives what
+  // the endpoint decided, for the journal.
+  Response handle_piste(Endpoint endpoint, const Request& request, const WorldSnapshot& snap,
+                        Millis now, ExchangeFacts* facts);
 
   SimulatorOptions options_;
   std::shared_ptr<Clock> clock_;

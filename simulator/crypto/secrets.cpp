@@ -1,7 +1,9 @@
 #include "crypto/secrets.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 
 #include <algorithm>
@@ -74,17 +76,17 @@ void fill_random(unsigned char* out, size_t n) {
 std::string random_alphanumeric(size_t length) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::string out;
-  out.reserve(length);
+  std::string out(length, '\0');
+  size_t filled = 0;
   unsigned char buf[64];
-  while (out.size() < length) {
+  while (filled < length) {
     // Draw what is still missing (a few more for the bytes rejection sampling drops).
-    size_t want = std::min(sizeof buf, length - out.size() + 4);
+    size_t want = std::min(sizeof buf, length - filled + 4);
     fill_random(buf, want);
-    for (size_t i = 0; i < want && out.size() < length; ++i) {
+    for (size_t i = 0; i < want && filled < length; ++i) {
       // 62 * 4 = 248: bytes at or above it would bias the first symbols, so they are dropped.
       if (buf[i] >= 248) continue;
-      out.push_back(kAlphabet[buf[i] % 62]);
+      out[filled++] = kAlphabet[buf[i] % 62];
     }
   }
   OPENSSL_cleanse(buf, sizeof buf);
@@ -124,6 +126,21 @@ bool constant_time_equals(std::string_view a, std::string_view b) {
   // CRYPTO_memcmp keeps the compiler from short-circuiting the accumulated difference.
   unsigned char zero = 0;
   return CRYPTO_memcmp(&diff, &zero, 1) == 0;
+}
+
+std::string token_fingerprint(std::string_view token) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  // Fetched once: OpenSSL 3's SHA256() looks the algorithm up on every call.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!sha256 || EVP_Digest(token.data(), token.size(), digest, nullptr, sha256, nullptr) != 1)
+    SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 6; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xF];
+  }
+  return out;
 }
 
 }  // namespace pistesim

@@ -60,6 +60,15 @@ Response challenge(int status, std::string_view realm, std::string_view error,
   return r;
 }
 
+// The error="…" parameter of a Bearer challenge.
+std::string challenge_error(std::string_view www_authenticate) {
+  size_t at = www_authenticate.find("error=\"");
+  if (at == std::string_view::npos) return {};
+  at += 7;
+  size_t end = www_authenticate.find('"', at);
+  return std::string(www_authenticate.substr(at, end == std::string_view::npos ? 0 : end - at));
+}
+
 constexpr std::string_view kNoToken = "Unable to find token in the message";
 
 // No usable credentials: PISTE answers 400 invalid_request (WIRE-4); RFC 6750 §3.1 a bare
@@ -93,8 +102,9 @@ bool has_access_token_param(std::string_view encoded) {
                      [](const FormParam& p) { return p.name == "access_token"; });
 }
 
-// What decide() learnt about a call, for the usage statistics and the quota e-mail.
+// What decide() learnt about a call, for the usage statistics, the quota e-mail and the journal.
 struct CallFacts {
+  ExchangeFacts exchange;
   const Application* app = nullptr;  // identified by its token or API key
   const Api* api = nullptr;          // the API the path routed to
   bool reached_provider = false;     // admitted, and the provider (or a fault) answered
@@ -115,6 +125,17 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
   const Api* api = ctx.index.route(ctx.channel, path, &resource);
   const std::string_view realm = api ? "PISTE" : "DefaultRealm";
   facts.api = api;
+  // Which credentials came, and how (RFC 6750 §2; F4, F5, F7).
+  bool token_in_uri = !req.query.empty() && has_access_token_param(req.query);
+  bool token_in_body = form_body(req) && has_access_token_param(req.body);
+  const std::string* authorization = req.headers.find("Authorization");
+  const bool bearer = authorization && iequals(auth_scheme(*authorization), "Bearer");
+  facts.exchange.auth = bearer                      ? "bearer"
+                        : req.headers.find("KeyId") ? "api_key"
+                        : token_in_uri              ? "query"
+                        : token_in_body             ? "body"
+                        : authorization             ? "other"
+                                                    : "none";
 
   // CORS preflight: browsers send it without credentials.
   if (req.method == "OPTIONS" && req.headers.find("Access-Control-Request-Method")) {
@@ -128,18 +149,13 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
     return r;
   }
 
-  // Which credentials came, and how (RFC 6750 §2; F4, F5, F7).
   if (req.headers.count("Authorization") > 1)
     return challenge(400, realm, "invalid_request", "More than one Authorization header");
-  bool token_in_uri = !req.query.empty() && has_access_token_param(req.query);
-  bool token_in_body = form_body(req) && has_access_token_param(req.body);
-  const std::string* authorization = req.headers.find("Authorization");
   Caller caller;
   TokenRecord record;  // the bearer token's, when one came
 
   if (authorization) {
-    std::string_view scheme = auth_scheme(*authorization);
-    if (!iequals(scheme, "Bearer")) {
+    if (!bearer) {
       if (token_in_uri || token_in_body)
         return challenge(400, realm, "invalid_request",
                          "The access token was sent by more than one method");
@@ -154,6 +170,12 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
                        "The access token was sent by more than one method");
     auto looked_up = ctx.tokens.lookup(*token, ctx.now);
     const TokenState state = looked_up.first;
+    if (looked_up.second) {  // known, even if expired or revoked: whose it was
+      facts.exchange.token_id = looked_up.second->fingerprint_view();
+      facts.exchange.application = looked_up.second->application_id;
+    } else {
+      facts.exchange.token_id = token_fingerprint(*token);
+    }
     if (state != TokenState::Valid || !looked_up.second) {
       std::string_view why = state == TokenState::Expired   ? "The access token expired"
                              : state == TokenState::Revoked ? "The access token was revoked"
@@ -178,6 +200,7 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
     // WIRE-9: the application's API key instead of a bearer token.
     if (key->empty()) return no_credentials(ctx, realm);
     auto ref = ctx.index.api_key(ctx.channel, *key);
+    if (ref) facts.exchange.application = ref->application->id;
     if (!ref || !ref->key->enabled)
       return challenge(401, realm, "invalid_token", "The API key is invalid");
     caller.app = ref->application;
@@ -272,9 +295,17 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
 
 }  // namespace
 
-Response handle_gateway_request(const Request& request, const GatewayContext& ctx) {
+Response handle_gateway_request(const Request& request, const GatewayContext& ctx,
+                                ExchangeFacts* exchange) {
   CallFacts facts;
   Response r = decide(request, ctx, facts);
+  if (exchange) {
+    *exchange = std::move(facts.exchange);
+    // A refusal's RFC 6750 error code is in its challenge (error paths only).
+    if (r.status == 400 || r.status == 401)
+      if (const std::string* challenge = r.headers.find("WWW-Authenticate"))
+        exchange->error = challenge_error(*challenge);
+  }
   if (ctx.usage && facts.app && facts.api) {
     ctx.usage->record(facts.app->id, facts.api->id, r.status, facts.reached_provider, ctx.now);
     if (facts.throttled && ctx.on_quota_exceeded &&

@@ -10,6 +10,7 @@
 #include "clock/clock.h"
 #include "core/profile.h"
 #include "faults/fault_injector.h"
+#include "journal/exchange_facts.h"
 #include "oauth/token_store.h"
 #include "quota/quota_core.h"
 #include "usage/usage_recorder.h"
@@ -68,6 +69,8 @@ struct EffectiveQuota {
 EffectiveQuota effective_quota(const World& world, const Application& app, const Api& api,
                                const Subscription& sub);
 
-Response handle_gateway_request(const Request& request, const GatewayContext& ctx);
+// `exchange`, when given, receives what was decided (for the journal).
+Response handle_gateway_request(const Request& request, const GatewayContext& ctx,
+                                ExchangeFacts* exchange = nullptr);
 
 }  // namespace pistesim

@@ -1,8 +1,5 @@
 #include "journal/journal.h"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -31,93 +28,10 @@ std::vector<FormParam> form_of(std::string_view text) {
   return params ? std::move(*params) : std::vector<FormParam>{};
 }
 
-const FormParam* find_param(const std::vector<FormParam>& params, std::string_view name) {
-  for (const auto& p : params)
-    if (p.name == name) return &p;
-  return nullptr;
-}
-
-bool is_form(const Request& r) {
-  std::string type = r.headers.get("Content-Type");
-  return type.find("application/x-www-form-urlencoded") != std::string::npos;
-}
-
-// The error="…" parameter of a Bearer challenge.
-std::string challenge_error(const std::string& www_authenticate) {
-  auto at = www_authenticate.find("error=\"");
-  if (at == std::string::npos) return {};
-  at += 7;
-  auto end = www_authenticate.find('"', at);
-  return end == std::string::npos ? std::string{} : www_authenticate.substr(at, end - at);
-}
-
-// The simulator's own token-endpoint bodies are flat objects whose string values hold no quote
-// or backslash (tokens are alphanumeric, scopes and error codes exclude both: RFC 6749 App. A):
-// the value of "key" is read without a full JSON parse, which cost more than issuing the token.
-// nullopt when the body is not of that shape (an injected fault's body): parse it properly.
-std::optional<std::string> flat_string_value(std::string_view body, std::string_view key) {
-  std::string pattern = "\"" + std::string(key) + "\":\"";
-  size_t at = body.find(pattern);
-  if (at == std::string_view::npos) return std::nullopt;
-  size_t begin = at + pattern.size(), end = body.find('"', begin);
-  if (end == std::string_view::npos) return std::nullopt;
-  std::string_view value = body.substr(begin, end - begin);
-  if (value.find('\\') != std::string_view::npos) return std::nullopt;
-  return std::string(value);
-}
-
-struct TokenAnswer {
-  std::string access_token, scope, error;
-};
-
-TokenAnswer read_token_answer(const std::string& body) {
-  TokenAnswer a;
-  const bool own_shape =
-      (body.starts_with("{\"access_token\":\"") || body.starts_with("{\"error\":\"")) &&
-      body.ends_with("}");
-  if (own_shape) {
-    auto token = flat_string_value(body, "access_token");
-    auto scope = flat_string_value(body, "scope");
-    auto error = flat_string_value(body, "error");
-    const bool complete = body[2] == 'a' ? token && scope : error.has_value();
-    if (complete) {
-      a.access_token = token.value_or("");
-      a.scope = scope.value_or("");
-      a.error = error.value_or("");
-      return a;
-    }
-  }
-  auto answer = nlohmann::json::parse(body, nullptr, false);
-  if (!answer.is_object()) return a;
-  auto text = [&](const char* key) {
-    auto it = answer.find(key);
-    return it != answer.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  a.access_token = text("access_token");
-  a.scope = text("scope");
-  a.error = text("error");
-  return a;
-}
-
 }  // namespace
 
 std::string_view to_string(JournalKind k) {
   return k == JournalKind::Token ? "token" : "api";
-}
-
-std::string token_fingerprint(std::string_view token) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  // Fetched once: OpenSSL 3's SHA256() looks the algorithm up on every call.
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  if (!sha256 || EVP_Digest(token.data(), token.size(), digest, nullptr, sha256, nullptr) != 1)
-    SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 6; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xF];
-  }
-  return out;
 }
 
 Journal::Journal(size_t capacity) : capacity_(capacity), start_(std::chrono::steady_clock::now()) {}
@@ -166,58 +80,30 @@ void Journal::clear() {
   entries_.clear();
 }
 
-JournalEntry describe_exchange(JournalKind kind, Channel channel, const Request& request,
-                               const Response& response, std::string application) {
+JournalEntry journal_entry(JournalKind kind, Channel channel, const Request& request,
+                           const Response& response, ExchangeFacts facts) {
   JournalEntry e;
   e.kind = kind;
   e.channel = channel;
   e.method = request.method;
   e.path = request.path;
   e.remote_addr = request.remote_addr;
-  e.application = std::move(application);
   e.status = response.status;
   e.dropped = response.drop_connection;
-  e.retry_after = response.headers.get("Retry-After");
-
-  auto query = form_of(request.query);
-  for (const auto& p : query) {
-    e.query_names.push_back(p.name);
-    if (is_credential_name(p.name)) e.credentials_in_query.push_back(p.name);
-  }
-  const std::string* authorization = request.headers.find("Authorization");
-  std::string_view scheme = authorization ? auth_scheme(*authorization) : std::string_view{};
-
-  if (kind == JournalKind::Token) {
-    auto form = is_form(request) ? form_of(request.body) : std::vector<FormParam>{};
-    bool basic = iequals(scheme, "Basic");
-    bool body = find_param(form, "client_secret") != nullptr;
-    e.auth = basic && body ? "basic+body" : basic ? "basic" : body ? "body" : "none";
-    if (basic)
-      if (auto creds = parse_basic(*authorization)) e.client_id = creds->client_id;
-    if (e.client_id.empty())
-      if (const FormParam* id = find_param(form, "client_id")) e.client_id = id->value;
-    if (const FormParam* g = find_param(form, "grant_type")) e.grant_type = g->value;
-    if (const FormParam* s = find_param(form, "scope")) e.scope = s->value;
-    TokenAnswer answer = read_token_answer(response.body);
-    if (!answer.access_token.empty()) e.token_id = token_fingerprint(answer.access_token);
-    if (response.status == 200 && !answer.scope.empty()) e.scope = answer.scope;
-    if (!answer.error.empty()) e.error = answer.error;
-    return e;
-  }
-
-  if (iequals(scheme, "Bearer")) {
-    e.auth = "bearer";
-    if (auto token = parse_bearer(*authorization)) e.token_id = token_fingerprint(*token);
-  } else if (request.headers.find("KeyId")) {
-    e.auth = "api_key";
-  } else if (find_param(query, "access_token")) {
-    e.auth = "query";
-  } else if (is_form(request) && find_param(form_of(request.body), "access_token")) {
-    e.auth = "body";
-  } else {
-    e.auth = authorization ? "other" : "none";
-  }
-  e.error = challenge_error(response.headers.get("WWW-Authenticate"));
+  if (const std::string* retry_after = response.headers.find("Retry-After"))
+    e.retry_after = *retry_after;
+  if (!request.query.empty())
+    for (const auto& p : form_of(request.query)) {
+      e.query_names.push_back(p.name);
+      if (is_credential_name(p.name)) e.credentials_in_query.push_back(p.name);
+    }
+  e.auth = std::string(facts.auth);
+  e.client_id = std::move(facts.client_id);
+  e.grant_type = std::move(facts.grant_type);
+  e.scope = std::move(facts.scope);
+  e.token_id = std::move(facts.token_id);
+  e.application = std::move(facts.application);
+  e.error = std::move(facts.error);
   return e;
 }
 

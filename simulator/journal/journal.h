@@ -16,6 +16,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "clock/clock.h"
+#include "journal/exchange_facts.h"
 #include "wire/http_message.h"
 #include "world/world.h"
 
@@ -56,9 +57,6 @@ struct JournalEntry {
   bool dropped = false;     // an injected fault cut the connection
 };
 
-// 12 hex digits of SHA-256: enough to tell tokens apart, useless to an attacker.
-std::string token_fingerprint(std::string_view token);
-
 class Journal {
  public:
   // capacity 0 disables recording (load tests that do not want its cost).
@@ -87,10 +85,10 @@ class Journal {
   uint64_t dropped_ = 0;
 };
 
-// Builds the entry for one exchange with a PISTE endpoint (what the client sent, how the
-// simulator answered). `application` is the one identified, if any.
-JournalEntry describe_exchange(JournalKind kind, Channel channel, const Request& request,
-                               const Response& response, std::string application);
+// The entry for one exchange with a PISTE endpoint: what the client sent and how the simulator
+// answered, from the facts the endpoint decided (no credential, no token value is kept).
+JournalEntry journal_entry(JournalKind kind, Channel channel, const Request& request,
+                           const Response& response, ExchangeFacts facts);
 
 // The control API's form of an entry (GET /__pistesim/journal), and back: a scenario runner
 // reading a remote simulator's journal gets the same values as one reading an embedded one.

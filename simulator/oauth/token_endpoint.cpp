@@ -11,6 +11,8 @@ namespace pistesim {
 namespace {
 
 // RFC 6749 §5.2 errors. Descriptions stay within %x20-21 / %x23-5B / %x5D-7E (no '"' or '\').
+// The diagnostic starts with the error code and a colon: handle_token_request() reads the code
+// back from there for the journal.
 Response oauth_error(int status, std::string_view error, std::string_view description) {
   Response r;
   r.status = status;
@@ -104,7 +106,7 @@ std::optional<std::string> issued_scope(const WorldIndex& index, const Applicati
 
 namespace {
 
-Response handle(const Request& req, const TokenEndpointContext& ctx) {
+Response handle(const Request& req, const TokenEndpointContext& ctx, ExchangeFacts& f) {
   // A1: only POST.
   if (req.method != "POST") {
     if (ctx.profile == Profile::Rfc) {
@@ -135,6 +137,7 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
   // A8 repeated parameters, A5 empty values count as absent, A7 unknown ones ignored.
   std::string_view grant_type, body_client_id, body_client_secret, scope;  // views into params
   bool has_scope = false;
+  bool secret_in_body = false;  // even empty: how the client meant to authenticate
   std::vector<std::string_view> names;
   names.reserve(params->size());
   for (const auto& p : *params) names.push_back(p.name);
@@ -146,6 +149,7 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
                                 : std::string("A parameter is repeated"));
   }
   for (const auto& p : *params) {
+    secret_in_body = secret_in_body || p.name == "client_secret";
     if (p.value.empty()) continue;
     if (p.name == "grant_type")
       grant_type = p.value;
@@ -159,12 +163,22 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
     }
   }
 
+  f.grant_type = grant_type;
+  f.scope = scope;
+  f.client_id = body_client_id;
+
   // Client authentication method (B1–B6).
   enum class Method { None, Basic, Body } method = Method::None;
   std::string client_id, client_secret;
   size_t auth_headers = req.headers.count("Authorization");
   if (auth_headers > 1) return invalid_request("More than one Authorization header");
-  if (const std::string* auth = req.headers.find("Authorization")) {
+  const std::string* auth = req.headers.find("Authorization");
+  const bool basic_scheme = auth && iequals(auth_scheme(*auth), "Basic");
+  f.auth = basic_scheme && secret_in_body ? "basic+body"
+           : basic_scheme                 ? "basic"
+           : secret_in_body               ? "body"
+                                          : "none";
+  if (auth) {
     auto basic = parse_basic(*auth);
     if (!basic) {
       if (!iequals(auth_scheme(*auth), "Basic"))
@@ -172,6 +186,7 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
             "Unsupported Authorization scheme: HTTP Basic client authentication expected");
       return invalid_request("Malformed HTTP Basic credentials");
     }
+    f.client_id = basic->client_id;
     if (!body_client_secret.empty())
       return invalid_request(
           "Client credentials sent both by HTTP Basic and in the body: use one method");
@@ -218,6 +233,7 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
   }
   const OAuthClient& client = *ref->client;
   const Application& app = *ref->application;
+  f.application = app.id;
   if (client.type == ClientType::Public) {
     if (client_secret.empty())
       return oauth_error(400, "unauthorized_client",
@@ -248,7 +264,11 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
   // overwrite one, so draw again rather than hand out a token twice (D6).
   do {
     token = random_alphanumeric(kAccessTokenLength);
+    const std::string fingerprint = token_fingerprint(token);
+    std::copy_n(fingerprint.begin(), record.fingerprint.size(), record.fingerprint.begin());
   } while (!ctx.tokens.insert(token, record, ctx.now));
+  f.token_id = record.fingerprint_view();
+  f.scope = *issued;
 
   Response r;
   r.status = 200;
@@ -261,8 +281,19 @@ Response handle(const Request& req, const TokenEndpointContext& ctx) {
 
 }  // namespace
 
-Response handle_token_request(const Request& request, const TokenEndpointContext& ctx) {
-  Response r = handle(request, ctx);
+Response handle_token_request(const Request& request, const TokenEndpointContext& ctx,
+                              ExchangeFacts* facts) {
+  ExchangeFacts unused;
+  ExchangeFacts& f = facts ? *facts : unused;
+  Response r = handle(request, ctx, f);
+  if (r.status != 200) {
+    f.error = r.diagnostic.substr(0, r.diagnostic.find(':'));
+    // A refusal before the client was looked up still names its application, when the
+    // identifier it gave is one.
+    if (f.application.empty() && !f.client_id.empty())
+      if (auto ref = ctx.index.client(ctx.channel, f.client_id))
+        f.application = ref->application->id;
+  }
   // D5: on every answer, errors included.
   r.headers.set("Cache-Control", "no-store");
   r.headers.set("Pragma", "no-cache");

@@ -11,6 +11,7 @@
 
 #include "clock/clock.h"
 #include "core/profile.h"
+#include "journal/exchange_facts.h"
 #include "oauth/token_store.h"
 #include "wire/http_message.h"
 #include "world/world.h"
@@ -35,7 +36,9 @@ std::vector<std::string> granted_scopes(const WorldIndex& index, const Applicati
 std::optional<std::string> issued_scope(const WorldIndex& index, const Application& app,
                                         const std::vector<std::string>& requested);
 
-Response handle_token_request(const Request& request, const TokenEndpointContext& ctx);
+// `facts`, when given, receives what was decided (for the journal).
+Response handle_token_request(const Request& request, const TokenEndpointContext& ctx,
+                              ExchangeFacts* facts = nullptr);
 
 // Length of PISTE access tokens (OAU-2).
 inline constexpr size_t kAccessTokenLength = 54;

@@ -1,6 +1,9 @@
 #include "oauth/token_store.h"
 
+#include <algorithm>
 #include <functional>
+
+#include "crypto/secrets.h"
 
 namespace pistesim {
 
@@ -39,7 +42,8 @@ const std::string* TokenStore::intern(std::string_view s) {
 }
 
 TokenRecord TokenStore::to_record(const Stored& s) {
-  return {*s.application_id, *s.client_id, *s.scope, s.issued_ms, s.expires_ms, s.revoked};
+  return {*s.application_id, *s.client_id, *s.scope,     s.issued_ms,
+          s.expires_ms,      s.revoked,    s.fingerprint};
 }
 
 bool TokenStore::insert(std::string_view token, const TokenRecord& record, Millis now) {
@@ -50,7 +54,12 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
                 intern(record.scope),
                 record.issued_ms,
                 record.expires_ms,
-                record.revoked};
+                record.revoked,
+                record.fingerprint};
+  if (stored.fingerprint[0] == '\0') {
+    const std::string fingerprint = token_fingerprint(token);
+    std::copy_n(fingerprint.begin(), stored.fingerprint.size(), stored.fingerprint.begin());
+  }
   Shard& s = shard_of(*key);
   {
     std::unique_lock lock(s.mutex);

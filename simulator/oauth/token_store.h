@@ -28,6 +28,10 @@ struct TokenRecord {
   Millis issued_ms = 0;
   Millis expires_ms = 0;
   bool revoked = false;
+  // token_fingerprint() of the token: computed once, when it is stored (insert() computes it
+  // when the caller left it empty), so that a call with it costs no SHA-256.
+  std::array<char, 12> fingerprint{};
+  std::string_view fingerprint_view() const { return {fingerprint.data(), fingerprint.size()}; }
 
   bool has_scope(std::string_view s) const;
 };
@@ -96,6 +100,7 @@ class TokenStore {
     Millis issued_ms;
     Millis expires_ms;
     bool revoked;
+    std::array<char, 12> fingerprint;
   };
   struct Shard {
     mutable std::shared_mutex mutex;

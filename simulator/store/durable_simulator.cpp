@@ -32,7 +32,8 @@ DurableSimulator open_durable_simulator(SqliteStore& store, World initial_world,
     const Millis now = sim.clock().now_ms();
     for (const auto& t : saved.tokens) {
       if (t.expires_ms <= now) continue;  // expired while the simulator was down
-      TokenRecord r{t.application_id, t.client_id, t.scope, t.issued_ms, t.expires_ms, t.revoked};
+      TokenRecord r{t.application_id, t.client_id, t.scope, t.issued_ms,
+                    t.expires_ms,     t.revoked,   {}};
       sim.tokens(t.channel).insert(t.token, r, now);
     }
     sim.mailbox().restore(saved.mails, saved.next_mail_id, saved.mails_dropped);

@@ -58,11 +58,11 @@ std::optional<BasicCredentials> parse_basic(std::string_view header_value) {
   return BasicCredentials{std::move(*id), std::move(*secret)};
 }
 
-std::optional<std::string> parse_bearer(std::string_view header_value) {
+std::optional<std::string_view> parse_bearer(std::string_view header_value) {
   std::string_view scheme, rest;
   if (!split_scheme(header_value, scheme, rest) || !iequals(scheme, "Bearer")) return std::nullopt;
   if (!is_b64token(rest)) return std::nullopt;
-  return std::string(rest);
+  return rest;
 }
 
 }  // namespace pistesim

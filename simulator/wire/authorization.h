@@ -22,7 +22,8 @@ struct BasicCredentials {
 std::optional<BasicCredentials> parse_basic(std::string_view header_value);
 
 // "Bearer <b64token>". nullopt when the scheme is not Bearer, the token is missing or has a
-// character outside b64token (ALPHA DIGIT - . _ ~ + / then '=' padding).
-std::optional<std::string> parse_bearer(std::string_view header_value);
+// character outside b64token (ALPHA DIGIT - . _ ~ + / then '=' padding). The token is a view
+// into `header_value`.
+std::optional<std::string_view> parse_bearer(std::string_view header_value);
 
 }  // namespace pistesim

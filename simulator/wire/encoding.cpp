@@ -51,6 +51,9 @@ constexpr auto kB64Table = make_b64_table();
 }  // namespace
 
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
+  // Most names and values (identifiers, secrets, grant types) have nothing to decode.
+  if (in.find_first_of(plus_is_space ? "%+" : "%") == std::string_view::npos)
+    return std::string(in);
   std::string out;
   out.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {

@@ -22,8 +22,14 @@ void Headers::add(std::string name, std::string value) {
 }
 
 void Headers::set(std::string name, std::string value) {
-  remove(name);
-  add(std::move(name), std::move(value));
+  // In place when present (no shifting of the fields after it), appended otherwise.
+  auto first = std::find_if(items_.begin(), items_.end(),
+                            [&](const Header& h) { return iequals(h.name, name); });
+  if (first == items_.end()) return add(std::move(name), std::move(value));
+  first->value = std::move(value);
+  items_.erase(std::remove_if(first + 1, items_.end(),
+                              [&](const Header& h) { return iequals(h.name, name); }),
+               items_.end());
 }
 
 void Headers::remove(std::string_view name) {

@@ -24,7 +24,7 @@ struct Header {
 class Headers {
  public:
   void add(std::string name, std::string value);
-  // Replaces every header of that name with one value.
+  // Replaces every header of that name with one value (where the first was; else at the end).
   void set(std::string name, std::string value);
   void remove(std::string_view name);
   // First value of that name, or nullptr.

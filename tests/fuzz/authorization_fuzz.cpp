@@ -36,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto bearer = parse_bearer(in)) {
     FUZZ_CHECK(iequals(scheme, "Bearer"), "parse_bearer accepts only the Bearer scheme");
     FUZZ_CHECK(!bearer->empty(), "a bearer token is never empty");
-    auto again = parse_bearer("Bearer " + *bearer);
+    const std::string resent = "Bearer " + std::string(*bearer);
+    auto again = parse_bearer(resent);
     FUZZ_CHECK(again && *again == *bearer, "a bearer token survives being sent again");
   }
 

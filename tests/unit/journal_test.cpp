@@ -2,6 +2,8 @@
 // client's resilience: dropped connections and mid-run token expiry.
 #include <gtest/gtest.h>
 
+#include "crypto/secrets.h"
+#include "oauth/token_store.h"
 #include "support/test_simulator.h"
 
 namespace pistesim {
@@ -15,35 +17,40 @@ std::vector<JournalEntry> all(TestSimulator& t) {
   return t.sim->journal().since(0);
 }
 
-// The journal reads the simulator's own token answers without a JSON parse; any other body (an
-// injected fault's) is parsed properly, with the same result.
-TEST(Journal, ReadsTokenAnswersOfAnyShape) {
-  Request request;
-  request.method = "POST";
-  request.path = "/api/oauth/token";
-  auto read = [&](int status, const std::string& body) {
-    Response response;
-    response.status = status;
-    response.body = body;
-    return describe_exchange(JournalKind::Token, Channel::Sandbox, request, response, "");
-  };
-  JournalEntry own = read(
-      200,
-      R"({"access_token":"Abc123","token_type":"Bearer","expires_in":3600,"scope":"openid x"})");
-  EXPECT_EQ(own.token_id, token_fingerprint("Abc123"));
-  EXPECT_EQ(own.scope, "openid x");
-  JournalEntry reordered = read(200, R"({ "scope" : "openid x", "access_token" : "Abc123" })");
-  EXPECT_EQ(reordered.token_id, own.token_id);
-  EXPECT_EQ(reordered.scope, "openid x");
-  EXPECT_EQ(
-      read(400, R"({"error":"invalid_client","error_description":"Client authentication failed"})")
-          .error,
-      "invalid_client");
-  EXPECT_EQ(read(400, R"({"error":"odd\"code","error_description":"x"})").error, "odd\"code");
-  EXPECT_EQ(read(200, R"({"access_token":"A\u0042"})").token_id, token_fingerprint("AB"));
-  JournalEntry garbage = read(500, "{\"access_token\":\"unterminated");
-  EXPECT_TRUE(garbage.token_id.empty());
-  EXPECT_TRUE(garbage.error.empty());
+// The endpoints tell the journal what they decided: the error code of a refusal, the
+// application a known client identifier names even when the request fails before it is looked
+// up, the fingerprint of a token presented (known or not), the arrival time.
+TEST(Journal, EntriesAreTheEndpointsOwnFacts) {
+  TestSimulator t;
+  t.sim->clock().advance(5000);
+  const Millis arrived = t.sim->clock().now_ms();
+  t.token_request(Channel::Sandbox,
+                  std::string("grant_type=password&client_id=") + test::kSandboxClientId);
+  t.call(Channel::Sandbox, "GET", kPing, "NotAToken0123456789");
+  auto entries = all(t);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].error, "unsupported_grant_type");
+  EXPECT_EQ(entries[0].grant_type, "password");
+  EXPECT_EQ(entries[0].client_id, test::kSandboxClientId);
+  EXPECT_EQ(entries[0].application, test::kSandboxApp);
+  EXPECT_EQ(entries[0].at_ms, arrived);
+  EXPECT_EQ(entries[1].auth, "bearer");
+  EXPECT_EQ(entries[1].error, "invalid_token");
+  EXPECT_EQ(entries[1].token_id, token_fingerprint("NotAToken0123456789"));
+  EXPECT_TRUE(entries[1].application.empty());
+}
+
+// A token keeps the fingerprint computed when it was stored: a call with it costs no SHA-256.
+TEST(Journal, TokenStoreKeepsEachTokensFingerprint) {
+  TokenStore store;
+  TokenRecord record;
+  record.application_id = "app";
+  record.client_id = "client";
+  record.expires_ms = 1000;
+  ASSERT_TRUE(store.insert("Token0123", record, 0));
+  auto [state, found] = store.lookup("Token0123", 0);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->fingerprint_view(), token_fingerprint("Token0123"));
 }
 
 TEST(Journal, RecordsTokenRequestsWithoutSecrets) {
