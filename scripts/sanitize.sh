@@ -29,7 +29,7 @@ case "$kind" in
     tests+='|UsageRecorder\.CountsExactlyUnderConcurrency'
     tests+='|PortalAccounts\.ConcurrentRegistrationsOfTheSameEmailOneWins'
     tests+='|DurableState\.ConcurrentTokensAreAllSaved)'
-    tests+='|e2e\.(Concurrency|DurableServe|ServerLimits)\..*)$'
+    tests+='|e2e\.(Concurrency|DurableServe|ServerLimits|EventServer)\..*)$'
     ;;
   *) echo "usage: $0 asan|tsan" >&2; exit 2 ;;
 esac

@@ -89,11 +89,12 @@ class Loop {
   void sweep();
 
   ServerContext& server_;
-  asio::io_context io_{1};  // one thread: Asio may skip its locks
-  asio::steady_timer sweeper_{io_};
+  // Before io_: connections still held by its pending handlers leave() when it is destroyed.
   LoopMember* head_ = nullptr;
   size_t size_ = 0;
   bool draining_ = false;
+  asio::io_context io_{1};  // one thread: Asio may skip its locks
+  asio::steady_timer sweeper_{io_};
 };
 
 // Starts serving an accepted socket on `loop` (called on the loop's thread).
