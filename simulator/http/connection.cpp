@@ -46,7 +46,9 @@ enum class Phase {
 };
 
 // What follows a completed write.
-enum class Then { NextRequest, ReadBody, Linger, Cut };
+// Linger: after a refusal (the client may still be sending what was refused); Finish: after
+// the last answer to a request read whole.
+enum class Then { NextRequest, ReadBody, Linger, Finish, Cut };
 
 template <class Stream>
 constexpr bool kIsTls = !std::is_same_v<Stream, tcp::socket>;
@@ -115,7 +117,8 @@ class Connection final : public LoopMember {
 
   void next_request() {
     reader_.reset();
-    if (server_.draining.load(std::memory_order_relaxed) && begin_ == end_) return linger();
+    if (server_.draining.load(std::memory_order_relaxed) && begin_ == end_)
+      return linger(/*request_read=*/true);
     reader_.emplace(server_.limits);
     if (begin_ != end_) {  // pipelined: the next request is already here
       phase_ = Phase::Head;
@@ -236,7 +239,7 @@ class Connection final : public LoopMember {
     }
     serialize_answer(answer_, AnswerShape{head_only_, closes_, http10_}, &out_);
     answer_ = Response{};
-    write(closes_ ? Then::Linger : Then::NextRequest);
+    write(closes_ ? Then::Finish : Then::NextRequest);
   }
 
   // The server's own answer to a request it will not serve; the connection closes after it.
@@ -275,7 +278,9 @@ class Connection final : public LoopMember {
         deadline = after(seconds(server_.options.request_timeout_s));
         return read();
       case Then::Linger:
-        return linger();
+        return linger(/*request_read=*/false);
+      case Then::Finish:
+        return linger(/*request_read=*/true);
       case Then::Cut:
         return close();
     }
@@ -283,16 +288,20 @@ class Connection final : public LoopMember {
 
   // After the last answer: no more sending; what the client still sends is read and dropped
   // for a while, so that the close does not reset the connection under the answer.
-  void linger() {
+  void linger(bool request_read) {
     phase_ = Phase::Lingering;
     deadline = after(kLingerFor);
-    // Over TLS no close_notify yet: the client may still be sending the body of a refused
-    // request, and the answer's Content-Length already tells it where the answer ends.
-    if constexpr (!kIsTls<Stream>) {
+    begin_ = end_ = 0;
+    if constexpr (kIsTls<Stream>) {
+      // A client reading to the end of the connection (HTTP/1.0) needs close_notify. Not after
+      // a refusal: the client may still be sending the refused body, and a close under it would
+      // reset the connection before it reads the answer (whose Content-Length tells its end).
+      if (request_read)
+        return stream_.async_shutdown([self = self()](const error_code&) { self->close(); });
+    } else {
       error_code ignored;
       socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
-    begin_ = end_ = 0;
     read();
   }
 
