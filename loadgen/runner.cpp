@@ -178,6 +178,7 @@ class Worker {
   const Workload& w_;
   const TargetInfo& t_;
   MixPicker picker_;
+  size_t next_conn_ = 0;  // where pump() starts looking for a free connection
   sockaddr_storage addr_;
   socklen_t addr_len_;
   SSL_CTX* tls_;  // null: plain HTTP
@@ -686,8 +687,14 @@ void Worker::complete(Conn& c) {
 }
 
 void Worker::pump(Nanos now) {
-  for (auto& c : conns_) {
-    if (ready_.empty()) return;
+  // Round robin from where the last send stopped: every connection carries its share, so none
+  // sits idle until the server's keep-alive timeout closes it under a request (a race that a
+  // first-free choice provoked on the connections it seldom reached).
+  size_t scanned = 0;  // since the last send: a full turn without one ends the pump
+  while (!ready_.empty() && scanned < conns_.size()) {
+    Conn& c = conns_[next_conn_];
+    next_conn_ = (next_conn_ + 1) % conns_.size();
+    ++scanned;
     if (c.busy) continue;
     if (c.fd < 0 && !connect(c, now)) continue;
     Pending p = ready_.front();
@@ -700,6 +707,7 @@ void Worker::pump(Nanos now) {
       continue;
     }
     send_on(c, p, now);
+    scanned = 0;
   }
 }
 
