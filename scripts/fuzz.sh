@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(form authorization world_loader scenario_loader json_path simulator)
+targets=(form authorization world_loader scenario_loader json_path simulator request_reader)
 build_dir=${PISTESIM_FUZZ_BUILD_DIR:-build-fuzz}
 seconds=${FUZZ_SECONDS:-20}
 jobs=${FUZZ_JOBS:-$(nproc)}
