@@ -1,6 +1,7 @@
 // /journal: what clients sent to the four PISTE endpoints and what they got, for scenarios that
 // judge a client (token reuse, backoff after 429, authentication method). No secret in it.
-// GET /journal?after=SEQ&kind=token|api&limit=N, DELETE /journal.
+// GET /journal?after=SEQ&kind=token|api&limit=N (the oldest N) or &last=N (the newest N: to
+// tail it), DELETE /journal.
 #include <algorithm>
 
 #include "control/router.h"
@@ -24,16 +25,27 @@ Response read_journal(ControlCall& c) {
   if (!after) return error(400, "INVALID_FIELD", "« after » doit être un entier positif", "after");
   auto limit = count_param(c.query("limit"), SIZE_MAX);
   if (!limit) return error(400, "INVALID_FIELD", "« limit » doit être un entier positif", "limit");
+  auto last = count_param(c.query("last"), SIZE_MAX);
+  if (!last) return error(400, "INVALID_FIELD", "« last » doit être un entier positif", "last");
+  if (!c.query("last").empty() && !c.query("limit").empty())
+    return error(400, "INVALID_FIELD",
+                 "« last » (les plus récentes) et « limit » (les plus anciennes) s'excluent",
+                 "last");
   std::string kind = c.query("kind");
   if (!kind.empty() && kind != "token" && kind != "api")
     return error(400, "INVALID_FIELD", "« kind » doit valoir token ou api", "kind");
   Journal& journal = c.sim.journal();
-  json entries = json::array();
-  for (const auto& e : journal.since(*after)) {
+  std::vector<const JournalEntry*> chosen;
+  const std::vector<JournalEntry> found = journal.since(*after);
+  for (const auto& e : found) {
     if (!kind.empty() && to_string(e.kind) != kind) continue;
-    if (entries.size() >= *limit) break;
-    entries.push_back(journal_entry_json(e));
+    if (chosen.size() >= *limit) break;
+    chosen.push_back(&e);
   }
+  // The newest N, still oldest first.
+  if (chosen.size() > *last) chosen.erase(chosen.begin(), chosen.end() - static_cast<long>(*last));
+  json entries = json::array();
+  for (const JournalEntry* e : chosen) entries.push_back(journal_entry_json(*e));
   return json_response(200, {{"entries", entries},
                              {"last_seq", journal.last_seq()},
                              {"dropped", journal.dropped()},

@@ -53,6 +53,29 @@ TEST(Journal, TokenStoreKeepsEachTokensFingerprint) {
   EXPECT_EQ(found->fingerprint_view(), token_fingerprint("Token0123"));
 }
 
+// GET /journal?last=N tails the journal: the newest N entries (of a kind, after a position),
+// oldest first; `limit` is the oldest N, and the two together are refused.
+TEST(Journal, LastTailsTheNewestEntries) {
+  TestSimulator t;
+  std::string token = t.token();
+  for (int i = 0; i < 4; ++i) t.call(Channel::Sandbox, "GET", kPing, token);
+  auto seqs = [&](const std::string& query) {
+    Response r = t.control("GET", "/journal" + query);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto answer = nlohmann::json::parse(r.body);
+    std::vector<uint64_t> out;
+    for (const auto& e : answer["entries"]) out.push_back(e["seq"]);
+    return out;
+  };
+  EXPECT_EQ(seqs("?last=2"), (std::vector<uint64_t>{4, 5}));
+  EXPECT_EQ(seqs("?limit=2"), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(seqs("?last=2&kind=token"), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(seqs("?last=9&after=3"), (std::vector<uint64_t>{4, 5}));
+  EXPECT_EQ(seqs("?last=0"), (std::vector<uint64_t>{}));
+  EXPECT_EQ(t.control("GET", "/journal?last=2&limit=2").status, 400);
+  EXPECT_EQ(t.control("GET", "/journal?last=-1").status, 400);
+}
+
 TEST(Journal, RecordsTokenRequestsWithoutSecrets) {
   TestSimulator t;
   std::string token = t.token();
