@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -193,9 +194,28 @@ int finish(const LoadResult& result, const LoadArgs& a, const Thresholds& thresh
   return v.ok() ? 0 : 1;
 }
 
+// A report path that cannot be written is refused before the run, not after it.
+void check_report_paths(const LoadArgs& a) {
+  for (const auto& [option, path] :
+       {std::pair<const char*, const std::string&>{"--json", a.json_out}, {"--html", a.html_out}}) {
+    if (path.empty()) continue;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path parent = fs::path(path).parent_path();
+    if (parent.empty()) parent = ".";
+    const bool ok = fs::is_directory(parent, ec) && ::access(parent.c_str(), W_OK) == 0 &&
+                    !fs::is_directory(path, ec) &&
+                    (!fs::exists(path, ec) || ::access(path.c_str(), W_OK) == 0);
+    if (!ok)
+      throw UsageError(std::string(option) + ": cannot write " + path +
+                       " (checked before the run: no such directory, or not writable)");
+  }
+}
+
 int run_load_command(const LoadArgs& a) {
   try {
     const Thresholds thresholds = thresholds_of(a);  // usage errors before any work
+    check_report_paths(a);
     Workload w = build_workload(a);
     std::unique_ptr<LoadTarget> target;
     TlsClientOptions tls;
@@ -257,6 +277,7 @@ int run_load_command(const LoadArgs& a) {
 int run_merge_command(const LoadArgs& a) {
   try {
     const Thresholds thresholds = thresholds_of(a);
+    check_report_paths(a);
     LoadResult merged;
     for (const auto& path : a.merge_inputs) {
       std::ifstream in(path, std::ios::binary);

@@ -4,8 +4,34 @@
 
 namespace pistesim {
 
+namespace {
+
+// The whole reason, in words a user can act on (cpp-httplib says only "Connection", "Read").
+// (errno is not the connection's: cpp-httplib connects without blocking and keeps no SO_ERROR.)
+std::string describe_failure(httplib::Error e, const std::string& base_url) {
+  switch (e) {
+    case httplib::Error::Connection:
+      return "cannot connect to " + base_url + " (refused, unreachable, or nothing listens there)";
+    case httplib::Error::ConnectionTimeout:
+      return "no connection to " + base_url + " within 5 s";
+    case httplib::Error::Read:
+      return base_url + " closed the connection or sent no answer in time";
+    case httplib::Error::Write:
+      return "could not send the request to " + base_url + " (the connection was closed)";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake with " + base_url + " failed";
+    case httplib::Error::SSLServerVerification:
+      return "the TLS certificate of " + base_url +
+             " could not be verified (trust it with --ca-file, or --insecure)";
+    default:
+      return httplib::to_string(e) + " error talking to " + base_url;
+  }
+}
+
+}  // namespace
+
 HttpClient::HttpClient(const std::string& base_url, bool verify_tls, const std::string& ca_file)
-    : client_(std::make_unique<httplib::Client>(base_url)) {
+    : client_(std::make_unique<httplib::Client>(base_url)), base_url_(base_url) {
   client_->set_url_encode(false);  // targets are sent exactly as the caller wrote them
   client_->set_keep_alive(true);
   client_->set_tcp_nodelay(true);
@@ -28,7 +54,7 @@ std::optional<Response> HttpClient::send(const Request& request, std::string* er
   req.body = request.body;
   auto result = client_->send(req);
   if (!result) {
-    if (error) *error = httplib::to_string(result.error());
+    if (error) *error = describe_failure(result.error(), base_url_);
     return std::nullopt;
   }
   Response r;

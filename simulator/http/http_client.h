@@ -26,11 +26,13 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Sends `request` as is: request.path (+ '?' + query) is the target, sent without re-encoding.
-  // nullopt with *error when no HTTP answer came (connection refused, TLS failure, timeout).
+  // nullopt with *error when no HTTP answer came: the whole reason, naming the server
+  // ("cannot connect to http://127.0.0.1:1: Connection refused").
   std::optional<Response> send(const Request& request, std::string* error = nullptr);
 
  private:
   std::unique_ptr<httplib::Client> client_;
+  std::string base_url_;
 };
 
 }  // namespace pistesim
