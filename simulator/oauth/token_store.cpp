@@ -60,16 +60,23 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
     const std::string fingerprint = token_fingerprint(token);
     std::copy_n(fingerprint.begin(), stored.fingerprint.size(), stored.fingerprint.begin());
   }
+  stored.counted = max_live_per_client_ > 0;
   Shard& s = shard_of(*key);
+  Issued issued{*key, nullptr, &s, 0, record.expires_ms};
   {
     std::unique_lock lock(s.mutex);
     // Sweep a shard once its map has grown by as much as it held, so reclaiming stays O(1)
     // amortised per insert.
     if (++s.inserts_since_sweep > 64 && s.inserts_since_sweep > s.tokens.size()) {
-      std::erase_if(s.tokens, [&](const auto& kv) { return kv.second.expires_ms <= now; });
+      std::erase_if(s.tokens, [&](const auto& kv) {
+        return kv.second.expires_ms <= now && !kv.second.counted;
+      });
       s.inserts_since_sweep = 0;
     }
-    if (!s.tokens.emplace(*key, stored).second) return false;
+    auto [it, inserted] = s.tokens.emplace(*key, stored);
+    if (!inserted) return false;
+    issued.stored = &it->second;  // nodes do not move when the map grows
+    issued.epoch = s.epoch;
   }
   if (listener_) {
     // Outside the shard lock: saving may wait for a disk write. Nobody knows the value yet (it
@@ -83,11 +90,14 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
     }
   }
   if (max_live_per_client_ > 0) {
-    if (auto oldest = note_issued(stored.client_id, *key)) {
-      // The new token is issued and saved whatever happens here: an eviction that could not be
-      // saved only leaves the old token valid again after a restart, as it would be unlimited.
+    thread_local std::vector<Issued> leaving;  // reused: no allocation per token
+    leaving.clear();
+    note_issued(stored.client_id, issued, now, &leaving);
+    // The new token is issued and saved whatever happens here: an eviction that could not be
+    // saved only leaves the old token valid again after a restart, as it would be unlimited.
+    for (const Issued& oldest : leaving) {
       try {
-        expire(oldest->view(), now);
+        evict(oldest, now);
       } catch (...) {
       }
     }
@@ -95,16 +105,28 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
   return true;
 }
 
-std::optional<TokenStore::Key> TokenStore::note_issued(const std::string* client_id,
-                                                       const Key& key) {
+void TokenStore::evict(const Issued& oldest, Millis now) {
+  std::unique_lock lock(oldest.shard->mutex);
+  if (oldest.shard->epoch != oldest.epoch) return;  // cleared since: the node is gone
+  Stored& s = *oldest.stored;
+  s.counted = false;
+  const bool changed = s.expires_ms > now;
+  if (changed) s.expires_ms = now;
+  lock.unlock();
+  if (changed && listener_) listener_->expired(oldest.key.view(), now);
+}
+
+void TokenStore::note_issued(const std::string* client_id, const Issued& token, Millis now,
+                             std::vector<Issued>* leaving) {
   ClientShard& c = clients_[std::hash<const void*>{}(client_id) % kClientShards];
   std::lock_guard lock(c.mutex);
-  std::deque<Key>& issued = c.issued[client_id];
-  issued.push_back(key);
-  if (issued.size() <= max_live_per_client_) return std::nullopt;
-  Key oldest = issued.front();
-  issued.pop_front();
-  return oldest;
+  std::deque<Issued>& issued = c.issued[client_id];
+  issued.push_back(token);
+  while (!issued.empty() &&
+         (issued.size() > max_live_per_client_ || issued.front().expires_ms <= now)) {
+    leaving->push_back(issued.front());
+    issued.pop_front();
+  }
 }
 
 std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup(std::string_view token,
@@ -190,6 +212,7 @@ void TokenStore::clear() {
   for (auto& s : shards_) {
     std::unique_lock lock(s.mutex);
     s.tokens.clear();
+    ++s.epoch;
   }
   for (auto& c : clients_) {
     std::lock_guard lock(c.mutex);

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "clock/clock.h"
 
@@ -101,22 +102,40 @@ class TokenStore {
     Millis expires_ms;
     bool revoked;
     std::array<char, 12> fingerprint;
+    // In its client's window of live tokens (max_live_per_client): the sweep keeps it, so that
+    // the window can evict it through a pointer, without a lookup.
+    bool counted = false;
   };
   struct Shard {
     mutable std::shared_mutex mutex;
     std::unordered_map<Key, Stored, KeyHash> tokens;
     size_t inserts_since_sweep = 0;
+    uint64_t epoch = 0;  // bumped by clear(): pointers taken before it are stale
   };
   static constexpr size_t kShards = 64;
   // Each client's tokens in the order they were issued (the oldest first), for the per-client
   // limit; sharded by client. A token swept or revoked meanwhile stays listed until its turn.
+  // A token in its client's window: where it is stored, to expire it without a lookup.
+  struct Issued {
+    Key key;
+    Stored* stored;
+    Shard* shard;
+    uint64_t epoch;     // the shard's when it was stored
+    Millis expires_ms;  // as issued: the window's oldest expire first
+  };
   struct ClientShard {
     std::mutex mutex;
-    std::unordered_map<const std::string*, std::deque<Key>> issued;
+    std::unordered_map<const std::string*, std::deque<Issued>> issued;
   };
   static constexpr size_t kClientShards = 16;
   // Records the token under its client; returns the key that fell out of the limit, if any.
-  std::optional<Key> note_issued(const std::string* client_id, const Key& key);
+  // Adds a token to its client's window; *leaving gets those that leave it: the oldest when the
+  // window is over max_live_per_client, and those whose lifetime ended (then the sweep may
+  // reclaim them).
+  void note_issued(const std::string* client_id, const Issued& issued, Millis now,
+                   std::vector<Issued>* leaving);
+  // Expires a token pushed out of its client's window (and lets the sweep reclaim it).
+  void evict(const Issued& oldest, Millis now);
 
   static std::optional<Key> make_key(std::string_view token);
   Shard& shard_of(const Key& key) const;

@@ -853,6 +853,32 @@ TEST(TokenStoreLimit, AnEvictionThatCannotBeSavedDoesNotUndoTheNewToken) {
   EXPECT_EQ(store.lookup("first", 0).first, TokenState::Expired);
 }
 
+// The window evicts through pointers into the store: after clear() (world/reset) they are
+// stale and must not be followed (ASan would see the freed nodes); tokens whose lifetime ended
+// leave the window without expiring a live one.
+TEST(TokenStoreLimit, ClearAndNaturalExpiryLeaveTheWindowSafe) {
+  TokenStore store;
+  store.set_max_live_per_client(2);
+  TokenRecord r;
+  r.application_id = "app";
+  r.client_id = "A";
+  r.expires_ms = 1'000;
+  ASSERT_TRUE(store.insert("old1", r, 0));
+  ASSERT_TRUE(store.insert("old2", r, 0));
+  store.clear();
+  r.expires_ms = 5'000;
+  for (const char* t : {"new1", "new2", "new3"}) ASSERT_TRUE(store.insert(t, r, 0));
+  EXPECT_EQ(store.lookup("new1", 0).first, TokenState::Expired);
+  EXPECT_EQ(store.lookup("new3", 0).first, TokenState::Valid);
+  r.issued_ms = 6'000;  // new2 and new3 have lived their hour; the window takes new ones
+  r.expires_ms = 9'000;
+  ASSERT_TRUE(store.insert("later1", r, 6'000));
+  ASSERT_TRUE(store.insert("later2", r, 6'000));
+  EXPECT_EQ(store.lookup("later1", 6'000).first, TokenState::Valid);
+  EXPECT_EQ(store.lookup("later2", 6'000).first, TokenState::Valid);
+  EXPECT_EQ(store.live_count(6'000), 2u);
+}
+
 TEST(TokenStoreLimit, ZeroMeansNoLimit) {
   TokenStore store;
   store.set_max_live_per_client(0);
