@@ -831,6 +831,15 @@ TEST(TokenStoreLimit, OneTokenOverTheLimitMakesTheClientsOldestExpire) {
   EXPECT_EQ(store.lookup("a3", now).first, TokenState::Revoked);
 }
 
+// A token of client "A" of application "app", valid until `expires_ms`.
+TokenRecord client_a_token(Millis expires_ms) {
+  TokenRecord r;
+  r.application_id = "app";
+  r.client_id = "A";
+  r.expires_ms = expires_ms;
+  return r;
+}
+
 // Saving the eviction fails (a full disk): the new token is issued all the same.
 TEST(TokenStoreLimit, AnEvictionThatCannotBeSavedDoesNotUndoTheNewToken) {
   struct FailingExpiry : TokenStoreListener {
@@ -843,10 +852,7 @@ TEST(TokenStoreLimit, AnEvictionThatCannotBeSavedDoesNotUndoTheNewToken) {
   TokenStore store;
   store.set_max_live_per_client(1);
   store.set_listener(&listener);
-  TokenRecord r;
-  r.application_id = "app";
-  r.client_id = "A";
-  r.expires_ms = 3'600'000;
+  const TokenRecord r = client_a_token(3'600'000);
   ASSERT_TRUE(store.insert("first", r, 0));
   EXPECT_TRUE(store.insert("second", r, 0));
   EXPECT_EQ(store.lookup("second", 0).first, TokenState::Valid);
@@ -859,10 +865,7 @@ TEST(TokenStoreLimit, AnEvictionThatCannotBeSavedDoesNotUndoTheNewToken) {
 TEST(TokenStoreLimit, ClearAndNaturalExpiryLeaveTheWindowSafe) {
   TokenStore store;
   store.set_max_live_per_client(2);
-  TokenRecord r;
-  r.application_id = "app";
-  r.client_id = "A";
-  r.expires_ms = 1'000;
+  TokenRecord r = client_a_token(1'000);
   ASSERT_TRUE(store.insert("old1", r, 0));
   ASSERT_TRUE(store.insert("old2", r, 0));
   store.clear();
@@ -882,10 +885,7 @@ TEST(TokenStoreLimit, ClearAndNaturalExpiryLeaveTheWindowSafe) {
 TEST(TokenStoreLimit, ZeroMeansNoLimit) {
   TokenStore store;
   store.set_max_live_per_client(0);
-  TokenRecord r;
-  r.application_id = "app";
-  r.client_id = "A";
-  r.expires_ms = 3'600'000;
+  const TokenRecord r = client_a_token(3'600'000);
   for (int i = 0; i < 1'000; ++i) ASSERT_TRUE(store.insert("t" + std::to_string(i), r, 0));
   EXPECT_EQ(store.live_count(0), 1'000u);
 }
