@@ -113,7 +113,6 @@ class Connection final : public LoopMember {
     else
       return stream_;
   }
-  std::string_view pending() const { return {buffer_.get() + begin_, end_ - begin_}; }
 
   void next_request() {
     reader_.reset();
