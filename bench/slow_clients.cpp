@@ -4,10 +4,6 @@
 // connections sit idle; and what each idle connection costs the server (its RSS, read from
 // /proc/PID/status before and after). Every loop is bounded in count and time.
 // Usage: slow_clients --port P --pid PID --token BEARER [--seconds S] [--slow N] [--idle N]
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,56 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "e2e/raw_socket.h"
+
 namespace {
 
+using pistesim::test::connect_loopback;
+using pistesim::test::read_answer;
+using pistesim::test::send_all;
 using Clock = std::chrono::steady_clock;
-
-int connect_to(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  int yes = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
-  return fd;
-}
-
-bool send_all(int fd, const std::string& bytes) {
-  for (size_t sent = 0; sent < bytes.size();) {
-    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    sent += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// Reads one answer with a Content-Length body; its status, or 0 on failure/timeout (2 s).
-int read_answer(int fd) {
-  std::string in;
-  char buf[4096];
-  auto deadline = Clock::now() + std::chrono::seconds(2);
-  for (;;) {
-    size_t head = in.find("\r\n\r\n");
-    if (head != std::string::npos) {
-      size_t cl = in.find("Content-Length: ");
-      size_t length = cl == std::string::npos ? 0 : std::strtoul(in.c_str() + cl + 16, nullptr, 10);
-      if (in.size() >= head + 4 + length) return std::atoi(in.c_str() + 9);
-    }
-    int left = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-    pollfd p{fd, POLLIN, 0};
-    if (left <= 0 || ::poll(&p, 1, left) <= 0) return 0;
-    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) return 0;
-    in.append(buf, static_cast<size_t>(n));
-  }
-}
 
 long rss_kib(int pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -98,7 +52,7 @@ Latencies legitimate_client(int port, const std::string& token, double seconds, 
       "GET /sandbox/api/dila/legifrance/lf-engine-app/consult/ping HTTP/1.1\r\nHost: "
       "127.0.0.1\r\nAuthorization: Bearer " +
       token + "\r\n\r\n";
-  int fd = connect_to(port);
+  int fd = connect_loopback(port);
   auto end = Clock::now() + std::chrono::duration<double>(seconds);
   auto next_tick = Clock::now();
   while (Clock::now() < end && l.ms.size() < 1000000) {
@@ -107,11 +61,12 @@ Latencies legitimate_client(int port, const std::string& token, double seconds, 
       next_tick += std::chrono::milliseconds(100);
     }
     auto t0 = Clock::now();
-    int status = fd >= 0 && send_all(fd, request) ? read_answer(fd) : 0;
+    int status =
+        fd >= 0 && send_all(fd, request) ? read_answer(fd, std::chrono::seconds(2)).status() : 0;
     if (status != 200) {
       ++l.failures;
       if (fd >= 0) ::close(fd);
-      fd = connect_to(port);
+      fd = connect_loopback(port);
       continue;
     }
     l.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
@@ -147,7 +102,7 @@ int main(int argc, char** argv) {
   // (1) Slow clients: a POST head declaring 100 000 bytes, then one byte per connection per tick.
   std::vector<int> trickling;
   for (int i = 0; i < slow; ++i) {
-    int fd = connect_to(port);
+    int fd = connect_loopback(port);
     if (fd < 0) break;
     send_all(fd,
              "POST /sandbox/oauth/api/oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
@@ -168,9 +123,9 @@ int main(int argc, char** argv) {
   std::vector<int> held;
   const std::string call = "GET /__pistesim/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   for (int i = 0; i < idle; ++i) {
-    int fd = connect_to(port);
+    int fd = connect_loopback(port);
     if (fd < 0) break;
-    if (!send_all(fd, call) || read_answer(fd) != 200) {
+    if (!send_all(fd, call) || read_answer(fd, std::chrono::seconds(2)).status() != 200) {
       ::close(fd);
       break;
     }

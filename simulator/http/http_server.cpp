@@ -1,6 +1,5 @@
 #include "http/http_server.h"
 
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <openssl/err.h>
@@ -17,6 +16,7 @@
 #include "core/simulator.h"
 #include "http/answer_writer.h"
 #include "http/event_loop.h"
+#include "http/open_files.h"
 
 namespace pistesim {
 
@@ -43,8 +43,6 @@ struct HttpServer::Impl {
 
   // The adapter's own routes first (readiness, the control API switched off), then the core.
   Response answer(Request core);
-  // Raises RLIMIT_NOFILE to what max_connections needs; the limit the system allows otherwise.
-  size_t raise_descriptor_limit(size_t wanted);
   void accept();
   void admit(http::Loop& target, tcp::socket socket);
   // A connection over a limit: a 503 when it fits in the socket buffer at once (always for a
@@ -96,18 +94,6 @@ Response HttpServer::Impl::answer(Request core) {
     r.diagnostic = "internal error";
     return r;
   }
-}
-
-size_t HttpServer::Impl::raise_descriptor_limit(size_t wanted) {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
-  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
-    rlim_t raised =
-        limit.rlim_max == RLIM_INFINITY ? wanted : std::min<rlim_t>(wanted, limit.rlim_max);
-    rlimit next{raised, limit.rlim_max};
-    if (::setrlimit(RLIMIT_NOFILE, &next) == 0) limit.rlim_cur = raised;
-  }
-  return limit.rlim_cur == RLIM_INFINITY ? wanted : static_cast<size_t>(limit.rlim_cur);
 }
 
 void HttpServer::Impl::accept() {
@@ -224,7 +210,7 @@ bool HttpServer::bind(std::string* error) {
   }
 
   const size_t wanted = options_.max_connections + kSpareDescriptors;
-  const size_t allowed = s.raise_descriptor_limit(wanted);
+  const size_t allowed = raise_open_file_limit(wanted);
   if (allowed < wanted) {
     size_t cap = allowed > kSpareDescriptors ? allowed - kSpareDescriptors : 1;
     s.notice = "the system allows " + std::to_string(allowed) +

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "e2e/raw_socket.h"
 #include "e2e/served_simulator.h"
 
 namespace pistesim::test {
@@ -33,39 +34,9 @@ struct RawReply {
   bool timed_out = false;
 
   // The value of the first header field called `name` (any case), or "".
-  std::string header(std::string_view name) const {
-    for (size_t eol = head.find("\r\n"); eol != std::string::npos;) {
-      size_t start = eol + 2;
-      eol = head.find("\r\n", start);
-      std::string_view line = std::string_view(head).substr(
-          start, eol == std::string::npos ? std::string::npos : eol - start);
-      size_t colon = line.find(':');
-      if (colon == std::string_view::npos || !iequals(line.substr(0, colon), name)) continue;
-      std::string_view value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-      return std::string(value);
-    }
-    return "";
-  }
+  std::string header(std::string_view name) const { return header_field(head, name); }
   json json_body() const { return json::parse(body, nullptr, false); }
 };
-
-// A socket connected to 127.0.0.1:port (sends time out at the hang limit), or -1.
-int connect_loopback(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{kHangLimitMs / 1000, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 // Connects to 127.0.0.1:port, sends `bytes` as they are, optionally half-closes, then reads one
 // answer (head, and a body of its Content-Length) or until the server closes.
@@ -118,23 +89,11 @@ std::ostream& operator<<(std::ostream& out, const RawReply& r) {
   return out << "[" << r.head << "]\n" << r.body << (r.timed_out ? "\n(timed out)" : "");
 }
 
-class BadInput : public ::testing::Test {
+class BadInput : public SharedServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = new ServedSimulator(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->output(); }
   // Every test ends by checking that the server still serves a normal client.
   void TearDown() override { expect_still_serving(); }
 
-  static int port() { return server_->port(); }
-  static std::string credentials_form() {
-    const auto& c = server_->demo("sandbox");
-    return "grant_type=client_credentials&client_id=" + c["client_id"].get<std::string>() +
-           "&client_secret=" + c["client_secret"].get<std::string>();
-  }
   // A token request with `body` framed by Content-Length; extra_headers end with CRLF each.
   static std::string token_post(
       const std::string& body,
@@ -169,11 +128,7 @@ class BadInput : public ::testing::Test {
     }
     return out + "0\r\n\r\n";
   }
-
-  static ServedSimulator* server_;
 };
-
-ServedSimulator* BadInput::server_ = nullptr;
 
 constexpr size_t kBodyLimit = 1024 * 1024;
 

@@ -14,6 +14,7 @@
 
 #include "e2e/raw_socket.h"
 #include "e2e/served_simulator.h"
+#include "http/open_files.h"
 
 namespace pistesim::test {
 namespace {
@@ -159,7 +160,7 @@ TEST(EventServer, ThousandsOfIdleConnectionsAreHeldWhileOthersAreServed) {
   auto client = server.client();
   const std::string token = fetch_token(*client, server, "sandbox");
   const int threads_before = thread_count(server.pid());
-  ASSERT_GE(raise_open_files(3200), 3200u) << "this machine allows too few open files";
+  ASSERT_GE(raise_open_file_limit(3200), 3200u) << "this machine allows too few open files";
   std::vector<int> idle;
   for (int i = 0; i < 3000; ++i) {
     int fd = connect_loopback(server.port());

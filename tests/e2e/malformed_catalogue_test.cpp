@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "e2e/raw_socket.h"
 #include "e2e/served_simulator.h"
 
 // Its own namespace: the helpers below must not meet the shared raw-socket helpers' names.
@@ -51,20 +52,7 @@ struct Answer {
   bool timed_out = false;
 
   // The first field called `name` (any case), "" when absent.
-  std::string header(std::string_view name) const {
-    for (size_t at = head.find("\r\n"); at != std::string::npos;) {
-      size_t start = at + 2;
-      at = head.find("\r\n", start);
-      std::string_view line(head.data() + start,
-                            (at == std::string::npos ? head.size() : at) - start);
-      size_t colon = line.find(':');
-      if (colon == std::string_view::npos || !iequals(line.substr(0, colon), name)) continue;
-      std::string_view value = line.substr(colon + 1);
-      while (value.starts_with(' ')) value.remove_prefix(1);
-      return std::string(value);
-    }
-    return "";
-  }
+  std::string header(std::string_view name) const { return header_field(head, name); }
 };
 
 std::ostream& operator<<(std::ostream& out, const Answer& a) {
@@ -74,18 +62,7 @@ std::ostream& operator<<(std::ostream& out, const Answer& a) {
 // A client connection to 127.0.0.1:port; every read is bounded in time.
 class Wire {
  public:
-  explicit Wire(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval send_limit{3, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &send_limit, sizeof(send_limit));
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
+  explicit Wire(int port) : fd_(connect_loopback(port)) {}
   ~Wire() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -446,21 +423,8 @@ std::vector<Case> catalogue(const std::string& form) {
 }
 
 // The main catalogue: one server, default limits.
-class MalformedCatalogue : public ::testing::Test {
+class MalformedCatalogue : public SharedServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = new ServedSimulator(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->output(); }
-
-  static int port() { return server_->port(); }
-  static std::string credentials_form() {
-    const auto& demo = server_->demo("sandbox");
-    return "grant_type=client_credentials&client_id=" + demo["client_id"].get<std::string>() +
-           "&client_secret=" + demo["client_secret"].get<std::string>();
-  }
   // A normal client is still served, on a connection of its own.
   static void expect_still_serving() {
     Wire w(port());
@@ -469,8 +433,6 @@ class MalformedCatalogue : public ::testing::Test {
     EXPECT_EQ(a.status, 200) << "the server stopped serving: " << a;
     EXPECT_EQ(json::parse(a.body, nullptr, false).value("status", ""), "ok") << a;
   }
-
-  static inline ServedSimulator* server_ = nullptr;
 };
 
 // Checks one answer against its entry; `w` is the connection it came on.

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,6 +43,9 @@ int connect_loopback(int port) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  // A send the server never takes gives up (a test fails) rather than hangs.
+  timeval send_limit{8, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_limit, sizeof(send_limit));
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     ::close(fd);
     return -1;
@@ -74,18 +76,23 @@ std::string WireAnswer::body() const {
   return at == std::string::npos ? "" : bytes.substr(at + 4);
 }
 
-std::string WireAnswer::header(const std::string& name) const {
-  const std::string h = head();
-  for (size_t eol = h.find("\r\n"); eol != std::string::npos;) {
+std::string header_field(std::string_view head, std::string_view name) {
+  for (size_t eol = head.find("\r\n"); eol != std::string_view::npos;) {
     size_t start = eol + 2;
-    eol = h.find("\r\n", start);
-    std::string line = h.substr(start, eol == std::string::npos ? std::string::npos : eol - start);
+    eol = head.find("\r\n", start);
+    std::string_view line =
+        head.substr(start, eol == std::string_view::npos ? std::string_view::npos : eol - start);
     size_t colon = line.find(':');
-    if (colon == std::string::npos || !iequals(line.substr(0, colon), name)) continue;
-    size_t value = line.find_first_not_of(' ', colon + 1);
-    return value == std::string::npos ? "" : line.substr(value);
+    if (colon == std::string_view::npos || !iequals(line.substr(0, colon), name)) continue;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    return std::string(value);
   }
   return "";
+}
+
+std::string WireAnswer::header(const std::string& name) const {
+  return header_field(head(), name);
 }
 
 WireAnswer read_answer(int fd, std::chrono::milliseconds limit, bool head_only) {
@@ -121,18 +128,6 @@ WireAnswer exchange_once(int port, const std::string& request, std::chrono::mill
   WireAnswer a = read_until_closed(fd, limit);
   ::close(fd);
   return a;
-}
-
-size_t raise_open_files(size_t wanted) {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
-  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
-    rlim_t raised =
-        limit.rlim_max == RLIM_INFINITY ? wanted : std::min<rlim_t>(wanted, limit.rlim_max);
-    rlimit next{raised, limit.rlim_max};
-    if (::setrlimit(RLIMIT_NOFILE, &next) == 0) limit.rlim_cur = raised;
-  }
-  return limit.rlim_cur == RLIM_INFINITY ? wanted : static_cast<size_t>(limit.rlim_cur);
 }
 
 int thread_count(int pid) {

@@ -6,13 +6,18 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace pistesim::test {
 
-// A socket connected to 127.0.0.1:port, or -1.
+// A socket connected to 127.0.0.1:port (a send blocked for 8 s fails), or -1.
 int connect_loopback(int port);
 // Sends all of `bytes` (false if the server closed or reset first).
 bool send_all(int fd, const std::string& bytes);
+
+// The value of the first field called `name` (any case) in `head` (a status line and its
+// fields), "" when absent.
+std::string header_field(std::string_view head, std::string_view name);
 
 // What came back on a connection.
 struct WireAnswer {
@@ -34,9 +39,6 @@ WireAnswer read_until_closed(int fd, std::chrono::milliseconds limit);
 // One request on a fresh connection; the answer read until the server closes it.
 WireAnswer exchange_once(int port, const std::string& request,
                          std::chrono::milliseconds limit = std::chrono::seconds(5));
-
-// Raises this process's open-file limit towards `wanted`; what it is afterwards.
-size_t raise_open_files(size_t wanted);
 
 // Threads of process `pid` now (from /proc), -1 if unknown.
 int thread_count(int pid);

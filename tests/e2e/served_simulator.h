@@ -63,6 +63,26 @@ class ServedSimulator {
   nlohmann::json info_;
 };
 
+// A test suite sharing one `pistesim serve` with default options: started before its first
+// test, stopped after its last; each test first checks it started.
+class SharedServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new ServedSimulator(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(server_->started()) << server_->output(); }
+  static int port() { return server_->port(); }
+  // The demo sandbox application's client-credentials form body.
+  static std::string credentials_form() {
+    const auto& demo = server_->demo("sandbox");
+    return "grant_type=client_credentials&client_id=" + demo["client_id"].get<std::string>() +
+           "&client_secret=" + demo["client_secret"].get<std::string>();
+  }
+  static inline ServedSimulator* server_ = nullptr;
+};
+
 // A run of the pistesim binary to its end.
 struct RunResult {
   int exit_code = -1;  // -1: killed (it did not end, or it started serving)

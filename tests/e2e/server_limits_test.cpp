@@ -1,8 +1,6 @@
 // Server limits over real sockets, each provoked: body size (413), header size (431), a
 // slow-loris client (408, and it cannot hold the workers), idle connections, the connection
 // limit (503), graceful shutdown on SIGTERM, readiness, --no-control and the admin token.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,6 +10,7 @@
 #include <chrono>
 #include <thread>
 
+#include "e2e/raw_socket.h"
 #include "e2e/served_simulator.h"
 
 namespace pistesim::test {
@@ -22,69 +21,6 @@ using namespace std::chrono_literals;
 
 const std::string kPing = "/sandbox/api/dila/legifrance/lf-engine-app/consult/ping";
 
-int connect_to(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-void send_all(int fd, const std::string& bytes) {
-  for (size_t sent = 0; sent < bytes.size();) {
-    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return;  // the server may answer and stop reading early
-    sent += static_cast<size_t>(n);
-  }
-}
-
-struct Received {
-  std::string bytes;
-  bool closed = false;  // the server closed the connection (else: we gave up waiting)
-  int status() const {
-    return bytes.size() > 12 && bytes.starts_with("HTTP/1.1 ") ? std::stoi(bytes.substr(9, 3)) : 0;
-  }
-  std::string body() const {
-    size_t at = bytes.find("\r\n\r\n");
-    return at == std::string::npos ? "" : bytes.substr(at + 4);
-  }
-};
-
-// Reads until the server closes, or until `limit` passes.
-Received read_until_closed(int fd, std::chrono::milliseconds limit) {
-  Received r;
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  char buf[8192];
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return r;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return r;
-    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) {
-      r.closed = true;
-      return r;
-    }
-    r.bytes.append(buf, static_cast<size_t>(n));
-  }
-}
-
-// One request on a fresh connection, answer read until the server closes it.
-Received exchange(int port, const std::string& request) {
-  int fd = connect_to(port);
-  if (fd < 0) return {};
-  send_all(fd, request);
-  Received r = read_until_closed(fd, 8s);
-  ::close(fd);
-  return r;
-}
-
 std::string get(const std::string& path, const std::string& extra = "") {
   return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra + "\r\n";
 }
@@ -93,10 +29,11 @@ TEST(ServerLimits, BodyOverTheLimitGets413) {
   ServedSimulator server;
   ASSERT_TRUE(server.started()) << server.output();
   std::string body(1024 * 1024 + 1, 'a');
-  Received r = exchange(server.port(),
-                        "POST /sandbox/oauth/api/oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body);
+  WireAnswer r =
+      exchange_once(server.port(),
+                    "POST /sandbox/oauth/api/oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body);
   EXPECT_EQ(r.status(), 413) << r.bytes.substr(0, 300);
   EXPECT_EQ(json::parse(r.body(), nullptr, false).value("error", ""), "invalid_request");
 }
@@ -108,16 +45,16 @@ TEST(ServerLimits, HeaderFieldsOver8KiBGet431) {
   std::string fields;
   for (int i = 0; i < 9; ++i)
     fields += "X-Padding-" + std::to_string(i) + ": " + std::string(1000, 'p') + "\r\n";
-  Received r = exchange(server.port(), get("/__pistesim/health", fields));
+  WireAnswer r = exchange_once(server.port(), get("/__pistesim/health", fields));
   EXPECT_EQ(r.status(), 431) << r.bytes.substr(0, 300);
   EXPECT_EQ(json::parse(r.body(), nullptr, false).value("error", ""), "invalid_request");
   // One field line over 8 KiB.
-  r = exchange(server.port(),
-               get("/__pistesim/health", "X-Huge: " + std::string(9000, 'h') + "\r\n"));
+  r = exchange_once(server.port(),
+                    get("/__pistesim/health", "X-Huge: " + std::string(9000, 'h') + "\r\n"));
   EXPECT_EQ(r.status(), 431) << r.bytes.substr(0, 300);
   // Just under the limit is served.
-  r = exchange(server.port(),
-               get("/__pistesim/health", "X-Big: " + std::string(7000, 'b') + "\r\n"));
+  r = exchange_once(server.port(),
+                    get("/__pistesim/health", "X-Big: " + std::string(7000, 'b') + "\r\n"));
   EXPECT_EQ(r.status(), 200) << r.bytes.substr(0, 300);
 }
 
@@ -127,7 +64,7 @@ TEST(ServerLimits, SlowLorisGets408AndCannotHoldTheWorkers) {
   // Two clients trickling a request head, one byte at a time: every worker busy with them.
   std::vector<int> slow;
   for (int i = 0; i < 2; ++i) {
-    int fd = connect_to(server.port());
+    int fd = connect_loopback(server.port());
     ASSERT_GE(fd, 0);
     send_all(fd, "GET /__pistesim/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
     slow.push_back(fd);
@@ -141,10 +78,10 @@ TEST(ServerLimits, SlowLorisGets408AndCannotHoldTheWorkers) {
     }
   });
   // A normal client still gets its answer once the head timeout frees a worker.
-  Received normal = exchange(server.port(), get("/__pistesim/health"));
+  WireAnswer normal = exchange_once(server.port(), get("/__pistesim/health"));
   EXPECT_EQ(normal.status(), 200) << normal.bytes;
   for (int fd : slow) {
-    Received r = read_until_closed(fd, 5s);
+    WireAnswer r = read_until_closed(fd, 5s);
     EXPECT_TRUE(r.closed) << "a slow client held its connection";
     EXPECT_EQ(r.status(), 408) << r.bytes;
   }
@@ -155,11 +92,11 @@ TEST(ServerLimits, SlowLorisGets408AndCannotHoldTheWorkers) {
 TEST(ServerLimits, IdleConnectionIsClosedAfterTheIdleTimeout) {
   ServedSimulator server({"--idle-timeout", "1"});
   ASSERT_TRUE(server.started()) << server.output();
-  int fd = connect_to(server.port());
+  int fd = connect_loopback(server.port());
   ASSERT_GE(fd, 0);
   // A keep-alive exchange, then silence.
   send_all(fd, "GET /__pistesim/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  Received r = read_until_closed(fd, 6s);
+  WireAnswer r = read_until_closed(fd, 6s);
   EXPECT_TRUE(r.closed);
   EXPECT_EQ(r.status(), 200) << r.bytes;
   ::close(fd);
@@ -170,7 +107,7 @@ TEST(ServerLimits, ConnectionsOverTheLimitGet503) {
   ASSERT_TRUE(server.started()) << server.output();
   std::vector<int> held;
   for (int i = 0; i < 3; ++i) {
-    int fd = connect_to(server.port());
+    int fd = connect_loopback(server.port());
     ASSERT_GE(fd, 0);
     // A served request proves the connection is counted before the next one connects.
     send_all(fd, "GET /__pistesim/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
@@ -180,9 +117,9 @@ TEST(ServerLimits, ConnectionsOverTheLimitGet503) {
     ASSERT_GT(::recv(fd, buf, sizeof(buf), 0), 0);
     held.push_back(fd);
   }
-  int extra = connect_to(server.port());
+  int extra = connect_loopback(server.port());
   ASSERT_GE(extra, 0);
-  Received r = read_until_closed(extra, 5s);
+  WireAnswer r = read_until_closed(extra, 5s);
   ::close(extra);
   EXPECT_EQ(r.status(), 503) << r.bytes;
   EXPECT_NE(r.bytes.find("Retry-After: 1"), std::string::npos) << r.bytes;
@@ -192,7 +129,7 @@ TEST(ServerLimits, ConnectionsOverTheLimitGet503) {
   held.pop_back();
   int status = 0;
   for (int attempt = 0; attempt < 100 && status != 200; ++attempt) {
-    status = exchange(server.port(), get("/__pistesim/health")).status();
+    status = exchange_once(server.port(), get("/__pistesim/health")).status();
     if (status != 200) std::this_thread::sleep_for(20ms);
   }
   EXPECT_EQ(status, 200);
@@ -214,7 +151,7 @@ TEST(ServerLimits, SigtermFinishesTheRequestInFlightAndExitsZero) {
   ASSERT_TRUE(armed);
   ASSERT_EQ(armed->status, 201) << armed->body;
   // An idle keep-alive connection must not delay the shutdown.
-  int idle = connect_to(server.port());
+  int idle = connect_loopback(server.port());
   ASSERT_GE(idle, 0);
 
   std::optional<Response> in_flight;
@@ -237,25 +174,25 @@ TEST(ServerLimits, SigtermFinishesTheRequestInFlightAndExitsZero) {
 TEST(ServerLimits, ReadinessAndHealth) {
   ServedSimulator server;
   ASSERT_TRUE(server.started()) << server.output();
-  Received ready = exchange(server.port(), get("/__pistesim/ready"));
+  WireAnswer ready = exchange_once(server.port(), get("/__pistesim/ready"));
   EXPECT_EQ(ready.status(), 200);
   EXPECT_EQ(json::parse(ready.body(), nullptr, false).value("status", ""), "ready");
-  EXPECT_EQ(exchange(server.port(), get("/__pistesim/health")).status(), 200);
+  EXPECT_EQ(exchange_once(server.port(), get("/__pistesim/health")).status(), 200);
 }
 
 TEST(ServerLimits, NoControlAnswers404ButServesPiste) {
   ServedSimulator server({"--no-control", "--admin-token", "limits-admin"});
   ASSERT_TRUE(server.started()) << server.output();
-  EXPECT_EQ(
-      exchange(server.port(), get("/__pistesim/world", "Authorization: Bearer limits-admin\r\n"))
-          .status(),
-      404);
-  EXPECT_EQ(
-      exchange(server.port(), get("/__pistesim/tokens", "Authorization: Bearer limits-admin\r\n"))
-          .status(),
-      404);
-  EXPECT_EQ(exchange(server.port(), get("/__pistesim/health")).status(), 200);
-  EXPECT_EQ(exchange(server.port(), get("/__pistesim/ready")).status(), 200);
+  EXPECT_EQ(exchange_once(server.port(),
+                          get("/__pistesim/world", "Authorization: Bearer limits-admin\r\n"))
+                .status(),
+            404);
+  EXPECT_EQ(exchange_once(server.port(),
+                          get("/__pistesim/tokens", "Authorization: Bearer limits-admin\r\n"))
+                .status(),
+            404);
+  EXPECT_EQ(exchange_once(server.port(), get("/__pistesim/health")).status(), 200);
+  EXPECT_EQ(exchange_once(server.port(), get("/__pistesim/ready")).status(), 200);
   auto client = server.client();
   std::string token = fetch_token(*client, server, "sandbox");
   auto r = client->send(bearer_get(kPing, token));
@@ -266,14 +203,15 @@ TEST(ServerLimits, NoControlAnswers404ButServesPiste) {
 TEST(ServerLimits, ControlApiWithoutTheAdminTokenGets401) {
   ServedSimulator server({"--admin-token", "limits-admin"});
   ASSERT_TRUE(server.started()) << server.output();
-  EXPECT_EQ(exchange(server.port(), get("/__pistesim/world")).status(), 401);
+  EXPECT_EQ(exchange_once(server.port(), get("/__pistesim/world")).status(), 401);
   EXPECT_EQ(
-      exchange(server.port(), get("/__pistesim/world", "Authorization: Bearer wrong\r\n")).status(),
-      401);
-  EXPECT_EQ(
-      exchange(server.port(), get("/__pistesim/world", "Authorization: Bearer limits-admin\r\n"))
+      exchange_once(server.port(), get("/__pistesim/world", "Authorization: Bearer wrong\r\n"))
           .status(),
-      200);
+      401);
+  EXPECT_EQ(exchange_once(server.port(),
+                          get("/__pistesim/world", "Authorization: Bearer limits-admin\r\n"))
+                .status(),
+            200);
 }
 
 }  // namespace
