@@ -6,7 +6,6 @@
 #include "crypto/secrets.h"
 #include "mail/administration_mails.h"
 #include "oauth/token_endpoint.h"
-#include "wire/authorization.h"
 
 namespace pistesim {
 

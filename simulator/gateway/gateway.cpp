@@ -1,7 +1,6 @@
 #include "gateway/gateway.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "crypto/secrets.h"
 #include "providers/provider.h"

@@ -12,11 +12,6 @@ namespace pistesim::http {
 
 namespace {
 
-bool is_control(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return (u < 0x20 && u != '\t') || u == 0x7F;
-}
-
 void append_number(std::string* out, uint64_t n) {
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), n);
@@ -41,8 +36,8 @@ void append_core_fields(const Response& response, std::string* out) {
     out->append(": ");
     size_t at = out->size();
     out->append(h.value);
-    if (std::any_of(h.value.begin(), h.value.end(), is_control))
-      std::replace_if(out->begin() + static_cast<long>(at), out->end(), is_control, ' ');
+    if (std::any_of(h.value.begin(), h.value.end(), is_field_control))
+      std::replace_if(out->begin() + static_cast<long>(at), out->end(), is_field_control, ' ');
     out->append("\r\n");
   }
 }
@@ -132,7 +127,7 @@ std::string transport_error_body(int status, std::string_view detail) {
     else
       description += ": ";
     for (char c : detail)  // the detail is the server's own words, but JSON-safe regardless
-      if (c != '"' && c != '\\' && !is_control(c)) description += c;
+      if (c != '"' && c != '\\' && !is_field_control(c)) description += c;
   }
   return R"({"error":")" + std::string(error) + R"(","error_description":")" + description +
          R"("})";

@@ -22,10 +22,7 @@ bool is_tchar(char c) {
 
 // RFC 9110 §5.5: no control characters in a field value but HTAB.
 bool has_control_char(std::string_view value) {
-  return std::any_of(value.begin(), value.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && u != '\t') || u == 0x7F;
-  });
+  return std::any_of(value.begin(), value.end(), is_field_control);
 }
 
 // The methods the simulator serves; TRACE and CONNECT are known to HTTP but refused (405).

@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "wire/authorization.h"
 #include "wire/encoding.h"
 
 namespace pistesim {

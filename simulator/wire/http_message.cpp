@@ -17,6 +17,11 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+bool is_field_control(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return (u < 0x20 && u != '\t') || u == 0x7F;
+}
+
 void Headers::add(std::string name, std::string value) {
   items_.push_back({std::move(name), std::move(value)});
 }

@@ -12,6 +12,8 @@ namespace pistesim {
 
 // ASCII case-insensitive equality, as header names and auth schemes compare.
 bool iequals(std::string_view a, std::string_view b);
+// RFC 9110 §5.5: a control character, which a field value may not hold (HTAB excepted).
+bool is_field_control(char c);
 
 struct Header {
   std::string name;
