@@ -65,13 +65,15 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
   Issued issued{*key, nullptr, &s, 0, record.expires_ms};
   {
     std::unique_lock lock(s.mutex);
-    // Sweep a shard once its map has grown by as much as it held, so reclaiming stays O(1)
-    // amortised per insert.
-    if (++s.inserts_since_sweep > 64 && s.inserts_since_sweep > s.tokens.size()) {
+    // Sweep a shard once it has taken as many tokens as it kept at its last sweep: reclaiming
+    // stays O(1) amortised per insert and the shard never holds more than about twice its live
+    // tokens.
+    if (++s.inserts_since_sweep > std::max<size_t>(64, s.kept_at_sweep)) {
       std::erase_if(s.tokens, [&](const auto& kv) {
         return kv.second.expires_ms <= now && !kv.second.counted;
       });
       s.inserts_since_sweep = 0;
+      s.kept_at_sweep = s.tokens.size();
     }
     auto [it, inserted] = s.tokens.emplace(*key, stored);
     if (!inserted) return false;
@@ -198,6 +200,15 @@ size_t TokenStore::expire_application(std::string_view application_id, Millis no
   return n;
 }
 
+size_t TokenStore::held_count() const {
+  size_t n = 0;
+  for (auto& s : shards_) {
+    std::shared_lock lock(s.mutex);
+    n += s.tokens.size();
+  }
+  return n;
+}
+
 size_t TokenStore::live_count(Millis now) const {
   size_t n = 0;
   for (auto& s : shards_) {
@@ -212,6 +223,7 @@ void TokenStore::clear() {
   for (auto& s : shards_) {
     std::unique_lock lock(s.mutex);
     s.tokens.clear();
+    s.inserts_since_sweep = s.kept_at_sweep = 0;
     ++s.epoch;
   }
   for (auto& c : clients_) {

@@ -72,6 +72,8 @@ class TokenStore {
   // Makes every token of the application expire at `now` (fault injection, clock tests).
   size_t expire_application(std::string_view application_id, Millis now);
   size_t live_count(Millis now) const;
+  // Tokens held in memory: the live ones, and the expired or revoked ones not yet reclaimed.
+  size_t held_count() const;
   // Forgets every token. Not reported to the listener: its owner (the simulator) saves it.
   void clear();
   // REQUIRES: no concurrent use of the store while it is set. nullptr: none.
@@ -110,6 +112,7 @@ class TokenStore {
     mutable std::shared_mutex mutex;
     std::unordered_map<Key, Stored, KeyHash> tokens;
     size_t inserts_since_sweep = 0;
+    size_t kept_at_sweep = 0;
     uint64_t epoch = 0;  // bumped by clear(): pointers taken before it are stale
   };
   static constexpr size_t kShards = 64;

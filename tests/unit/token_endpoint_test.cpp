@@ -882,6 +882,28 @@ TEST(TokenStoreLimit, ClearAndNaturalExpiryLeaveTheWindowSafe) {
   EXPECT_EQ(store.live_count(6'000), 2u);
 }
 
+// Tokens pushed out of a client's window, and tokens whose hour is over, are reclaimed as the
+// store is written: memory follows the live tokens, not every token ever issued.
+TEST(TokenStoreLimit, EvictedAndExpiredTokensAreReclaimed) {
+  TokenStore store;
+  store.set_max_live_per_client(2);
+  const TokenRecord r = client_a_token(3'600'000);
+  for (int i = 0; i < 100'000; ++i) ASSERT_TRUE(store.insert("t" + std::to_string(i), r, 0));
+  EXPECT_EQ(store.live_count(0), 2u);
+  EXPECT_LT(store.held_count(), 10'000u);
+
+  TokenStore unlimited;
+  unlimited.set_max_live_per_client(0);
+  for (int hour = 0; hour < 20; ++hour) {
+    const Millis now = hour * 3'600'000;
+    for (int i = 0; i < 5'000; ++i)
+      ASSERT_TRUE(unlimited.insert(std::to_string(hour) + "-" + std::to_string(i),
+                                   client_a_token(now + 3'600'000), now));
+  }
+  EXPECT_EQ(unlimited.live_count(19 * 3'600'000), 5'000u);
+  EXPECT_LT(unlimited.held_count(), 20'000u);
+}
+
 TEST(TokenStoreLimit, ZeroMeansNoLimit) {
   TokenStore store;
   store.set_max_live_per_client(0);
