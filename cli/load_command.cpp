@@ -35,7 +35,7 @@ struct LoadArgs {
   std::string world;
   std::string sim_profile = "piste";
   std::string duration, ramp;
-  double rate = -1;
+  double rate = -1, start_rate = -1;
   size_t apps = 0;
   std::string quota;
   std::string kind = "api";
@@ -80,13 +80,29 @@ int64_t latency_arg(const std::string& text) {
   return static_cast<int64_t>(v * scale);
 }
 
+// A ramp longer than the run, with where each value came from and the remedies. Refused rather
+// than cut short: a run's shape is what its figures and verdict mean.
+std::string ramp_longer_than_run(const LoadArgs& a, const Workload& w) {
+  const std::string ramp = format_duration(w.ramp), duration = format_duration(w.duration);
+  const std::string profile = "profile '" + w.name + "'";
+  std::string ramp_from =
+      a.ramp.empty() ? "the ramp of " + profile + " (" + ramp + ")" : "--ramp " + a.ramp;
+  std::string duration_from = !a.duration.empty() ? "--duration " + a.duration
+                              : a.profile.empty()
+                                  ? "the default duration (" + duration + ")"
+                                  : "the duration of " + profile + " (" + duration + ")";
+  return ramp_from + " is longer than " + duration_from +
+         ": the run would end before reaching its full rate. Give a --duration of at least " +
+         ramp + ", or a shorter --ramp (--ramp 0 for none)";
+}
+
 Workload build_workload(const LoadArgs& a) {
   Workload w;
   if (!a.profile.empty()) {
-    if (a.rate >= 0 || a.apps || !a.quota.empty() || !a.plain.empty())
+    if (a.rate >= 0 || a.start_rate >= 0 || a.apps || !a.quota.empty() || !a.plain.empty())
       throw UsageError(
-          "--rate, --apps, --quota and --plain describe a command-line workload; with "
-          "--profile, edit the profile instead");
+          "--rate, --start-rate, --apps, --quota and --plain describe a command-line workload; "
+          "with --profile, edit the profile instead");
     try {
       w = load_profile_file(find_profile(a.profile, default_profile_dirs()));
     } catch (const std::runtime_error& e) {
@@ -124,6 +140,10 @@ Workload build_workload(const LoadArgs& a) {
     }
     g.count = apps;
     g.rate = rate / static_cast<double>(apps);
+    if (a.start_rate >= 0) {
+      if (a.ramp.empty()) throw UsageError("--start-rate is where a ramp starts: give --ramp too");
+      g.start_rate = a.start_rate / static_cast<double>(apps);
+    }
     if (!a.quota.empty()) {
       // "20/1s"
       size_t slash = a.quota.find('/');
@@ -161,6 +181,7 @@ Workload build_workload(const LoadArgs& a) {
       throw UsageError("--shard: expected K/N with 1 <= K <= N, e.g. 1/2");
     }
   }
+  if (w.ramp > w.duration) throw UsageError(ramp_longer_than_run(a, w));
   if (std::string why = w.validate(); !why.empty()) throw UsageError(why);
   return w;
 }
@@ -260,7 +281,11 @@ int run_load_command(const LoadArgs& a) {
     }
     std::cerr << "pistesim load: " << w.name << " against " << target->info().label << ", "
               << target->info().apps.size() << " applications, "
-              << static_cast<double>(w.duration) / 1e9 << " s\n";
+              << static_cast<double>(w.duration) / 1e9 << " s";
+    if (w.ramp > 0 && w.model == LoadModel::Open)
+      std::cerr << ", ramping over " << static_cast<double>(w.ramp) / 1e9 << " s from "
+                << w.offered_start_rate() << "/s to " << w.offered_rate() << "/s";
+    std::cerr << "\n";
     LoadResult result = run_load(w, target->info(), options);
     if (options.on_progress && tty) std::cerr << "\n";
     target.reset();
@@ -334,9 +359,13 @@ void add_load_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--world", a->world, "World file of the embedded simulator");
   cmd->add_option("--sim-profile", a->sim_profile, "Embedded simulator's answers: piste or rfc");
   cmd->add_option("--duration", a->duration, "How long to send (default 10s)");
-  cmd->add_option("--ramp", a->ramp, "Ramp the arrival rate up from 0 over this long");
+  cmd->add_option("--ramp", a->ramp,
+                  "Ramp the arrival rate linearly from the start rate (default 0) to the full "
+                  "rate over this long (open model)");
   cmd->add_option("--rate", a->rate,
                   "Total arrival rate, requests/s (open model; default 25 per app)");
+  cmd->add_option("--start-rate", a->start_rate,
+                  "Total arrival rate at the start of --ramp, requests/s (default 0)");
   cmd->add_option("--apps", a->apps, "Production applications to play (default 10)");
   cmd->add_option("--quota", a->quota,
                   "Quota of each application, e.g. 20/1s (default: the world's)");

@@ -48,6 +48,8 @@ void LoadResult::merge(const LoadResult& o) {
   if (processes == 0 && o.processes > 0) quota_tolerance = o.quota_tolerance;
   offered_rate += o.offered_rate;
   duration_s = std::max(duration_s, o.duration_s);
+  ramp_s = std::max(ramp_s, o.ramp_s);
+  offered_start_rate += o.offered_start_rate;
   connections += o.connections;
   threads += o.threads;
   processes += o.processes;
@@ -100,6 +102,8 @@ json LoadResult::to_json() const {
   j["model"] = model;
   j["offered_rate"] = offered_rate;
   j["duration_s"] = duration_s;
+  j["ramp_s"] = ramp_s;
+  j["offered_start_rate"] = offered_start_rate;
   j["connections"] = connections;
   j["threads"] = threads;
   j["processes"] = processes;
@@ -167,6 +171,8 @@ LoadResult LoadResult::from_json(const json& j) {
     r.model = j.at("model").get<std::string>();
     r.offered_rate = j.at("offered_rate").get<double>();
     r.duration_s = j.at("duration_s").get<double>();
+    r.ramp_s = j.value("ramp_s", 0.0);  // absent from results written before ramps worked
+    r.offered_start_rate = j.value("offered_start_rate", r.offered_rate);
     r.connections = j.at("connections").get<uint64_t>();
     r.threads = j.at("threads").get<uint64_t>();
     r.processes = j.at("processes").get<uint64_t>();

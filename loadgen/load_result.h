@@ -41,6 +41,8 @@ struct LoadResult {
   std::string model;        // "open" / "closed"
   double offered_rate = 0;  // requests/s this result's processes were asked for (open model)
   double duration_s = 0;
+  double ramp_s = 0;              // open model: the rate ramped linearly over this long
+  double offered_start_rate = 0;  // from this rate (requests/s) to offered_rate
   uint64_t connections = 0;
   uint64_t threads = 0;
   uint64_t processes = 0;  // the run sets 1; merges add up

@@ -31,6 +31,12 @@ std::string thousands(uint64_t n) {
   return out;
 }
 
+// ", ramp 3.0 s from 0/s" when the rate ramped.
+std::string ramp_text(const LoadResult& r) {
+  if (!(r.ramp_s > 0)) return "";
+  return fmt(", ramp %.1f s", r.ramp_s) + fmt(" from %.0f/s", r.offered_start_rate);
+}
+
 }  // namespace
 
 std::string progress_line(const Progress& p, double offered_rate) {
@@ -46,8 +52,8 @@ std::string progress_line(const Progress& p, double offered_rate) {
 std::string text_summary(const LoadResult& r, const Verdict& v) {
   std::ostringstream o;
   o << "pistesim load — " << r.workload << " against " << r.target << " (" << r.model << " model, "
-    << fmt("%.1f s", r.duration_s) << ", " << r.connections << " connections, " << r.threads
-    << " threads";
+    << fmt("%.1f s", r.duration_s) << ramp_text(r) << ", " << r.connections << " connections, "
+    << r.threads << " threads";
   if (r.processes > 1) o << ", " << r.processes << " processes merged";
   o << ")\n";
   o << "  requests   " << thousands(r.completed) << " completed of " << thousands(r.scheduled)
@@ -184,9 +190,9 @@ std::string html_report(const LoadResult& r, const Verdict& v) {
     << ".pass{background:#d3f9d8}.fail{background:#ffe3e3}</style></head><body>";
   o << "<h1>pistesim load — " << html_escape(r.workload) << "</h1>";
   o << "<p>Target " << html_escape(r.target) << ", " << html_escape(r.model) << " model, "
-    << fmt("%.1f s", r.duration_s) << ", " << r.connections << " connections, " << r.threads
-    << " threads" << (r.processes > 1 ? ", " + std::to_string(r.processes) + " processes" : "")
-    << ".</p>";
+    << fmt("%.1f s", r.duration_s) << html_escape(ramp_text(r)) << ", " << r.connections
+    << " connections, " << r.threads << " threads"
+    << (r.processes > 1 ? ", " + std::to_string(r.processes) + " processes" : "") << ".</p>";
   o << "<div class='banner " << (v.ok() ? "pass'>PASSED" : "fail'>FAILED") << "</div>";
   o << "<h2>Verification</h2><table><tr><th></th><th>check</th><th>detail</th></tr>";
   for (const auto& c : v.checks)

@@ -206,20 +206,14 @@ size_t Worker::outstanding() const {
 }
 
 void Worker::open_arrivals() {
-  // One stream per application, phase-shifted by its place in its group (over every thread) so
-  // that the applications of a group do not all fire at the same instant.
+  // One stream per application, its phase set by its place in its group over every thread.
   std::vector<size_t> group_size(w_.groups.size(), 0);
   std::vector<size_t> position(t_.apps.size(), 0);
   for (size_t i = 0; i < t_.apps.size(); ++i) position[i] = group_size[t_.apps[i].group]++;
   for (const auto& a : apps_) {
-    const ApplicationGroup& g = w_.groups[a.cred->group];
-    const double r0 = g.start_rate.value_or(g.rate), r1 = g.rate;
-    const Nanos period = std::max<Nanos>(1, static_cast<Nanos>(1e9 / std::max(r0, r1)));
     const size_t i = static_cast<size_t>(a.cred - t_.apps.data());
-    const Nanos phase =
-        static_cast<Nanos>(static_cast<double>(period) * static_cast<double>(position[i]) /
-                           static_cast<double>(group_size[a.cred->group]));
-    arrivals_.add(ArrivalSchedule(r0, r1, w_.ramp, w_.duration, phase));
+    arrivals_.add(
+        arrival_stream(w_, w_.groups[a.cred->group], position[i], group_size[a.cred->group]));
   }
 }
 
@@ -888,6 +882,10 @@ LoadResult run_load(const Workload& workload, const TargetInfo& target, const Ru
   r.model = workload.model == LoadModel::Open ? "open" : "closed";
   r.offered_rate = workload.model == LoadModel::Open ? workload.offered_rate() : 0;
   r.duration_s = static_cast<double>(workload.duration) / 1e9;
+  if (workload.model == LoadModel::Open) {
+    r.ramp_s = static_cast<double>(workload.ramp) / 1e9;
+    r.offered_start_rate = workload.offered_start_rate();
+  }
   r.connections = workload.connections;
   r.threads = threads;
   r.processes = 1;

@@ -6,27 +6,27 @@
 namespace pistesim::loadgen {
 
 ArrivalSchedule::ArrivalSchedule(double start_rate, double end_rate, Nanos ramp, Nanos duration,
-                                 Nanos phase)
+                                 double phase)
     : r0_(start_rate),
       r1_(end_rate),
       ramp_s_(static_cast<double>(ramp) / 1e9),
       duration_s_(static_cast<double>(duration) / 1e9),
-      phase_s_(static_cast<double>(phase) / 1e9) {
+      phase_(phase) {
   if (!(r0_ >= 0) || !(r1_ >= 0) || (r0_ == 0 && r1_ == 0))
     throw std::invalid_argument("arrival rates must be >= 0 and not both 0");
-  if (ramp < 0 || duration <= 0 || phase < 0)
-    throw std::invalid_argument("ramp and phase must be >= 0, duration > 0");
+  if (ramp < 0 || duration <= 0) throw std::invalid_argument("ramp must be >= 0, duration > 0");
+  if (!(phase >= 0 && phase < 1)) throw std::invalid_argument("phase must lie in [0, 1)");
   if (ramp_s_ == 0) r0_ = r1_;
 }
 
 Nanos ArrivalSchedule::offset_of(uint64_t n) const {
-  const double k = static_cast<double>(n);
+  const double k = static_cast<double>(n) + phase_;
   double t;
   // Arrivals during the ramp: k = r0 t + a t^2 with a = (r1 - r0) / (2 ramp).
   const double during_ramp = ramp_s_ > 0 ? (r0_ + r1_) / 2 * ramp_s_ : 0;
   if (ramp_s_ > 0 && k < during_ramp) {
     const double a = (r1_ - r0_) / (2 * ramp_s_);
-    if (n == 0) {
+    if (k == 0) {
       t = 0;
     } else if (std::abs(a) < 1e-12) {
       t = k / r0_;
@@ -39,7 +39,6 @@ Nanos ArrivalSchedule::offset_of(uint64_t n) const {
     if (r1_ == 0) return -1;  // a ramp down to zero: nothing after it
     t = ramp_s_ + (k - during_ramp) / r1_;
   }
-  t += phase_s_;
   if (t >= duration_s_) return -1;
   return static_cast<Nanos>(std::llround(t * 1e9));
 }

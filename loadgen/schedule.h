@@ -15,12 +15,14 @@ namespace pistesim::loadgen {
 using Nanos = int64_t;
 
 // Arrivals of one stream: rate(t) = start_rate + (end_rate - start_rate) * t / ramp for t < ramp,
-// end_rate afterwards; arrival n (from 0) is sent when the integral of the rate reaches n,
-// shifted by `phase`. Nothing is sent at or after `duration`.
+// end_rate afterwards; arrival n (from 0) is sent when the integral of the rate reaches
+// n + phase. The phase is a fraction of one arrival, not a time, so that streams spread evenly
+// over [0, 1) stay spread during a ramp from 0 too (a time shift would fire every stream's
+// first arrival together at the start). Nothing is sent at or after `duration`.
 class ArrivalSchedule {
  public:
-  // REQUIRES: rates >= 0, not both 0; ramp >= 0; duration > 0; phase >= 0.
-  ArrivalSchedule(double start_rate, double end_rate, Nanos ramp, Nanos duration, Nanos phase = 0);
+  // REQUIRES: rates >= 0, not both 0; ramp >= 0; duration > 0; 0 <= phase < 1.
+  ArrivalSchedule(double start_rate, double end_rate, Nanos ramp, Nanos duration, double phase = 0);
 
   // Intended offset of arrival n, or -1 when it falls at or after the end of the run.
   Nanos offset_of(uint64_t n) const;
@@ -29,7 +31,7 @@ class ArrivalSchedule {
 
  private:
   double r0_, r1_;
-  double ramp_s_, duration_s_, phase_s_;
+  double ramp_s_, duration_s_, phase_;
 };
 
 // Several streams merged in time order: next() yields the earliest pending arrival.

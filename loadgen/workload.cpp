@@ -1,5 +1,6 @@
 #include "loadgen/workload.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -44,9 +45,42 @@ double Workload::offered_rate() const {
   return total;
 }
 
+double ramp_start_rate(const Workload& w, const ApplicationGroup& g) {
+  return w.ramp > 0 ? g.start_rate.value_or(0) : g.rate;
+}
+
+ArrivalSchedule arrival_stream(const Workload& w, const ApplicationGroup& g, size_t position,
+                               size_t group_size) {
+  const double phase =
+      static_cast<double>(position) / static_cast<double>(std::max<size_t>(group_size, 1));
+  return ArrivalSchedule(ramp_start_rate(w, g), g.rate, w.ramp, w.duration, phase);
+}
+
+std::string format_duration(Nanos d) {
+  constexpr Nanos kMs = 1000000;
+  if (d % (1000 * kMs) == 0) return std::to_string(d / (1000 * kMs)) + "s";
+  if (d % kMs == 0) return std::to_string(d / kMs) + "ms";
+  return std::to_string(d) + "ns";
+}
+
+double Workload::offered_start_rate() const {
+  double total = 0;
+  size_t global = 0;
+  for (const auto& g : groups)
+    for (size_t i = 0; i < g.count; ++i, ++global)
+      if (in_shard(global)) total += ramp_start_rate(*this, g);
+  return total;
+}
+
 std::string Workload::validate() const {
   if (duration <= 0) return "duration must be positive";
-  if (ramp < 0 || ramp > duration) return "ramp must lie between 0 and the duration";
+  if (ramp < 0) return "ramp must not be negative";
+  if (ramp > duration)
+    return "the ramp (" + format_duration(ramp) + ") is longer than the duration (" +
+           format_duration(duration) + "): the run would end before reaching its full rate";
+  if (ramp > 0 && model == LoadModel::Closed)
+    return "a ramp needs the open model (the closed model sends back to back): drop the ramp "
+           "(--ramp 0) or the closed model";
   if (connections == 0) return "connections must be at least 1";
   if (shard_count == 0 || shard_index >= shard_count) return "shard must be k/n with 1 <= k <= n";
   if (groups.empty()) return "no application group";
@@ -57,6 +91,8 @@ std::string Workload::validate() const {
       return "application group '" + g.name + "' needs a positive rate";
     if (g.rate < 0 || g.start_rate.value_or(0) < 0)
       return "application group '" + g.name + "' has a negative rate";
+    if (g.start_rate && ramp == 0)
+      return "application group '" + g.name + "' has a start_rate but the workload no ramp";
     if (g.quota && (g.quota->limit < 1 || g.quota->limit > kMaxQuotaLimit))
       return "application group '" + g.name + "' has a quota limit outside 1.." +
              std::to_string(kMaxQuotaLimit);
@@ -160,6 +196,10 @@ class ProfileReader {
     }
     w.duration = duration_of(root, "duration", w.duration);
     w.ramp = duration_of(root, "ramp", 0);
+    if (w.ramp > w.duration)
+      fail(root.get("ramp"), "ramp (" + format_duration(w.ramp) +
+                                 ") is longer than the duration (" + format_duration(w.duration) +
+                                 ")");
     w.connections = count_of(root, "connections", w.connections);
     w.threads = count_of(root, "threads", 0);
     w.renew_at = number_of(root, "renew_at", w.renew_at);

@@ -36,8 +36,9 @@ struct MixEntry {
   double weight = 1;
 };
 
-// `count` applications of one channel, each offered `rate` requests/s (ramping from
-// `start_rate` during the workload's ramp), each under `quota` (none: the world's default).
+// `count` applications of one channel, each offered `rate` requests/s (ramping linearly from
+// `start_rate`, default 0, during the workload's ramp), each under `quota` (none: the world's
+// default).
 struct ApplicationGroup {
   std::string name;
   Channel channel = Channel::Production;
@@ -74,9 +75,22 @@ struct Workload {
   bool in_shard(size_t global_index) const { return global_index % shard_count == shard_index; }
   // Total offered rate (requests/s) at full speed of this shard, open model.
   double offered_rate() const;
+  // The same at the start of the ramp.
+  double offered_start_rate() const;
   // "" when the workload is usable, else what is wrong.
   std::string validate() const;
 };
+
+// The rate (requests/s) an application of `g` starts the ramp at: its `start_rate`, else 0 —
+// a ramp warms the target up from idle, as k6's and Gatling's do. Without a ramp, its `rate`.
+double ramp_start_rate(const Workload& w, const ApplicationGroup& g);
+// The arrivals of the application at `position` (0-based) among the `group_size` of `g` across
+// every thread, in the open model: phases spread over [0, 1) of an arrival, so that the group's
+// applications do not fire together.
+ArrivalSchedule arrival_stream(const Workload& w, const ApplicationGroup& g, size_t position,
+                               size_t group_size);
+// "5s", "1500ms": a duration as parse_duration_ms reads it back, for messages.
+std::string format_duration(Nanos d);
 
 // A profile file: throws std::runtime_error("file:line:column: message") on any error.
 Workload load_profile_file(const std::string& path);

@@ -102,6 +102,78 @@ TEST(Workload, ValidateNamesWhatIsWrong) {
   EXPECT_EQ(w.validate(), "shard must be k/n with 1 <= k <= n");
 }
 
+// Arrivals per second of the open model's schedule for `w`, as the runner builds it.
+std::vector<uint64_t> scheduled_per_second(const Workload& w) {
+  ArrivalQueue q;
+  for (const auto& g : w.groups)
+    for (size_t i = 0; i < g.count; ++i) q.add(arrival_stream(w, g, i, g.count));
+  std::vector<uint64_t> counts(static_cast<size_t>((w.duration + 999999999) / 1000000000), 0);
+  while (!q.empty()) counts.at(static_cast<size_t>(q.pop().at / 1000000000))++;
+  return counts;
+}
+
+// `load --duration 4s --ramp 3s` at 250/s over 10 applications: without a start_rate the ramp
+// starts from 0, so the seconds hold the integral of 0 -> 250/s over 3 s, then 250.
+TEST(Workload, RampStartsFromZeroByDefault) {
+  Workload w;
+  ApplicationGroup g;
+  g.count = 10;
+  g.rate = 25;
+  w.groups = {g};
+  w.mix = default_mix();
+  w.duration = 4000000000;
+  w.ramp = 3000000000;
+  ASSERT_EQ(w.validate(), "");
+  EXPECT_DOUBLE_EQ(ramp_start_rate(w, g), 0);
+  const std::vector<double> expected = {250.0 / 6, 250.0 * 3 / 6, 250.0 * 5 / 6, 250};
+  const auto counts = scheduled_per_second(w);
+  ASSERT_EQ(counts.size(), expected.size());
+  for (size_t s = 0; s < counts.size(); ++s)
+    EXPECT_NEAR(static_cast<double>(counts[s]), expected[s], 1.0) << "second " << s;
+}
+
+TEST(Workload, RampFromAStartRate) {
+  Workload w;
+  ApplicationGroup g;
+  g.count = 4;
+  g.rate = 50;
+  g.start_rate = 10;
+  w.groups = {g};
+  w.mix = default_mix();
+  w.duration = 3000000000;
+  w.ramp = 2000000000;
+  ASSERT_EQ(w.validate(), "");
+  // 40 -> 200/s over 2 s: 40 + 80 t; the seconds hold 80, 160, then 200.
+  const auto counts = scheduled_per_second(w);
+  ASSERT_EQ(counts.size(), 3u);
+  EXPECT_NEAR(static_cast<double>(counts[0]), 80, 1.0);
+  EXPECT_NEAR(static_cast<double>(counts[1]), 160, 1.0);
+  EXPECT_NEAR(static_cast<double>(counts[2]), 200, 1.0);
+  // Without a ramp, the rate holds from the start.
+  w.ramp = 0;
+  w.groups[0].start_rate.reset();
+  EXPECT_EQ(scheduled_per_second(w), (std::vector<uint64_t>{200, 200, 200}));
+}
+
+TEST(Workload, RampLongerThanTheRunNamesBoth) {
+  Workload w;
+  w.groups = {ApplicationGroup{}};
+  w.mix = default_mix();
+  w.duration = 1000000000;
+  w.ramp = 5000000000;
+  EXPECT_EQ(w.validate(),
+            "the ramp (5s) is longer than the duration (1s): the run would end before reaching "
+            "its full rate");
+  w.ramp = w.duration;
+  EXPECT_EQ(w.validate(), "") << "a ramp over the whole run is allowed";
+  w.model = LoadModel::Closed;
+  EXPECT_NE(w.validate().find("a ramp needs the open model"), std::string::npos);
+  w.model = LoadModel::Open;
+  w.ramp = 0;
+  w.groups[0].start_rate = 5;
+  EXPECT_NE(w.validate().find("has a start_rate but the workload no ramp"), std::string::npos);
+}
+
 TEST(Workload, ShardsSplitTheOfferedRate) {
   Workload w;
   ApplicationGroup g;
