@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "loadgen/chart.h"
 #include "wire/markup.h"
 
 namespace pistesim::loadgen {
@@ -103,72 +104,38 @@ nlohmann::json report_json(const LoadResult& r, const Verdict& v) {
 
 namespace {
 
-struct Series {
-  std::string name;
-  std::string color;
-  std::vector<double> values;
-  bool dashed = false;
-};
-
-// A line chart as inline SVG: x is seconds since the start of the run.
-std::string svg_chart(const std::string& title, const std::string& unit,
-                      const std::vector<double>& xs, const std::vector<Series>& series) {
-  const double W = 860, H = 260, L = 70, R = 20, T = 30, B = 40;
-  double ymax = 0;
-  for (const auto& s : series)
-    for (double v : s.values) ymax = std::max(ymax, v);
-  if (ymax <= 0) ymax = 1;
-  ymax *= 1.1;
-  double xmax = xs.empty() ? 1 : std::max(1.0, xs.back());
-  auto X = [&](double x) { return L + (W - L - R) * x / xmax; };
-  auto Y = [&](double y) { return T + (H - T - B) * (1 - y / ymax); };
-  std::ostringstream o;
-  o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H
-    << "' viewBox='0 0 " << W << " " << H << "' role='img' aria-label='" << html_escape(title)
-    << "'>";
-  o << "<text x='" << L << "' y='18' font-weight='bold'>" << html_escape(title) << "</text>";
-  for (int k = 0; k <= 4; ++k) {
-    double y = ymax * k / 4;
-    o << "<line x1='" << L << "' x2='" << W - R << "' y1='" << Y(y) << "' y2='" << Y(y)
-      << "' stroke='#ddd'/><text x='" << L - 6 << "' y='" << Y(y) + 4
-      << "' text-anchor='end' font-size='11'>" << fmt(ymax < 10 ? "%.2f" : "%.0f", y) << "</text>";
+// Which seconds of the chart the run covered only in part: its first and last (it starts and
+// ends within a second) and any after its end (answers still arriving).
+std::vector<bool> partial_seconds(const LoadResult& r, int64_t first, size_t n) {
+  std::vector<bool> partial(n, false);
+  if (r.started_ms <= 0) return partial;
+  const double start = static_cast<double>(r.started_ms) / 1000.0 - static_cast<double>(first);
+  const double end = start + r.duration_s;
+  for (size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i);
+    partial[i] = std::min(t + 1, end) - std::max(t, start) < 0.999;
   }
-  o << "<text x='12' y='" << T + (H - T - B) / 2 << "' font-size='11' transform='rotate(-90 12 "
-    << T + (H - T - B) / 2 << ")' text-anchor='middle'>" << html_escape(unit) << "</text>";
-  for (int k = 0; k <= 5; ++k) {
-    double x = xmax * k / 5;
-    o << "<text x='" << X(x) << "' y='" << H - B + 16 << "' text-anchor='middle' font-size='11'>"
-      << fmt("%.0f s", x) << "</text>";
-  }
-  double lx = L + 10;
-  for (const auto& s : series) {
-    o << "<polyline fill='none' stroke='" << s.color << "' stroke-width='1.8'"
-      << (s.dashed ? " stroke-dasharray='6 4'" : "") << " points='";
-    for (size_t i = 0; i < xs.size() && i < s.values.size(); ++i)
-      o << fmt("%.1f", X(xs[i])) << "," << fmt("%.1f", Y(s.values[i])) << " ";
-    o << "'/>";
-    o << "<rect x='" << lx << "' y='" << H - 14 << "' width='12' height='4' fill='" << s.color
-      << "'/><text x='" << lx + 16 << "' y='" << H - 9 << "' font-size='11'>" << html_escape(s.name)
-      << "</text>";
-    lx += 40 + 7.0 * static_cast<double>(s.name.size());
-  }
-  o << "</svg>";
-  return o.str();
+  return partial;
 }
 
 }  // namespace
 
 std::string html_report(const LoadResult& r, const Verdict& v) {
-  std::vector<double> xs;
-  Series p50{"p50", "#2b8a3e", {}}, p90{"p90", "#1971c2", {}}, p99{"p99", "#e8590c", {}},
-      pmax{"max", "#868e96", {}, true};
-  Series admitted{"admitted", "#2b8a3e", {}}, refused{"refused (429)", "#c92a2a", {}},
-      quota{"quota (sum of per-second limits)", "#000", {}, true};
-  Series sent{"scheduled", "#868e96", {}, true}, done{"completed", "#1971c2", {}},
+  using Style = ChartSeries::Style;
+  ChartSeries p50{"p50", "#2b8a3e", {}, Style::Line, false},
+      p90{"p90", "#1971c2", {}, Style::Line, false}, p99{"p99", "#e8590c", {}, Style::Line, false},
+      pmax{"max", "#868e96", {}, Style::Dashed, false};
+  ChartSeries admitted{"admitted", "#2b8a3e", {}}, refused{"refused (429)", "#c92a2a", {}},
+      quota{"quota (sum of per-second limits)", "#212529", {}, Style::Reference, false};
+  ChartSeries sent{"scheduled", "#495057", {}, Style::Reference}, done{"completed", "#1971c2", {}},
       errors{"errors", "#c92a2a", {}};
+  // Every second from the first to the last, those without any event at 0.
   const int64_t first = r.seconds.empty() ? 0 : r.seconds.begin()->first;
-  for (const auto& [t, s] : r.seconds) {
-    xs.push_back(static_cast<double>(t - first));
+  const int64_t last = r.seconds.empty() ? -1 : r.seconds.rbegin()->first;
+  const SecondStats none;
+  for (int64_t t = first; t <= last; ++t) {
+    auto it = r.seconds.find(t);
+    const SecondStats& s = it == r.seconds.end() ? none : it->second;
     p50.values.push_back(static_cast<double>(s.latency.percentile(0.5)) / 1e6);
     p90.values.push_back(static_cast<double>(s.latency.percentile(0.9)) / 1e6);
     p99.values.push_back(static_cast<double>(s.latency.percentile(0.99)) / 1e6);
@@ -180,6 +147,18 @@ std::string html_report(const LoadResult& r, const Verdict& v) {
     done.values.push_back(static_cast<double>(s.completed));
     errors.values.push_back(static_cast<double>(s.errors));
   }
+  ChartOptions counts;
+  counts.partial = partial_seconds(r, first, admitted.values.size());
+  if (r.ramp_s > 0 && r.started_ms > 0) {
+    counts.ramp_start = static_cast<double>(r.started_ms) / 1000.0 - static_cast<double>(first);
+    counts.ramp_end = counts.ramp_start + r.ramp_s;
+  }
+  auto chart = [](ChartOptions o, std::string title, std::string unit,
+                  const std::vector<ChartSeries>& series) {
+    o.title = std::move(title);
+    o.unit = std::move(unit);
+    return svg_chart(o, series);
+  };
   std::ostringstream o;
   o << "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>pistesim load — "
     << html_escape(r.workload) << "</title><style>"
@@ -206,21 +185,23 @@ std::string html_report(const LoadResult& r, const Verdict& v) {
     o << "</ul>";
   }
   o << "<h2>Quotas</h2>"
-    << svg_chart("Admitted and refused calls per second, against the quota", "calls/s", xs,
-                 {admitted, refused, quota})
-    << "<p>Calls of the applications under a per-second quota; admitted calls stay under the "
-       "dashed line (the sum of their limits) when quotas hold, give or take calls answered "
-       "across a second's boundary; the verification above decides per application and window."
-       "</p>";
+    << chart(counts, "Admitted and refused calls per second, against the quota", "calls/s",
+             {admitted, refused, quota})
+    << "<p>Calls of the applications under a per-second quota; admitted calls stay on or under "
+       "the grey band (the sum of their limits) when quotas hold, give or take calls answered "
+       "across a second's boundary; the verification above decides per application and window. "
+       "Seconds are wall-clock seconds: the run starts and ends within one, so its first and "
+       "last (and any of answers arriving after the end) are partial, hatched, and their counts "
+       "drawn as hollow dots off the lines.</p>";
   o << "<h2>Latency</h2><p>Measured from each request's intended send time (no coordinated "
        "omission).</p>"
-    << svg_chart("Latency percentiles per second", "ms", xs, {p50, p90, p99, pmax});
+    << chart(counts, "Latency percentiles per second", "ms", {p50, p90, p99, pmax});
   o << "<table><tr><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr><tr><td>"
     << ms(r.latency.percentile(0.5)) << "</td><td>" << ms(r.latency.percentile(0.9)) << "</td><td>"
     << ms(r.latency.percentile(0.99)) << "</td><td>" << ms(r.latency.percentile(0.999))
     << "</td><td>" << ms(r.latency.max()) << "</td></tr></table>";
   o << "<h2>Throughput</h2>"
-    << svg_chart("Requests per second", "requests/s", xs, {sent, done, errors});
+    << chart(counts, "Requests per second", "requests/s", {sent, done, errors});
   o << "<p>" << thousands(r.completed) << " requests completed, "
     << fmt("%.0f/s achieved", r.achieved_rate())
     << (r.offered_rate > 0 ? fmt(", %.0f/s offered", r.offered_rate) : std::string()) << ".</p>";
