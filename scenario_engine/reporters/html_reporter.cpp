@@ -33,7 +33,9 @@ h1{font-size:18px;margin:0 0 4px}
 .failed .sym,.bar .failed{color:var(--failed);background-color:var(--failed)}
 .error .sym,.bar .error{color:var(--error);background-color:var(--error)}
 .skipped .sym,.bar .skipped{color:var(--skipped);background-color:var(--skipped)}
-.sym{background:none!important;font-weight:bold;display:inline-block;width:1.2em}
+.sym{background:none!important;font-weight:bold}
+span.sym{display:inline-block;width:1.2em}
+td.sym{min-width:2em;width:2em;text-align:center;white-space:nowrap}
 nav button{font:inherit;border:1px solid var(--line);background:#fff;border-radius:6px;padding:2px 10px;cursor:pointer}
 nav button.active{background:#1f2328;color:#fff}
 nav input{font:inherit;padding:2px 8px;border:1px solid var(--line);border-radius:6px;margin-left:8px;width:18em}

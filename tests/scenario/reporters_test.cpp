@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -423,6 +424,34 @@ TEST(HtmlReport, IsSelfContainedAndEscapesEverything) {
   EXPECT_NE(html.find("no response: connection dropped mid-response"), std::string::npos);
   EXPECT_NE(html.find("tests/bad.toml:3:7: unknown key « expct »"), std::string::npos);
   EXPECT_NE(html.find("4 scenarios: 1 passed, 1 failed, 1 error, 1 skipped"), std::string::npos);
+}
+
+// The declarations the page's style gives `selector`, over every rule that lists it.
+std::string css_for(const std::string& html, const std::string& selector) {
+  const size_t from = html.find("<style>"), to = html.find("</style>");
+  std::string css = html.substr(from + 7, to - from - 7), out;
+  for (size_t at = 0; at < css.size();) {
+    const size_t open = css.find('{', at), close = css.find('}', open);
+    if (open == std::string::npos || close == std::string::npos) break;
+    std::string selectors = "," + css.substr(at, open - at) + ",";
+    selectors.erase(std::remove(selectors.begin(), selectors.end(), '\n'), selectors.end());
+    if (selectors.find("," + selector + ",") != std::string::npos)
+      out += css.substr(open + 1, close - open - 1) + ";";
+    at = close + 1;
+  }
+  return out;
+}
+
+// The ✓/✗ cell of an assertion row was `display:inline-block; width:1.2em` (meant for the
+// symbol beside a scenario's name): no longer a table cell, it was squeezed into a sliver.
+TEST(HtmlReport, TheOutcomeColumnIsATableCellWideEnoughForItsSymbol) {
+  std::string html = render([](std::ostream& o) { write_html_report(o, sample_run()); });
+  ASSERT_NE(html.find("<td class=\"sym\">✗</td>"), std::string::npos);
+  for (const char* selector : {".sym", "td.sym"})
+    EXPECT_EQ(css_for(html, selector).find("display:inline-block"), std::string::npos) << selector;
+  EXPECT_NE(css_for(html, "td.sym").find("min-width:2em"), std::string::npos);
+  EXPECT_NE(css_for(html, "span.sym").find("display:inline-block"), std::string::npos)
+      << "the symbol beside a name keeps its fixed width";
 }
 
 TEST(Reports, AnEmptyRunIsStillAValidDocument) {
