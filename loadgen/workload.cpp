@@ -92,7 +92,8 @@ std::string Workload::validate() const {
     if (g.rate < 0 || g.start_rate.value_or(0) < 0)
       return "application group '" + g.name + "' has a negative rate";
     if (g.start_rate && ramp == 0)
-      return "application group '" + g.name + "' has a start_rate but the workload no ramp";
+      return "application group '" + g.name +
+             "' sets start_rate, which needs a ramp (the workload has none)";
     if (g.quota && (g.quota->limit < 1 || g.quota->limit > kMaxQuotaLimit))
       return "application group '" + g.name + "' has a quota limit outside 1.." +
              std::to_string(kMaxQuotaLimit);

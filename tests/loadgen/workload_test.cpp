@@ -72,6 +72,8 @@ TEST(LoadProfile, ErrorsPointIntoTheFile) {
   EXPECT_EQ(error_of("name = \"t\"\n[[applications]]\n[[mix]]\nkind = \"api\"\n"),
             "p.toml: an api entry of the mix needs `api` and a `path` starting with '/'");
   EXPECT_EQ(error_of("name = \"t\"\n"), "p.toml: no application group");
+  EXPECT_EQ(error_of("name = \"t\"\nduration = \"3s\"\nramp = \"5s\"\n"),
+            "p.toml:3:8: ramp (5s) is longer than the duration (3s)");
   EXPECT_NE(error_of("name = [").find("p.toml:1:"), std::string::npos);
 }
 
@@ -171,7 +173,8 @@ TEST(Workload, RampLongerThanTheRunNamesBoth) {
   w.model = LoadModel::Open;
   w.ramp = 0;
   w.groups[0].start_rate = 5;
-  EXPECT_NE(w.validate().find("has a start_rate but the workload no ramp"), std::string::npos);
+  EXPECT_NE(w.validate().find("sets start_rate, which needs a ramp (the workload has none)"),
+            std::string::npos);
 }
 
 TEST(Workload, ShardsSplitTheOfferedRate) {
