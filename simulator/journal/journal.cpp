@@ -44,23 +44,26 @@ int64_t Journal::elapsed_us() const {
 void Journal::record(JournalEntry entry) {
   if (!enabled()) return;
   if (entry.elapsed_us == 0) entry.elapsed_us = elapsed_us();
-  JournalEntry evicted;  // freed after the lock is released: keep every worker's wait short
   std::lock_guard lock(mutex_);
   entry.seq = next_seq_++;
-  if (entries_.size() == capacity_) {
-    evicted = std::move(entries_.front());
-    entries_.pop_front();
-    ++dropped_;
+  if (ring_.size() < capacity_) {
+    ring_.push_back(std::move(entry));
+    return;
   }
-  entries_.push_back(std::move(entry));
+  // The oldest leaves into `entry`, freed after the lock is released: every worker's wait
+  // stays short.
+  std::swap(ring_[head_], entry);
+  head_ = (head_ + 1) % ring_.size();
+  ++dropped_;
 }
 
 std::vector<JournalEntry> Journal::since(uint64_t after, size_t limit) const {
   std::lock_guard lock(mutex_);
   std::vector<JournalEntry> out;
-  auto first = std::partition_point(entries_.begin(), entries_.end(),
-                                    [&](const JournalEntry& e) { return e.seq <= after; });
-  for (auto it = first; it != entries_.end() && out.size() < limit; ++it) out.push_back(*it);
+  if (ring_.empty()) return out;
+  const uint64_t oldest = at(0).seq;
+  size_t i = after < oldest ? 0 : std::min<uint64_t>(after - oldest + 1, ring_.size());
+  for (; i < ring_.size() && out.size() < limit; ++i) out.push_back(at(i));
   return out;
 }
 
@@ -76,7 +79,8 @@ uint64_t Journal::dropped() const {
 
 void Journal::clear() {
   std::lock_guard lock(mutex_);
-  entries_.clear();
+  ring_.clear();
+  head_ = 0;
 }
 
 JournalEntry journal_entry(JournalKind kind, Channel channel, const Request& request,

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -80,7 +79,12 @@ class Journal {
   const size_t capacity_;
   const std::chrono::steady_clock::time_point start_;
   mutable std::mutex mutex_;
-  std::deque<JournalEntry> entries_;
+  // A ring, oldest at head_: a full journal overwrites a slot instead of allocating one (a
+  // deque of entries this size takes a block per entry). Seqs are consecutive within it.
+  std::vector<JournalEntry> ring_;
+  size_t head_ = 0;
+  JournalEntry& at(size_t i) { return ring_[(head_ + i) % ring_.size()]; }
+  const JournalEntry& at(size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
   uint64_t next_seq_ = 1;
   uint64_t dropped_ = 0;
 };

@@ -159,10 +159,21 @@ TEST(Journal, KeepsTheNewestEntriesAndCountsTheOnesItDropped) {
   EXPECT_EQ(j.dropped(), 2u);
   EXPECT_EQ(j.last_seq(), 5u);
   EXPECT_EQ(j.since(4).size(), 1u);
+  // Read across the ring's wrap: in seq order, from any mark, up to a limit.
+  auto two = j.since(0, 2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].seq, 3u);
+  EXPECT_EQ(two[1].seq, 4u);
+  EXPECT_EQ(j.since(3).front().status, 203);
+  EXPECT_TRUE(j.since(5).empty());
+  EXPECT_TRUE(j.since(100).empty());
+  for (int i = 0; i < 4; ++i) j.record(JournalEntry());
+  EXPECT_EQ(j.since(0).front().seq, 7u);
+  EXPECT_EQ(j.since(0).back().seq, 9u);
   j.clear();
   EXPECT_TRUE(j.since(0).empty());
   j.record(JournalEntry());
-  EXPECT_EQ(j.last_seq(), 6u);  // numbering goes on: marks taken before stay meaningful
+  EXPECT_EQ(j.last_seq(), 10u);  // numbering goes on: marks taken before stay meaningful
   Journal off(0);
   off.record(JournalEntry());
   EXPECT_TRUE(off.since(0).empty());
