@@ -211,7 +211,11 @@ Response Simulator::handle(Request request) {
     std::string_view prefix = path_prefix(e);
     std::string_view path = request.path;
     if (path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/')) {
-      request.path = path.size() == prefix.size() ? "/" : std::string(path.substr(prefix.size()));
+      // In place: the path only gets shorter.
+      if (path.size() == prefix.size())
+        request.path = "/";
+      else
+        request.path.erase(0, prefix.size());
       return handle(e, request);
     }
   }

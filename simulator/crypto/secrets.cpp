@@ -130,9 +130,18 @@ bool constant_time_equals(std::string_view a, std::string_view b) {
 
 std::string token_fingerprint(std::string_view token) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  // Fetched once: OpenSSL 3's SHA256() looks the algorithm up on every call.
+  // Fetched once: OpenSSL 3's SHA256() looks the algorithm up on every call; and one context
+  // per thread, reused: EVP_Digest() allocates and frees one on every call.
   static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  if (!sha256 || EVP_Digest(token.data(), token.size(), digest, nullptr, sha256, nullptr) != 1)
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context context;
+  EVP_MD_CTX* ctx = context.ctx;
+  if (!sha256 || !ctx || EVP_DigestInit_ex2(ctx, sha256, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, token.data(), token.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, digest, nullptr) != 1)
     SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -13,9 +13,9 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "base/string_map.h"
 #include "clock/clock.h"
 
 namespace pistesim {
@@ -147,14 +147,9 @@ class TokenStore {
   static TokenRecord to_record(const Stored& s);
 
   mutable std::array<Shard, kShards> shards_;
-  // Transparent hashing: a string_view is looked up without building a std::string.
-  struct InternHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   std::shared_mutex intern_mutex_;
   // Node-based: element addresses are stable.
-  std::unordered_set<std::string, InternHash, std::equal_to<>> interned_;
+  StringSet interned_;
   std::array<ClientShard, kClientShards> clients_;
   size_t max_live_per_client_ = kDefaultMaxLivePerClient;
   TokenStoreListener* listener_ = nullptr;

@@ -243,6 +243,7 @@ std::string normalize_path(std::string_view path) {
 
 std::optional<std::vector<FormParam>> parse_form(std::string_view body) {
   std::vector<FormParam> params;
+  params.reserve(std::count(body.begin(), body.end(), '&') + 1);
   size_t pos = 0;
   while (pos <= body.size()) {
     size_t amp = body.find('&', pos);

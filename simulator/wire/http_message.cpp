@@ -23,6 +23,8 @@ bool is_field_control(char c) {
 }
 
 void Headers::add(std::string name, std::string value) {
+  // Requests and answers carry a handful of fields: one block for them, not four regrowths.
+  if (items_.capacity() == 0) items_.reserve(8);
   items_.push_back({std::move(name), std::move(value)});
 }
 

@@ -183,7 +183,7 @@ WorldIndex::WorldIndex(const World& world) {
 namespace {
 template <class M>
 auto lookup(const M& m, std::string_view key) -> typename M::mapped_type {
-  auto it = m.find(std::string(key));
+  auto it = m.find(key);
   return it == m.end() ? typename M::mapped_type{} : it->second;
 }
 }  // namespace
@@ -206,7 +206,7 @@ const Api* WorldIndex::route(Channel c, std::string_view path, std::string_view*
   std::string_view candidate = path;
   // Longest segment-wise prefix first: "/a/b/c", then "/a/b", then "/a".
   while (!candidate.empty()) {
-    auto it = routes.find(std::string(candidate));
+    auto it = routes.find(candidate);
     if (it != routes.end()) {
       if (rest) *rest = path.substr(candidate.size());
       return it->second;
@@ -221,14 +221,14 @@ const Api* WorldIndex::route(Channel c, std::string_view path, std::string_view*
 std::optional<WorldIndex::ClientRef> WorldIndex::client(Channel c,
                                                         std::string_view client_id) const {
   const auto& m = clients_[static_cast<int>(c)];
-  auto it = m.find(std::string(client_id));
+  auto it = m.find(client_id);
   if (it == m.end()) return std::nullopt;
   return it->second;
 }
 
 std::optional<WorldIndex::KeyRef> WorldIndex::api_key(Channel c, std::string_view key) const {
   const auto& m = keys_[static_cast<int>(c)];
-  auto it = m.find(std::string(key));
+  auto it = m.find(key);
   if (it == m.end()) return std::nullopt;
   return it->second;
 }

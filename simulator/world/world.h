@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/string_map.h"
 #include "clock/clock.h"
 #include "wire/http_message.h"
 
@@ -304,7 +305,7 @@ class WorldIndex {
 
  private:
   template <class T>
-  using Map = std::unordered_map<std::string, T>;
+  using Map = StringMap<T>;
   Map<const Api*> apis_;
   Map<const Api*> routes_[2];
   Map<const Application*> applications_;
