@@ -22,9 +22,11 @@ json fault_json(const Fault& f) {
               {"remaining", f.remaining}};
 }
 
+// offset_ms: how far the clock is from real time (what POST /clock/reset puts back).
 Response clock_answer(Simulator& sim) {
   Millis now = sim.clock().now_ms();
-  return json_response(200, {{"now_ms", now}, {"now", format_iso8601(now)}});
+  return json_response(
+      200, {{"now_ms", now}, {"now", format_iso8601(now)}, {"offset_ms", sim.clock().offset_ms()}});
 }
 
 // The quota core counts windows in 33 bits of seconds (until 2242): time stops before that.
@@ -77,6 +79,28 @@ Response advance_clock(ControlCall& c) {
                  : body.contains("by") ? "by"
                                        : "seconds");
   c.sim.clock().advance(delta);
+  return clock_answer(c.sim);
+}
+
+// POST /clock/reset {"offset_ms": N?}: back to real time, or N ms ahead of it (what GET /clock
+// said before a run moved it). Going back undoes what the abandoned future left: see
+// Simulator::set_clock_offset.
+Response reset_clock(ControlCall& c) {
+  Millis offset = 0;
+  if (c.body.contains("offset_ms")) {
+    const json& v = c.body["offset_ms"];
+    const Millis real = c.sim.clock().now_ms() - c.sim.clock().offset_ms();
+    if (!v.is_number_integer() || v.get<int64_t>() < 0)
+      return error(400, "INVALID_FIELD",
+                   {"« offset_ms » doit être un entier positif ou nul (millisecondes d'avance sur "
+                    "l'heure réelle)",
+                    "« offset_ms » must be a non-negative integer (milliseconds ahead of real "
+                    "time)"},
+                   "offset_ms");
+    offset = v.get<int64_t>();
+    if (offset > kLatest - real) return error(400, "INVALID_FIELD", kTooLate, "offset_ms");
+  }
+  c.sim.set_clock_offset(offset);
   return clock_answer(c.sim);
 }
 
@@ -272,6 +296,7 @@ void register_simulator_routes(Router& r) {
   r.add("GET", "/world", describe_world);
   r.add("GET", "/clock", [](ControlCall& c) { return clock_answer(c.sim); });
   r.add("POST", "/clock/advance", advance_clock, {.fields = {"by", "seconds", "to"}});
+  r.add("POST", "/clock/reset", reset_clock, {.fields = {"offset_ms"}});
   r.add("POST", "/tokens/revoke", revoke_tokens, {.fields = {"token", "application"}});
   r.add("POST", "/tokens/expire", expire_tokens, {.fields = {"token", "application"}});
   // GET /tokens: live token counts (values are never shown).

@@ -173,7 +173,7 @@ TEST_F(ControlApi, ABodyThatIsNotAJsonObjectIsRefused) {
 
 TEST_F(ControlApi, ClockShowsAndAdvancesTime) {
   EXPECT_EQ(json_answer(t.control("GET", "/clock")),
-            json({{"now_ms", kStart}, {"now", "2026-11-23T10:00:00.000Z"}}));
+            json({{"now_ms", kStart}, {"now", "2026-11-23T10:00:00.000Z"}, {"offset_ms", 0}}));
   Response by = t.control("POST", "/clock/advance", R"({"by":"1h30m"})");
   EXPECT_EQ(by.status, 200);
   EXPECT_EQ(json_answer(by)["now"], "2026-11-23T11:30:00.000Z");
