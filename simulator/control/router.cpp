@@ -144,7 +144,7 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
   }
   const RouteOptions& options = best->options;
   if (auto refused = unknown_field(body, options.fields)) return *refused;
-  if (auto params = parse_form(req.query)) {
+  if (auto params = options.ignores_query ? std::nullopt : parse_form(req.query)) {
     std::vector<std::string> names;
     for (const auto& p : *params) names.push_back(p.name);
     if (auto refused = unknown_parameter(names, options.query)) return *refused;

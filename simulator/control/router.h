@@ -49,6 +49,8 @@ struct RouteOptions {
   std::vector<std::string_view> fields = {};    // the JSON body fields the route reads
   std::vector<std::string_view> required = {};  // those it cannot act without (implied in fields)
   std::vector<std::string_view> query = {};     // the query parameters it reads
+  // Any query parameter passes (unread): /health, which monitors probe with cache-busting ones.
+  bool ignores_query = false;
 };
 
 class Router {

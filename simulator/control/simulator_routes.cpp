@@ -292,7 +292,7 @@ void register_simulator_routes(Router& r) {
         [](ControlCall&) {
           return json_response(200, {{"status", "ok"}});
         },
-        {.access = Access::Open});
+        {.access = Access::Open, .ignores_query = true});
   r.add("GET", "/world", describe_world);
   r.add("GET", "/clock", [](ControlCall& c) { return clock_answer(c.sim); });
   r.add("POST", "/clock/advance", advance_clock, {.fields = {"by", "seconds", "to"}});
