@@ -10,12 +10,14 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "commands.h"
 #include "conformance/load_run.h"
 #include "conformance/report.h"
 #include "conformance/suite.h"
+#include "scenario_engine/target_clock.h"
 
 namespace pistesim::cli {
 
@@ -38,6 +40,7 @@ struct ConformArgs {
   bool list = false;
   size_t concurrency = 0;
   size_t repeat = 1;
+  bool keep_clock = false;
 };
 
 // The shipped checks: the source tree's conformance/checks (compiled in), else
@@ -165,6 +168,20 @@ int conform(ConformArgs& args) {
   std::cout << "Conformance of " << profile.target << " (profile " << profile.profile << ")\n"
             << "ID   LEVEL  VERDICT EVIDENCE\n"
             << std::flush;
+  // A shared pistesim outlives the run: its clock goes back to where the checks found it, after
+  // the run under load too, whatever the verdicts.
+  std::optional<scenario::TargetClock> clock;
+  if (!args.keep_clock && profile.target != "embedded") {
+    scenario::TargetOptions where;
+    where.url = profile.target;
+    where.admin_token = profile.admin_token;
+    where.control = profile.control();
+    where.verify_tls = profile.verify_tls;
+    where.ca_file = profile.ca_file;
+    std::string note;
+    clock.emplace(where, &note);
+    if (!note.empty()) std::cerr << "pistesim conform: " << note << "\n";
+  }
   selection.on_check = [&](const conformance::CheckResult& r) {
     conformance::write_check_line(std::cout, r, color);
     std::cout << std::flush;
@@ -186,6 +203,9 @@ int conform(ConformArgs& args) {
     std::cout << report.summary() << "\n";
     if (!report.ok() && code == 0) code = 1;
   }
+  if (clock)
+    if (std::string said = clock->restore(); !said.empty())
+      std::cerr << "pistesim conform: " << said << "\n";
   for (auto& [format, file] : files) {
     if (format == "junit")
       conformance::write_junit(*file, suite);
@@ -256,6 +276,9 @@ void add_conform_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--color", args->color, "Colour the table")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--list", args->list, "List the checks without running them");
+  cmd->add_flag("--keep-clock", args->keep_clock,
+                "A pistesim target: leave its clock where the checks moved it (by default it is "
+                "put back to where the run found it)");
   cmd->add_option("--concurrency", args->concurrency,
                   "Then repeat the token-endpoint checks from N connections at once")
       ->check(CLI::Range(size_t{1}, size_t{64}));

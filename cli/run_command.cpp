@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "commands.h"
@@ -19,6 +20,7 @@
 #include "scenario_engine/reporters/reporters.h"
 #include "scenario_engine/runner.h"
 #include "scenario_engine/target.h"
+#include "scenario_engine/target_clock.h"
 
 namespace pistesim::cli {
 
@@ -45,6 +47,7 @@ struct RunArgs {
   bool verbose = false;
   bool coverage = false;
   bool list = false;
+  bool keep_clock = false;
 };
 
 const std::set<std::string> kReportFormats = {"junit", "tap", "json", "html"};
@@ -253,7 +256,17 @@ int run(RunArgs args) {
     human.flush();
   };
 
+  // A shared server outlives the run: its clock goes back to where the run found it.
+  std::optional<scenario::TargetClock> clock;
+  if (!args.keep_clock) {
+    std::string note;
+    clock.emplace(options.target, &note);
+    if (!note.empty()) std::cerr << "pistesim run: " << note << "\n";
+  }
   RunSummary summary = scenario::run_all(scenarios, load_errors, options);
+  if (clock)
+    if (std::string said = clock->restore(); !said.empty())
+      std::cerr << "pistesim run: " << said << "\n";
 
   if (stdout_is_terminal_report) {
     scenario::write_terminal_report(std::cout, summary, style);
@@ -319,6 +332,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                 "still reflects the scenarios only)");
   cmd->add_flag("--list", args->list,
                 "List the scenarios (tags, covered IDs) without running them");
+  cmd->add_flag("--keep-clock", args->keep_clock,
+                "--target: leave the server's clock where the scenarios moved it (by default it "
+                "is put back to where the run found it)");
   cmd->callback([args, format, &exit_code] {
     args->format_given = format->count() > 0;
     exit_code = run(*args);

@@ -17,6 +17,7 @@
 #include "scenario_engine/coverage.h"
 #include "scenario_engine/json_path.h"
 #include "scenario_engine/template.h"
+#include "wire/spelling.h"
 #include "world/toml_support.h"
 
 namespace fs = std::filesystem;
@@ -67,27 +68,9 @@ bool contains(const Keys& keys, std::string_view k) {
   return std::find(keys.begin(), keys.end(), k) != keys.end();
 }
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  if (a.size() > 64 || b.size() > 64) return 64;
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 // " did you mean « expect »?" when one of `options` is a plausible misspelling of `word`.
 std::string did_you_mean(std::string_view word, const Keys& options) {
-  std::string_view best;
-  size_t best_d = 3;
-  for (auto o : options) {
-    size_t d = edit_distance(word, o);
-    if (d < best_d && d <= std::max<size_t>(1, o.size() / 3)) best = o, best_d = d;
-  }
+  std::string_view best = closest_spelling(word, options);
   return best.empty() ? "" : " did you mean " + q(best) + "?";
 }
 

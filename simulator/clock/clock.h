@@ -18,6 +18,11 @@ class Clock {
   virtual Millis now_ms() const = 0;
   // Moves this clock's "now" forward. REQUIRES: delta_ms >= 0.
   virtual void advance(Millis delta_ms) = 0;
+  // How far advance() has moved it from where it started (real time, for a SystemClock).
+  virtual Millis offset_ms() const = 0;
+  // Puts it that far from where it started: 0 is back to real time, and may move it backwards.
+  // REQUIRES: offset_ms >= 0.
+  virtual void set_offset(Millis offset_ms) = 0;
 };
 
 // Real time plus an offset that advance() grows: what `pistesim serve` uses, so that a
@@ -28,6 +33,10 @@ class SystemClock final : public Clock {
   void advance(Millis delta_ms) override {
     offset_ms_.fetch_add(delta_ms, std::memory_order_relaxed);
   }
+  Millis offset_ms() const override { return offset_ms_.load(std::memory_order_relaxed); }
+  void set_offset(Millis offset_ms) override {
+    offset_ms_.store(offset_ms, std::memory_order_relaxed);
+  }
 
  private:
   std::atomic<Millis> offset_ms_{0};
@@ -36,12 +45,16 @@ class SystemClock final : public Clock {
 // Time that moves only when told: unit tests and embedded scenario runs.
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(Millis start_ms) : now_ms_(start_ms) {}
+  explicit ManualClock(Millis start_ms) : start_ms_(start_ms), now_ms_(start_ms) {}
   Millis now_ms() const override { return now_ms_.load(std::memory_order_relaxed); }
   void advance(Millis delta_ms) override { now_ms_.fetch_add(delta_ms, std::memory_order_relaxed); }
+  // From the start time given at construction.
+  Millis offset_ms() const override { return now_ms() - start_ms_; }
+  void set_offset(Millis offset_ms) override { set(start_ms_ + offset_ms); }
   void set(Millis ms) { now_ms_.store(ms, std::memory_order_relaxed); }
 
  private:
+  const Millis start_ms_;
   std::atomic<Millis> now_ms_;
 };
 

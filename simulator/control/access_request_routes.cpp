@@ -33,9 +33,10 @@ bool status_filter(const ControlCall& c, std::optional<RequestStatus> fallback,
     *out = *st;
     return true;
   }
-  *err =
-      error(400, "INVALID_FIELD",
-            "« status » doit valoir \"pending\", \"approved\", \"rejected\" ou \"all\"", "status");
+  *err = error(400, "INVALID_FIELD",
+               {"« status » doit valoir \"pending\", \"approved\", \"rejected\" ou \"all\"",
+                "« status » must be \"pending\", \"approved\", \"rejected\" or \"all\""},
+               "status");
   return false;
 }
 
@@ -125,7 +126,8 @@ Response revoke(ControlCall& c) {
 }  // namespace
 
 void register_access_request_routes(Router& r) {
-  r.add("POST", "/portal/access-requests", submit);
+  r.add("POST", "/portal/access-requests", submit,
+        {.fields = {"api", "application", "motif", "scopes"}});
   r.add("GET", "/portal/access-requests", [](ControlCall& c) {
     auto actor = c.actor();
     if (!actor) return error_response(actor.error());
@@ -133,39 +135,46 @@ void register_access_request_routes(Router& r) {
     auto mine = my_access_requests(snap->world, actor.value());
     return answer(mine, [&](const auto& v) { return request_list(snap->world, v); });
   });
-  r.add("GET", "/portal/admin/access-requests", [](ControlCall& c) {
-    auto actor = c.actor();
-    if (!actor) return error_response(actor.error());
-    std::optional<RequestStatus> status;
-    Response bad;
-    if (!status_filter(c, RequestStatus::Pending, &status, &bad)) return bad;
-    auto snap = c.sim.snapshot();
-    auto todo = requests_to_decide(snap->world, actor.value(), status);
-    return answer(todo, [&](const auto& v) { return request_list(snap->world, v); });
-  });
+  r.add("GET", "/portal/admin/access-requests",
+        [](ControlCall& c) {
+          auto actor = c.actor();
+          if (!actor) return error_response(actor.error());
+          std::optional<RequestStatus> status;
+          Response bad;
+          if (!status_filter(c, RequestStatus::Pending, &status, &bad)) return bad;
+          auto snap = c.sim.snapshot();
+          auto todo = requests_to_decide(snap->world, actor.value(), status);
+          return answer(todo, [&](const auto& v) { return request_list(snap->world, v); });
+        },
+        {.query = {"status"}});
   r.add("POST", "/portal/admin/access-requests/approve",
-        [](ControlCall& c) { return decide(c, true); });
+        [](ControlCall& c) { return decide(c, true); }, {.fields = {"ids", "motif"}});
   r.add("POST", "/portal/admin/access-requests/reject",
-        [](ControlCall& c) { return decide(c, false); });
-  r.add("GET", "/portal/admin/accesses", accesses);
-  r.add("POST", "/portal/admin/revocations", revoke);
+        [](ControlCall& c) { return decide(c, false); }, {.fields = {"ids", "motif"}});
+  r.add("GET", "/portal/admin/accesses", accesses, {.query = {"api"}});
+  r.add("POST", "/portal/admin/revocations", revoke, {.fields = {"api", "applications", "motif"}});
 
   // The operator's view of every request (state inspection).
-  r.add("GET", "/access-requests", [](ControlCall& c) {
-    std::optional<RequestStatus> status;
-    Response bad;
-    if (!status_filter(c, std::nullopt, &status, &bad)) return bad;
-    auto snap = c.sim.snapshot();
-    json list = json::array();
-    for (const auto& req : snap->world.access_requests)
-      if (!status || req.status == *status) list.push_back(access_request_json(snap->world, req));
-    return json_response(200, list);
-  });
+  r.add("GET", "/access-requests",
+        [](ControlCall& c) {
+          std::optional<RequestStatus> status;
+          Response bad;
+          if (!status_filter(c, std::nullopt, &status, &bad)) return bad;
+          auto snap = c.sim.snapshot();
+          json list = json::array();
+          for (const auto& req : snap->world.access_requests)
+            if (!status || req.status == *status)
+              list.push_back(access_request_json(snap->world, req));
+          return json_response(200, list);
+        },
+        {.query = {"status"}});
   r.add("GET", "/access-requests/{id}", [](ControlCall& c) {
     auto snap = c.sim.snapshot();
     for (const auto& req : snap->world.access_requests)
       if (req.id == c.params[0]) return json_response(200, access_request_json(snap->world, req));
-    return error(404, "UNKNOWN_ACCESS_REQUEST", "Demande d'accès inconnue : " + c.params[0]);
+    return error(
+        404, "UNKNOWN_ACCESS_REQUEST",
+        {"Demande d'accès inconnue : " + c.params[0], "unknown access request: " + c.params[0]});
   });
 }
 

@@ -13,14 +13,14 @@ namespace pistesim {
 namespace {
 
 // Reads an optional string field into `out`; false (with *err set) if it has another type.
-bool read(const json& body, const char* key, std::string& out, Response* err) {
+bool read(const Body& body, const char* key, std::string& out, Response* err) {
   auto v = string_field(body, key, err);
   if (!v) return false;
   out = std::move(*v);
   return true;
 }
 
-bool read(const json& body, const char* key, bool& out, Response* err) {
+bool read(const Body& body, const char* key, bool& out, Response* err) {
   auto v = bool_field(body, key, out, err);
   if (!v) return false;
   out = *v;
@@ -187,7 +187,9 @@ Response login_route(ControlCall& c) {
 Response logout(ControlCall& c) {
   const std::string* session = c.request.headers.find("X-Pistesim-Session");
   if (!session)
-    return error(401, "NOT_LOGGED_IN", "Aucune session à fermer (en-tête X-Pistesim-Session).");
+    return error(401, "NOT_LOGGED_IN",
+                 {"Aucune session à fermer (en-tête X-Pistesim-Session).",
+                  "no session to close (header X-Pistesim-Session)."});
   return json_response(200, {{"logged_out", c.sim.sessions().close(*session)}});
 }
 
@@ -346,12 +348,16 @@ Response create_user_route(ControlCall& c) {
   if (role == "orgadmin")
     in.role = Role::OrgAdmin;
   else if (!role.empty() && role != "developer")
-    return error(400, "INVALID_FIELD", "« role » doit valoir \"developer\" ou \"orgadmin\"",
+    return error(400, "INVALID_FIELD",
+                 {"« role » doit valoir \"developer\" ou \"orgadmin\"",
+                  "« role » must be \"developer\" or \"orgadmin\""},
                  "role");
   if (mode == "manual")
     in.password_mode = PasswordMode::Manual;
   else if (!mode.empty() && mode != "generated")
-    return error(400, "INVALID_FIELD", "« password_mode » doit valoir \"generated\" ou \"manual\"",
+    return error(400, "INVALID_FIELD",
+                 {"« password_mode » doit valoir \"generated\" ou \"manual\"",
+                  "« password_mode » must be \"generated\" or \"manual\""},
                  "password_mode");
   auto r = c.sim.transact([&](Transaction& tx) { return create_managed_user(tx, *actor, in); });
   return answer(
@@ -362,11 +368,11 @@ Response create_user_route(ControlCall& c) {
 Response patch_user_route(ControlCall& c) {
   auto actor = c.actor();
   if (!actor.ok()) return error_response(actor.error());
-  if (!c.body.contains("active") || !c.body["active"].is_boolean())
-    return error(400, "INVALID_FIELD", "« active » doit valoir true ou false", "active");
-  const bool active = c.body["active"].get<bool>();
+  Response bad;
+  auto active = bool_field(c.body, "active", false, &bad);  // required: never the fallback
+  if (!active) return bad;
   auto r = c.sim.transact(
-      [&](Transaction& tx) { return set_managed_user_active(tx, *actor, c.params[0], active); });
+      [&](Transaction& tx) { return set_managed_user_active(tx, *actor, c.params[0], *active); });
   return answer(r, [&](const User& u) { return user_now(c.sim, u.email); });
 }
 
@@ -395,30 +401,37 @@ Response all_users(ControlCall& c) {
 Response one_user(ControlCall& c) {
   auto snap = c.sim.snapshot();
   const User* u = snap->index.user(c.params[0]);
-  if (!u) return error(404, "UNKNOWN_USER", "Utilisateur inconnu : " + c.params[0], "email");
+  if (!u)
+    return error(404, "UNKNOWN_USER",
+                 {"Utilisateur inconnu : " + c.params[0], "unknown user: " + c.params[0]}, "email");
   return json_response(200, user_json(snap->world, *u));
 }
 
 }  // namespace
 
 void register_account_routes(Router& r) {
-  r.add("POST", "/portal/register", register_account);
-  r.add("GET", "/portal/activate", activate, Access::Open);
-  r.add("POST", "/portal/login", login_route);
+  r.add("POST", "/portal/register", register_account,
+        {.fields = {"name", "email", "password", "password_confirmation", "organisation_code",
+                    "opt_in_news", "opt_in_surveys", "cgu_accepted", "captcha"}});
+  r.add("GET", "/portal/activate", activate, {.access = Access::Open, .query = {"token"}});
+  r.add("POST", "/portal/login", login_route, {.fields = {"email", "password"}});
   r.add("POST", "/portal/logout", logout);
   r.add("GET", "/portal/cgu", get_cgu);
   r.add("POST", "/portal/cgu/accept", accept_cgu);
   r.add("POST", "/portal/cgu/refuse", refuse_cgu);
   r.add("GET", "/portal/profile", get_profile);
-  r.add("PATCH", "/portal/profile", patch_profile);
-  r.add("POST", "/portal/password", post_password);
-  r.add("POST", "/portal/password-reset", post_password_reset);
-  r.add("GET", "/portal/password-reset/confirm", confirm_password_reset_route, Access::Open);
+  r.add("PATCH", "/portal/profile", patch_profile, {.fields = {"opt_in_news", "opt_in_surveys"}});
+  r.add("POST", "/portal/password", post_password,
+        {.fields = {"current_password", "new_password", "password_confirmation"}});
+  r.add("POST", "/portal/password-reset", post_password_reset, {.fields = {"email"}});
+  r.add("GET", "/portal/password-reset/confirm", confirm_password_reset_route,
+        {.access = Access::Open, .query = {"token"}});
   r.add("GET", "/portal/admin/users", list_users_route);
-  r.add("POST", "/portal/admin/users", create_user_route);
-  r.add("PATCH", "/portal/admin/users/{email}", patch_user_route);
+  r.add("POST", "/portal/admin/users", create_user_route,
+        {.fields = {"email", "name", "organisation", "role", "password_mode", "password"}});
+  r.add("PATCH", "/portal/admin/users/{email}", patch_user_route, {.required = {"active"}});
   r.add("DELETE", "/portal/admin/users/{email}", delete_user_route);
-  r.add("PUT", "/platform-cgu", put_platform_cgu);
+  r.add("PUT", "/platform-cgu", put_platform_cgu, {.fields = {"version"}});
   r.add("GET", "/platform-cgu", get_platform_cgu);
   r.add("GET", "/users", all_users);
   r.add("GET", "/users/{email}", one_user);

@@ -48,7 +48,7 @@ PeriodQuery period_query(const ControlCall& c) {
 
 // "emails": a list of strings, or one string of addresses separated by new lines, commas,
 // semicolons or spaces (as typed in PISTE's form).
-std::optional<std::vector<std::string>> emails_field(const json& body, Response* err) {
+std::optional<std::vector<std::string>> emails_field(const Body& body, Response* err) {
   if (body.contains("emails") && body["emails"].is_string()) {
     std::vector<std::string> out;
     std::string current;
@@ -174,9 +174,12 @@ Response health(ControlCall& c) {
   const std::string text = c.query("period").empty() ? "1d" : c.query("period");
   const Millis span = parse_duration_ms(text);
   if (span < 60'000 || span > UsageRecorder::kRetentionHours * kHourMs)
-    return error(400, "INVALID_FIELD",
-                 "« period » doit être une durée d'une minute à 31 jours, comme \"1d\" ou \"12h\".",
-                 "period");
+    return error(
+        400, "INVALID_FIELD",
+        {"« period » doit être une durée d'une minute à 31 jours, comme \"1d\" ou \"12h\".",
+         "« period » must be a duration from a minute to 31 days, such as \"1d\" or "
+         "\"12h\"."},
+        "period");
   auto snap = c.sim.snapshot();
   auto result =
       api_health(snap->world, c.sim.usage(), c.sim.faults(), *actor, span, c.sim.clock().now_ms());
@@ -202,7 +205,9 @@ std::optional<Granularity> granularity_query(const ControlCall& c, Response* err
   if (g.empty()) return Granularity::Day;
   auto parsed = parse_granularity(g);
   if (!parsed)
-    *err = error(400, "INVALID_FIELD", "« granularity » doit valoir day ou hour", "granularity");
+    *err = error(400, "INVALID_FIELD",
+                 {"« granularity » doit valoir day ou hour", "« granularity » must be day or hour"},
+                 "granularity");
   return parsed;
 }
 
@@ -295,13 +300,21 @@ Response operator_usage(ControlCall& c) {
 }  // namespace
 
 void register_administration_routes(Router& r) {
-  r.add("POST", "/portal/admin/enrolments", [](ControlCall& c) { return enrolment(c, true); });
-  r.add("POST", "/portal/admin/decommissions", [](ControlCall& c) { return enrolment(c, false); });
-  r.add("GET", "/portal/admin/applications", perimeter);
-  r.add("GET", "/portal/admin/top-consumers", top);
-  r.add("GET", "/portal/admin/api-health", health);
-  r.add("GET", "/portal/applications/{id}/usage", app_usage);
-  r.add("GET", "/usage", operator_usage);
+  const RouteOptions people = {.fields = {"organisation", "emails"}};
+  r.add(
+      "POST", "/portal/admin/enrolments", [](ControlCall& c) { return enrolment(c, true); },
+      people);
+  r.add(
+      "POST", "/portal/admin/decommissions", [](ControlCall& c) { return enrolment(c, false); },
+      people);
+  r.add("GET", "/portal/admin/applications", perimeter, {.query = {"organisation"}});
+  r.add("GET", "/portal/admin/top-consumers", top,
+        {.query = {"days", "from", "to", "period", "api"}});
+  r.add("GET", "/portal/admin/api-health", health, {.query = {"period"}});
+  r.add("GET", "/portal/applications/{id}/usage", app_usage,
+        {.query = {"days", "from", "to", "period", "granularity"}});
+  r.add("GET", "/usage", operator_usage,
+        {.query = {"days", "from", "to", "period", "granularity", "application", "api"}});
 }
 
 }  // namespace pistesim

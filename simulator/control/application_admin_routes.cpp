@@ -15,24 +15,34 @@ Response application_answer(Simulator& sim, const std::string& id) {
 }
 
 Response unknown_application(const std::string& id) {
-  return error(404, "UNKNOWN_APPLICATION", "Application inconnue : " + id);
+  return error(404, "UNKNOWN_APPLICATION",
+               {"Application inconnue : " + id, "unknown application: " + id});
 }
 
-std::optional<QuotaSpec> parse_quota_body(const json& body, Response* err) {
-  if (!body.contains("limit") || !body["limit"].is_number_integer()) {
-    *err = error(400, "INVALID_FIELD", "« limit » doit être un entier de 1 à 1073741823", "limit");
+Response unknown_api(const std::string& id) {
+  return error(404, "UNKNOWN_API", {"API inconnue : " + id, "unknown API: " + id}, "api");
+}
+
+// `limit` is a required field of the route: the router has refused a body without it.
+std::optional<QuotaSpec> parse_quota_body(const Body& body, Response* err) {
+  const Message bad_limit{"« limit » doit être un entier de 1 à 1073741823",
+                          "« limit » must be an integer from 1 to 1073741823"};
+  if (!body["limit"].is_number_integer()) {
+    *err = error(400, "INVALID_FIELD", bad_limit, "limit");
     return std::nullopt;
   }
   int64_t limit = body["limit"].get<int64_t>();
   if (limit < 1 || limit > kMaxQuotaLimit) {
-    *err = error(400, "INVALID_FIELD", "« limit » doit être un entier de 1 à 1073741823", "limit");
+    *err = error(400, "INVALID_FIELD", bad_limit, "limit");
     return std::nullopt;
   }
   auto window = string_field(body, "window", err);
   if (!window) return std::nullopt;
   auto w = parse_quota_window(body.contains("window") ? *window : "1s");
   if (!w) {
-    *err = error(400, "INVALID_FIELD", "« window » doit valoir \"1s\" ou \"1d\"", "window");
+    *err = error(400, "INVALID_FIELD",
+                 {"« window » doit valoir \"1s\" ou \"1d\"", "« window » must be \"1s\" or \"1d\""},
+                 "window");
     return std::nullopt;
   }
   return QuotaSpec{limit, *w};
@@ -66,7 +76,9 @@ Response set_quota(ControlCall& c) {
       Subscription* sub = app.subscription(api_id);
       if (!sub) {
         failure = error(404, "UNKNOWN_SUBSCRIPTION",
-                        "L'application n'a pas d'accès à l'API " + api_id, "api");
+                        {"L'application n'a pas d'accès à l'API " + api_id,
+                         "the application has no access to the API " + api_id},
+                        "api");
         return false;
       }
       sub->quota = spec;
@@ -84,12 +96,12 @@ Response set_quota(ControlCall& c) {
 Response patch_application(ControlCall& c) {
   const std::string& id = c.params[0];
   if (!c.sim.snapshot()->index.application(id)) return unknown_application(id);
-  if (!c.body.contains("active") || !c.body["active"].is_boolean())
-    return error(400, "INVALID_FIELD", "« active » doit valoir true ou false", "active");
-  const bool active = c.body["active"].get<bool>();
+  Response bad;
+  auto active = bool_field(c.body, "active", false, &bad);  // required: never the fallback
+  if (!active) return bad;
   c.sim.mutate([&](World& w) {
     for (auto& app : w.applications)
-      if (app.id == id) app.active = active;
+      if (app.id == id) app.active = *active;
   });
   return application_answer(c.sim, id);
 }
@@ -104,10 +116,12 @@ Response set_subscription(ControlCall& c) {
   const Application* current = snap->index.application(id);
   if (!current) return unknown_application(id);
   const Api* api = snap->index.api(api_id);
-  if (!api) return error(404, "UNKNOWN_API", "API inconnue : " + api_id, "api");
+  if (!api) return unknown_api(api_id);
   if (c.request.method == "DELETE") {
     if (!current->subscription(api_id))
-      return error(404, "UNKNOWN_SUBSCRIPTION", "L'application n'a pas d'accès à l'API " + api_id);
+      return error(404, "UNKNOWN_SUBSCRIPTION",
+                   {"L'application n'a pas d'accès à l'API " + api_id,
+                    "the application has no access to the API " + api_id});
     c.sim.mutate([&](World& w) {
       for (auto& app : w.applications)
         if (app.id == id)
@@ -119,14 +133,17 @@ Response set_subscription(ControlCall& c) {
   if (!api->published_on(current->channel))
     return error(
         409, "WRONG_CHANNEL",
-        "L'API " + api_id + " n'est pas publiée sur " + std::string(to_string(current->channel)));
+        {"L'API " + api_id + " n'est pas publiée sur " + std::string(to_string(current->channel)),
+         "the API " + api_id + " is not published on " + std::string(to_string(current->channel))});
   Response bad;
   auto status_text = string_field(c.body, "status", &bad);
   if (!status_text) return bad;
   auto status = parse_subscription_status(status_text->empty() ? "approved" : *status_text);
   if (!status)
     return error(400, "INVALID_FIELD",
-                 "« status » doit valoir approved, pending, rejected ou revoked", "status");
+                 {"« status » doit valoir approved, pending, rejected ou revoked",
+                  "« status » must be approved, pending, rejected or revoked"},
+                 "status");
   std::optional<std::vector<std::string>> scopes;
   if (c.body.contains("scopes")) {
     const json& list = c.body["scopes"];
@@ -139,7 +156,9 @@ Response set_subscription(ControlCall& c) {
         values.push_back(v.get<std::string>());
     }
     if (!ok)
-      return error(400, "INVALID_FIELD", "« scopes » doit lister des scopes de l'API " + api_id,
+      return error(400, "INVALID_FIELD",
+                   {"« scopes » doit lister des scopes de l'API " + api_id,
+                    "« scopes » must list scopes of the API " + api_id},
                    "scopes");
     scopes = std::move(values);
   }
@@ -170,8 +189,9 @@ Response set_business_profile(ControlCall& c) {
                                         : string_field(c.body, "api", &bad);
   if (!api_field) return bad;
   const std::string api_id = *api_field;
-  if (api_id.empty()) return error(400, "MISSING_FIELD", "Indiquer « api »", "api");
-  if (!snap->index.api(api_id)) return error(404, "UNKNOWN_API", "API inconnue : " + api_id, "api");
+  if (api_id.empty())
+    return error(400, "MISSING_FIELD", {"Indiquer « api »", "give « api »"}, "api");
+  if (!snap->index.api(api_id)) return unknown_api(api_id);
   const bool grant = c.request.method == "POST";
   c.sim.mutate([&](World& w) {
     for (auto& app : w.applications) {
@@ -203,12 +223,15 @@ void register_application_admin_routes(Router& r) {
     if (!app) return unknown_application(c.params[0]);
     return json_response(200, application_json(c.sim, *snap, *app));
   });
-  r.add("PATCH", "/applications/{id}", patch_application);
-  r.add("PUT", "/applications/{id}/quota", set_quota);
-  r.add("DELETE", "/applications/{id}/quota", set_quota);
-  r.add("PUT", "/applications/{id}/subscriptions/{api}", set_subscription);
+  r.add("PATCH", "/applications/{id}", patch_application, {.required = {"active"}});
+  r.add("PUT", "/applications/{id}/quota", set_quota,
+        {.fields = {"window", "api"}, .required = {"limit"}, .query = {"api"}});
+  r.add("DELETE", "/applications/{id}/quota", set_quota, {.fields = {"api"}, .query = {"api"}});
+  r.add("PUT", "/applications/{id}/subscriptions/{api}", set_subscription,
+        {.fields = {"status", "scopes"}});
   r.add("DELETE", "/applications/{id}/subscriptions/{api}", set_subscription);
-  r.add("POST", "/applications/{id}/business-profiles", set_business_profile);
+  r.add("POST", "/applications/{id}/business-profiles", set_business_profile,
+        {.required = {"api"}});
   r.add("DELETE", "/applications/{id}/business-profiles/{api}", set_business_profile);
 }
 

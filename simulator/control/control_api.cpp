@@ -20,11 +20,19 @@ Router build_router() {
   return r;
 }
 
+const Router& router() {
+  static const Router r = build_router();
+  return r;
+}
+
 }  // namespace
 
 Response handle_control_request(Simulator& sim, const Request& request) {
-  static const Router router = build_router();
-  return router.dispatch(sim, request);
+  return router().dispatch(sim, request);
+}
+
+std::vector<std::pair<std::string, std::string>> control_routes() {
+  return router().routes();
 }
 
 }  // namespace pistesim

@@ -22,18 +22,26 @@ std::optional<uint64_t> count_param(const std::string& text, uint64_t fallback) 
 
 Response read_journal(ControlCall& c) {
   auto after = count_param(c.query("after"), 0);
-  if (!after) return error(400, "INVALID_FIELD", "« after » doit être un entier positif", "after");
+  auto not_a_count = [](const char* name) {
+    return error(400, "INVALID_FIELD",
+                 {"« " + std::string(name) + " » doit être un entier positif",
+                  "« " + std::string(name) + " » must be a non-negative integer"},
+                 name);
+  };
+  if (!after) return not_a_count("after");
   auto limit = count_param(c.query("limit"), SIZE_MAX);
-  if (!limit) return error(400, "INVALID_FIELD", "« limit » doit être un entier positif", "limit");
+  if (!limit) return not_a_count("limit");
   auto last = count_param(c.query("last"), SIZE_MAX);
-  if (!last) return error(400, "INVALID_FIELD", "« last » doit être un entier positif", "last");
+  if (!last) return not_a_count("last");
   if (!c.query("last").empty() && !c.query("limit").empty())
     return error(400, "INVALID_FIELD",
-                 "« last » (les plus récentes) et « limit » (les plus anciennes) s'excluent",
+                 {"« last » (les plus récentes) et « limit » (les plus anciennes) s'excluent",
+                  "« last » (the newest) and « limit » (the oldest) exclude each other"},
                  "last");
   std::string kind = c.query("kind");
   if (!kind.empty() && kind != "token" && kind != "api")
-    return error(400, "INVALID_FIELD", "« kind » doit valoir token ou api", "kind");
+    return error(400, "INVALID_FIELD",
+                 {"« kind » doit valoir token ou api", "« kind » must be token or api"}, "kind");
   Journal& journal = c.sim.journal();
   std::vector<const JournalEntry*> chosen;
   const std::vector<JournalEntry> found = journal.since(*after);
@@ -56,7 +64,7 @@ Response read_journal(ControlCall& c) {
 }  // namespace
 
 void register_journal_routes(Router& r) {
-  r.add("GET", "/journal", read_journal);
+  r.add("GET", "/journal", read_journal, {.query = {"after", "kind", "limit", "last"}});
   r.add("DELETE", "/journal", [](ControlCall& c) {
     uint64_t last = c.sim.journal().last_seq();
     c.sim.journal().clear();

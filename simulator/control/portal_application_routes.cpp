@@ -27,7 +27,7 @@ Result<std::string> optional_actor(const ControlCall& c) {
 
 // --- Body readers --------------------------------------------------------------------------
 
-bool read(const json& body, const char* key, std::string& out, Response* err) {
+bool read(const Body& body, const char* key, std::string& out, Response* err) {
   auto v = string_field(body, key, err);
   if (!v) return false;
   out = std::move(*v);
@@ -35,7 +35,7 @@ bool read(const json& body, const char* key, std::string& out, Response* err) {
 }
 
 // A field that may be absent (left unchanged) or present.
-bool read_optional(const json& body, const char* key, std::optional<std::string>& out,
+bool read_optional(const Body& body, const char* key, std::optional<std::string>& out,
                    Response* err) {
   if (!body.contains(key) || body[key].is_null()) return true;
   auto v = string_field(body, key, err);
@@ -44,7 +44,7 @@ bool read_optional(const json& body, const char* key, std::optional<std::string>
   return true;
 }
 
-bool read_optional(const json& body, const char* key, std::optional<bool>& out, Response* err) {
+bool read_optional(const Body& body, const char* key, std::optional<bool>& out, Response* err) {
   if (!body.contains(key) || body[key].is_null()) return true;
   auto v = bool_field(body, key, false, err);
   if (!v) return false;
@@ -53,7 +53,7 @@ bool read_optional(const json& body, const char* key, std::optional<bool>& out, 
 }
 
 // Callback URLs as a list of strings or as the form's text, one URL per line.
-bool read_callbacks(const json& body, std::optional<std::vector<std::string>>& out, Response* err) {
+bool read_callbacks(const Body& body, std::optional<std::vector<std::string>>& out, Response* err) {
   const char* key = "callback_urls";
   if (!body.contains(key) || body[key].is_null()) return true;
   if (body[key].is_string()) {
@@ -62,9 +62,11 @@ bool read_callbacks(const json& body, std::optional<std::vector<std::string>>& o
   }
   auto v = strings_field(body, key, err);
   if (!v) {
-    *err = error(400, "INVALID_FIELD",
-                 "« callback_urls » doit être une liste de chaînes ou un texte (une URL par ligne)",
-                 key);
+    *err =
+        error(400, "INVALID_FIELD",
+              {"« callback_urls » doit être une liste de chaînes ou un texte (une URL par ligne)",
+               "« callback_urls » must be a list of strings or a text (one URL a line)"},
+              key);
     return false;
   }
   out = std::move(*v);
@@ -75,7 +77,9 @@ std::optional<Channel> read_channel(std::string_view text, const char* field, Re
   auto c = parse_channel(text);
   if (!c)
     *err = error(400, "INVALID_FIELD",
-                 std::string("« ") + field + " » doit valoir SANDBOX ou PRODUCTION", field);
+                 {std::string("« ") + field + " » doit valoir SANDBOX ou PRODUCTION",
+                  std::string("« ") + field + " » must be SANDBOX or PRODUCTION"},
+                 field);
   return c;
 }
 
@@ -200,7 +204,9 @@ json client_json(const OAuthClient& c) {
 Response application_answer(Simulator& sim, const std::string& id, int status = 200) {
   auto snap = sim.snapshot();
   const Application* app = snap->index.application(id);
-  if (!app) return error(404, "UNKNOWN_APPLICATION", "Application inconnue : " + id);
+  if (!app)
+    return error(404, "UNKNOWN_APPLICATION",
+                 {"Application inconnue : " + id, "unknown application: " + id});
   return json_response(status, application_json(sim, *snap, *app, true));
 }
 
@@ -213,7 +219,10 @@ Response browse(ControlCall& c) {
   q.text = c.query("q");
   if (std::string sort = c.query("sort"); !sort.empty()) {
     auto s = parse_catalogue_sort(sort);
-    if (!s) return error(400, "INVALID_FIELD", "« sort » doit valoir name ou -name", "sort");
+    if (!s)
+      return error(400, "INVALID_FIELD",
+                   {"« sort » doit valoir name ou -name", "« sort » must be name or -name"},
+                   "sort");
     q.sort = *s;
   }
   if (std::string env = c.query("environment"); !env.empty()) {
@@ -238,9 +247,13 @@ Result<ApiSheet> sheet_of(ControlCall& c, const World& world) {
   std::optional<Channel> channel;
   if (std::string env = c.query("environment"); !env.empty()) {
     channel = parse_channel(env);
-    if (!channel)
-      return portal_error(ErrorKind::InvalidInput, "INVALID_FIELD",
-                          "« environment » doit valoir SANDBOX ou PRODUCTION", "environment");
+    if (!channel) {
+      PortalError e =
+          portal_error(ErrorKind::InvalidInput, "INVALID_FIELD",
+                       "« environment » doit valoir SANDBOX ou PRODUCTION", "environment");
+      e.message_en = "« environment » must be SANDBOX or PRODUCTION";
+      return e;
+    }
   }
   return api_sheet(world, *actor, c.params[0], channel);
 }
@@ -281,14 +294,19 @@ Response list_cgu(ControlCall& c) {
 Response accept_cgu(ControlCall& c) {
   auto actor = c.actor();
   if (!actor) return error_response(actor.error());
-  const char* bad_accept =
+  const Message bad_accept{
       "« accept » doit être une liste d'objets {\"api\": …, \"channel\": "
-      "\"SANDBOX\"|\"PRODUCTION\"}";
-  if (!c.body.contains("accept") || !c.body["accept"].is_array())
-    return error(400, c.body.contains("accept") ? "INVALID_FIELD" : "MISSING_FIELD", bad_accept,
-                 "accept");
+      "\"SANDBOX\"|\"PRODUCTION\"}",
+      "« accept » must be a list of objects {\"api\": …, \"channel\": "
+      "\"SANDBOX\"|\"PRODUCTION\"}"};
+  if (!c.body["accept"].is_array())  // required: the router refused a body without it
+    return error(400, "INVALID_FIELD", bad_accept, "accept");
   std::vector<CguConsent> selection;
   for (const auto& item : c.body["accept"]) {
+    if (item.is_object())
+      if (auto refused = unknown_field(item, {"api", "channel"},
+                                       "accept[" + std::to_string(selection.size()) + "]."))
+        return *refused;
     if (!item.is_object() || !item.contains("api") || !item["api"].is_string() ||
         !item.contains("channel") || !item["channel"].is_string())
       return error(400, "INVALID_FIELD", bad_accept, "accept");
@@ -422,10 +440,10 @@ Response add_key(ControlCall& c) {
 Response patch_key(ControlCall& c) {
   auto actor = c.actor();
   if (!actor) return error_response(actor.error());
-  if (!c.body.contains("enabled") || !c.body["enabled"].is_boolean())
-    return error(400, c.body.contains("enabled") ? "INVALID_FIELD" : "MISSING_FIELD",
-                 "« enabled » doit valoir true ou false", "enabled");
-  const bool enabled = c.body["enabled"].get<bool>();
+  Response bad;
+  auto enabled_field = bool_field(c.body, "enabled", false, &bad);  // required: no fallback
+  if (!enabled_field) return bad;
+  const bool enabled = *enabled_field;
   const std::string id = c.params[0], key = c.params[1];
   auto k = c.sim.transact(
       [&](Transaction& tx) { return set_api_key_enabled(tx, *actor, id, key, enabled); });
@@ -454,7 +472,10 @@ Response add_client(ControlCall& c) {
   if (!type.empty()) {
     auto t = parse_client_type(ascii_lower(type));
     if (!t)
-      return error(400, "INVALID_FIELD", "« type » doit valoir confidential ou public", "type");
+      return error(400, "INVALID_FIELD",
+                   {"« type » doit valoir confidential ou public",
+                    "« type » must be confidential or public"},
+                   "type");
     in.type = *t;
   }
   if (urls) in.callback_urls = std::move(*urls);
@@ -474,7 +495,10 @@ Response patch_client(ControlCall& c) {
       !read_optional(c.body, "enabled", ch.enabled, &bad))
     return bad;
   if (c.body.contains("type"))
-    return error(400, "INVALID_FIELD", "Le type d'un client OAuth ne peut pas être changé", "type");
+    return error(400, "INVALID_FIELD",
+                 {"Le type d'un client OAuth ne peut pas être changé",
+                  "an OAuth client's type cannot be changed"},
+                 "type");
   const std::string id = c.params[0], client_id = c.params[1];
   auto client = c.sim.transact(
       [&](Transaction& tx) { return update_oauth_client(tx, *actor, id, client_id, ch); });
@@ -517,23 +541,30 @@ Response regenerate_secret(ControlCall& c) {
 }  // namespace
 
 void register_portal_application_routes(Router& r) {
-  r.add("GET", "/portal/catalogue", browse);
-  r.add("GET", "/portal/catalogue/{api}", sheet);
-  r.add("GET", "/portal/catalogue/{api}/swagger.json", swagger);
+  r.add("GET", "/portal/catalogue", browse, {.query = {"q", "sort", "environment"}});
+  r.add("GET", "/portal/catalogue/{api}", sheet, {.query = {"environment"}});
+  r.add("GET", "/portal/catalogue/{api}/swagger.json", swagger, {.query = {"environment"}});
   r.add("GET", "/portal/api-cgu", list_cgu);
-  r.add("POST", "/portal/api-cgu", accept_cgu);
+  r.add("POST", "/portal/api-cgu", accept_cgu, {.required = {"accept"}});
   r.add("GET", "/portal/applications", list_apps);
-  r.add("POST", "/portal/applications", create_app);
+  r.add("POST", "/portal/applications", create_app,
+        {.fields = {"organisation", "name", "description", "phone", "email", "structure_info",
+                    "responsible", "channel", "active"}});
   r.add("GET", "/portal/applications/{id}", get_app);
-  r.add("PATCH", "/portal/applications/{id}", patch_app);
+  r.add("PATCH", "/portal/applications/{id}", patch_app,
+        {.fields = {"name", "organisation", "description", "phone", "email", "structure_info",
+                    "responsible", "active"}});
   r.add("DELETE", "/portal/applications/{id}", delete_app);
   r.add("PUT", "/portal/applications/{id}/subscriptions/{api}", subscribe);
   r.add("DELETE", "/portal/applications/{id}/subscriptions/{api}", unsubscribe);
   r.add("POST", "/portal/applications/{id}/api-keys", add_key);
-  r.add("PATCH", "/portal/applications/{id}/api-keys/{key}", patch_key);
+  r.add("PATCH", "/portal/applications/{id}/api-keys/{key}", patch_key, {.required = {"enabled"}});
   r.add("DELETE", "/portal/applications/{id}/api-keys/{key}", delete_key);
-  r.add("POST", "/portal/applications/{id}/oauth-clients", add_client);
-  r.add("PATCH", "/portal/applications/{id}/oauth-clients/{client_id}", patch_client);
+  r.add("POST", "/portal/applications/{id}/oauth-clients", add_client,
+        {.fields = {"type", "callback_urls", "x509"}});
+  // "type" is read only to refuse it with its own message: it cannot change.
+  r.add("PATCH", "/portal/applications/{id}/oauth-clients/{client_id}", patch_client,
+        {.fields = {"callback_urls", "x509", "enabled", "type"}});
   r.add("DELETE", "/portal/applications/{id}/oauth-clients/{client_id}", delete_client);
   r.add("GET", "/portal/applications/{id}/oauth-clients/{client_id}/secret", get_secret);
   r.add("POST", "/portal/applications/{id}/oauth-clients/{client_id}/secret", regenerate_secret);

@@ -1,5 +1,8 @@
 #include "control/router.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "core/simulator.h"
 #include "crypto/secrets.h"
 #include "portal/actor.h"
@@ -36,6 +39,9 @@ bool has_admin_token(const Simulator& sim, const Request& req) {
 }  // namespace
 
 std::string ControlCall::query(std::string_view name) const {
+  if (std::find(declared_query.begin(), declared_query.end(), name) == declared_query.end())
+    throw std::logic_error("control route reads the undeclared query parameter " +
+                           std::string(name));
   if (auto params = parse_form(request.query))
     for (const auto& p : *params)
       if (p.name == name) return p.value;
@@ -46,19 +52,39 @@ Result<std::string> ControlCall::actor() const {
   Millis now = sim.clock().now_ms();
   if (const std::string* session = request.headers.find("X-Pistesim-Session")) {
     if (auto email = sim.sessions().user(*session, now)) return *email;
-    return portal_error(ErrorKind::Unauthenticated, "SESSION_EXPIRED",
-                        "Votre session a expiré : veuillez vous reconnecter.");
+    PortalError e = portal_error(ErrorKind::Unauthenticated, "SESSION_EXPIRED",
+                                 "Votre session a expiré : veuillez vous reconnecter.");
+    e.message_en = "The session has expired: log in again.";
+    return e;
   }
   if (const std::string* user = request.headers.find("X-Pistesim-User")) return *user;
-  return portal_error(ErrorKind::Unauthenticated, "NOT_LOGGED_IN",
-                      "Vous devez vous connecter (en-tête X-Pistesim-Session ou X-Pistesim-User).");
+  PortalError e =
+      portal_error(ErrorKind::Unauthenticated, "NOT_LOGGED_IN",
+                   "Vous devez vous connecter (en-tête X-Pistesim-Session ou X-Pistesim-User).");
+  e.message_en = "Log in first (header X-Pistesim-Session or X-Pistesim-User).";
+  return e;
 }
 
 void Router::add(std::string method, std::string_view pattern, ControlHandler handler,
-                 Access access) {
-  Route r{std::move(method), segments(pattern), std::move(handler), access, 0};
+                 RouteOptions options) {
+  // Required fields first: error messages list them in that order.
+  std::vector<std::string_view> fields = options.required;
+  for (auto f : options.fields)
+    if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(f);
+  options.fields = std::move(fields);
+  Route r{std::move(method), segments(pattern), std::move(handler), std::move(options), 0};
   for (const auto& s : r.pattern) r.literals += is_param(s) ? 0 : 1;
   routes_.push_back(std::move(r));
+}
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : routes_) {
+    std::string pattern;
+    for (const auto& s : r.pattern) pattern += "/" + s;
+    out.emplace_back(r.method, pattern);
+  }
+  return out;
 }
 
 Response Router::dispatch(Simulator& sim, const Request& req) const {
@@ -89,19 +115,22 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
   // Authentication comes before routing: without the admin token, anything but an open route
   // called with its own method gets the same 401, so the route table (which paths exist, which
   // methods they take) does not leak.
-  if (!(best && best->access == Access::Open) && !has_admin_token(sim, req)) {
+  if (!(best && best->options.access == Access::Open) && !has_admin_token(sim, req)) {
     Response r =
         error(401, "UNAUTHORIZED",
-              "Jeton d'administration absent ou invalide (Authorization: Bearer <admin token>)");
+              {"Jeton d'administration absent ou invalide (Authorization: Bearer <admin token>)",
+               "admin token missing or wrong (Authorization: Bearer <admin token>)"});
     r.headers.set("WWW-Authenticate", "Bearer realm=\"pistesim-control\"");
     return r;
   }
   if (best_literals < 0)
     return error(404, "NOT_FOUND",
-                 "Opération de contrôle inconnue : " + req.method + " " + req.path);
+                 {"Opération de contrôle inconnue : " + req.method + " " + req.path,
+                  "no control operation " + req.method + " " + req.path});
   if (!best) {
-    Response r =
-        error(405, "METHOD_NOT_ALLOWED", "Méthode " + req.method + " non permise ici : " + allowed);
+    Response r = error(405, "METHOD_NOT_ALLOWED",
+                       {"Méthode " + req.method + " non permise ici : " + allowed,
+                        "method " + req.method + " not allowed here; allowed: " + allowed});
     r.headers.set("Allow", allowed);
     return r;
   }
@@ -110,10 +139,24 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
   if (!req.body.empty()) {
     body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.is_object())
-      return error(400, "INVALID_JSON", "Le corps doit être un objet JSON");
+      return error(400, "INVALID_JSON",
+                   {"Le corps doit être un objet JSON", "the body must be a JSON object"});
   }
+  const RouteOptions& options = best->options;
+  if (auto refused = unknown_field(body, options.fields)) return *refused;
+  if (auto params = options.ignores_query ? std::nullopt : parse_form(req.query)) {
+    std::vector<std::string> names;
+    for (const auto& p : *params) names.push_back(p.name);
+    if (auto refused = unknown_parameter(names, options.query)) return *refused;
+  }
+  for (auto f : options.required)
+    if (!body.contains(f) || body[f].is_null())
+      return error(400, "MISSING_FIELD",
+                   {"Le champ « " + std::string(f) + " » est obligatoire",
+                    "the field « " + std::string(f) + " » is required"},
+                   f);
 
-  ControlCall call{sim, req, body, {}};
+  ControlCall call{sim, req, Body(body, options.fields), {}, options.query};
   for (size_t i = 0; i < seg.size(); ++i) {
     if (!is_param(best->pattern[i])) continue;
     // A malformed escape is kept as written: the lookup then fails with the entity's 404.

@@ -23,10 +23,12 @@ class Simulator;
 struct ControlCall {
   Simulator& sim;
   const Request& request;
-  const json& body;                 // the JSON object body ({} when empty)
+  Body body;                        // the JSON object body ({} when empty), declared fields only
   std::vector<std::string> params;  // values of the pattern's {…} segments, in order
+  const std::vector<std::string_view>& declared_query;
 
-  // A query parameter ("" when absent).
+  // A query parameter ("" when absent). Throws std::logic_error when the route did not declare
+  // it (see Body).
   std::string query(std::string_view name) const;
   // The portal user this call acts for: the session of `X-Pistesim-Session` (from
   // POST /portal/login), or the e-mail in `X-Pistesim-User` (the admin token lets the caller act
@@ -38,18 +40,33 @@ using ControlHandler = std::function<Response(ControlCall&)>;
 
 enum class Access { Admin, Open };
 
+// What a route takes besides its path. The router refuses, before the route runs, a body field
+// or query parameter the route does not declare (400 UNKNOWN_FIELD / UNKNOWN_PARAMETER, naming it
+// and the declared name it most plausibly meant) and a required field absent or null (400
+// MISSING_FIELD): a typo is never silently ignored, and no route can forget to check.
+struct RouteOptions {
+  Access access = Access::Admin;
+  std::vector<std::string_view> fields = {};    // the JSON body fields the route reads
+  std::vector<std::string_view> required = {};  // those it cannot act without (implied in fields)
+  std::vector<std::string_view> query = {};     // the query parameters it reads
+  // Any query parameter passes (unread): /health, which monitors probe with cache-busting ones.
+  bool ignores_query = false;
+};
+
 class Router {
  public:
   void add(std::string method, std::string_view pattern, ControlHandler handler,
-           Access access = Access::Admin);
+           RouteOptions options = {});
   Response dispatch(Simulator& sim, const Request& request) const;
+  // {method, pattern} of every route, in the order added.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   struct Route {
     std::string method;
     std::vector<std::string> pattern;
     ControlHandler handler;
-    Access access;
+    RouteOptions options;
     int literals = 0;
   };
   std::vector<Route> routes_;

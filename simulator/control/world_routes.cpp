@@ -7,10 +7,15 @@ namespace pistesim {
 
 namespace {
 
-// POST /world/reset: back to the world the simulator started with. Tokens, portal sessions, the
-// mailbox and armed faults are emptied and quota counters start afresh; the clock keeps its time
-// (choice: a scenario that advanced it keeps its timeline, and time never goes backwards).
+// POST /world/reset {"clock": true?}: back to the world the simulator started with. Tokens,
+// portal sessions, the mailbox and armed faults are emptied and quota counters start afresh. The
+// clock keeps its time unless "clock" is true (choice: a scenario that advanced it keeps its
+// timeline; a shared server is put back to real time on purpose, or by POST /clock/reset).
 Response reset_world(ControlCall& c) {
+  Response bad;
+  auto clock = bool_field(c.body, "clock", false, &bad);
+  if (!clock) return bad;
+  if (*clock) c.sim.set_clock_offset(0);
   c.sim.reset();
   auto snap = c.sim.snapshot();
   const World& w = snap->world;
@@ -23,7 +28,8 @@ Response reset_world(ControlCall& c) {
                              {"applications", w.applications.size()},
                              {"access_requests", w.access_requests.size()},
                              {"now_ms", now},
-                             {"now", format_iso8601(now)}});
+                             {"now", format_iso8601(now)},
+                             {"offset_ms", c.sim.clock().offset_ms()}});
 }
 
 // GET /world/snapshot: the current world as a world file that loads back identically.
@@ -40,7 +46,7 @@ Response snapshot_world(ControlCall& c) {
 }  // namespace
 
 void register_world_routes(Router& r) {
-  r.add("POST", "/world/reset", reset_world);
+  r.add("POST", "/world/reset", reset_world, {.fields = {"clock"}});
   r.add("GET", "/world/snapshot", snapshot_world);
 }
 

@@ -115,6 +115,21 @@ void Simulator::reset() {
   journal_.clear();
 }
 
+void Simulator::set_clock_offset(Millis offset_ms) {
+  // Serialised with world changes: a transaction stamps its effects with one "now".
+  std::lock_guard lock(write_mutex_);
+  const Millis before = clock_->now_ms();
+  clock_->set_offset(offset_ms);
+  const Millis after = clock_->now_ms();
+  if (after >= before) return;
+  for (auto& store : tokens_) store.rewind(before, after);
+  auto snap = snapshot();
+  for (const auto& app : snap->world.applications) {
+    quotas_.reset(app.quota_slot);
+    for (const auto& sub : app.subscriptions) quotas_.reset(sub.quota_slot);
+  }
+}
+
 void Simulator::set_public_url(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   std::lock_guard lock(write_mutex_);

@@ -115,6 +115,12 @@ class Simulator {
   // statistics emptied. The clock keeps its time.
   void reset();
   const World& initial_world() const { return initial_world_; }
+  // Puts the clock `offset_ms` from where it started (0: real time for `serve`), forwards or
+  // back. Going back, what the abandoned future left is undone: tokens issued in it, or whose
+  // lifetime it ended, expire now (TokenStore::rewind), and every quota counter restarts (their
+  // windows lie ahead). Throws StoreError, changing nothing, if durable state cannot save it.
+  // REQUIRES: offset_ms >= 0.
+  void set_clock_offset(Millis offset_ms);
 
   // Durable state (store/state_store.h): from now on every change of the world, tokens, mailbox
   // is saved to `store` before it is visible or acknowledged; a change that cannot be saved is

@@ -79,7 +79,7 @@ Response HttpServer::Impl::answer(Request core) {
       r.status = 404;
       r.headers.set("Content-Type", "application/json");
       r.body =
-          R"({"code":"NOT_FOUND","message":"L'API de contrôle est désactivée sur ce serveur : option --no-control"})";
+          R"({"code":"NOT_FOUND","message":"L'API de contrôle est désactivée sur ce serveur : option --no-control","message_en":"the control API is disabled on this server: option --no-control"})";
       r.diagnostic = "control API disabled";
       return r;
     }

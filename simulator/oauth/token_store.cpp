@@ -209,6 +209,21 @@ size_t TokenStore::held_count() const {
   return n;
 }
 
+size_t TokenStore::rewind(Millis old_now, Millis new_now) {
+  size_t n = 0;
+  for (auto& s : shards_) {
+    std::unique_lock lock(s.mutex);
+    for (auto& [_, r] : s.tokens)
+      if (r.expires_ms > new_now && (r.issued_ms > new_now || r.expires_ms <= old_now)) {
+        r.expires_ms = new_now;
+        ++n;
+      }
+  }
+  // Told even when nothing changed in memory: the file may hold tokens the sweep dropped here.
+  if (listener_) listener_->rewound(old_now, new_now);
+  return n;
+}
+
 size_t TokenStore::live_count(Millis now) const {
   size_t n = 0;
   for (auto& s : shards_) {

@@ -51,6 +51,8 @@ class TokenStoreListener {
   virtual void expired(std::string_view token, Millis at) = 0;
   virtual void application_revoked(std::string_view application_id) = 0;
   virtual void application_expired(std::string_view application_id, Millis at) = 0;
+  // TokenStore::rewind(old_now, new_now).
+  virtual void rewound(Millis old_now, Millis new_now) = 0;
 };
 
 class TokenStore {
@@ -71,6 +73,11 @@ class TokenStore {
   size_t revoke_application(std::string_view application_id);
   // Makes every token of the application expire at `now` (fault injection, clock tests).
   size_t expire_application(std::string_view application_id, Millis now);
+  // The clock went back from `old_now` to `new_now` (POST /clock/reset): a token issued after
+  // `new_now` belongs to a future that will not come, and one whose lifetime had ended by
+  // `old_now` must not come back to life, so both expire at `new_now`. The others (issued before
+  // `new_now`, still live at `old_now`) keep their expiry. Returns how many changed.
+  size_t rewind(Millis old_now, Millis new_now);
   size_t live_count(Millis now) const;
   // Tokens held in memory: the live ones, and the expired or revoked ones not yet reclaimed.
   size_t held_count() const;

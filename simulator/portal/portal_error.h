@@ -25,6 +25,9 @@ struct PortalError {
   std::string message;  // French, as PISTE words it where the seeds quote it
   std::string field;    // the field at fault, if one is
   std::vector<std::string> details;  // e.g. every failed password rule (ACC-2)
+  // English, when the code that made the error words one; else the control API renders the
+  // code's (control/english_messages.cpp).
+  std::string message_en = {};
 };
 
 inline PortalError portal_error(ErrorKind kind, std::string code, std::string message,

@@ -4,9 +4,14 @@ namespace pistesim {
 
 void DurableClock::advance(Millis delta_ms) {
   std::lock_guard lock(mutex_);
-  store_.save_clock_offset(offset_ms_ + delta_ms);
+  store_.save_clock_offset(inner_->offset_ms() + delta_ms);
   inner_->advance(delta_ms);
-  offset_ms_ += delta_ms;
+}
+
+void DurableClock::set_offset(Millis offset_ms) {
+  std::lock_guard lock(mutex_);
+  store_.save_clock_offset(offset_ms);
+  inner_->set_offset(offset_ms);
 }
 
 DurableSimulator open_durable_simulator(SqliteStore& store, World initial_world,
@@ -15,7 +20,7 @@ DurableSimulator open_durable_simulator(SqliteStore& store, World initial_world,
   DurableSimulator out;
   out.created = !saved.initial_world.has_value();
   if (saved.clock_offset_ms > 0) clock->advance(saved.clock_offset_ms);
-  auto durable_clock = std::make_shared<DurableClock>(clock, store, saved.clock_offset_ms);
+  auto durable_clock = std::make_shared<DurableClock>(clock, store);
   out.simulator =
       std::make_unique<Simulator>(out.created ? std::move(initial_world) : *saved.initial_world,
                                   std::move(options), durable_clock);

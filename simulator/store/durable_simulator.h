@@ -11,22 +11,23 @@
 
 namespace pistesim {
 
-// A clock whose advances (POST /clock/advance) survive restarts: each new offset is saved
-// before it takes effect. Reads are the wrapped clock's.
+// A clock whose advances (POST /clock/advance, /clock/reset) survive restarts: each new offset
+// is saved before it takes effect. Reads are the wrapped clock's.
 class DurableClock final : public Clock {
  public:
-  // `offset_ms`: how far `inner` was already advanced (restored from the store).
-  DurableClock(std::shared_ptr<Clock> inner, StateStore& store, Millis offset_ms)
-      : inner_(std::move(inner)), store_(store), offset_ms_(offset_ms) {}
+  // `inner` already carries the offset restored from the store.
+  DurableClock(std::shared_ptr<Clock> inner, StateStore& store)
+      : inner_(std::move(inner)), store_(store) {}
   Millis now_ms() const override { return inner_->now_ms(); }
-  // Throws StoreError (and does not advance) when the new offset cannot be saved.
+  // Both throw StoreError (and leave the clock as it was) when the new offset cannot be saved.
   void advance(Millis delta_ms) override;
+  void set_offset(Millis offset_ms) override;
+  Millis offset_ms() const override { return inner_->offset_ms(); }
 
  private:
   std::shared_ptr<Clock> inner_;
   StateStore& store_;
-  std::mutex mutex_;
-  Millis offset_ms_;
+  std::mutex mutex_;  // a save and the change it records go together
 };
 
 struct DurableSimulator {

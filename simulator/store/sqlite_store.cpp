@@ -183,6 +183,17 @@ class SqliteStore::Tokens final : public TokenStoreListener {
           at, channel_, id);
     });
   }
+  void rewound(Millis old_now, Millis new_now) override {
+    store_.run([=, this](Statements& st) {
+      st.exec(
+          "UPDATE tokens SET expires_ms = ? WHERE channel = ? AND expires_ms > ? AND "
+          "(issued_ms > ? OR expires_ms <= ?)",
+          new_now, channel_, new_now, new_now, old_now);
+      // The sweep deletes what expired before the latest issue: that must not stay in the
+      // abandoned future, or it would delete tokens issued from now on.
+      if (store_.latest_issue_ms_ > new_now) store_.latest_issue_ms_ = new_now;
+    });
+  }
 
  private:
   SqliteStore& store_;

@@ -1,5 +1,6 @@
 // The control API (/__pistesim, docs/control-api.md) in-process: authentication, clock, quotas,
-// business profiles, token revocation, and the JSON error shape {code, message, field}.
+// business profiles, token revocation, and the JSON error shape {code, message, message_en,
+// field}.
 #include "support/test_simulator.h"
 
 namespace pistesim::test {
@@ -28,21 +29,24 @@ std::vector<Header> fields(const Response& r) {
   return {r.headers.begin(), r.headers.end()};
 }
 
-// The documented error shape: {"code": …, "message": …, "field": …?} and nothing else.
+// The documented error shape: {"code": …, "message": …, "message_en": …, "field": …?} and
+// nothing else.
 void expect_error(const Response& r, int status, const std::string& code,
                   const std::string& field = {}) {
   EXPECT_EQ(r.status, status) << r.body;
   json j = json_answer(r);
   ASSERT_TRUE(j.is_object()) << r.body;
   EXPECT_EQ(j.value("code", ""), code) << r.body;
-  ASSERT_TRUE(j.contains("message") && j["message"].is_string()) << r.body;
-  EXPECT_FALSE(j["message"].get<std::string>().empty());
+  for (const char* message : {"message", "message_en"}) {
+    ASSERT_TRUE(j.contains(message) && j[message].is_string()) << r.body;
+    EXPECT_FALSE(j[message].get<std::string>().empty());
+  }
   if (field.empty()) {
     EXPECT_FALSE(j.contains("field")) << r.body;
-    EXPECT_EQ(j.size(), 2u) << r.body;
+    EXPECT_EQ(j.size(), 3u) << r.body;
   } else {
     EXPECT_EQ(j.value("field", ""), field) << r.body;
-    EXPECT_EQ(j.size(), 3u) << r.body;
+    EXPECT_EQ(j.size(), 4u) << r.body;
   }
 }
 
@@ -169,7 +173,7 @@ TEST_F(ControlApi, ABodyThatIsNotAJsonObjectIsRefused) {
 
 TEST_F(ControlApi, ClockShowsAndAdvancesTime) {
   EXPECT_EQ(json_answer(t.control("GET", "/clock")),
-            json({{"now_ms", kStart}, {"now", "2026-11-23T10:00:00.000Z"}}));
+            json({{"now_ms", kStart}, {"now", "2026-11-23T10:00:00.000Z"}, {"offset_ms", 0}}));
   Response by = t.control("POST", "/clock/advance", R"({"by":"1h30m"})");
   EXPECT_EQ(by.status, 200);
   EXPECT_EQ(json_answer(by)["now"], "2026-11-23T11:30:00.000Z");
@@ -203,8 +207,8 @@ TEST_F(ControlApi, BadClockAdvancesNameTheField) {
     const char* field;
   };
   for (const auto& c :
-       {Case{"{}", "by"}, Case{R"({"by":"abc"})", "by"}, Case{R"({"by":"-5s"})", "by"},
-        Case{R"({"by":5})", "by"}, Case{R"({"by":""})", "by"}, Case{R"({"by":"10"})", "by"},
+       {Case{R"({"by":"abc"})", "by"}, Case{R"({"by":"-5s"})", "by"}, Case{R"({"by":5})", "by"},
+        Case{R"({"by":""})", "by"}, Case{R"({"by":"10"})", "by"},
         Case{R"({"seconds":-1})", "seconds"}, Case{R"({"seconds":"10"})", "seconds"},
         Case{R"({"seconds":1.5})", "seconds"}, Case{R"({"seconds":null})", "seconds"},
         Case{R"({"seconds":9223372036854775807})", "seconds"},
@@ -214,6 +218,7 @@ TEST_F(ControlApi, BadClockAdvancesNameTheField) {
     SCOPED_TRACE(c.body);
     expect_error(t.control("POST", "/clock/advance", c.body), 400, "INVALID_FIELD", c.field);
   }
+  expect_error(t.control("POST", "/clock/advance", "{}"), 400, "MISSING_FIELD", "by");
   EXPECT_EQ(t.clock->now_ms(), kStart);
 }
 
@@ -250,8 +255,8 @@ TEST_F(ControlApi, SettingAndDeletingAnApiQuota) {
   ASSERT_EQ(t.call(Channel::Production, "GET", kPing, production_token()).status, 200);
   EXPECT_EQ(legifrance(application("demo-production"))["remaining"], 2);
   EXPECT_EQ(set["quota_override"], false);  // the application's own quota is untouched
-  json by_query = json_answer(
-      t.control("DELETE", "/applications/demo-production/quota?other=1&api=legifranc%65"));
+  json by_query =
+      json_answer(t.control("DELETE", "/applications/demo-production/quota?api=legifranc%65"));
   EXPECT_EQ(legifrance(by_query)["limit"], 20);
   EXPECT_EQ(legifrance(by_query)["override"], false);
   ASSERT_EQ(
@@ -272,7 +277,7 @@ TEST_F(ControlApi, BadQuotaBodiesNameTheField) {
     const char* field;
   };
   for (const auto& c :
-       {Case{"PUT", "{}", 400, "INVALID_FIELD", "limit"},
+       {Case{"PUT", "{}", 400, "MISSING_FIELD", "limit"},
         Case{"PUT", R"({"limit":0})", 400, "INVALID_FIELD", "limit"},
         Case{"PUT", R"({"limit":-3})", 400, "INVALID_FIELD", "limit"},
         Case{"PUT", R"({"limit":"5"})", 400, "INVALID_FIELD", "limit"},
@@ -378,7 +383,7 @@ TEST_F(ControlApi, RevokingEveryTokenOfAnApplication) {
 
 TEST_F(ControlApi, BadRevocationsNameTheField) {
   expect_error(t.control("POST", "/tokens/revoke", "{}"), 400, "MISSING_FIELD", "token");
-  expect_error(t.control("POST", "/tokens/revoke", R"({"token":5})"), 400, "MISSING_FIELD",
+  expect_error(t.control("POST", "/tokens/revoke", R"({"token":5})"), 400, "INVALID_FIELD",
                "token");
   expect_error(t.control("POST", "/tokens/revoke", R"({"application":"nope"})"), 404,
                "UNKNOWN_APPLICATION", "application");

@@ -801,6 +801,7 @@ TEST(TokenStoreLimit, OneTokenOverTheLimitMakesTheClientsOldestExpire) {
     void expired(std::string_view token, Millis) override { expired_.emplace_back(token); }
     void application_revoked(std::string_view) override {}
     void application_expired(std::string_view, Millis) override {}
+    void rewound(Millis, Millis) override {}
     std::vector<std::string> expired_;
   } listener;
   TokenStore store;
@@ -848,6 +849,7 @@ TEST(TokenStoreLimit, AnEvictionThatCannotBeSavedDoesNotUndoTheNewToken) {
     void expired(std::string_view, Millis) override { throw std::runtime_error("disk full"); }
     void application_revoked(std::string_view) override {}
     void application_expired(std::string_view, Millis) override {}
+    void rewound(Millis, Millis) override {}
   } listener;
   TokenStore store;
   store.set_max_live_per_client(1);
