@@ -20,6 +20,7 @@ namespace {
 struct ServeSettings : ServeArgs {
   std::string state;  // empty: state in memory only
   bool no_control = false;
+  size_t max_tokens_per_client = TokenStore::kDefaultMaxLivePerClient;
   HttpServerOptions limits;  // the limit fields only (size, time, connections)
 };
 
@@ -59,6 +60,7 @@ int serve(const ServeSettings& args) {
   std::unique_ptr<SqliteStore> store;
   std::unique_ptr<Simulator> owned;
   SimulatorOptions sim_options{*profile, args.admin_token};
+  sim_options.max_live_tokens_per_client = args.max_tokens_per_client;
   auto clock = std::make_shared<SystemClock>();
   try {
     if (args.state.empty()) {
@@ -165,6 +167,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "Simultaneous connections; more are answered 503 at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--max-tokens-per-client", args->max_tokens_per_client,
+                  "Live access tokens one OAuth client may hold; one more makes its oldest expire "
+                  "(0: no limit)")
+      ->capture_default_str();
   cmd->add_option("--max-connections-per-client", args->limits.max_connections_per_client,
                   "Simultaneous connections from one client address; more are answered 503")
       ->capture_default_str()

@@ -109,6 +109,16 @@ void HttpServer::Impl::accept() {
       return;
     }
     if (!ec) admit(target, std::move(socket));
+    // Drain the backlog now: one accept per pass of a loop's queue would let a burst of a
+    // thousand connects wait behind a thousand busy connections, each for a whole pass.
+    for (int i = 0; !ec && i < 256; ++i) {
+      http::Loop& next = *loops[next_loop++ % loops.size()];
+      tcp::socket more(next.io());
+      error_code e;
+      acceptor->accept(more, e);  // non-blocking: would_block when the backlog is empty
+      if (e) break;
+      admit(next, std::move(more));
+    }
     accept();
   });
 }
@@ -248,6 +258,8 @@ bool HttpServer::bind(std::string* error) {
     // clients for a retransmission, 1 s then 3 s).
     a.bind(endpoint, ec);
     if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) continue;
+    a.non_blocking(true, ec);
     if (ec) continue;
     s.port = a.local_endpoint().port();
     s.acceptor.emplace(std::move(a));

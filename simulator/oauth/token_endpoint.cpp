@@ -75,32 +75,43 @@ constexpr std::string_view kTokenParams[] = {"grant_type", "client_id", "client_
 
 }  // namespace
 
-std::vector<std::string> granted_scopes(const WorldIndex& index, const Application& app) {
-  std::vector<std::string> granted;
+namespace {
+
+// The scopes of the application's approved subscriptions on its channel, once each, as views
+// into the world (the token endpoint runs this on every request: no copies).
+template <class Scope>
+std::vector<Scope> approved_scopes(const WorldIndex& index, const Application& app) {
+  std::vector<Scope> granted;
   for (const auto& sub : app.subscriptions) {
     if (sub.status != SubscriptionStatus::Approved) continue;
     const Api* api = index.api(sub.api);
     if (!api || !api->published_on(app.channel)) continue;
     const auto& scopes = sub.scopes.empty() ? api->scopes : sub.scopes;
     for (const auto& s : scopes)
-      if (std::find(granted.begin(), granted.end(), s) == granted.end()) granted.push_back(s);
+      if (std::find(granted.begin(), granted.end(), s) == granted.end()) granted.emplace_back(s);
   }
   return granted;
 }
 
+}  // namespace
+
+std::vector<std::string> granted_scopes(const WorldIndex& index, const Application& app) {
+  return approved_scopes<std::string>(index, app);
+}
+
 std::optional<std::string> issued_scope(const WorldIndex& index, const Application& app,
                                         const std::vector<std::string>& requested) {
-  const std::vector<std::string> granted = granted_scopes(index, app);
-  std::vector<std::string> api_scopes;
+  const auto granted = approved_scopes<std::string_view>(index, app);
+  std::vector<std::string_view> api_scopes;
   for (const auto& s : requested) {
     if (s == "openid") continue;
     if (std::find(granted.begin(), granted.end(), s) == granted.end()) return std::nullopt;
     if (std::find(api_scopes.begin(), api_scopes.end(), s) == api_scopes.end())
       api_scopes.push_back(s);
   }
-  if (api_scopes.empty()) api_scopes = granted;
+  const auto& issued = api_scopes.empty() ? granted : api_scopes;
   std::string out = "openid";
-  for (const auto& s : api_scopes) out += " " + s;
+  for (std::string_view s : issued) out.append(" ").append(s);
   return out;
 }
 
@@ -274,8 +285,16 @@ Response handle(const Request& req, const TokenEndpointContext& ctx, ExchangeFac
   r.status = 200;
   r.headers.set("Content-Type", "application/json");
   // WIRE-1 key order: access_token, token_type, expires_in, scope.
-  r.body = "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":" +
-           std::to_string(ctx.world.settings.token_lifetime_s) + ",\"scope\":\"" + *issued + "\"}";
+  // Appended into one block: a chain of operator+ allocates a temporary at each step.
+  const std::string lifetime = std::to_string(ctx.world.settings.token_lifetime_s);
+  r.body.reserve(96 + token.size() + issued->size());
+  r.body.append("{\"access_token\":\"")
+      .append(token)
+      .append("\",\"token_type\":\"Bearer\",\"expires_in\":")
+      .append(lifetime)
+      .append(",\"scope\":\"")
+      .append(*issued)
+      .append("\"}");
   return r;
 }
 

@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "e2e/raw_socket.h"
 #include "e2e/served_simulator.h"
@@ -212,6 +214,24 @@ TEST(ServerLimits, ControlApiWithoutTheAdminTokenGets401) {
                           get("/__pistesim/world", "Authorization: Bearer limits-admin\r\n"))
                 .status(),
             200);
+}
+
+// --max-tokens-per-client: a client's token beyond the limit makes its oldest expire.
+TEST(ServerLimits, MaxTokensPerClientMakesTheOldestExpire) {
+  ServedSimulator server({"--max-tokens-per-client", "2"});
+  ASSERT_TRUE(server.started()) << server.output();
+  auto client = server.client();
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 3; ++i) tokens.push_back(fetch_token(*client, server, "sandbox"));
+  auto oldest = client->send(bearer_get(kPing, tokens[0]));
+  ASSERT_TRUE(oldest);
+  EXPECT_EQ(oldest->status, 401);
+  EXPECT_NE(oldest->headers.get("WWW-Authenticate").find("expired"), std::string::npos);
+  for (int i = 1; i < 3; ++i) {
+    auto r = client->send(bearer_get(kPing, tokens[i]));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << i;
+  }
 }
 
 }  // namespace
