@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Loopback HTTP figures for docs/performance.md, side by side in one run with wrk (-t1):
 #   nginx (Debian nginx-light, one worker, a static JSON answer behind limit_req), the bare Beast
-#   handler (bench/bare_beast_server), `pistesim serve`'s gateway (Légifrance /consult/ping with a
+#   handler (bench/bare_beast_server), `pistesim serve` (with one loop, as nginx, and with its
+#   default of a loop per core): its gateway (Légifrance /consult/ping with a
 #   bearer token) and its token endpoint, each at c=16 and c=1000; then a slow-client run (the
 #   gateway's p99 while hundreds of connections trickle a body) and an idle-connection run
 #   (thousands of idle connections held, the RSS they cost, a client's p99 beside them).
@@ -92,37 +93,48 @@ bp=$(port)
 "$build/bench/bare_beast_server" "$bp" 1 & pids+=($!)
 wait_port "$bp"
 
-# Every client here is 127.0.0.1: the per-client limit is raised for the idle-connection run.
-args=(serve --port 0 --info-file "$tmp/info.json" --max-connections 12000
-  --max-connections-per-client 12000 ${PISTESIM_BENCH_SERVE_ARGS:-})
-[ "$tls" = 1 ] && args+=(--tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem")
-"$build/cli/pistesim" "${args[@]}" >/dev/null 2>"$tmp/serve.log" & pids+=($!)
+# Two servers: one loop, as nginx's one worker (like for like), and the default (a loop per
+# core). Every client here is 127.0.0.1: the per-client limit is raised for the idle run.
+loops_default=$(nproc)
+start_server() {  # name extra-args…
+  local name=$1; shift
+  local args=(serve --port 0 --info-file "$tmp/$name.json" --max-connections 12000
+    --max-connections-per-client 12000 "$@" ${PISTESIM_BENCH_SERVE_ARGS:-})
+  [ "$tls" = 1 ] && args+=(--tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem")
+  "$build/cli/pistesim" "${args[@]}" >/dev/null 2>"$tmp/$name.log" & pids+=($!)
+  for _ in $(seq 100); do [ -s "$tmp/$name.json" ] && break; sleep 0.05; done
+}
+start_server one --threads 1
+start_server all
 spid=$!
-for _ in $(seq 100); do [ -s "$tmp/info.json" ] && break; sleep 0.05; done
 json() { python3 -c 'import json,sys;d=json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."): d=d[k]
-print(d)' "$tmp/info.json" "$1"; }
-base=$(json base_url)
-body="grant_type=client_credentials&client_id=$(json demo.sandbox.client_id)&client_secret=$(json demo.sandbox.client_secret)&scope=openid"
-# A new bearer token before each gateway run: a token endpoint run issues more than the 100 000
-# live tokens a client may hold, and the oldest (this one) expire.
-fresh_token() {
-  token=$(curl -sk -d "$body" "$base/sandbox/oauth/api/oauth/token" | python3 -c 'import json,sys;print(json.load(sys.stdin)["access_token"])')
+print(d)' "$tmp/$1.json" "$2"; }
+ping_path=/sandbox/api/dila/legifrance/lf-engine-app/consult/ping
+token_path=/sandbox/oauth/api/oauth/token
+form() { echo "grant_type=client_credentials&client_id=$(json "$1" demo.sandbox.client_id)&client_secret=$(json "$1" demo.sandbox.client_secret)&scope=openid"; }
+# A new bearer token before each gateway run: a token endpoint run issues more than the live
+# tokens a client may hold (10 000), and the oldest (this one) expire.
+fresh_token() {  # server
+  token=$(curl -sk -d "$(form "$1")" "$(json "$1" base_url)$token_path" | python3 -c 'import json,sys;print(json.load(sys.stdin)["access_token"])')
 }
-ping="$base/sandbox/api/dila/legifrance/lf-engine-app/consult/ping"
-# The demo application's quotas (1 000 000 a day) would run out within a run: a billion, so the runs measure served calls (the quota is still counted on each).
-for scope in '"api":"legifrance",' ''; do  # the subscription's quota, then the application's
-  curl -sk -X PUT -H "Authorization: Bearer $(json admin_token)" -H 'Content-Type: application/json' \
-    -d "{$scope\"limit\":1000000000,\"window\":\"1d\"}" \
-    "$base/__pistesim/applications/demo-sandbox/quota" >/dev/null
-done
-cat >"$tmp/token.lua" <<LUA
+for name in one all; do
+  # The demo application's quotas (1 000 000 a day) would run out within a run: a billion, so
+  # the runs measure served calls (the quota is still counted on each).
+  for scope in '"api":"legifrance",' ''; do  # the subscription's quota, then the application's
+    curl -sk -X PUT -H "Authorization: Bearer $(json $name admin_token)" -H 'Content-Type: application/json' \
+      -d "{$scope\"limit\":1000000000,\"window\":\"1d\"}" \
+      "$(json $name base_url)/__pistesim/applications/demo-sandbox/quota" >/dev/null
+  done
+  cat >"$tmp/token-$name.lua" <<LUA
 wrk.method = "POST"
-wrk.body = "$body"
+wrk.body = "$(form $name)"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 LUA
+done
+base=$(json all base_url)
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t1 -d${duration}s; pistesim serve with its defaults ($(nproc) loops); $scheme; $(date -u +%F)"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t1 -d${duration}s; pistesim serve with 1 loop and with its default ($loops_default loops); $scheme; $(date -u +%F)"
 echo
 echo "| target | conns | req/s | p50 | p99 | non-2xx | socket errors |"
 echo "|---|---|---|---|---|---|---|"
@@ -132,15 +144,22 @@ for c in 16 1000; do
   if [ "$tls" = 0 ]; then
     run_wrk "bare Beast handler (1 thread)" "http://127.0.0.1:$bp/ping" "$c"
   fi
-  fresh_token
-  run_wrk "pistesim gateway" "$ping" "$c" -H "Authorization: Bearer $token"; rps[gw$c]=$(cat "$tmp/last_rps")
-  run_wrk "pistesim token endpoint" "$base/sandbox/oauth/api/oauth/token" "$c" -s "$tmp/token.lua"
-  rps[tok$c]=$(cat "$tmp/last_rps")
+  for name in one all; do
+    label="1 loop"; [ $name = all ] && label="$loops_default loops"
+    fresh_token $name
+    run_wrk "pistesim gateway, $label" "$(json $name base_url)$ping_path" "$c" -H "Authorization: Bearer $token"
+    rps[gw$name$c]=$(cat "$tmp/last_rps")
+    run_wrk "pistesim token endpoint, $label" "$(json $name base_url)$token_path" "$c" -s "$tmp/token-$name.lua"
+    rps[tok$name$c]=$(cat "$tmp/last_rps")
+  done
 done
 echo
 for c in 16 1000; do
-  python3 -c "import sys;n,g,t=map(float,sys.argv[1:4]);print(f'c={sys.argv[4]}: gateway {g/n:.2f}x nginx, token endpoint {t/n:.2f}x nginx')" \
-    "${rps[nginx$c]}" "${rps[gw$c]}" "${rps[tok$c]}" "$c"
+  for name in one all; do
+    label="1 loop"; [ $name = all ] && label="$loops_default loops"
+    python3 -c "import sys;n,g,t=map(float,sys.argv[1:4]);print(f'c={sys.argv[4]}, {sys.argv[5]}: gateway {g/n:.2f}x nginx, token endpoint {t/n:.2f}x nginx')" \
+      "${rps[nginx$c]}" "${rps[gw$name$c]}" "${rps[tok$name$c]}" "$c" "$label"
+  done
 done
 
 if [ "$tls" = 1 ]; then
@@ -154,6 +173,6 @@ if [ "$tls" = 1 ]; then
 fi
 
 echo
-echo "Slow and idle clients against pistesim serve (bench/slow_clients):"
-fresh_token
+echo "Slow and idle clients against pistesim serve, $loops_default loops (bench/slow_clients):"
+fresh_token all
 "$build/bench/slow_clients" --port "${base##*:}" --pid "$spid" --token "$token" --seconds "$duration"
