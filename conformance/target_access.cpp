@@ -1,6 +1,6 @@
 #include "conformance/target_access.h"
 
-#include "core/profile.h"
+#include "oauth/profile.h"
 
 namespace pistesim::conformance {
 

@@ -1,4 +1,5 @@
 #include "loadgen/target.h"
+#include "control/control_api.h"
 
 #include <algorithm>
 #include <chrono>
@@ -119,7 +120,7 @@ class EmbeddedTarget final : public LoadTarget {
       Request r = Request::make("POST", "/faults", f.dump());
       r.headers.add("Authorization", "Bearer " + sim_->admin_token());
       r.headers.add("Content-Type", "application/json");
-      Response answer = sim_->handle(Endpoint::Control, r);
+      Response answer = serve_request(*sim_, Endpoint::Control, r);
       if (answer.status != 201)
         throw std::runtime_error("fault refused by the simulator: " + answer.body);
     }

@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "core/profile.h"
 #include "loadgen/runner.h"
 #include "loadgen/workload.h"
+#include "oauth/profile.h"
 
 namespace pistesim {
 class Simulator;

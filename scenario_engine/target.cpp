@@ -1,4 +1,5 @@
 #include "scenario_engine/target.h"
+#include "control/control_api.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -136,7 +137,7 @@ class EmbeddedTarget final : public Target {
     if (request.remote_addr.empty()) request.remote_addr = "127.0.0.1";
     if (is_control_path(request.path) && !request.headers.find("Authorization"))
       request.headers.add("Authorization", "Bearer " + sim_->admin_token());
-    Response response = sim_->handle(request);
+    Response response = serve_request(*sim_, request);
     // An injected latency, waited as a client of a server would (the core does not sleep).
     if (response.delay_ms > 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/profile.h"
 #include "journal/journal.h"
+#include "oauth/profile.h"
 #include "wire/http_message.h"
 
 namespace pistesim::scenario {

@@ -31,6 +31,16 @@ Response handle_control_request(Simulator& sim, const Request& request) {
   return router().dispatch(sim, request);
 }
 
+Response serve_request(Simulator& sim, Request request) {
+  auto endpoint = Simulator::route(request);
+  return endpoint ? serve_request(sim, *endpoint, request) : Simulator::not_found();
+}
+
+Response serve_request(Simulator& sim, Endpoint endpoint, const Request& request) {
+  if (endpoint != Endpoint::Control) return sim.handle(endpoint, request);
+  return sim.guarded([&] { return handle_control_request(sim, request); });
+}
+
 std::vector<std::pair<std::string, std::string>> control_routes() {
   return router().routes();
 }

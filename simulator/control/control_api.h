@@ -8,14 +8,19 @@
 #include <utility>
 #include <vector>
 
+#include "core/simulator.h"
 #include "wire/http_message.h"
 
 namespace pistesim {
 
-class Simulator;
-
 // `request.path` is relative to /__pistesim ("/clock/advance").
 Response handle_control_request(Simulator& sim, const Request& request);
+
+// The simulator with its control API, as `pistesim serve` and the embedded targets answer:
+// Endpoint::Control goes to the control API (a change that cannot be saved is a 503), every
+// other endpoint to the simulator. By value, as Simulator::handle(Request).
+Response serve_request(Simulator& sim, Request request);
+Response serve_request(Simulator& sim, Endpoint endpoint, const Request& request);
 
 // Every route as {method, pattern} ("PUT", "/applications/{id}/quota"): tests go through all.
 std::vector<std::pair<std::string, std::string>> control_routes();

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "control/control_api.h"
 #include "crypto/secrets.h"
 #include "mail/administration_mails.h"
 #include "oauth/token_endpoint.h"
@@ -209,7 +208,9 @@ std::optional<Endpoint> endpoint_from_host(std::string_view host) {
   return std::nullopt;
 }
 
-Response not_found() {
+}  // namespace
+
+Response Simulator::not_found() {
   Response r;
   r.status = 404;
   r.headers.set("Content-Type", "application/json");
@@ -217,9 +218,8 @@ Response not_found() {
       R"({"code":"NOT_FOUND","message":"Aucun point d'accès PISTE à cette adresse. Préfixes : /sandbox/oauth, /sandbox/api, /production/oauth, /production/api, /__pistesim"})";
   return r;
 }
-}  // namespace
 
-Response Simulator::handle(Request request) {
+std::optional<Endpoint> Simulator::route(Request& request) {
   constexpr Endpoint kAll[] = {Endpoint::Control, Endpoint::SandboxOAuth, Endpoint::SandboxApi,
                                Endpoint::ProductionOAuth, Endpoint::ProductionApi};
   for (Endpoint e : kAll) {
@@ -231,35 +231,38 @@ Response Simulator::handle(Request request) {
         request.path = "/";
       else
         request.path.erase(0, prefix.size());
-      return handle(e, request);
+      return e;
     }
   }
-  if (const std::string* host = request.headers.find("Host"))
-    if (auto e = endpoint_from_host(*host)) return handle(*e, request);
-  return not_found();
+  if (const std::string* host = request.headers.find("Host")) return endpoint_from_host(*host);
+  return std::nullopt;
+}
+
+Response Simulator::handle(Request request) {
+  auto endpoint = route(request);
+  return endpoint ? handle(*endpoint, request) : not_found();
 }
 
 Response Simulator::handle(Endpoint endpoint, const Request& request) {
-  if (!store_) return dispatch(endpoint, request);
-  try {
-    return dispatch(endpoint, request);
-  } catch (const StoreError& e) {
-    // Nothing of the change was made; the client may try again.
-    std::fprintf(stderr, "pistesim: %s\n", e.what());
-    Response r;
-    r.status = 503;
-    r.headers.set("Content-Type", "application/json");
-    r.headers.set("Cache-Control", "no-store");
-    r.headers.set("Retry-After", "1");
-    r.body =
-        R"({"error":"temporarily_unavailable","error_description":"The simulator could not save its state; nothing was changed"})";
-    r.diagnostic = "state not saved";
-    return r;
-  }
+  return guarded([&] { return dispatch(endpoint, request); });
+}
+
+Response Simulator::state_not_saved(const StoreError& e) {
+  // Nothing of the change was made; the client may try again.
+  std::fprintf(stderr, "pistesim: %s\n", e.what());
+  Response r;
+  r.status = 503;
+  r.headers.set("Content-Type", "application/json");
+  r.headers.set("Cache-Control", "no-store");
+  r.headers.set("Retry-After", "1");
+  r.body =
+      R"({"error":"temporarily_unavailable","error_description":"The simulator could not save its state; nothing was changed"})";
+  r.diagnostic = "state not saved";
+  return r;
 }
 
 Response Simulator::dispatch(Endpoint endpoint, const Request& request) {
-  if (endpoint == Endpoint::Control) return handle_control_request(*this, request);
+  if (endpoint == Endpoint::Control) return not_found();  // the control API sits on top
   auto snap = snapshot();
   const Millis arrived = clock_->now_ms();
   if (!journal_.enabled()) return handle_piste(endpoint, request, *snap, arrived, nullptr);

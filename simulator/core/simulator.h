@@ -12,16 +12,16 @@
 #include <string>
 
 #include "clock/clock.h"
-#include "core/profile.h"
+#include "core/state_store.h"
 #include "faults/fault_injector.h"
 #include "gateway/gateway.h"
 #include "journal/journal.h"
 #include "mail/mailbox.h"
+#include "oauth/profile.h"
 #include "oauth/token_store.h"
 #include "portal/sessions.h"
 #include "portal/transaction.h"
 #include "quota/quota_core.h"
-#include "store/state_store.h"
 #include "usage/usage_recorder.h"
 #include "wire/http_message.h"
 #include "world/world.h"
@@ -63,12 +63,29 @@ class Simulator {
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
-  // Routes by Host (sandbox-oauth.*, sandbox-api.*, oauth.*, api.*) when it names a PISTE
-  // host, else by path prefix (path_prefix()). Unknown places answer 404. By value: the path
-  // is rewritten in place (a server hands its request over with std::move, saving a copy).
+  // The endpoint a request is for: by path prefix (path_prefix(), then stripped from
+  // request.path in place), else by a PISTE Host (sandbox-oauth.*, sandbox-api.*, oauth.*,
+  // api.*); nullopt for none.
+  static std::optional<Endpoint> route(Request& request);
+  // The PISTE endpoints' answers (route(), then the endpoint's); unknown places answer 404. By
+  // value: the path is rewritten in place (a server hands its request over with std::move).
+  // Endpoint::Control is 404 here: the control API sits on top of the core and is reached
+  // through control/control_api.h's serve_request().
   Response handle(Request request);
   // When the endpoint is already known; `request.path` is the PISTE path (no prefix).
   Response handle(Endpoint endpoint, const Request& request);
+  // Runs `answer`, which may change durable state: a change that could not be saved
+  // (StoreError) is answered 503, nothing changed.
+  template <class F>
+  Response guarded(F&& answer) {
+    if (!store_) return answer();
+    try {
+      return answer();
+    } catch (const StoreError& e) {
+      return state_not_saved(e);
+    }
+  }
+  static Response not_found();
 
   // The current world. Lock-free: each thread keeps the snapshot it last saw and reloads it only
   // when the generation counter says a newer one was published.
@@ -175,6 +192,7 @@ class Simulator {
   QuotaExceededHandler quota_mailer_;
   const World initial_world_;
   StateStore* store_ = nullptr;
+  static Response state_not_saved(const StoreError& e);
   std::string public_url_ = "http://127.0.0.1:8080";
   // Serialises every change of the world (and guards public_url_).
   mutable std::mutex write_mutex_;

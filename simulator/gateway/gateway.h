@@ -8,9 +8,9 @@
 #include <string>
 
 #include "clock/clock.h"
-#include "core/profile.h"
 #include "faults/fault_injector.h"
 #include "journal/exchange_facts.h"
+#include "oauth/profile.h"
 #include "oauth/token_store.h"
 #include "quota/quota_core.h"
 #include "usage/usage_recorder.h"

@@ -1,4 +1,5 @@
 #include "http/http_server.h"
+#include "control/control_api.h"
 
 #include <sys/socket.h>
 
@@ -85,7 +86,7 @@ Response HttpServer::Impl::answer(Request core) {
     }
   }
   try {
-    return sim.handle(std::move(core));
+    return serve_request(sim, std::move(core));
   } catch (const std::exception&) {
     Response r;
     r.status = 500;

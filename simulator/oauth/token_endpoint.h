@@ -10,8 +10,8 @@
 #include <string>
 
 #include "clock/clock.h"
-#include "core/profile.h"
 #include "journal/exchange_facts.h"
+#include "oauth/profile.h"
 #include "oauth/token_store.h"
 #include "wire/http_message.h"
 #include "world/world.h"

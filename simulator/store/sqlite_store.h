@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "store/state_store.h"
+#include "core/state_store.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

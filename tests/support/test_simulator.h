@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "control/control_api.h"
 #include "core/simulator.h"
 #include "support/demo_credentials.h"
 #include "wire/encoding.h"
@@ -80,7 +81,7 @@ class TestSimulator {
     Request r = Request::make(method, target, json_body);
     r.headers.add("Authorization", "Bearer test-admin-token");
     if (!json_body.empty()) r.headers.add("Content-Type", "application/json");
-    return sim->handle(Endpoint::Control, r);
+    return serve_request(*sim, Endpoint::Control, r);
   }
 
   // A control call acting as a portal user (X-Pistesim-User: the admin token lets the caller act
@@ -91,7 +92,7 @@ class TestSimulator {
     r.headers.add("Authorization", "Bearer test-admin-token");
     r.headers.add("X-Pistesim-User", user);
     if (!json_body.empty()) r.headers.add("Content-Type", "application/json");
-    return sim->handle(Endpoint::Control, r);
+    return serve_request(*sim, Endpoint::Control, r);
   }
 
   // "404 UNKNOWN_API": a control call's status and error code, for tables of refusals.

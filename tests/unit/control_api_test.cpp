@@ -1,6 +1,7 @@
 // The control API (/__pistesim, docs/control-api.md) in-process: authentication, clock, quotas,
 // business profiles, token revocation, and the JSON error shape {code, message, message_en,
 // field}.
+#include "control/control_api.h"
 #include "support/test_simulator.h"
 
 namespace pistesim::test {
@@ -15,7 +16,7 @@ Response control_as(TestSimulator& t, const std::string& authorization, const st
                     const std::string& target, const std::string& body = {}) {
   Request r = Request::make(method, target, body);
   if (!authorization.empty()) r.headers.add("Authorization", authorization);
-  return t.sim->handle(Endpoint::Control, r);
+  return serve_request(*t.sim, Endpoint::Control, r);
 }
 
 json json_answer(const Response& r) {
@@ -404,10 +405,10 @@ TEST_F(ControlApi, WorldDescribesWhatIsServed) {
 
 TEST_F(ControlApi, IsReachableThroughThePathPrefix) {
   Request r = Request::make("GET", "/__pistesim/health");
-  EXPECT_EQ(t.sim->handle(r).status, 200);
+  EXPECT_EQ(serve_request(*t.sim, r).status, 200);
   r = Request::make("GET", "/__pistesim/clock");
   r.headers.add("Authorization", "Bearer test-admin-token");
-  EXPECT_EQ(json_answer(t.sim->handle(r))["now_ms"], kStart);
+  EXPECT_EQ(json_answer(serve_request(*t.sim, r))["now_ms"], kStart);
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ Response as_demo(TestSimulator& t, const std::string& method, const std::string&
   Request r = Request::make(method, target, body);
   r.headers.add("Authorization", "Bearer test-admin-token");
   r.headers.add("X-Pistesim-User", "demo@pistesim.test");
-  return t.sim->handle(Endpoint::Control, r);
+  return serve_request(*t.sim, Endpoint::Control, r);
 }
 
 // The two examples: a misspelt field armed a 503 and was taken as a missing limit.

@@ -5,6 +5,7 @@
 #include <regex>
 #include <thread>
 
+#include "control/control_api.h"
 #include "mail/account_mails.h"
 #include "portal/accounts.h"
 #include "portal/actor.h"
@@ -73,7 +74,7 @@ class PortalAccounts : public ::testing::Test {
   Response follow(const std::string& url, const std::string& accept = {}) {
     Request r = Request::make("GET", path_of(url));
     if (!accept.empty()) r.headers.add("Accept", accept);
-    return t.sim->handle(r);
+    return serve_request(*t.sim, r);
   }
 
   Response login(const std::string& email, const std::string& password) {
@@ -92,7 +93,7 @@ class PortalAccounts : public ::testing::Test {
     r.headers.add("Authorization", "Bearer test-admin-token");
     r.headers.add("X-Pistesim-Session", session);
     if (!body.empty()) r.headers.add("Content-Type", "application/json");
-    return t.sim->handle(Endpoint::Control, r);
+    return serve_request(*t.sim, Endpoint::Control, r);
   }
 
   TestSimulator t;

@@ -3,6 +3,7 @@
 // their organisations is reachable. Refusals change nothing.
 #include <regex>
 
+#include "control/control_api.h"
 #include "mail/account_mails.h"
 #include "portal/accounts.h"
 #include "portal/actor.h"
@@ -72,7 +73,7 @@ class PortalUserManagement : public ::testing::Test {
     Request r = Request::make(method, target, body);
     r.headers.add("Authorization", "Bearer test-admin-token");
     r.headers.add("X-Pistesim-Session", session);
-    return t.sim->handle(Endpoint::Control, r);
+    return serve_request(*t.sim, Endpoint::Control, r);
   }
 
   TestSimulator t;

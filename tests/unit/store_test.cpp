@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "control/control_api.h"
 #include "store/durable_simulator.h"
 #include "support/test_simulator.h"
 
@@ -46,7 +47,7 @@ class Durable {
     Request r = Request::make(method, target, body.is_null() ? "" : body.dump());
     r.headers.add("Authorization", "Bearer test-admin-token");
     if (!body.is_null()) r.headers.add("Content-Type", "application/json");
-    return sim->handle(Endpoint::Control, r);
+    return serve_request(*sim, Endpoint::Control, r);
   }
   std::string token(Channel channel = Channel::Sandbox,
                     const std::string& client_id = kSandboxClientId,

@@ -2,6 +2,7 @@
 // loads back equal field for field, its text is stable, it holds no password but the published
 // demo one, and POST /world/reset brings the fixture back.
 #include "world/world_writer.h"
+#include "control/control_api.h"
 
 #include <filesystem>
 #include <fstream>
@@ -464,9 +465,9 @@ TEST(WorldSnapshotRoute, AnswersTheCurrentWorldAsAWorldFile) {
 TEST(WorldSnapshotRoute, NeedsTheAdminToken) {
   TestSimulator t;
   Request r = Request::make("GET", "/world/snapshot", "");
-  EXPECT_EQ(t.sim->handle(Endpoint::Control, r).status, 401);
+  EXPECT_EQ(serve_request(*t.sim, Endpoint::Control, r).status, 401);
   Request reset = Request::make("POST", "/world/reset", "");
-  EXPECT_EQ(t.sim->handle(Endpoint::Control, reset).status, 401);
+  EXPECT_EQ(serve_request(*t.sim, Endpoint::Control, reset).status, 401);
 }
 
 TEST(WorldResetRoute, BringsTheFixtureBack) {

@@ -2,7 +2,8 @@
 // accounts, applications, credentials and requests; issued tokens; the mailbox; how far the clock
 // was advanced). The simulator reports every change to a StateStore before the change is visible
 // or acknowledged; `pistesim serve --state FILE` uses SqliteStore (store/sqlite_store.h).
-// Implementations are safe for concurrent use.
+// Declared here, by the core that reports to it; store/ implements it. Implementations are safe
+// for concurrent use.
 #pragma once
 
 #include <cstdint>
