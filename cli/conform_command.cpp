@@ -1,7 +1,7 @@
 // `pistesim conform`: the RFC 6749/6750 and PISTE conformance suite (docs/conformance.md)
 // against the embedded simulator, a `pistesim serve`, or any OAuth 2.0 server. Prints a table
-// (id, level, verdict, evidence), writes JUnit / JSON on request. Exit 0 no MUST or PISTE check
-// failed, 1 one did, 2 a check could not run or a usage error.
+// (id, level, verdict, title, evidence), writes JUnit / JSON on request. Exit 0 no MUST or PISTE
+// check failed, 1 one did, 2 a check could not run, the preflight failed, or a usage error.
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "conformance/load_run.h"
+#include "conformance/preflight.h"
 #include "conformance/report.h"
 #include "conformance/suite.h"
 #include "scenario_engine/target_clock.h"
@@ -41,6 +42,7 @@ struct ConformArgs {
   size_t concurrency = 0;
   size_t repeat = 1;
   bool keep_clock = false;
+  bool no_preflight = false;
 };
 
 // The shipped checks: the source tree's conformance/checks (compiled in), else
@@ -165,9 +167,20 @@ int conform(ConformArgs& args) {
   const bool color = args.color == "always" || (args.color == "auto" && isatty(STDOUT_FILENO) &&
                                                 std::getenv("NO_COLOR") == nullptr &&
                                                 !(term != nullptr && std::string(term) == "dumb"));
+  // A target not set up for the profile (another world, a wrong secret or URL) would fail
+  // dozens of checks for one reason: say that reason once, and run nothing.
+  std::string preflight_line;
+  if (!args.no_preflight) {
+    auto pre = conformance::preflight(profile);
+    if (!pre.ok) {
+      std::cerr << "pistesim conform: preflight failed, no check ran: " << pre.problem
+                << "\n  remedy: " << pre.remedy << "\n";
+      return 2;
+    }
+    preflight_line = "Preflight: " + pre.summary + "\n";
+  }
   std::cout << "Conformance of " << profile.target << " (profile " << profile.profile << ")\n"
-            << "ID   LEVEL  VERDICT EVIDENCE\n"
-            << std::flush;
+            << preflight_line << conformance::table_header() << std::flush;
   // A shared pistesim outlives the run: its clock goes back to where the checks found it, after
   // the run under load too, whatever the verdicts.
   std::optional<scenario::TargetClock> clock;
@@ -228,7 +241,8 @@ void add_conform_command(CLI::App& app, int& exit_code) {
       "conform",
       "Run the RFC 6749/6750 and PISTE conformance checks (docs/conformance.md) against the "
       "embedded simulator, a running pistesim or any OAuth 2.0 server. Exit 0 no MUST check "
-      "failed, 1 one did, 2 a check could not run or a usage error");
+      "failed, 1 one did, 2 a check could not run, the target is not set up for the profile "
+      "(preflight) or a usage error");
   cmd->add_option("checks", args->check_paths,
                   "Check files or directories; default: the shipped conformance/checks");
   cmd->add_option("--target", args->target,
@@ -279,6 +293,9 @@ void add_conform_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--keep-clock", args->keep_clock,
                 "A pistesim target: leave its clock where the checks moved it (by default it is "
                 "put back to where the run found it)");
+  cmd->add_flag("--no-preflight", args->no_preflight,
+                "Run the checks without first checking that the client obtains a token and the "
+                "API paths exist (for a server whose answers the preflight misreads)");
   cmd->add_option("--concurrency", args->concurrency,
                   "Then repeat the token-endpoint checks from N connections at once")
       ->check(CLI::Range(size_t{1}, size_t{64}));

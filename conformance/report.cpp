@@ -12,11 +12,39 @@ namespace report = scenario::report;
 
 namespace {
 
+// Columns as a terminal shows them: UTF-8 code points (the titles hold « », §, é — none wide).
+size_t columns(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 std::string pad(std::string_view s, size_t width) {
   std::string out(s);
-  if (out.size() < width) out.append(width - out.size(), ' ');
+  if (size_t n = columns(out); n < width) out.append(width - n, ' ');
   return out;
 }
+
+// At most `width` columns; a cut one ends with "…".
+std::string fit(std::string_view s, size_t width) {
+  if (columns(s) <= width) return std::string(s);
+  size_t kept = 0, i = 0;
+  for (; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (kept == width - 1) break;
+    ++kept;
+  }
+  std::string out(s.substr(0, i));
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out + "…";
+}
+
+// A line fits 100 columns: id, level, verdict (20), the title, two spaces, the evidence. The
+// full evidence stays in the failure details and the JUnit / JSON reports.
+constexpr size_t kLineColumns = 100;
+constexpr size_t kLeadColumns = 20;
+constexpr size_t kTitleColumns = 40;
+constexpr size_t kEvidenceColumns = kLineColumns - kLeadColumns - kTitleColumns - 2;
 
 std::string_view color_of(Verdict v) {
   switch (v) {
@@ -35,10 +63,16 @@ std::string_view color_of(Verdict v) {
 }  // namespace
 
 void write_check_line(std::ostream& out, const CheckResult& r, bool color) {
-  std::string verdict = pad(to_string(r.verdict), 5);
+  std::string verdict = pad(to_string(r.verdict), 8);
   if (color) verdict = std::string(color_of(r.verdict)) + verdict + "\033[0m";
-  out << pad(r.id, 5) << pad(to_string(r.level), 7) << verdict << " "
-      << report::one_line(r.evidence) << "\n";
+  std::string line = pad(fit(r.name, kTitleColumns), kTitleColumns) + "  " +
+                     fit(report::one_line(r.evidence), kEvidenceColumns);
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  out << pad(r.id, 5) << pad(to_string(r.level), 7) << verdict << line << "\n";
+}
+
+std::string table_header() {
+  return pad("ID   LEVEL  VERDICT", kLeadColumns) + pad("TITLE", kTitleColumns) + "  EVIDENCE\n";
 }
 
 std::string summary_line(const SuiteResult& s) {
@@ -51,7 +85,7 @@ std::string summary_line(const SuiteResult& s) {
 }
 
 void write_table_report(std::ostream& out, const SuiteResult& suite, bool color) {
-  out << "ID   LEVEL  VERDICT EVIDENCE\n";
+  out << table_header();
   for (const auto& r : suite.results) write_check_line(out, r, color);
   bool header = false;
   for (const auto& r : suite.results) {
@@ -60,7 +94,7 @@ void write_table_report(std::ostream& out, const SuiteResult& suite, bool color)
     header = true;
     out << "\n"
         << r.id << " (" << to_string(r.level) << ", " << r.source << ") " << r.name << " — "
-        << r.file << "\n";
+        << r.file << "\n  " << report::one_line(r.evidence) << "\n";
     report::write_scenario_details(out, r.detail, scenario::TerminalStyle{color, false}, "  ");
   }
   out << "\n" << summary_line(suite) << "\n";

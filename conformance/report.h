@@ -2,13 +2,17 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 
 #include "conformance/suite.h"
 
 namespace pistesim::conformance {
 
-// "A1   MUST   PASS  400 invalid_request, Cache-Control: no-store" — one line per check.
+// "A1   MUST   PASS  GET on the token endpoint is refused…  400 invalid_request" — one line per
+// check, at most 100 columns: the title and the evidence are cut with "…" to fit.
 void write_check_line(std::ostream& out, const CheckResult& r, bool color);
+// The column titles of those lines ("ID   LEVEL  VERDICT TITLE … EVIDENCE\n").
+std::string table_header();
 // The table, then the failed checks' steps in full, then the summary line.
 void write_table_report(std::ostream& out, const SuiteResult& suite, bool color);
 // "46 checks on embedded (piste): 44 passed, 0 failed, 2 skipped, 0 errors (1.2 s)".
