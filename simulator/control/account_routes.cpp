@@ -383,7 +383,10 @@ Response delete_user_route(ControlCall& c) {
   auto r =
       c.sim.transact([&](Transaction& tx) { return delete_managed_user(tx, *actor, c.params[0]); });
   return answer(r, [](const DeletedUser& d) {
-    return json{{"deleted", d.email}, {"applications", d.applications}};
+    return json{{"user", d.email},
+                {"account_deleted", d.account_deleted},
+                {"organisations", d.organisations},
+                {"applications", d.applications}};
   });
 }
 

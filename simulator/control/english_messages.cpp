@@ -68,6 +68,9 @@ const std::map<std::string_view, std::string_view>& table() {
       {"CANNOT_DEACTIVATE_SELF", "You cannot deactivate your own account."},
       {"CANNOT_DELETE_SELF", "You cannot delete your own account."},
       {"DEMO_USER", "The simulated world's demo account cannot be deleted."},
+      {"OUTSIDE_PERIMETER",
+       "The user also belongs to an organisation you do not administer: you can only "
+       "decommission them from yours."},
       // Unknown things.
       {"UNKNOWN_USER", "Unknown user."},
       {"UNKNOWN_API", "Unknown API."},

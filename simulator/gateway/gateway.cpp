@@ -225,12 +225,8 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
         ctx,
         "The application " + app.id + " has no approved access to API " + api->id +
             (sub ? " (request " + std::string(to_string(sub->status)) + ")" : " (not subscribed)"));
-  if (!api->cgu.empty()) {
-    const User* owner = ctx.index.user(app.owner);
-    if (!owner || !owner->has_accepted_cgu(api->id, ctx.channel))
-      return forbidden(ctx, "The owner of " + app.id + " has not accepted the CGU of API " +
-                                api->id + " on " + std::string(to_string(ctx.channel)));
-  }
+  // No CGU check here: consent is what lets a user subscribe (000 §5, §6.2), checked on whoever
+  // subscribed, owner or OrgAdmin (§10, §11.7); an approved subscription is the whole grant.
   if (caller.token && !api->scopes.empty()) {
     // Token scopes are fixed at issue: access granted after the token needs a new token.
     const auto& allowed = sub->scopes.empty() ? api->scopes : sub->scopes;

@@ -1,8 +1,8 @@
 // API CGU consent (CGU-1, CGU-2, 000 §5): the « Consentement des CGU API » page lists the CGU
 // of the APIs the user can see, per API and per channel (PRODUCTION / SANDBOX); the user accepts
 // a selection (« Validez mes choix CGU ») and accepted CGU stay accepted (greyed). An API with
-// CGU cannot be subscribed to, nor its access requested, before the acting user accepted them
-// for that channel.
+// CGU cannot be subscribed to, nor its access requested, before the acting user (owner or
+// OrgAdmin, 000 §10, §11.7) accepted them for that channel; the gateway does not ask again.
 //
 // Choices the seeds are silent on (also in docs/control-api.md):
 // - A consent holds for the API and channel whatever the CGU version: a new version of a CGU

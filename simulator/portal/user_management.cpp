@@ -69,6 +69,29 @@ Result<User*> managed_user(Transaction& tx, std::string_view actor, std::string_
   return target;
 }
 
+bool administered_by(const std::vector<std::string>& scope, std::string_view organisation) {
+  return std::find(scope.begin(), scope.end(), organisation) != scope.end();
+}
+
+// True when `u` belongs to an organisation outside `scope` that someone answers for (the
+// universal organisation aside: see the header).
+bool shared_beyond(const Transaction& tx, const User& u, const std::vector<std::string>& scope) {
+  return std::any_of(u.memberships.begin(), u.memberships.end(), [&](const Membership& m) {
+    if (administered_by(scope, m.organisation)) return false;
+    for (const auto& o : tx.world.organisations)
+      if (o.id == m.organisation) return !o.universal;
+    return true;
+  });
+}
+
+PortalError outside_perimeter(std::string_view email) {
+  return portal_error(ErrorKind::Forbidden, "OUTSIDE_PERIMETER",
+                      "L'utilisateur " + std::string(email) +
+                          " appartient aussi à une organisation que vous n'administrez pas : "
+                          "vous pouvez seulement le décommissionner de la vôtre.",
+                      "email");
+}
+
 void give_sandbox_application(Transaction& tx, const User& user) {
   if (!application_name_taken(tx.world, "APP_SANDBOX_" + user.email))
     add_sandbox_application(tx, user);
@@ -159,12 +182,15 @@ Result<User> create_managed_user(Transaction& tx, std::string_view actor, const 
 
 Result<User> set_managed_user_active(Transaction& tx, std::string_view actor,
                                      std::string_view email, bool active) {
+  auto scope = admin_scope(tx, actor);
+  if (!scope.ok()) return scope.error();
   auto target = managed_user(tx, actor, email);
   if (!target.ok()) return target.error();
   User& u = **target;
   if (!active && iequals(u.email, actor))
     return portal_error(ErrorKind::Conflict, "CANNOT_DEACTIVATE_SELF",
                         "Vous ne pouvez pas désactiver votre propre compte.", "email");
+  if (shared_beyond(tx, u, *scope)) return outside_perimeter(u.email);
   u.active = active;
   // Either way the e-mailed activation link is spent: an OrgAdmin's decision sticks.
   u.activation_token.clear();
@@ -178,6 +204,8 @@ Result<User> set_managed_user_active(Transaction& tx, std::string_view actor,
 
 Result<DeletedUser> delete_managed_user(Transaction& tx, std::string_view actor,
                                         std::string_view email) {
+  auto scope = admin_scope(tx, actor);
+  if (!scope.ok()) return scope.error();
   auto target = managed_user(tx, actor, email);
   if (!target.ok()) return target.error();
   const std::string address = (*target)->email;
@@ -188,9 +216,21 @@ Result<DeletedUser> delete_managed_user(Transaction& tx, std::string_view actor,
     return portal_error(ErrorKind::Conflict, "DEMO_USER",
                         "Le compte de démonstration du monde simulé ne peut pas être supprimé.",
                         "email");
-  DeletedUser deleted{address, {}};
-  for (const auto& app : tx.world.applications)
-    if (iequals(app.owner, address)) deleted.applications.push_back(app.id);
+  DeletedUser deleted{address, false, {}, {}};
+  User& user = **target;
+  for (const auto& m : user.memberships)
+    if (administered_by(*scope, m.organisation)) deleted.organisations.push_back(m.organisation);
+  std::erase_if(user.memberships,
+                [&](const Membership& m) { return administered_by(*scope, m.organisation); });
+  // Only the applications of the actor's organisations: the others are not theirs to remove.
+  bool owns_others = false;
+  for (const auto& app : tx.world.applications) {
+    if (!iequals(app.owner, address)) continue;
+    if (administered_by(*scope, app.organisation))
+      deleted.applications.push_back(app.id);
+    else
+      owns_others = true;
+  }
   auto removed = [&](const std::string& id) {
     return std::find(deleted.applications.begin(), deleted.applications.end(), id) !=
            deleted.applications.end();
@@ -198,9 +238,12 @@ Result<DeletedUser> delete_managed_user(Transaction& tx, std::string_view actor,
   std::erase_if(tx.world.applications, [&](const Application& a) { return removed(a.id); });
   std::erase_if(tx.world.access_requests,
                 [&](const AccessRequest& r) { return removed(r.application); });
-  std::erase_if(tx.world.users, [&](const User& u) { return iequals(u.email, address); });
   for (const auto& id : deleted.applications) tx.revoke_tokens_of(id);
-  tx.close_sessions_of(address);
+  deleted.account_deleted = user.memberships.empty() && !owns_others;
+  if (deleted.account_deleted) {
+    std::erase_if(tx.world.users, [&](const User& u) { return iequals(u.email, address); });
+    tx.close_sessions_of(address);
+  }
   return deleted;
 }
 

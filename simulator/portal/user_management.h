@@ -45,17 +45,26 @@ Result<User> create_managed_user(Transaction& tx, std::string_view actor, const 
 // Activation also completes a registration still awaiting its e-mailed link (and gives it its
 // sandbox application). Deactivation ends the user's sessions; their applications keep working
 // (choice: applications belong to the organisation). An OrgAdmin cannot deactivate themselves.
+// The account is one login for all its organisations, so (choice, 000 §11.2 perimeter) its status
+// changes only when the actor administers every organisation it belongs to, the universal one
+// aside (every self-registered account is there; nobody answers for it): otherwise 403
+// OUTSIDE_PERIMETER, and decommissioning from their own organisations is what is left to them.
 Result<User> set_managed_user_active(Transaction& tx, std::string_view actor,
                                      std::string_view email, bool active);
 
 struct DeletedUser {
   std::string email;
-  std::vector<std::string> applications;  // ids of the removed applications
+  bool account_deleted = false;            // false: it still belongs to another organisation
+  std::vector<std::string> organisations;  // ids of the memberships removed
+  std::vector<std::string> applications;   // ids of the removed applications
 };
 
-// Removes the account, its applications (their tokens revoked at once) and the access requests
-// of those applications; ends its sessions. Refused for oneself and for the world's demo user
-// (a world snapshot must keep naming an existing one).
+// Within the actor's perimeter only (000 §11.2, as a decommissioning, §11.1): removes the user's
+// memberships of the organisations the actor administers, and the applications the user owns in
+// them (tokens revoked at once, their access requests dropped). The account itself, with its
+// sessions, goes only when it belongs to no organisation and owns no application any more.
+// Refused for oneself and for the world's demo user (a world snapshot must keep naming an
+// existing one).
 Result<DeletedUser> delete_managed_user(Transaction& tx, std::string_view actor,
                                         std::string_view email);
 
