@@ -139,7 +139,7 @@ class Simulator {
   // REQUIRES: offset_ms >= 0.
   void set_clock_offset(Millis offset_ms);
 
-  // Durable state (store/state_store.h): from now on every change of the world, tokens, mailbox
+  // Durable state (core/state_store.h): from now on every change of the world, tokens, mailbox
   // is saved to `store` before it is visible or acknowledged; a change that cannot be saved is
   // not made and its request answers 503. nullptr detaches. REQUIRES: no request in flight
   // (called once, before serving); `store` outlives the simulator or is detached first.

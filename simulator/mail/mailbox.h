@@ -31,7 +31,7 @@ struct Email {
 };
 
 // Told of deliveries and of clear(), synchronously, before the call returns (durable state,
-// store/state_store.h). May throw (StoreError): deliver() then takes the message back.
+// core/state_store.h). May throw (StoreError): deliver() then takes the message back.
 class MailboxListener {
  public:
   virtual ~MailboxListener() = default;

@@ -40,7 +40,7 @@ struct TokenRecord {
 enum class TokenState { Valid, Unknown, Expired, Revoked };
 
 // Told of every change of a store, synchronously, after the change is made in memory and before
-// the changing call returns: what durable state (store/state_store.h) needs so that a change is
+// the changing call returns: what durable state (core/state_store.h) needs so that a change is
 // saved before it is acknowledged. An implementation may throw (StoreError) to report that the
 // change could not be saved; insert() then takes the token back before rethrowing.
 class TokenStoreListener {
