@@ -1,5 +1,4 @@
 #include "loadgen/target.h"
-#include "control/control_api.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "control/control_api.h"
 #include "core/simulator.h"
 #include "crypto/secrets.h"
 #include "http/http_client.h"

@@ -1,5 +1,4 @@
 #include "scenario_engine/target.h"
-#include "control/control_api.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clock/clock.h"
+#include "control/control_api.h"
 #include "core/simulator.h"
 #include "http/http_client.h"
 #include "http/http_server.h"

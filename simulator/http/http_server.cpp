@@ -1,5 +1,4 @@
 #include "http/http_server.h"
-#include "control/control_api.h"
 
 #include <sys/socket.h>
 
@@ -14,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "control/control_api.h"
 #include "core/simulator.h"
 #include "http/answer_writer.h"
 #include "http/event_loop.h"

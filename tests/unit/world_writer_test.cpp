@@ -2,7 +2,6 @@
 // loads back equal field for field, its text is stable, it holds no password but the published
 // demo one, and POST /world/reset brings the fixture back.
 #include "world/world_writer.h"
-#include "control/control_api.h"
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "control/control_api.h"
 #include "crypto/password.h"
 #include "support/test_simulator.h"
 #include "world/default_world.h"
