@@ -51,24 +51,14 @@ bool render_vars(const TargetProfile& p, Target& t, scenario::Variables& out, st
   out.set("control", urls.control);
   std::map<std::string, scenario::Value> pending = with_profile_vars({}, p).vars;
   pending.erase("oversized_body");
-  // Values may refer to each other in any order: render until nothing more resolves.
-  while (!pending.empty()) {
-    const size_t before = pending.size();
-    std::string last;
-    for (auto it = pending.begin(); it != pending.end();) {
-      std::string why;
-      if (auto v = scenario::render_value(it->second, out, &why)) {
-        out.set(it->first, std::move(*v));
-        it = pending.erase(it);
-      } else {
-        last = "the target profile's « " + it->first + " »: " + why;
-        ++it;
-      }
-    }
-    if (pending.size() == before) {
-      *error = last;
-      return false;
-    }
+  // Values may refer to each other in any order.
+  std::string failed, why;
+  if (!scenario::render_all(
+          std::move(pending), out,
+          [&](const std::string& name, scenario::Value v) { out.set(name, std::move(v)); }, &failed,
+          &why)) {
+    *error = "the target profile's « " + failed + " »: " + why;
+    return false;
   }
   return true;
 }

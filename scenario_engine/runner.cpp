@@ -219,24 +219,13 @@ class ScenarioRun {
     vars_.set("production_oauth", urls.production_oauth);
     vars_.set("production_api", urls.production_api);
     vars_.set("control", urls.control);
-    std::map<std::string, Value> pending = scenario_.vars;
-    while (!pending.empty()) {
-      std::string last_error;
-      size_t before = pending.size();
-      for (auto it = pending.begin(); it != pending.end();) {
-        std::string why;
-        if (auto v = render_value(it->second, vars_, &why)) {
-          set_variable(it->first, std::move(*v));
-          it = pending.erase(it);
-        } else {
-          last_error = "[vars] " + it->first + ": " + why;
-          ++it;
-        }
-      }
-      if (pending.size() == before) {
-        *error = last_error;
-        return false;
-      }
+    std::string failed, why;
+    if (!render_all(
+            scenario_.vars, vars_,
+            [&](const std::string& name, Value v) { set_variable(name, std::move(v)); }, &failed,
+            &why)) {
+      *error = "[vars] " + failed + ": " + why;
+      return false;
     }
     return true;
   }

@@ -311,6 +311,27 @@ std::optional<Value> render_value(const Value& value, const Variables& vars, std
   return render_value_at(value, vars, error, 0);
 }
 
+bool render_all(std::map<std::string, Value> pending, const Variables& vars,
+                const std::function<void(const std::string&, Value)>& on_value, std::string* failed,
+                std::string* error) {
+  while (!pending.empty()) {
+    const size_t before = pending.size();
+    for (auto it = pending.begin(); it != pending.end();) {
+      std::string why;
+      if (auto v = render_value(it->second, vars, &why)) {
+        on_value(it->first, std::move(*v));
+        it = pending.erase(it);
+      } else {
+        *failed = it->first;
+        *error = why;
+        ++it;
+      }
+    }
+    if (pending.size() == before) return false;
+  }
+  return true;
+}
+
 std::string template_syntax_error(std::string_view text) {
   return parse_template(text, nullptr);
 }

@@ -5,6 +5,7 @@
 // An unknown variable is an error, never an empty string.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,13 @@ std::optional<std::string> render(std::string_view text, const Variables& vars, 
 // Renders the strings inside a JSON value. A string that is exactly one "{{name}}" takes the
 // variable's JSON type (a number stays a number).
 std::optional<Value> render_value(const Value& value, const Variables& vars, std::string* error);
+// Renders variables that may refer to each other in any order: each value once the ones it
+// names are known, `on_value(name, value)` as it is (the caller stores it in `vars`), until all
+// are. False when a round resolves none: *failed names the last variable that could not be
+// rendered and *error why.
+bool render_all(std::map<std::string, Value> pending, const Variables& vars,
+                const std::function<void(const std::string&, Value)>& on_value, std::string* failed,
+                std::string* error);
 // Checks the syntax of a template without rendering it (the loader reports bad templates
 // before anything runs). Empty when fine, else what is wrong.
 std::string template_syntax_error(std::string_view text);
