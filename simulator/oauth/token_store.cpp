@@ -30,15 +30,27 @@ TokenStore::Shard& TokenStore::shard_of(const Key& key) const {
   return shards_[KeyHash{}(key) % kShards];
 }
 
-const std::string* TokenStore::intern(std::string_view s) {
+void TokenStore::intern(const TokenRecord& record, Stored* stored) {
+  const std::array<std::pair<std::string_view, const std::string**>, 3> strings{{
+      {record.application_id, &stored->application_id},
+      {record.client_id, &stored->client_id},
+      {record.scope, &stored->scope},
+  }};
   {
     // Nearly always known already: readers do not wait for one another, even when one of them
     // is preempted while it holds the lock (a plain mutex here stalled every token request).
     std::shared_lock lock(intern_mutex_);
-    if (auto it = interned_.find(s); it != interned_.end()) return &*it;
+    bool all_known = true;
+    for (auto [text, out] : strings) {
+      auto it = interned_.find(text);
+      *out = it == interned_.end() ? nullptr : &*it;
+      all_known = all_known && *out;
+    }
+    if (all_known) return;
   }
   std::unique_lock lock(intern_mutex_);
-  return &*interned_.emplace(s).first;
+  for (auto [text, out] : strings)
+    if (!*out) *out = &*interned_.emplace(text).first;
 }
 
 TokenRecord TokenStore::to_record(const Stored& s) {
@@ -49,20 +61,16 @@ TokenRecord TokenStore::to_record(const Stored& s) {
 bool TokenStore::insert(std::string_view token, const TokenRecord& record, Millis now) {
   auto key = make_key(token);
   if (!key) return false;
-  Stored stored{intern(record.application_id),
-                intern(record.client_id),
-                intern(record.scope),
-                record.issued_ms,
-                record.expires_ms,
-                record.revoked,
-                record.fingerprint};
+  Stored stored{nullptr,           nullptr,        nullptr,           record.issued_ms,
+                record.expires_ms, record.revoked, record.fingerprint};
+  intern(record, &stored);
   if (stored.fingerprint[0] == '\0') {
     const std::string fingerprint = token_fingerprint(token);
     std::copy_n(fingerprint.begin(), stored.fingerprint.size(), stored.fingerprint.begin());
   }
   stored.counted = max_live_per_client_ > 0;
   Shard& s = shard_of(*key);
-  Issued issued{*key, nullptr, &s, 0, record.expires_ms};
+  Issued issued{nullptr, &s, 0, record.expires_ms};
   {
     std::unique_lock lock(s.mutex);
     // Sweep a shard once it has taken as many tokens as it kept at its last sweep: reclaiming
@@ -77,7 +85,7 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
     }
     auto [it, inserted] = s.tokens.emplace(*key, stored);
     if (!inserted) return false;
-    issued.stored = &it->second;  // nodes do not move when the map grows
+    issued.entry = &*it;
     issued.epoch = s.epoch;
   }
   if (listener_) {
@@ -110,12 +118,13 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
 void TokenStore::evict(const Issued& oldest, Millis now) {
   std::unique_lock lock(oldest.shard->mutex);
   if (oldest.shard->epoch != oldest.epoch) return;  // cleared since: the node is gone
-  Stored& s = *oldest.stored;
-  s.counted = false;
+  Stored& s = oldest.entry->second;
+  s.counted = false;  // from here the sweep may reclaim the node: keep its key
+  const Key key = oldest.entry->first;
   const bool changed = s.expires_ms > now;
   if (changed) s.expires_ms = now;
   lock.unlock();
-  if (changed && listener_) listener_->expired(oldest.key.view(), now);
+  if (changed && listener_) listener_->expired(key.view(), now);
 }
 
 void TokenStore::note_issued(const std::string* client_id, const Issued& token, Millis now,
