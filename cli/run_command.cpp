@@ -330,8 +330,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "(--target), and report. Exit 0 all passed, 1 a scenario failed, 2 a file could not be "
       "loaded or run, or a usage error");
   cmd->add_option("paths", args->paths,
-                  "Scenario files or directories (walked for *.toml; lib/ holds step libraries). "
-                  "Default: the shipped scenarios/ directory");
+                  "Scenario files or directories (walked for *.toml; lib/ holds step libraries, "
+                  "behaviours.toml your own behaviour IDs). Default: the shipped scenarios/ "
+                  "directory");
   cmd->add_option("--target", args->target,
                   "A running pistesim (http(s)://host:port); default: an embedded simulator per "
                   "scenario, no sockets");
