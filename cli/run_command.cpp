@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -40,7 +41,8 @@ struct RunArgs {
   size_t jobs = 1;
   std::vector<std::string> tags;
   std::vector<std::string> names;
-  std::vector<std::string> reports;  // FORMAT=FILE
+  std::vector<std::string> reports;     // FORMAT=FILE
+  std::vector<std::string> behaviours;  // the user's behaviours files
   std::string format = "terminal";
   bool format_given = false;
   std::string color = "auto";
@@ -119,15 +121,23 @@ void write_ids(std::ostream& out, std::string_view label, const std::vector<std:
   out << "\n";
 }
 
-void write_coverage(std::ostream& out, const std::vector<Scenario>& scenarios) {
-  scenario::Coverage c = scenario::compute_coverage(scenarios);
+void write_coverage(std::ostream& out, const std::vector<Scenario>& scenarios,
+                    const scenario::BehaviourCatalogue& catalogue) {
+  scenario::Coverage c = scenario::compute_coverage(scenarios, catalogue);
   size_t known = scenario::known_behaviour_ids().size();
-  out << "\nCoverage of BEHAVIOURS.md by " << scenarios.size() << " loaded scenario"
-      << (scenarios.size() == 1 ? "" : "s") << ": " << c.covered.size() << " of " << known
-      << " IDs covered, " << c.uncovered.size() << " uncovered\n";
+  out << "\nCoverage of pistesim's behaviours (docs/behaviours.md) by " << scenarios.size()
+      << " loaded scenario" << (scenarios.size() == 1 ? "" : "s") << ": " << c.covered.size()
+      << " of " << known << " IDs covered, " << c.uncovered.size() << " uncovered\n";
   write_ids(out, "covered", c.covered);
   write_ids(out, "uncovered", c.uncovered);
-  if (!c.unknown.empty()) write_ids(out, "unknown (not in BEHAVIOURS.md)", c.unknown);
+  if (!catalogue.files().empty()) {
+    out << "Coverage of your behaviours (" << joined(catalogue.files())
+        << "): " << c.user_covered.size() << " of " << catalogue.user().size() << " IDs covered, "
+        << c.user_uncovered.size() << " uncovered\n";
+    write_ids(out, "covered", c.user_covered);
+    write_ids(out, "uncovered", c.user_uncovered);
+  }
+  if (!c.unknown.empty()) write_ids(out, "unknown (declared nowhere)", c.unknown);
 }
 
 void write_list(std::ostream& out, const std::vector<Scenario>& scenarios, const RunArgs& args) {
@@ -206,10 +216,33 @@ int run(RunArgs args) {
     return 2;
   }
 
+  // The user's behaviour IDs: --behaviours files, then behaviours.toml beside the scenarios.
+  scenario::BehaviourCatalogue catalogue;
+  {
+    namespace fs = std::filesystem;
+    auto same_file = [](const std::string& a, const std::string& b) {
+      std::error_code ec;
+      return fs::equivalent(a, b, ec);
+    };
+    std::vector<std::string> behaviour_files = args.behaviours;
+    for (const auto& f : scenario::find_behaviour_files(args.paths))
+      if (std::none_of(behaviour_files.begin(), behaviour_files.end(),
+                       [&](const std::string& given) { return same_file(given, f); }))
+        behaviour_files.push_back(f);
+    std::vector<scenario::LoadError> errors;
+    for (const auto& f : behaviour_files) catalogue.add_file(f, &errors);
+    if (!errors.empty()) {
+      for (const auto& e : errors) std::cerr << e.to_string() << "\n";
+      return 2;
+    }
+  }
+  scenario::LoadOptions load_options;
+  load_options.behaviours = &catalogue;
+
   std::vector<Scenario> scenarios;
   std::vector<ScenarioResult> load_errors;
   for (const auto& file : files_found) {
-    auto loaded = scenario::load_scenario_file(file);
+    auto loaded = scenario::load_scenario_file(file, load_options);
     if (auto* s = std::get_if<Scenario>(&loaded)) {
       scenarios.push_back(std::move(*s));
       continue;
@@ -227,7 +260,7 @@ int run(RunArgs args) {
     // A run reports load errors with the results; a listing says them here.
     for (const auto& r : load_errors) std::cerr << r.message << "\n";
     write_list(std::cout, scenarios, args);
-    if (args.coverage) write_coverage(std::cout, scenarios);
+    if (args.coverage) write_coverage(std::cout, scenarios, catalogue);
     return load_errors.empty() ? 0 : 2;
   }
 
@@ -282,7 +315,7 @@ int run(RunArgs args) {
       return 2;
     }
   }
-  if (args.coverage) write_coverage(human, scenarios);
+  if (args.coverage) write_coverage(human, scenarios, catalogue);
   std::cout.flush();
   return summary.exit_code();
 }
@@ -297,8 +330,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "(--target), and report. Exit 0 all passed, 1 a scenario failed, 2 a file could not be "
       "loaded or run, or a usage error");
   cmd->add_option("paths", args->paths,
-                  "Scenario files or directories (walked for *.toml; lib/ holds step libraries). "
-                  "Default: the shipped scenarios/ directory");
+                  "Scenario files or directories (walked for *.toml; lib/ holds step libraries, "
+                  "behaviours.toml your own behaviour IDs). Default: the shipped scenarios/ "
+                  "directory");
   cmd->add_option("--target", args->target,
                   "A running pistesim (http(s)://host:port); default: an embedded simulator per "
                   "scenario, no sockets");
@@ -327,9 +361,15 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--verbose,-v", args->verbose,
                 "Show every step with its exchange and assertions, not only failures");
+  cmd->add_option("--behaviours", args->behaviours,
+                  "A behaviours file declaring your own behaviour IDs ([[behaviour]] id = "
+                  "\"MY-1\" title = \"…\"), which `covers` may then name; behaviours.toml files "
+                  "beside the scenarios are read too (repeatable; docs/scenarios.md)")
+      ->allow_extra_args(false);
   cmd->add_flag("--coverage", args->coverage,
-                "Then print which BEHAVIOURS.md IDs the loaded scenarios cover (the exit code "
-                "still reflects the scenarios only)");
+                "Then print which behaviour IDs the loaded scenarios cover: pistesim's "
+                "(docs/behaviours.md) and your own (the exit code still reflects the scenarios "
+                "only)");
   cmd->add_flag("--list", args->list,
                 "List the scenarios (tags, covered IDs) without running them");
   cmd->add_flag("--keep-clock", args->keep_clock,

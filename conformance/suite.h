@@ -1,5 +1,5 @@
 // The conformance suite (`pistesim conform`, docs/conformance.md): RFC 6749/6750 and PISTE
-// checks (../shared/brief/CONFORMANCE.md) stored as scenario files under conformance/checks/,
+// checks (docs/conformance-checklist.md) stored as scenario files under conformance/checks/,
 // each with a [conformance] table (id, level, source, needs, profiles), run against a target
 // described by a profile: the embedded simulator, a `pistesim serve`, or any OAuth server.
 #pragma once
@@ -28,7 +28,7 @@ std::string_view to_string(Verdict v);  // "PASS", "FAIL", "SKIP", "ERROR"
 const std::vector<std::string>& known_needs();
 
 struct Check {
-  std::string id;  // "A1": the CONFORMANCE.md line
+  std::string id;  // "A1": the docs/conformance-checklist.md item
   Level level = Level::Must;
   std::string source;                 // "RFC 6749 §3.2"
   std::vector<std::string> needs;     // known_needs()

@@ -1816,10 +1816,6 @@ void check_references(const std::vector<Step>& steps, std::vector<LoadError>& er
   }
 }
 
-std::string id_family(const std::string& id) {
-  return id.substr(0, id.find('-'));
-}
-
 void sort_errors(std::vector<LoadError>& errors) {
   std::vector<std::string> files;
   for (const auto& e : errors)
@@ -1840,7 +1836,8 @@ void sort_errors(std::vector<LoadError>& errors) {
 }
 
 std::variant<Scenario, std::vector<LoadError>> load(const std::string& text,
-                                                    const std::string& path) {
+                                                    const std::string& path,
+                                                    const LoadOptions& options) {
   Context ctx;
   ctx.stack.push_back(canonical_key(path));
   Reader r(path, ctx, {}, "");
@@ -1877,27 +1874,12 @@ std::variant<Scenario, std::vector<LoadError>> load(const std::string& text,
         sc.tags.push_back(*s);
         continue;
       }
-      const auto& known = known_behaviour_ids();
-      if (std::find(known.begin(), known.end(), *s) != known.end()) {
+      const auto& catalogue =
+          options.behaviours ? *options.behaviours : BehaviourCatalogue::builtin();
+      if (auto unknown = catalogue.check(*s))
+        r.error(el, *unknown);
+      else
         sc.covers.push_back(*s);
-        continue;
-      }
-      Keys family;
-      for (const auto& id : known)
-        if (id_family(id) == id_family(*s)) family.push_back(id);
-      if (family.empty()) {
-        Keys families;
-        for (const auto& id : known) {
-          std::string_view f(id.data(), id.find('-'));
-          if (!contains(families, f)) families.push_back(f);
-        }
-        r.error(el, "unknown behaviour ID " + q(*s) +
-                        " (BEHAVIOURS.md); expected an ID such as ACC-1 from the families: " +
-                        join(families));
-      } else {
-        r.error(el, "unknown behaviour ID " + q(*s) +
-                        " (BEHAVIOURS.md); expected one of: " + join(family));
-      }
     }
   }
   if (const toml::node* n = root->get("world")) {
@@ -1949,14 +1931,16 @@ std::variant<Scenario, std::vector<LoadError>> load(const std::string& text,
 }  // namespace
 
 std::variant<Scenario, std::vector<LoadError>> load_scenario_text(const std::string& text,
-                                                                  const std::string& path) {
-  return load(text, path);
+                                                                  const std::string& path,
+                                                                  const LoadOptions& options) {
+  return load(text, path, options);
 }
 
-std::variant<Scenario, std::vector<LoadError>> load_scenario_file(const std::string& path) {
+std::variant<Scenario, std::vector<LoadError>> load_scenario_file(const std::string& path,
+                                                                  const LoadOptions& options) {
   FileText f = read_file(path);
   if (!f.error.empty()) return std::vector<LoadError>{{{path, 0, 0}, f.error}};
-  return load(f.text, path);
+  return load(f.text, path, options);
 }
 
 std::vector<std::string> find_scenario_files(const std::vector<std::string>& paths,
@@ -1991,7 +1975,8 @@ std::vector<std::string> find_scenario_files(const std::vector<std::string>& pat
         it.disable_recursion_pending();  // step libraries for `use`, not scenarios
         continue;
       }
-      if (it->is_regular_file(ec) && it->path().extension() == ".toml")
+      if (it->is_regular_file(ec) && it->path().extension() == ".toml" &&
+          it->path().filename() != kBehavioursFileName)
         found.push_back(it->path().string());
     }
     std::sort(found.begin(), found.end());

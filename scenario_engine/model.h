@@ -245,7 +245,7 @@ struct Scenario {
   std::string name;
   std::string description;
   std::vector<std::string> tags;
-  std::vector<std::string> covers;  // BEHAVIOURS.md IDs: "ACC-1", "WIRE-12"
+  std::vector<std::string> covers;  // behaviour IDs (docs/behaviours.md, or the user's): "ACC-1"
   // The world it starts from: "default", or a world file (path resolved against the scenario
   // file's directory). Ignored for remote targets, which are reset to their own world.
   std::string world = "default";

@@ -1,6 +1,6 @@
-// The API hosts of one channel (GW-*, WIRE-4..9, CONFORMANCE.md §F–§G): routing by base path,
-// bearer or API-key authentication, subscription / CGU / scope checks, quota, then the mock
-// provider. Every answer carries x-correlation-id, x-rate-limit and the CORS headers.
+// The API hosts of one channel (GW-*, WIRE-4..9, docs/conformance-checklist.md §F–§G): routing
+// by base path, bearer or API-key authentication, subscription / CGU / scope checks, quota, then
+// the mock provider. Every answer carries x-correlation-id, x-rate-limit and the CORS headers.
 #pragma once
 
 #include <atomic>

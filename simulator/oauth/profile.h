@@ -1,5 +1,6 @@
-// Behaviour profiles: `piste` answers as PISTE is seen to (CONFORMANCE.md "PISTE:" lines,
-// BEHAVIOURS.md WIRE-*); `rfc` answers strictly per RFC 6749/6750.
+// Behaviour profiles: `piste` answers as PISTE is seen to (the "PISTE:" items of
+// docs/conformance-checklist.md, docs/behaviours.md WIRE-*); `rfc` answers strictly per RFC
+// 6749/6750.
 #pragma once
 
 #include <optional>

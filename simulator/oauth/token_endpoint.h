@@ -1,4 +1,4 @@
-// POST /api/oauth/token of one channel (OAU-1..4, CONFORMANCE.md §A–§E): the client
+// POST /api/oauth/token of one channel (OAU-1..4, docs/conformance-checklist.md §A–§E): the client
 // credentials grant of RFC 6749 §4.4 with PISTE's answer shapes (WIRE-1..3).
 //
 // Checks, in order: method; parameters in the query; content type; body syntax; repeated

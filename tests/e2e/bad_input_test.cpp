@@ -1,6 +1,6 @@
 // Malformed, hostile or odd requests over raw sockets: each gets an RFC/PISTE error (never a
 // crash, a hang or a 500) and the server goes on answering normal requests afterwards
-// (CONFORMANCE.md A2, A8, A9; RFC 9110/9112 framing).
+// (docs/conformance-checklist.md A2, A8, A9; RFC 9110/9112 framing).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>

@@ -1,5 +1,5 @@
 // `pistesim serve --profile rfc` answers strictly per RFC 6749/6750 over the wire, where the
-// default profile answers as PISTE does (CONFORMANCE.md A1, F2; WIRE-4).
+// default profile answers as PISTE does (docs/conformance-checklist.md A1, F2; WIRE-4).
 #include <gtest/gtest.h>
 
 #include "e2e/served_simulator.h"

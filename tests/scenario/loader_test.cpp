@@ -249,7 +249,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"name = \"x", "1:10", "invalid TOML"},
         BadFile{"nam = \"x\"\n[[step]]\nreset = true", "1:1", "did you mean « name »?"},
         BadFile{"name = \"x\"\ncovers = [\"ACC-42\"]\n[[step]]\nreset = true", "2:11",
-                "unknown behaviour ID « ACC-42 » (BEHAVIOURS.md); expected one of: ACC-1, ACC-2"},
+                "unknown behaviour ID « ACC-42 » (docs/behaviours.md); did you mean « ACC-2 »? "
+                "expected one of: ACC-1, ACC-2"},
         BadFile{"name = \"x\"\ncovers = [\"FOO-1\"]\n[[step]]\nreset = true", "2:11",
                 "from the families: ACC, CAT, CGU, APP"},
         BadFile{"name = \"x\"\ntags = \"a\"\n[[step]]\nreset = true", "2:8",

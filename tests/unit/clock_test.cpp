@@ -1,5 +1,6 @@
-// Time (clock/clock.h): the Europe/Paris calendar used by daily quotas (CONFORMANCE.md G4),
-// ISO 8601 rendering, duration parsing for the control API, and the manual clock.
+// Time (clock/clock.h): the Europe/Paris calendar used by daily quotas
+// (docs/conformance-checklist.md G4), ISO 8601 rendering, duration parsing for the control API, and
+// the manual clock.
 #include "clock/clock.h"
 
 #include <gtest/gtest.h>

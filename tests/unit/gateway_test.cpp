@@ -1,4 +1,4 @@
-// The API gateway in-process (CONFORMANCE.md §F, G5; BEHAVIOURS.md GW-1..4, WIRE-4..9), in both
+// The API gateway in-process (docs/conformance-checklist.md §F, G5; GW-1..4, WIRE-4..9), in both
 // profiles where they differ.
 #include <algorithm>
 #include <functional>

@@ -1,4 +1,4 @@
-// The mock providers behind the gateway (BEHAVIOURS.md GW-6, WIRE-10, WIRE-11): through the
+// The mock providers behind the gateway (docs/behaviours.md GW-6, WIRE-10, WIRE-11): through the
 // in-process gateway with the default world, and match_route() on hand-made APIs.
 #include "providers/provider.h"
 

@@ -1,6 +1,6 @@
-// CONFORMANCE.md G3: no window ever admits more than its quota, whatever the concurrency, and
-// offered load above the quota gets exactly the quota admitted per window. The clock is a
-// ManualClock held inside one window while threads race; assertions are on counts only.
+// docs/conformance-checklist.md G3: no window ever admits more than its quota, whatever the
+// concurrency, and offered load above the quota gets exactly the quota admitted per window. The
+// clock is a ManualClock held inside one window while threads race; assertions are on counts only.
 #include <atomic>
 #include <latch>
 #include <mutex>

@@ -1,5 +1,6 @@
-// Quotas (CONFORMANCE.md §G, BEHAVIOURS.md GW-5): the quota core on its own, then through the
-// in-process gateway (defaults, precedence, x-rate-limit, Retry-After). Time is a ManualClock.
+// Quotas (docs/conformance-checklist.md §G, docs/behaviours.md GW-5): the quota core on its own,
+// then through the in-process gateway (defaults, precedence, x-rate-limit, Retry-After). Time is a
+// ManualClock.
 #include "quota/quota_core.h"
 
 #include <optional>

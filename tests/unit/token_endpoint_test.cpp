@@ -1,4 +1,4 @@
-// The token endpoint in process: CONFORMANCE.md §A–§E, BEHAVIOURS.md OAU-1..4 and WIRE-1..3.
+// The token endpoint in process: docs/conformance-checklist.md §A–§E, OAU-1..4 and WIRE-1..3.
 // Every test runs in both profiles (TokenEndpoint.X/piste, TokenEndpoint.X/rfc); where the
 // profiles differ (A1) the test says which answer belongs to which.
 //

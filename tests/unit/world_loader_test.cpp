@@ -1,6 +1,6 @@
 // The world loader (docs/world-format.md): every mistake is reported with file:line:column and
 // a message naming what was expected; several mistakes are all reported; the default world
-// loads with what BEHAVIOURS.md WLD-1/WLD-2 promise.
+// loads with what docs/behaviours.md WLD-1/WLD-2 promise.
 #include "world/world_loader.h"
 
 #include <algorithm>
