@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "commands.h"
+#include "environment.h"
+#include "wire/spelling.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -17,9 +19,22 @@ int main(int argc, char** argv) {
   pistesim::cli::add_load_command(app, exit_code);
   pistesim::cli::add_run_command(app, exit_code);
   pistesim::cli::add_conform_command(app, exit_code);
+  pistesim::cli::bind_environment(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // `pistesim frobnicate`: CLI11 says only "A subcommand is required"; name the valid ones.
+    if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+      std::vector<std::string_view> names;
+      for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+      std::cerr << "pistesim: unknown command « " << argv[1] << " »";
+      if (auto close = pistesim::closest_spelling(argv[1], names); !close.empty())
+        std::cerr << "; did you mean « " << close << " »?";
+      std::cerr << "\nexpected one of:";
+      for (auto name : names) std::cerr << ' ' << name;
+      std::cerr << "\nRun 'pistesim --help' for what each does.\n";
+      return 2;
+    }
     int code = app.exit(e);
     return code == 0 ? 0 : 2;  // usage errors exit 2
   }

@@ -22,31 +22,40 @@ struct ServeSettings : ServeArgs {
   bool no_control = false;
   size_t max_tokens_per_client = TokenStore::kDefaultMaxLivePerClient;
   HttpServerOptions limits;  // the limit fields only (size, time, connections)
+  std::string log_format = "text";
+  bool quiet = false;
 };
 
-int print_world_errors(const WorldLoadResult& loaded) {
-  for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
-  std::cerr << loaded.errors.size() << " error(s) in the world file\n";
+int print_world_errors(LogFormat format, const WorldLoadResult& loaded) {
+  for (const auto& e : loaded.errors) write_server_message(format, "error", e.to_string());
+  write_server_message(format, "error",
+                       std::to_string(loaded.errors.size()) + " error(s) in the world file");
   return 2;
 }
 
 int serve(const ServeSettings& args) {
+  // CLI11 checked the name: only "text" and "json" get here.
+  const LogFormat format = parse_log_format(args.log_format).value_or(LogFormat::Text);
+  auto fail = [format](const std::string& message) {
+    write_server_message(format, "error", message);
+    return 2;
+  };
+  auto say = [format](const std::string& message) {
+    write_server_message(format, "info", message);
+  };
   auto profile = parse_profile(args.profile);
   if (!profile) {
-    std::cerr << "--profile: expected piste or rfc, got " << args.profile << "\n";
-    return 2;
+    return fail("--profile: expected piste or rfc, got " + args.profile);
   }
   if (args.tls_cert.empty() != args.tls_key.empty()) {
-    std::cerr << "--tls-cert and --tls-key go together\n";
-    return 2;
+    return fail("--tls-cert and --tls-key go together");
   }
   // The token travels as "Authorization: Bearer <token>": it must be a b64token (RFC 6750 §2.1).
   if (!args.admin_token.empty() && !parse_bearer("Bearer " + args.admin_token)) {
-    std::cerr << "--admin-token: use letters, digits and - . _ ~ + / (then '=' padding) only\n";
-    return 2;
+    return fail("--admin-token: use letters, digits and - . _ ~ + / (then '=' padding) only");
   }
   WorldLoadResult loaded = load_world(args.world);
-  if (!loaded.ok()) return print_world_errors(loaded);
+  if (!loaded.ok()) return print_world_errors(format, loaded);
 
   // SIGINT/SIGTERM are waited for by a thread of our own, so shutdown runs outside a signal
   // handler.
@@ -69,14 +78,13 @@ int serve(const ServeSettings& args) {
       store = std::make_unique<SqliteStore>(args.state);
       const bool had_world = store->restored().world.has_value();
       if (had_world && !args.world.empty() && !(*store->restored().initial_world == loaded.world))
-        std::cerr << "pistesim serve: " << args.state << " holds its own world; --world "
-                  << args.world << " is not used (start from a new state file to use it)\n";
+        say(args.state + " holds its own world; --world " + args.world +
+            " is not used (start from a new state file to use it)");
       owned = open_durable_simulator(*store, std::move(loaded.world), sim_options, clock).simulator;
-      if (had_world) std::cerr << "pistesim serve: resumed from " << args.state << "\n";
+      if (had_world) say("resumed from " + args.state);
     }
   } catch (const StoreError& e) {
-    std::cerr << "pistesim serve: " << e.what() << "\n";
-    return 2;
+    return fail(e.what());
   }
   Simulator& sim = *owned;
   HttpServerOptions options;
@@ -86,6 +94,7 @@ int serve(const ServeSettings& args) {
   options.tls_key = args.tls_key;
   options.threads = args.threads;
   options.access_log = args.access_log;
+  options.log_format = format;
   options.control_api = !args.no_control;
   options.max_connections = args.limits.max_connections;
   options.max_connections_per_client = args.limits.max_connections_per_client;
@@ -94,31 +103,31 @@ int serve(const ServeSettings& args) {
   options.keep_alive_timeout_s = args.limits.keep_alive_timeout_s;
   HttpServer server(sim, options);
   std::string error;
-  if (!server.bind(&error)) {
-    std::cerr << "pistesim serve: " << error << "\n";
-    return 2;
-  }
-  if (!server.notice().empty()) std::cerr << "pistesim serve: " << server.notice() << "\n";
+  if (!server.bind(&error)) return fail(error);
+  if (!server.notice().empty()) say(server.notice());
   sim.set_public_url(server.base_url());  // links in e-mails point here
   server.start();
   nlohmann::json info = server_info(sim, server.base_url());
   if (!args.info_file.empty() && !write_info_file(args.info_file, info, &error)) {
-    std::cerr << "pistesim serve: " << error << "\n";
     server.stop();
-    return 2;
+    return fail(error);
   }
-  std::cout
-      << describe_server(info)
-      << (args.access_log
-              ? ""
-              : "\n  --access-log prints one line per request with the reason of each refusal.")
-      << "\n  Ctrl-C stops the server.\n"
-      << std::flush;
+  if (args.quiet) {
+    say("serving on " + server.base_url());
+  } else {
+    std::cout
+        << describe_server(info)
+        << (args.access_log
+                ? ""
+                : "\n  --access-log prints one line per request with the reason of each refusal.")
+        << "\n  Ctrl-C stops the server.\n"
+        << std::flush;
+  }
 
   int sig = 0;
   sigwait(&signals, &sig);
-  std::cerr << "pistesim: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
-            << " received, finishing in-flight requests\n";
+  say(std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") +
+      " received, finishing in-flight requests");
   server.stop();
   if (!args.info_file.empty()) std::remove(args.info_file.c_str());
   // Detached before the store closes; every acknowledged change is already on disk, closing
@@ -190,6 +199,13 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_flag(
       "--access-log", args->access_log,
       "Log one line per request on stderr, with the reason of each refusal (never secrets)");
+  cmd->add_option("--log-format", args->log_format,
+                  "text, or json: one JSON object per line on stderr (messages and access log)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_flag("--quiet", args->quiet,
+                "No banner on stdout (CI): one line on stderr says where it serves; read the "
+                "rest from --info-file");
   cmd->callback([args, &exit_code] { exit_code = serve(*args); });
 }
 

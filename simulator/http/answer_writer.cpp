@@ -147,25 +147,4 @@ std::string transport_answer(int status, std::string_view detail, std::string_vi
   return out;
 }
 
-void write_access_log(std::string_view client, std::string_view method, std::string_view path,
-                      int status, std::string_view why) {
-  std::string line = format_iso8601(SystemClock().now_ms());
-  line += ' ';
-  line += client;
-  line += ' ';
-  line += method.empty() ? "-" : method;
-  line += ' ';
-  line += path.empty() ? "-" : path.substr(0, 512);
-  line += ' ';
-  line += std::to_string(status);
-  if (!why.empty()) {
-    line += ' ';
-    line += why;
-  }
-  for (char& c : line)
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';  // one request, one line
-  line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stderr);
-}
-
 }  // namespace pistesim::http

@@ -37,10 +37,4 @@ std::string transport_error_body(int status, std::string_view detail = {});
 // "Sun, 06 Dec 2026 15:14:40 GMT" (RFC 9110 §5.6.7) for the current second, cached per thread.
 std::string_view http_date_now();
 
-// One access-log line: time, client, method, path, status and why, control characters
-// blanked; written to stderr in one write so lines from several loops do not mix. The path
-// is never the query (it may carry credentials) nor userinfo.
-void write_access_log(std::string_view client, std::string_view method, std::string_view path,
-                      int status, std::string_view why);
-
 }  // namespace pistesim::http

@@ -11,6 +11,7 @@
 
 #include "http/answer_writer.h"
 #include "http/event_loop.h"
+#include "http/server_log.h"
 
 namespace pistesim::http {
 
@@ -228,7 +229,8 @@ class Connection final : public LoopMember {
 
   void send_answer() {
     if (server_.options.access_log)
-      write_access_log(client_, log_method_, log_path_, answer_.status, answer_.diagnostic);
+      write_access_log(server_.options.log_format, client_, log_method_, log_path_, answer_.status,
+                       answer_.diagnostic);
     out_.clear();
     if (answer_.drop_connection) {
       // An injected fault: the head of an answer whose body never comes, then the cut.
@@ -250,7 +252,7 @@ class Connection final : public LoopMember {
       socket().cancel(ignored);  // the pending read ends; its handler sees the new phase
     }
     if (server_.options.access_log)
-      write_access_log(client_, reader_ ? reader_->method() : "",
+      write_access_log(server_.options.log_format, client_, reader_ ? reader_->method() : "",
                        reader_ ? reader_->logged_path() : "", status, reason);
     out_ = transport_answer(status, reason, status == 405 ? RequestReader::allowed_methods() : "");
     reader_.reset();

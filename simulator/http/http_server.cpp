@@ -18,6 +18,7 @@
 #include "http/answer_writer.h"
 #include "http/event_loop.h"
 #include "http/open_files.h"
+#include "http/server_log.h"
 
 namespace pistesim {
 
@@ -155,7 +156,8 @@ void HttpServer::Impl::refuse_now(tcp::socket& socket, const std::string& client
     while (::recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
     }
   }
-  if (context.options.access_log) http::write_access_log(client, "", "", 503, why);
+  if (context.options.access_log)
+    write_access_log(context.options.log_format, client, "", "", 503, why);
   error_code ignored;
   socket.close(ignored);
 }

@@ -15,6 +15,8 @@
 #include <memory>
 #include <string>
 
+#include "http/server_log.h"
+
 namespace pistesim {
 
 class Simulator;
@@ -41,6 +43,7 @@ struct HttpServerOptions {
   // One line per request on stderr: time, client, method, path (never the query: it may carry
   // credentials), status and why the simulator answered so.
   bool access_log = false;
+  LogFormat log_format = LogFormat::Text;  // of the access log
 };
 
 class HttpServer {
