@@ -11,6 +11,8 @@ install(FILES conformance/world.toml conformance/README.md
 install(DIRECTORY loadgen/profiles DESTINATION ${PISTESIM_DATA_DESTINATION}/loadgen)
 install(FILES loadgen/README.md DESTINATION ${PISTESIM_DATA_DESTINATION}/loadgen)
 install(FILES README.md DESTINATION ${PISTESIM_DATA_DESTINATION})
+# docs/ci-service.md's example, for pipelines to run as it is.
+install(PROGRAMS scripts/ci-service-example.sh DESTINATION ${PISTESIM_DATA_DESTINATION}/examples)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME pistesim)

@@ -35,7 +35,8 @@ cd "$work"  # empty: nothing here for pistesim to read
 pistesim run --jobs 2 --color never
 pistesim conform --color never
 pistesim load --duration 2s
-REPORT_DIR="$work/reports" bash "$repo/scripts/ci-service-example.sh"
+# The installed copy of the example: what an integrator's pipeline runs.
+REPORT_DIR="$work/reports" bash "$(pistesim data-dir)/examples/ci-service-example.sh"
 [ -s "$work/reports/pistesim-client.xml" ]
 
 cd "$repo"

@@ -35,7 +35,7 @@ mkdir "$tmp/empty"
 cd "$tmp/empty" || exit 1
 
 [ "$(ls "$prefix/bin")" = pistesim ] || fail "bin/ holds more than pistesim: $(ls "$prefix/bin")"
-for d in scenarios conformance/checks conformance/profiles loadgen/profiles fixtures docs; do
+for d in scenarios conformance/checks conformance/profiles loadgen/profiles fixtures docs examples; do
   [ -d "$prefix/share/pistesim/$d" ] || fail "share/pistesim/$d not installed"
 done
 for p in "$src" "$build"; do
