@@ -6,7 +6,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -18,6 +17,7 @@
 #include "conformance/preflight.h"
 #include "conformance/report.h"
 #include "conformance/suite.h"
+#include "data_dir.h"
 #include "scenario_engine/target_clock.h"
 
 namespace pistesim::cli {
@@ -45,18 +45,6 @@ struct ConformArgs {
   bool no_preflight = false;
 };
 
-// The shipped checks: the source tree's conformance/checks (compiled in), else
-// ./conformance/checks.
-std::string default_checks_dir() {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(PISTESIM_SOURCE_DIR) / "conformance" / "checks";
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return "conformance/checks";
-  fs::path rel = fs::proximate(dir, ec);
-  if (!ec && !rel.empty() && *rel.begin() != "..") return rel.string();
-  return dir.string();
-}
-
 std::vector<std::string> split_ids(const std::vector<std::string>& values) {
   std::vector<std::string> out;
   for (const auto& v : values) {
@@ -71,8 +59,15 @@ int conform(ConformArgs& args) {
   // The profile: its file, then the command line over it.
   TargetProfile profile;
   // `pistesim conform` alone: the embedded simulator with its shipped profile.
-  if (args.profile_file.empty() && (args.target.empty() || args.target == "embedded"))
-    args.profile_file = default_checks_dir() + "/../profiles/embedded.toml";
+  if (args.profile_file.empty() && (args.target.empty() || args.target == "embedded")) {
+    std::string why;
+    args.profile_file = shipped_path("conformance/profiles/embedded.toml", &why);
+    if (args.profile_file.empty()) {
+      std::cerr << "pistesim conform: the embedded target's profile is unavailable: " << why
+                << "\n";
+      return 2;
+    }
+  }
   if (!args.profile_file.empty()) {
     std::string why;
     if (!conformance::load_profile_file(args.profile_file, profile, &why)) {
@@ -116,7 +111,16 @@ int conform(ConformArgs& args) {
     selection.levels.push_back(*level);
   }
 
-  if (args.check_paths.empty()) args.check_paths.push_back(default_checks_dir());
+  if (args.check_paths.empty()) {
+    std::string why;
+    std::string shipped = shipped_path("conformance/checks", &why);
+    if (shipped.empty()) {
+      std::cerr << "pistesim conform: no check given and the shipped checks are unavailable: "
+                << why << "\n";
+      return 2;
+    }
+    args.check_paths.push_back(shipped);
+  }
   auto loaded = conformance::load_checks(args.check_paths);
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors) std::cerr << e << "\n";

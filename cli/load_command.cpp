@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "crypto/secrets.h"
+#include "data_dir.h"
 #include "loadgen/reports.h"
 #include "loadgen/runner.h"
 #include "loadgen/target.h"
@@ -103,10 +104,14 @@ Workload build_workload(const LoadArgs& a) {
       throw UsageError(
           "--rate, --start-rate, --apps, --quota and --plain describe a command-line workload; "
           "with --profile, edit the profile instead");
+    // The shipped profiles are in the data directory (data_dir.h); without one, a profile is
+    // still found by path or in PISTESIM_PROFILES_DIR.
+    std::string no_data_dir;
+    const std::string shipped = shipped_path("loadgen/profiles", &no_data_dir);
     try {
-      w = load_profile_file(find_profile(a.profile, default_profile_dirs()));
+      w = load_profile_file(find_profile(a.profile, default_profile_dirs(shipped)));
     } catch (const std::runtime_error& e) {
-      throw UsageError(e.what());
+      throw UsageError(e.what() + (no_data_dir.empty() ? "" : " (" + no_data_dir + ")"));
     }
   } else {
     ApplicationGroup g;

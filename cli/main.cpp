@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "data_dir.h"
 #include "environment.h"
 #include "wire/spelling.h"
 
@@ -19,6 +20,19 @@ int main(int argc, char** argv) {
   pistesim::cli::add_load_command(app, exit_code);
   pistesim::cli::add_run_command(app, exit_code);
   pistesim::cli::add_conform_command(app, exit_code);
+  // For scripts: "$(pistesim data-dir)/conformance/world.toml" wherever pistesim is installed.
+  app.add_subcommand("data-dir",
+                     "Print the directory of the shipped scenarios, conformance checks, load "
+                     "profiles and docs ($PISTESIM_DATA_DIR, else <prefix>/share/pistesim)")
+      ->callback([&exit_code] {
+        auto data = pistesim::cli::find_data_dir();
+        if (data.dir.empty()) {
+          std::cerr << "pistesim data-dir: " << data.error << "\n";
+          exit_code = 2;
+        } else {
+          std::cout << std::filesystem::absolute(data.dir).string() << "\n";
+        }
+      });
   pistesim::cli::bind_environment(app);
   try {
     app.parse(argc, argv);

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -16,6 +15,7 @@
 #include <set>
 
 #include "commands.h"
+#include "data_dir.h"
 #include "scenario_engine/coverage.h"
 #include "scenario_engine/loader.h"
 #include "scenario_engine/reporters/reporters.h"
@@ -53,18 +53,6 @@ struct RunArgs {
 };
 
 const std::set<std::string> kReportFormats = {"junit", "tap", "json", "html"};
-
-// The shipped suite: the source tree's scenarios/ (compiled in), else ./scenarios. Shown
-// relative to the working directory when it is below it, so reports name short paths.
-std::string default_scenarios_dir() {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(PISTESIM_SOURCE_DIR) / "scenarios";
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return "scenarios";
-  fs::path rel = fs::proximate(dir, ec);
-  if (!ec && !rel.empty() && *rel.begin() != "..") return rel.string();
-  return dir.string();
-}
 
 bool use_color(const std::string& mode, int fd) {
   if (mode == "always") return true;
@@ -203,7 +191,17 @@ int run(RunArgs args) {
   style.color = use_color(args.color, stdout_is_terminal_report ? STDOUT_FILENO : STDERR_FILENO);
   style.verbose = args.verbose;
 
-  if (args.paths.empty()) args.paths.push_back(default_scenarios_dir());
+  // No path: the shipped suite, from the data directory (data_dir.h).
+  if (args.paths.empty()) {
+    std::string why;
+    std::string shipped = shipped_path("scenarios", &why);
+    if (shipped.empty()) {
+      std::cerr << "pistesim run: no scenario given and the shipped suite is unavailable: " << why
+                << "\n";
+      return 2;
+    }
+    args.paths.push_back(shipped);
+  }
   std::vector<scenario::LoadError> find_errors;
   std::vector<std::string> files_found = scenario::find_scenario_files(args.paths, &find_errors);
   if (!find_errors.empty()) {

@@ -298,11 +298,11 @@ Workload load_profile_file(const std::string& path) {
   return load_profile_string(text.str(), path);
 }
 
-std::vector<std::string> default_profile_dirs() {
+std::vector<std::string> default_profile_dirs(const std::string& shipped_dir) {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("PISTESIM_PROFILES_DIR"); env && *env) dirs.push_back(env);
   dirs.push_back("loadgen/profiles");
-  dirs.push_back(PISTESIM_LOADGEN_PROFILES_DIR);
+  if (!shipped_dir.empty()) dirs.push_back(shipped_dir);
   return dirs;
 }
 

@@ -100,8 +100,8 @@ std::string find_profile(const std::string& name_or_path,
                          const std::vector<std::string>& profile_dirs);
 
 // Where profiles are looked up by name: $PISTESIM_PROFILES_DIR, ./loadgen/profiles, and the
-// source tree's loadgen/profiles.
-std::vector<std::string> default_profile_dirs();
+// shipped profiles (`shipped_dir`, found by the caller; none when empty).
+std::vector<std::string> default_profile_dirs(const std::string& shipped_dir);
 
 // The default mix: Légifrance's /consult/ping on the gateway.
 std::vector<MixEntry> default_mix();
