@@ -177,19 +177,21 @@ void Simulator::install(World world) {
 
 void Simulator::replace_world(World world, bool clear_mailbox) {
   std::lock_guard lock(write_mutex_);
-  if (store_) {
+  // Saved while both token stores are held: a token issued meanwhile is either deleted from
+  // the file and from memory, or kept by both.
+  auto save = [&] {
+    if (!store_) return;
     StateChange change;
     change.world = &world;
     change.clear_tokens = true;
     change.clear_mailbox = clear_mailbox;
     store_->commit(change);
-  }
+  };
+  tokens_[0].clear([&] { tokens_[1].clear(save); });
   for (auto& app : world.applications) {
     app.quota_slot = 0;
     for (auto& sub : app.subscriptions) sub.quota_slot = 0;
   }
-  tokens_[0].clear();
-  tokens_[1].clear();
   publish(std::move(world));
 }
 

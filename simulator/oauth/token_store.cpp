@@ -7,6 +7,34 @@
 
 namespace pistesim {
 
+namespace {
+// One shard's lock, held while a change of one token is queued for saving.
+class HeldShard final : public HeldLocks {
+ public:
+  explicit HeldShard(std::unique_lock<std::shared_mutex>& lock) : lock_(lock) {}
+  void release() override {
+    if (lock_.owns_lock()) lock_.unlock();
+  }
+
+ private:
+  std::unique_lock<std::shared_mutex>& lock_;
+};
+}  // namespace
+
+class TokenStore::AllShards final : public HeldLocks {
+ public:
+  explicit AllShards(std::array<Shard, kShards>& shards) {
+    for (size_t i = 0; i < kShards; ++i) locks_[i] = std::unique_lock(shards[i].mutex);
+  }
+  void release() override {
+    for (auto& l : locks_)
+      if (l.owns_lock()) l.unlock();
+  }
+
+ private:
+  std::array<std::unique_lock<std::shared_mutex>, kShards> locks_;
+};
+
 bool TokenRecord::has_scope(std::string_view s) const {
   size_t pos = 0;
   while (pos <= scope.size()) {
@@ -71,34 +99,34 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
   stored.counted = max_live_per_client_ > 0;
   Shard& s = shard_of(*key);
   Issued issued{nullptr, &s, 0, record.expires_ms};
-  {
-    std::unique_lock lock(s.mutex);
-    // Sweep a shard once it has taken as many tokens as it kept at its last sweep: reclaiming
-    // stays O(1) amortised per insert and the shard never holds more than about twice its live
-    // tokens.
-    if (++s.inserts_since_sweep > std::max<size_t>(64, s.kept_at_sweep)) {
-      std::erase_if(s.tokens, [&](const auto& kv) {
-        return kv.second.expires_ms <= now && !kv.second.counted;
-      });
-      s.inserts_since_sweep = 0;
-      s.kept_at_sweep = s.tokens.size();
-    }
-    auto [it, inserted] = s.tokens.emplace(*key, stored);
-    if (!inserted) return false;
-    issued.entry = &*it;
-    issued.epoch = s.epoch;
+  std::unique_lock lock(s.mutex);
+  // Sweep a shard once it has taken as many tokens as it kept at its last sweep: reclaiming
+  // stays O(1) amortised per insert and the shard never holds more than about twice its live
+  // tokens.
+  if (++s.inserts_since_sweep > std::max<size_t>(64, s.kept_at_sweep)) {
+    std::erase_if(s.tokens, [&](const auto& kv) {
+      return kv.second.expires_ms <= now && !kv.second.counted;
+    });
+    s.inserts_since_sweep = 0;
+    s.kept_at_sweep = s.tokens.size();
   }
+  auto [it, inserted] = s.tokens.emplace(*key, stored);
+  if (!inserted) return false;
+  issued.entry = &*it;  // nodes do not move when the map grows
+  issued.epoch = s.epoch;
   if (listener_) {
-    // Outside the shard lock: saving may wait for a disk write. Nobody knows the value yet (it
-    // is returned to its client only after this), so the token being visible early is harmless.
+    // Queued under the shard lock, waited for outside it. Nobody knows the value yet (it is
+    // returned to its client only after this), so the token being visible early is harmless.
+    HeldShard held(lock);
     try {
-      listener_->inserted(token, record);
+      listener_->inserted(token, record, held);
     } catch (...) {
-      std::unique_lock lock(s.mutex);
+      if (!lock.owns_lock()) lock.lock();
       s.tokens.erase(*key);
       throw;
     }
   }
+  if (lock.owns_lock()) lock.unlock();
   if (max_live_per_client_ > 0) {
     thread_local std::vector<Issued> leaving;  // reused: no allocation per token
     leaving.clear();
@@ -123,8 +151,10 @@ void TokenStore::evict(const Issued& oldest, Millis now) {
   const Key key = oldest.entry->first;
   const bool changed = s.expires_ms > now;
   if (changed) s.expires_ms = now;
-  lock.unlock();
-  if (changed && listener_) listener_->expired(key.view(), now);
+  if (changed && listener_) {
+    HeldShard held(lock);
+    listener_->expired(key.view(), now, held);
+  }
 }
 
 void TokenStore::note_issued(const std::string* client_id, const Issued& token, Millis now,
@@ -162,8 +192,10 @@ bool TokenStore::revoke(std::string_view token) {
   auto it = s.tokens.find(*key);
   if (it == s.tokens.end() || it->second.revoked) return false;
   it->second.revoked = true;
-  lock.unlock();
-  if (listener_) listener_->revoked(token);
+  if (listener_) {
+    HeldShard held(lock);
+    listener_->revoked(token, held);
+  }
   return true;
 }
 
@@ -176,36 +208,38 @@ bool TokenStore::expire(std::string_view token, Millis now) {
   if (it == s.tokens.end()) return false;
   bool changed = it->second.expires_ms > now;
   if (changed) it->second.expires_ms = now;
-  lock.unlock();
-  if (changed && listener_) listener_->expired(token, now);
+  if (changed && listener_) {
+    HeldShard held(lock);
+    listener_->expired(token, now, held);
+  }
   return true;
 }
 
+// Bulk changes hold every shard at once, so that no token is inserted half-way through: each
+// token's save is queued either before the change's save or after it, as in memory.
 size_t TokenStore::revoke_application(std::string_view application_id) {
+  AllShards held(shards_);
   size_t n = 0;
-  for (auto& s : shards_) {
-    std::unique_lock lock(s.mutex);
+  for (auto& s : shards_)
     for (auto& [_, r] : s.tokens)
       if (*r.application_id == application_id && !r.revoked) {
         r.revoked = true;
         ++n;
       }
-  }
-  if (n > 0 && listener_) listener_->application_revoked(application_id);
+  if (n > 0 && listener_) listener_->application_revoked(application_id, held);
   return n;
 }
 
 size_t TokenStore::expire_application(std::string_view application_id, Millis now) {
+  AllShards held(shards_);
   size_t n = 0;
-  for (auto& s : shards_) {
-    std::unique_lock lock(s.mutex);
+  for (auto& s : shards_)
     for (auto& [_, r] : s.tokens)
       if (*r.application_id == application_id && r.expires_ms > now) {
         r.expires_ms = now;
         ++n;
       }
-  }
-  if (n > 0 && listener_) listener_->application_expired(application_id, now);
+  if (n > 0 && listener_) listener_->application_expired(application_id, now, held);
   return n;
 }
 
@@ -219,17 +253,16 @@ size_t TokenStore::held_count() const {
 }
 
 size_t TokenStore::rewind(Millis old_now, Millis new_now) {
+  AllShards held(shards_);
   size_t n = 0;
-  for (auto& s : shards_) {
-    std::unique_lock lock(s.mutex);
+  for (auto& s : shards_)
     for (auto& [_, r] : s.tokens)
       if (r.expires_ms > new_now && (r.issued_ms > new_now || r.expires_ms <= old_now)) {
         r.expires_ms = new_now;
         ++n;
       }
-  }
   // Told even when nothing changed in memory: the file may hold tokens the sweep dropped here.
-  if (listener_) listener_->rewound(old_now, new_now);
+  if (listener_) listener_->rewound(old_now, new_now, held);
   return n;
 }
 
@@ -243,12 +276,15 @@ size_t TokenStore::live_count(Millis now) const {
   return n;
 }
 
-void TokenStore::clear() {
-  for (auto& s : shards_) {
-    std::unique_lock lock(s.mutex);
-    s.tokens.clear();
-    s.inserts_since_sweep = s.kept_at_sweep = 0;
-    ++s.epoch;
+void TokenStore::clear(const std::function<void()>& save) {
+  {
+    AllShards held(shards_);
+    if (save) save();
+    for (auto& s : shards_) {
+      s.tokens.clear();
+      s.inserts_since_sweep = s.kept_at_sweep = 0;
+      ++s.epoch;
+    }
   }
   for (auto& c : clients_) {
     std::lock_guard lock(c.mutex);

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <deque>
+#include <functional>
 #include <memory_resource>
 #include <mutex>
 #include <optional>
@@ -40,20 +41,36 @@ struct TokenRecord {
 
 enum class TokenState { Valid, Unknown, Expired, Revoked };
 
+// The locks a store holds while it makes a change. A listener releases them once it has queued
+// the change's save, before it waits for the disk: saves are then queued in exactly the order
+// the changes were made in memory (a token issued after a bulk revocation is not revoked on
+// disk, one issued before it is), and nobody waits on a store lock during a disk write.
+class HeldLocks {
+ public:
+  // Idempotent.
+  virtual void release() = 0;
+
+ protected:
+  ~HeldLocks() = default;
+};
+
 // Told of every change of a store, synchronously, after the change is made in memory and before
 // the changing call returns: what durable state (core/state_store.h) needs so that a change is
-// saved before it is acknowledged. An implementation may throw (StoreError) to report that the
+// saved before it is acknowledged. Each call gets the locks under which the change was made
+// (`held`, see HeldLocks): the save must be queued before they are released. A bulk change
+// (of an application, a rewind) holds every shard, so that it falls between two inserts on
+// disk where it fell in memory. An implementation may throw (StoreError) to report that the
 // change could not be saved; insert() then takes the token back before rethrowing.
 class TokenStoreListener {
  public:
   virtual ~TokenStoreListener() = default;
-  virtual void inserted(std::string_view token, const TokenRecord& record) = 0;
-  virtual void revoked(std::string_view token) = 0;
-  virtual void expired(std::string_view token, Millis at) = 0;
-  virtual void application_revoked(std::string_view application_id) = 0;
-  virtual void application_expired(std::string_view application_id, Millis at) = 0;
+  virtual void inserted(std::string_view token, const TokenRecord& record, HeldLocks& held) = 0;
+  virtual void revoked(std::string_view token, HeldLocks& held) = 0;
+  virtual void expired(std::string_view token, Millis at, HeldLocks& held) = 0;
+  virtual void application_revoked(std::string_view application_id, HeldLocks& held) = 0;
+  virtual void application_expired(std::string_view application_id, Millis at, HeldLocks& held) = 0;
   // TokenStore::rewind(old_now, new_now).
-  virtual void rewound(Millis old_now, Millis new_now) = 0;
+  virtual void rewound(Millis old_now, Millis new_now, HeldLocks& held) = 0;
 };
 
 class TokenStore {
@@ -82,8 +99,10 @@ class TokenStore {
   size_t live_count(Millis now) const;
   // Tokens held in memory: the live ones, and the expired or revoked ones not yet reclaimed.
   size_t held_count() const;
-  // Forgets every token. Not reported to the listener: its owner (the simulator) saves it.
-  void clear();
+  // Forgets every token. Not reported to the listener: its owner (the simulator) saves it in
+  // `save`, which runs first with every shard held (a token is then issued either before both
+  // the save and the clearing, or after both); if `save` throws, nothing is cleared.
+  void clear(const std::function<void()>& save = {});
   // REQUIRES: no concurrent use of the store while it is set. nullptr: none.
   void set_listener(TokenStoreListener* listener) { listener_ = listener; }
   // At most `n` live tokens per OAuth client (0: no limit). Inserting one more makes the
@@ -153,6 +172,9 @@ class TokenStore {
                    std::vector<Issued>* leaving);
   // Expires a token pushed out of its client's window (and lets the sweep reclaim it).
   void evict(const Issued& oldest, Millis now);
+
+  // Every shard locked, in order (HeldLocks for a bulk change).
+  class AllShards;
 
   static std::optional<Key> make_key(std::string_view token);
   Shard& shard_of(const Key& key) const;

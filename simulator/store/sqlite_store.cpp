@@ -149,8 +149,10 @@ class SqliteStore::Tokens final : public TokenStoreListener {
   Tokens(SqliteStore& store, Channel channel)
       : store_(store), channel_(static_cast<int>(channel)) {}
 
-  void inserted(std::string_view token, const TokenRecord& r) override {
-    store_.run([&, token = std::string(token)](Statements& st) {
+  // Each write is queued before `held` is released (SqliteStore::run): the file takes the
+  // changes in the order memory made them.
+  void inserted(std::string_view token, const TokenRecord& r, HeldLocks& held) override {
+    store_.run(held, [&, token = std::string(token)](Statements& st) {
       st.exec("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?)", channel_, token,
               std::string(r.application_id), std::string(r.client_id), std::string(r.scope),
               r.issued_ms, r.expires_ms, r.revoked ? 1 : 0);
@@ -160,31 +162,31 @@ class SqliteStore::Tokens final : public TokenStoreListener {
         st.exec("DELETE FROM tokens WHERE expires_ms <= ?", store_.latest_issue_ms_);
     });
   }
-  void revoked(std::string_view token) override {
-    store_.run([&, token = std::string(token)](Statements& st) {
+  void revoked(std::string_view token, HeldLocks& held) override {
+    store_.run(held, [&, token = std::string(token)](Statements& st) {
       st.exec("UPDATE tokens SET revoked = 1 WHERE channel = ? AND token = ?", channel_, token);
     });
   }
-  void expired(std::string_view token, Millis at) override {
-    store_.run([&, token = std::string(token)](Statements& st) {
+  void expired(std::string_view token, Millis at, HeldLocks& held) override {
+    store_.run(held, [&, token = std::string(token)](Statements& st) {
       st.exec("UPDATE tokens SET expires_ms = min(expires_ms, ?) WHERE channel = ? AND token = ?",
               at, channel_, token);
     });
   }
-  void application_revoked(std::string_view application_id) override {
-    store_.run([&, id = std::string(application_id)](Statements& st) {
+  void application_revoked(std::string_view application_id, HeldLocks& held) override {
+    store_.run(held, [&, id = std::string(application_id)](Statements& st) {
       st.exec("UPDATE tokens SET revoked = 1 WHERE channel = ? AND application = ?", channel_, id);
     });
   }
-  void application_expired(std::string_view application_id, Millis at) override {
-    store_.run([&, id = std::string(application_id)](Statements& st) {
+  void application_expired(std::string_view application_id, Millis at, HeldLocks& held) override {
+    store_.run(held, [&, id = std::string(application_id)](Statements& st) {
       st.exec(
           "UPDATE tokens SET expires_ms = min(expires_ms, ?) WHERE channel = ? AND application = ?",
           at, channel_, id);
     });
   }
-  void rewound(Millis old_now, Millis new_now) override {
-    store_.run([=, this](Statements& st) {
+  void rewound(Millis old_now, Millis new_now, HeldLocks& held) override {
+    store_.run(held, [=, this](Statements& st) {
       st.exec(
           "UPDATE tokens SET expires_ms = ? WHERE channel = ? AND expires_ms > ? AND "
           "(issued_ms > ? OR expires_ms <= ?)",
@@ -431,12 +433,14 @@ void SqliteStore::prune_mails(Statements& st) {
     st.exec("UPDATE counters SET value = value + ? WHERE name = 'mails_dropped'", n);
 }
 
-void SqliteStore::run(Write write) {
+void SqliteStore::run(HeldLocks* held, Write write) {
   Job job{std::move(write), nullptr, false};
   std::unique_lock lock(queue_mutex_);
   if (stopping_) throw StoreError("state file " + path_ + " is closed");
   queue_.push_back(&job);
   queue_cv_.notify_all();
+  // Queued: the writer takes jobs in this order, so the caller's locks may go.
+  if (held) held->release();
   queue_cv_.wait(lock, [&] { return job.done; });
   if (job.error) std::rethrow_exception(job.error);
 }

@@ -68,8 +68,12 @@ class SqliteStore final : public StateStore {
 
   void open_file();
   void load();
-  // Queues `write` for the writer thread and waits until it is committed (or failed).
-  void run(Write write);
+  // Queues `write` for the writer thread, releases `held` (the locks under which the change
+  // was made in memory; may be null) and waits until it is committed (or failed). Writes are
+  // committed in the order they were queued.
+  void run(HeldLocks* held, Write write);
+  void run(HeldLocks& held, Write write) { run(&held, std::move(write)); }
+  void run(Write write) { run(nullptr, std::move(write)); }
   void writer_loop();
   void apply_batch(std::deque<Job*>& batch);
   void prune_mails(Statements& st);

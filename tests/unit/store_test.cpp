@@ -13,8 +13,7 @@
 #include <thread>
 
 #include "control/control_api.h"
-#include "store/durable_simulator.h"
-#include "support/test_simulator.h"
+#include "support/durable_test_simulator.h"
 
 namespace pistesim::test {
 namespace {
@@ -22,55 +21,6 @@ namespace {
 using nlohmann::json;
 
 const std::string kPassword = "Mon-Application-2025!";
-const std::string kLegifrancePing = "/dila/legifrance/lf-engine-app/consult/ping";
-
-std::string temp_dir() {
-  char tmpl[] = "/tmp/pistesim-store-XXXXXX";
-  return mkdtemp(tmpl);
-}
-
-// A simulator on a state file, opened and closed as `pistesim serve --state` does.
-class Durable {
- public:
-  explicit Durable(const std::string& path, World world = default_world())
-      : clock(std::make_shared<ManualClock>(kStart)), store(std::make_unique<SqliteStore>(path)) {
-    sim = open_durable_simulator(*store, std::move(world),
-                                 SimulatorOptions{Profile::Piste, "test-admin-token"}, clock)
-              .simulator;
-  }
-  ~Durable() {
-    sim.reset();  // the simulator goes first: it holds the store's listeners
-    store.reset();
-  }
-
-  Response control(const std::string& method, const std::string& target, const json& body = {}) {
-    Request r = Request::make(method, target, body.is_null() ? "" : body.dump());
-    r.headers.add("Authorization", "Bearer test-admin-token");
-    if (!body.is_null()) r.headers.add("Content-Type", "application/json");
-    return serve_request(*sim, Endpoint::Control, r);
-  }
-  std::string token(Channel channel = Channel::Sandbox,
-                    const std::string& client_id = kSandboxClientId,
-                    const std::string& secret = kSandboxClientSecret) {
-    Request r = Request::make(
-        "POST", "/api/oauth/token",
-        "grant_type=client_credentials&client_id=" + client_id + "&client_secret=" + secret);
-    r.headers.add("Content-Type", "application/x-www-form-urlencoded");
-    Response answer = sim->handle(
-        channel == Channel::Sandbox ? Endpoint::SandboxOAuth : Endpoint::ProductionOAuth, r);
-    EXPECT_EQ(answer.status, 200) << answer.body;
-    return body_of(answer).value("access_token", "");
-  }
-  int call(const std::string& token, const std::string& path = kLegifrancePing) {
-    Request r = Request::make("GET", path);
-    r.headers.add("Authorization", "Bearer " + token);
-    return sim->handle(Endpoint::SandboxApi, r).status;
-  }
-
-  std::shared_ptr<ManualClock> clock;
-  std::unique_ptr<SqliteStore> store;
-  std::unique_ptr<Simulator> sim;
-};
 
 json registration(const std::string& email) {
   return {{"name", "Durable"},     {"email", email},

@@ -796,12 +796,14 @@ TEST_P(TokenEndpoint, IssuesDistinctAlphanumericTokens) {
 // durable state is told, like any expiry); other clients are untouched.
 TEST(TokenStoreLimit, OneTokenOverTheLimitMakesTheClientsOldestExpire) {
   struct Expiries : TokenStoreListener {
-    void inserted(std::string_view, const TokenRecord&) override {}
-    void revoked(std::string_view) override {}
-    void expired(std::string_view token, Millis) override { expired_.emplace_back(token); }
-    void application_revoked(std::string_view) override {}
-    void application_expired(std::string_view, Millis) override {}
-    void rewound(Millis, Millis) override {}
+    void inserted(std::string_view, const TokenRecord&, HeldLocks&) override {}
+    void revoked(std::string_view, HeldLocks&) override {}
+    void expired(std::string_view token, Millis, HeldLocks&) override {
+      expired_.emplace_back(token);
+    }
+    void application_revoked(std::string_view, HeldLocks&) override {}
+    void application_expired(std::string_view, Millis, HeldLocks&) override {}
+    void rewound(Millis, Millis, HeldLocks&) override {}
     std::vector<std::string> expired_;
   } listener;
   TokenStore store;
@@ -844,12 +846,14 @@ TokenRecord client_a_token(Millis expires_ms) {
 // Saving the eviction fails (a full disk): the new token is issued all the same.
 TEST(TokenStoreLimit, AnEvictionThatCannotBeSavedDoesNotUndoTheNewToken) {
   struct FailingExpiry : TokenStoreListener {
-    void inserted(std::string_view, const TokenRecord&) override {}
-    void revoked(std::string_view) override {}
-    void expired(std::string_view, Millis) override { throw std::runtime_error("disk full"); }
-    void application_revoked(std::string_view) override {}
-    void application_expired(std::string_view, Millis) override {}
-    void rewound(Millis, Millis) override {}
+    void inserted(std::string_view, const TokenRecord&, HeldLocks&) override {}
+    void revoked(std::string_view, HeldLocks&) override {}
+    void expired(std::string_view, Millis, HeldLocks&) override {
+      throw std::runtime_error("disk full");
+    }
+    void application_revoked(std::string_view, HeldLocks&) override {}
+    void application_expired(std::string_view, Millis, HeldLocks&) override {}
+    void rewound(Millis, Millis, HeldLocks&) override {}
   } listener;
   TokenStore store;
   store.set_max_live_per_client(1);
