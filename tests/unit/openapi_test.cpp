@@ -63,13 +63,14 @@ std::string route_mismatch(const json& doc, const json& operation, const RouteOp
   };
   // Body: exactly the declared fields, the required ones marked, nothing else accepted.
   std::set<std::string> fields, required;
-  const json& body = operation.value("requestBody", json::object());
-  const json& schema = resolved(doc, body.value("content", json::object())
-                                         .value("application/json", json::object())
-                                         .value("schema", json::object()));
-  if (!body.empty()) {
-    for (const auto& [name, _] : schema.value("properties", json::object()).items())
-      fields.insert(name);
+  const json body = operation.value("requestBody", json::object());
+  const json media = body.value("content", json::object()).value("application/json", json());
+  const json schema = resolved(doc, media.is_object() ? media.value("schema", json()) : json());
+  if (!body.empty() && !schema.is_object()) {
+    out += " the body has no application/json schema;";
+  } else if (!body.empty()) {
+    const json properties = schema.value("properties", json::object());
+    for (const auto& [name, _] : properties.items()) fields.insert(name);
     for (const auto& name : schema.value("required", json::array()))
       required.insert(name.get<std::string>());
     if (schema.value("additionalProperties", true) != false)
@@ -80,7 +81,8 @@ std::string route_mismatch(const json& doc, const json& operation, const RouteOp
   std::set<std::string> query;
   for (const auto& p : operation.value("parameters", json::array())) {
     const json& param = resolved(doc, p);
-    if (param.value("in", "") == "query") query.insert(param.value("name", ""));
+    if (param.is_object() && param.value("in", "") == "query")
+      query.insert(param.value("name", ""));
   }
   expect_same("query parameters", query, names_of(options.query));
   // Open routes say `security: []`; the others inherit the admin token.
@@ -95,10 +97,10 @@ std::string route_mismatch(const json& doc, const json& operation, const RouteOp
 std::vector<std::string> mismatches(const json& doc, const Router& router) {
   std::vector<std::string> out;
   std::set<std::pair<std::string, std::string>> routed;
+  const json paths = doc.value("paths", json::object());
   for (const auto& [method, pattern] : router.routes()) {
     routed.insert({method, pattern});
     json operation;
-    const json& paths = doc.value("paths", json::object());
     std::string lower = method;
     std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
     if (paths.contains(pattern)) operation = paths[pattern].value(lower, json());
@@ -109,7 +111,7 @@ std::vector<std::string> mismatches(const json& doc, const Router& router) {
     const std::string diff = route_mismatch(doc, operation, *router.options(method, pattern));
     if (!diff.empty()) out.push_back(method + " " + pattern + ":" + diff);
   }
-  for (const auto& [path, item] : doc.value("paths", json::object()).items())
+  for (const auto& [path, item] : paths.items())
     for (const auto& lower : kMethods) {
       if (!item.contains(lower)) continue;
       std::string method = lower;
