@@ -89,7 +89,8 @@ class Recorder {
                           {"path", path},
                           {"status", answer->status},
                           {"content_type", type ? *type : ""},
-                          {"body", answer->body}});
+                          {"body", answer->body},
+                          {"request_body", r.body}});
     last_body_ = answer->body;
     return json::parse(answer->body, nullptr, false);
   }

@@ -1,11 +1,12 @@
 // Validates control API answers against docs/openapi.json (JSON Schema 2020-12, with Ajv).
 // Usage: node tests/openapi/validate.mjs OPENAPI.json EXCHANGES.json
-// EXCHANGES.json: [{"method": "GET", "path": "/applications/demo-sandbox", "status": 200,
-//                   "content_type": "application/json", "body": "…"}] — paths relative to
-// /__pistesim, bodies as received. Each is matched to the document's path template (the most
-// literal one, as the router does), then its status must be documented for that operation and its
-// body must satisfy the schema given for that status and media type. Prints one line per failure
-// and exits 1 if any; 2 on a usage or input error.
+// EXCHANGES.json: [{"method": "PUT", "path": "/applications/demo-sandbox/quota", "status": 200,
+//                   "content_type": "application/json", "body": "…", "request_body": "…"}] —
+// paths relative to /__pistesim, bodies as sent and received. Each is matched to the document's
+// path template (the most literal one, as the router does), then its status must be documented
+// for that operation and its body must satisfy the schema given for that status and media type;
+// a request body that was accepted (2xx) must satisfy the operation's request schema. Prints one
+// line per failure and exits 1 if any; 2 on a usage or input error.
 import { readFileSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020.js";
 
@@ -79,6 +80,11 @@ function check(x) {
     failures.push(`${where}: status ${x.status} is not documented for ${x.method} ${path}`);
     return;
   }
+  if (x.request_body && x.status < 300) {
+    const schema = operation.requestBody?.content?.["application/json"]?.schema;
+    if (!schema) failures.push(`${where}: a body was accepted, but the document lists none`);
+    else conform(`${path} ${x.method} request`, schema, x.request_body, `${where}: request body`);
+  }
   const mediaType = (x.content_type ?? "").split(";")[0].trim();
   const media = response.content?.[mediaType];
   if (!media) {
@@ -86,25 +92,29 @@ function check(x) {
     return;
   }
   if (mediaType !== "application/json") return;  // other bodies: the media type is the check
-  let body;
+  conform(`${path} ${x.method} ${x.status}`, media.schema, x.body, `${where}: body`);
+}
+
+// `text` parsed as JSON satisfies `schema` (compiled once per `key`); failures name `what`.
+function conform(key, schema, text, what) {
+  let value;
   try {
-    body = JSON.parse(x.body);
+    value = JSON.parse(text);
   } catch (e) {
-    failures.push(`${where}: the body is not JSON (${e.message})`);
+    failures.push(`${what} is not JSON (${e.message})`);
     return;
   }
-  const key = `${path} ${x.method} ${x.status}`;
   if (!validators.has(key)) {
     try {
-      validators.set(key, ajv.compile({ $defs: defs, ...rewrite(media.schema) }));
+      validators.set(key, ajv.compile({ $defs: defs, ...rewrite(schema) }));
     } catch (e) {
       fail(`${key}: the document's schema does not compile: ${e.message}`);
     }
   }
   const validate = validators.get(key);
-  if (!validate(body))
+  if (!validate(value))
     for (const e of validate.errors)
-      failures.push(`${where}: body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+      failures.push(`${what}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
 for (const f of failures) console.log(f);
