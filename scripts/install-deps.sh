@@ -16,10 +16,20 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# node and npm for the OpenAPI checks (below): Debian's unless a node with its npm is already
+# there (NodeSource's nodejs carries its own npm, and conflicts with Debian's).
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  as_root=()
+  [ "$(id -u)" -ne 0 ] && as_root=(sudo)
+  echo "install-deps: installing ${missing[*]}"
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-as_root=()
-[ "$(id -u)" -ne 0 ] && as_root=(sudo)
-echo "install-deps: installing ${missing[*]}"
-"${as_root[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The OpenAPI checks (tests/openapi/: Redocly's lint, Ajv for the end-to-end schema checks): their
+# npm packages go to tests/openapi/node_modules (git-ignored); `npm install` is a no-op when they
+# are up to date. Offline, it warns, and the OpenAPI tests say what is missing.
+openapi_checks="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi"
+npm install --prefix "$openapi_checks" --no-audit --no-fund --silent ||
+  echo "install-deps: npm install in $openapi_checks failed: the OpenAPI tests will fail" >&2

@@ -17,18 +17,19 @@ Router build_router() {
   register_mail_routes(r);
   register_world_routes(r);
   register_journal_routes(r);
-  return r;
-}
-
-const Router& router() {
-  static const Router r = build_router();
+  register_openapi_routes(r);
   return r;
 }
 
 }  // namespace
 
+const Router& control_router() {
+  static const Router r = build_router();
+  return r;
+}
+
 Response handle_control_request(Simulator& sim, const Request& request) {
-  return router().dispatch(sim, request);
+  return control_router().dispatch(sim, request);
 }
 
 Response serve_request(Simulator& sim, Request request) {
@@ -42,7 +43,7 @@ Response serve_request(Simulator& sim, Endpoint endpoint, const Request& request
 }
 
 std::vector<std::pair<std::string, std::string>> control_routes() {
-  return router().routes();
+  return control_router().routes();
 }
 
 }  // namespace pistesim

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,5 +25,13 @@ Response serve_request(Simulator& sim, Endpoint endpoint, const Request& request
 
 // Every route as {method, pattern} ("PUT", "/applications/{id}/quota"): tests go through all.
 std::vector<std::pair<std::string, std::string>> control_routes();
+
+// The route table itself (control/router.h), for tests that read what each route declares.
+class Router;
+const Router& control_router();
+
+// The control API's OpenAPI 3.1 description (docs/openapi.json as compiled in), served at
+// GET /__pistesim/openapi.json.
+std::string_view control_api_openapi();
 
 }  // namespace pistesim

@@ -87,6 +87,13 @@ std::vector<std::pair<std::string, std::string>> Router::routes() const {
   return out;
 }
 
+const RouteOptions* Router::options(std::string_view method, std::string_view pattern) const {
+  const auto wanted = segments(pattern);
+  for (const auto& r : routes_)
+    if (r.method == method && r.pattern == wanted) return &r.options;
+  return nullptr;
+}
+
 Response Router::dispatch(Simulator& sim, const Request& req) const {
   const auto seg = segments(req.path);
   const Route* best = nullptr;

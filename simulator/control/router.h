@@ -60,6 +60,9 @@ class Router {
   Response dispatch(Simulator& sim, const Request& request) const;
   // {method, pattern} of every route, in the order added.
   std::vector<std::pair<std::string, std::string>> routes() const;
+  // What the route `method` `pattern` (as routes() spells it) declared, with its required fields
+  // first in `fields`; nullptr when there is no such route. For the OpenAPI document's test.
+  const RouteOptions* options(std::string_view method, std::string_view pattern) const;
 
  private:
   struct Route {
@@ -82,5 +85,6 @@ void register_administration_routes(Router& r);      // /portal/admin: ADM-1, 3,
 void register_mail_routes(Router& r);                // /mail
 void register_world_routes(Router& r);               // /world/reset, /world/snapshot
 void register_journal_routes(Router& r);             // /journal
+void register_openapi_routes(Router& r);             // /openapi.json
 
 }  // namespace pistesim
