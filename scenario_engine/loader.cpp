@@ -18,7 +18,7 @@
 #include "scenario_engine/json_path.h"
 #include "scenario_engine/template.h"
 #include "wire/spelling.h"
-#include "world/toml_support.h"
+#include "toml/toml_reader.h"
 
 namespace fs = std::filesystem;
 
@@ -32,7 +32,6 @@ std::string LoadError::to_string() const {
 namespace {
 
 // Guards for hostile input (the loader is fuzzed): nothing it reads may make it crash or hang.
-constexpr uintmax_t kMaxFileBytes = 4u << 20;
 constexpr size_t kMaxUseDepth = 16;
 constexpr size_t kMaxSteps = 10000;
 constexpr int kMaxValueDepth = 128;
@@ -55,23 +54,11 @@ const Keys kReservedNames = {"env",           "uuid",        "now_ms",          
                              "control"};
 
 std::string q(std::string_view s) {
-  return "« " + std::string(s) + " »";
-}
-
-std::string join(const Keys& keys) {
-  std::string out;
-  for (auto k : keys) out += (out.empty() ? "" : ", ") + std::string(k);
-  return out;
+  return quote_field(s);
 }
 
 bool contains(const Keys& keys, std::string_view k) {
   return std::find(keys.begin(), keys.end(), k) != keys.end();
-}
-
-// " did you mean « expect »?" when one of `options` is a plausible misspelling of `word`.
-std::string did_you_mean(std::string_view word, const Keys& options) {
-  std::string_view best = closest_spelling(word, options);
-  return best.empty() ? "" : " did you mean " + q(best) + "?";
 }
 
 bool is_identifier(std::string_view s) {
@@ -104,27 +91,6 @@ std::vector<std::pair<const toml::key*, const toml::node*>> in_written_order(con
   return out;
 }
 
-struct FileText {
-  std::string text;
-  std::string error;  // empty when read
-};
-
-FileText read_file(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return {"", "no such file"};
-  if (!fs::is_regular_file(path, ec)) return {"", "not a regular file"};
-  auto size = fs::file_size(path, ec);
-  if (ec) return {"", "cannot read: " + ec.message()};
-  if (size > kMaxFileBytes)
-    return {"", "file too large (" + std::to_string(size) + " bytes; at most " +
-                    std::to_string(kMaxFileBytes) + ")"};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {"", "cannot open file"};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return {ss.str(), ""};
-}
-
 std::string canonical_key(const std::string& path) {
   std::error_code ec;
   auto p = fs::weakly_canonical(path, ec);
@@ -151,7 +117,7 @@ std::string absolute(const std::string& path) {
 
 // What every file of one load shares: errors, the chain of files being read (cycles), limits.
 struct Context {
-  std::vector<LoadError> errors;
+  std::vector<InputError> errors;
   std::vector<std::string> stack;  // canonical paths of the files being read, outermost first
   std::set<std::string> failed_libraries;
   size_t steps = 0;
@@ -185,49 +151,24 @@ enum class ActionKind {
 };
 
 // Reads one file (a scenario, an included file or a step library).
-class Reader {
+class Reader : public TomlReader {
  public:
   Reader(std::string file, Context& ctx, std::vector<SourceLocation> used_from, std::string verb)
-      : file_(std::move(file)), dir_(dir_of(file_)), ctx_(ctx), used_from_(std::move(used_from)) {
-    if (!used_from_.empty()) note_ = " (" + verb + " from " + used_from_.front().to_string() + ")";
-  }
-
-  const std::string& file() const { return file_; }
+      : TomlReader(std::move(file), ctx.errors,
+                   used_from.empty() ? ""
+                                     : " (" + verb + " from " + used_from.front().to_string() + ")"),
+        dir_(dir_of(file_)),
+        ctx_(ctx),
+        used_from_(std::move(used_from)) {}
 
   SourceLocation loc(const toml::source_region& r) const {
     return {file_, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
   }
   SourceLocation loc(const toml::node& n) const { return loc(n.source()); }
 
-  void error(const toml::source_region& r, std::string message) {
-    ctx_.errors.push_back({loc(r), std::move(message) + note_});
-  }
-  void error(const toml::node& n, std::string message) { error(n.source(), std::move(message)); }
+  using TomlReader::error;
   void error(const SourceLocation& where, std::string message) {
-    ctx_.errors.push_back({where, std::move(message) + note_});
-  }
-
-  std::optional<toml::table> parse(const std::string& text) {
-    if (text.size() > kMaxFileBytes) {
-      error(SourceLocation{file_, 1, 1}, "file too large (" + std::to_string(text.size()) +
-                                             " bytes; at most " + std::to_string(kMaxFileBytes) +
-                                             ")");
-      return std::nullopt;
-    }
-    try {
-      return toml::parse(text, file_);
-    } catch (const toml::parse_error& e) {
-      error(e.source(), "invalid TOML: " + std::string(e.description()));
-      return std::nullopt;
-    }
-  }
-
-  void check_keys(const toml::table& t, const Keys& allowed, const std::string& where) {
-    for (auto&& [k, v] : t) {
-      if (contains(allowed, k.str())) continue;
-      error(k.source(), "unknown key " + q(k.str()) + " in " + where + ";" +
-                            did_you_mean(k.str(), allowed) + " expected one of: " + join(allowed));
-    }
+    TomlReader::error(where.line, where.column, std::move(message));
   }
 
   // ---- scalars ------------------------------------------------------------------------------
@@ -243,11 +184,9 @@ class Reader {
   std::optional<std::string> string(const toml::node& n, const std::string& path,
                                     const char* expected = "a string", bool non_empty = true,
                                     bool plain = false) {
-    if (!n.is_string()) {
-      error(n, q(path) + " must be " + expected + ", not " + toml_type_name(n));
-      return std::nullopt;
-    }
-    std::string s = n.as_string()->get();
+    auto text = TomlReader::string(n, path, expected);
+    if (!text) return std::nullopt;
+    std::string s = std::move(*text);
     if (non_empty && trim(s).empty()) {
       error(n, q(path) + " must not be empty; expected " + expected);
       return std::nullopt;
@@ -258,24 +197,6 @@ class Reader {
     }
     if (!plain && !check_template(n, s, path)) return std::nullopt;
     return s;
-  }
-
-  std::optional<bool> boolean(const toml::node& n, const std::string& path) {
-    if (!n.is_boolean()) {
-      error(n, q(path) + " must be true or false, not " + toml_type_name(n));
-      return std::nullopt;
-    }
-    return n.as_boolean()->get();
-  }
-
-  std::optional<int64_t> integer(const toml::node& n, const std::string& path, int64_t lo,
-                                 int64_t hi, const char* expected) {
-    if (!n.is_integer() || n.as_integer()->get() < lo || n.as_integer()->get() > hi) {
-      std::string seen = n.is_integer() ? std::to_string(n.as_integer()->get()) : toml_type_name(n);
-      error(n, q(path) + " must be " + expected + ", not " + seen);
-      return std::nullopt;
-    }
-    return n.as_integer()->get();
   }
 
   // "500ms", "5s", "1h30m" → milliseconds; an integer is taken as milliseconds when
@@ -365,7 +286,7 @@ class Reader {
       return false;
     }
     if (contains(kReservedNames, name)) {
-      error(r, q(ctx) + ": " + q(name) + " is a built-in name (" + join(kReservedNames) +
+      error(r, q(ctx) + ": " + q(name) + " is a built-in name (" + join_names(kReservedNames) +
                    "); choose another variable name");
       return false;
     }
@@ -506,7 +427,7 @@ class Reader {
       std::string path = resolve(dir_, *rel);
       auto child = enter(*item, path, "include");
       if (!child) continue;
-      FileText f = read_file(path);
+      FileText f = read_input_file(path);
       if (!f.error.empty()) {
         error(*item, "cannot include " + q(*rel) + " (" + path + "): " + f.error);
         leave();
@@ -581,7 +502,7 @@ class Reader {
     for (auto key : kActionKeys)
       if (const toml::node* n = t.get(key)) actions.emplace_back(key, n);
     if (actions.empty()) {
-      error(t, "step has no action; expected exactly one of: " + join(kActionKeys));
+      error(t, "step has no action; expected exactly one of: " + join_names(kActionKeys));
       return;
     }
     if (actions.size() > 1) {
@@ -682,7 +603,7 @@ class Reader {
     std::string path = resolve(dir_, *rel);
     if (ctx_.failed_libraries.count(canonical_key(path))) return;  // already reported
     if (!enter(use, path, "use")) return;
-    FileText f = read_file(path);
+    FileText f = read_input_file(path);
     if (!f.error.empty()) {
       error(use, "cannot use " + q(*rel) + " (" + path + "): " + f.error +
                      "; expected a step library relative to this file");
@@ -750,7 +671,7 @@ class Reader {
         error(*n,
               q(key) + " does not apply to a " + q(action) + " step; expected it on " + owners +
                   " steps" +
-                  (own ? " (a " + std::string(action) + " step takes: " + join(*own) + ")" : ""));
+                  (own ? " (a " + std::string(action) + " step takes: " + join_names(*own) + ")" : ""));
       }
     }
   }
@@ -826,7 +747,7 @@ class Reader {
     std::string target = sp == std::string::npos ? "" : trim(text.substr(sp));
     static const Keys kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
     if (!contains(kMethods, method)) {
-      error(n, q(key) + " must start with an HTTP method (" + join(kMethods) + "), not " +
+      error(n, q(key) + " must start with an HTTP method (" + join_names(kMethods) + "), not " +
                    q(method) + "; expected " + form);
       return std::nullopt;
     }
@@ -1211,10 +1132,10 @@ class Reader {
       if (!contains(allowed, key)) {
         if (contains(kAll, key))
           error(k.source(), q(path) + " does not apply to a " + q(action) +
-                                " step; expected one of: " + join(allowed));
+                                " step; expected one of: " + join_names(allowed));
         else
           error(k.source(), "unknown key " + q(key) + " in « expect »;" +
-                                did_you_mean(key, allowed) + " expected one of: " + join(allowed));
+                                did_you_mean(key, allowed) + " expected one of: " + join_names(allowed));
         continue;
       }
       if (key == "status") {
@@ -1357,13 +1278,13 @@ class Reader {
       if (auto v = value(n, path)) out.push_back(Matcher{Matcher::Op::Equals, *v, false, loc(n)});
       return out;
     }
-    if (t->empty()) error(n, q(path) + " has no matcher; expected one or more of: " + join(ops));
+    if (t->empty()) error(n, q(path) + " has no matcher; expected one or more of: " + join_names(ops));
     for (auto [k, v] : in_written_order(*t)) {
       std::string op(k->str());
       std::string p = path + "." + op;
       if (!contains(ops, op)) {
         error(k->source(), "unknown matcher " + q(op) + " in " + q(path) + ";" +
-                               did_you_mean(op, ops) + " expected one of: " + join(ops));
+                               did_you_mean(op, ops) + " expected one of: " + join_names(ops));
         continue;
       }
       Matcher m;
@@ -1438,7 +1359,7 @@ class Reader {
     }
     check_keys(*t, kKeys, "« expect.client »");
     if (t->empty())
-      error(n, "« expect.client » has no check; expected one or more of: " + join(kKeys));
+      error(n, "« expect.client » has no check; expected one or more of: " + join_names(kKeys));
     ClientExpectations c;
     c.where = loc(n);
     auto count = [&](std::string_view key) -> std::optional<Matcher> {
@@ -1533,17 +1454,17 @@ class Reader {
           found.push_back(key);
         } else if (contains(kSources, key)) {
           error(ck.source(), q(path + "." + std::string(key)) + " does not apply to a " +
-                                 q(action) + " step; expected one of: " + join(sources));
+                                 q(action) + " step; expected one of: " + join_names(sources));
         } else if (key != "from" && key != "default") {
           error(ck.source(), "unknown key " + q(key) + " in " + q(path) + ";" +
-                                 did_you_mean(key, allowed) + " expected one of: " + join(allowed));
+                                 did_you_mean(key, allowed) + " expected one of: " + join_names(allowed));
         }
       }
       if (found.size() != 1) {
         if (found.size() > 1)
-          error(*v, q(path) + " has several sources; expected exactly one of: " + join(sources));
+          error(*v, q(path) + " has several sources; expected exactly one of: " + join_names(sources));
         else
-          error(*v, q(path) + " has no source; expected exactly one of: " + join(sources));
+          error(*v, q(path) + " has no source; expected exactly one of: " + join_names(sources));
         continue;
       }
       std::string src(found[0]);
@@ -1697,7 +1618,7 @@ class Reader {
                    (known.empty() ? " expected a [[tables." + name +
                                         "]] entry or an inline list "
                                         "[ { a = 1 }, { a = 2 } ]"
-                                  : " expected one of: " + join(known)));
+                                  : " expected one of: " + join_names(known)));
       return;
     }
     if (n.is_array()) {
@@ -1768,21 +1689,19 @@ class Reader {
   }
 
  private:
-  std::string file_;
   std::string dir_;
   Context& ctx_;
   std::vector<SourceLocation> used_from_;
-  std::string note_;
 };
 
 // Checks that need the whole, inlined sequence: `wait` and `journal` name earlier steps.
-void check_references(const std::vector<Step>& steps, std::vector<LoadError>& errors) {
+void check_references(const std::vector<Step>& steps, std::vector<InputError>& errors) {
   std::set<std::string> marks;
   std::map<std::string, const Step*> background;
   auto report = [&](const Step& s, std::string message) {
     if (!s.included_from.empty())
       message += " (used from " + s.included_from.front().to_string() + ")";
-    errors.push_back({s.where, std::move(message)});
+    errors.push_back({s.where.file, s.where.line, s.where.column, std::move(message)});
   };
   auto names = [](const auto& set) {
     std::string out;
@@ -1820,7 +1739,10 @@ std::string id_family(const std::string& id) {
   return id.substr(0, id.find('-'));
 }
 
-void sort_errors(std::vector<LoadError>& errors) {
+// The errors of a load, each file's in the order of its lines, the files in the order met.
+std::vector<LoadError> sorted_errors(const std::vector<InputError>& found) {
+  std::vector<LoadError> errors;
+  for (const auto& e : found) errors.push_back({{e.file, e.line, e.column}, e.message});
   std::vector<std::string> files;
   for (const auto& e : errors)
     if (std::find(files.begin(), files.end(), e.where.file) == files.end())
@@ -1837,6 +1759,7 @@ void sort_errors(std::vector<LoadError>& errors) {
                              return a.to_string() == b.to_string();
                            }),
                errors.end());
+  return errors;
 }
 
 std::variant<Scenario, std::vector<LoadError>> load(const std::string& text,
@@ -1848,7 +1771,7 @@ std::variant<Scenario, std::vector<LoadError>> load(const std::string& text,
   sc.file = path;
   sc.where = {path, 1, 1};
   auto root = r.parse(text);
-  if (!root) return ctx.errors;
+  if (!root) return sorted_errors(ctx.errors);
 
   static const Keys kTop = {"name", "description", "tags", "covers", "world", "skip",
                             "only", "include",     "vars", "tables", "step",  "conformance"};
@@ -1893,10 +1816,10 @@ std::variant<Scenario, std::vector<LoadError>> load(const std::string& text,
         }
         r.error(el, "unknown behaviour ID " + q(*s) +
                         " (BEHAVIOURS.md); expected an ID such as ACC-1 from the families: " +
-                        join(families));
+                        join_names(families));
       } else {
         r.error(el, "unknown behaviour ID " + q(*s) +
-                        " (BEHAVIOURS.md); expected one of: " + join(family));
+                        " (BEHAVIOURS.md); expected one of: " + join_names(family));
       }
     }
   }
@@ -1939,10 +1862,7 @@ std::variant<Scenario, std::vector<LoadError>> load(const std::string& text,
   scope.tables = &sc.tables;
   r.read_steps(*root, scope, sc.steps);
   if (ctx.errors.empty()) check_references(sc.steps, ctx.errors);
-  if (!ctx.errors.empty()) {
-    sort_errors(ctx.errors);
-    return ctx.errors;
-  }
+  if (!ctx.errors.empty()) return sorted_errors(ctx.errors);
   return sc;
 }
 
@@ -1954,7 +1874,7 @@ std::variant<Scenario, std::vector<LoadError>> load_scenario_text(const std::str
 }
 
 std::variant<Scenario, std::vector<LoadError>> load_scenario_file(const std::string& path) {
-  FileText f = read_file(path);
+  FileText f = read_input_file(path);
   if (!f.error.empty()) return std::vector<LoadError>{{{path, 0, 0}, f.error}};
   return load(f.text, path);
 }

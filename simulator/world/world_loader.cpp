@@ -13,14 +13,10 @@
 #include <variant>
 
 #include "crypto/password.h"
+#include "toml/toml_reader.h"
 #include "wire/encoding.h"
-#include "world/toml_support.h"
 
 namespace pistesim {
-
-std::string WorldError::to_string() const {
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
-}
 
 namespace {
 
@@ -92,97 +88,51 @@ std::optional<Millis> from_toml(const toml::date& d, const toml::time& t, int of
                    offset_minutes);
 }
 
-class Reader {
+// The world's reading on top of the shared one: fields are found in a table by key and named
+// by their path in the file ("apis[1].channels").
+class Reader : public TomlReader {
  public:
-  Reader(std::string file, std::vector<WorldError>& errors)
-      : file_(std::move(file)), errors_(errors) {}
+  using TomlReader::boolean;
+  using TomlReader::integer;
+  using TomlReader::strings;
+  using TomlReader::table;
+  using TomlReader::TomlReader;
 
-  void error(const toml::source_region& where, std::string message) {
-    errors_.push_back({file_, static_cast<int>(where.begin.line),
-                       static_cast<int>(where.begin.column), std::move(message)});
-  }
-  void error(const toml::node& n, std::string message) { error(n.source(), std::move(message)); }
-
-  void check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
-                  const std::string& ctx) {
-    for (auto&& [k, v] : t) {
-      if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
-        std::string list;
-        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        error(k.source(),
-              ctx + ": unknown key '" + std::string(k.str()) + "' (expected one of: " + list + ")");
-      }
-    }
+  static std::string path(const std::string& ctx, std::string_view key) {
+    return ctx.empty() ? std::string(key) : ctx + "." + std::string(key);
   }
 
   const toml::node* get(const toml::table& t, std::string_view key, bool required,
                         const std::string& ctx, const char* expected) {
-    const toml::node* n = t.get(key);
-    if (!n && required)
-      error(t, ctx + ": missing required key '" + std::string(key) + "' (" + expected + ")");
-    return n;
+    if (required) return require(t, key, path(ctx, key), expected);
+    return t.get(key);
   }
 
   std::optional<std::string> str(const toml::table& t, std::string_view key, bool required,
                                  const std::string& ctx) {
     const toml::node* n = get(t, key, required, ctx, "a string");
     if (!n) return std::nullopt;
-    if (!n->is_string()) {
-      error(*n, ctx + "." + std::string(key) + ": expected a string, found " + toml_type_name(*n));
-      return std::nullopt;
-    }
-    return n->as_string()->get();
+    return string(*n, path(ctx, key));
   }
 
   std::optional<bool> boolean(const toml::table& t, std::string_view key, const std::string& ctx) {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
-    if (!n->is_boolean()) {
-      error(*n,
-            ctx + "." + std::string(key) + ": expected true or false, found " + toml_type_name(*n));
-      return std::nullopt;
-    }
-    return n->as_boolean()->get();
+    return boolean(*n, path(ctx, key));
   }
 
   std::optional<int64_t> integer(const toml::table& t, std::string_view key, const std::string& ctx,
                                  int64_t lo, int64_t hi) {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
-    if (!n->is_integer()) {
-      error(*n,
-            ctx + "." + std::string(key) + ": expected an integer, found " + toml_type_name(*n));
-      return std::nullopt;
-    }
-    int64_t v = n->as_integer()->get();
-    if (v < lo || v > hi) {
-      error(*n, ctx + "." + std::string(key) + ": expected an integer from " + std::to_string(lo) +
-                    " to " + std::to_string(hi) + ", found " + std::to_string(v));
-      return std::nullopt;
-    }
-    return v;
+    return integer(*n, path(ctx, key), lo, hi);
   }
 
   std::vector<std::string> strings(const toml::table& t, std::string_view key,
                                    const std::string& ctx) {
-    std::vector<std::string> out;
     const toml::node* n = t.get(key);
-    if (!n) return out;
-    const toml::array* a = n->as_array();
-    if (!a) {
-      error(*n, ctx + "." + std::string(key) + ": expected an array of strings, found " +
-                    toml_type_name(*n));
-      return out;
-    }
-    for (const auto& el : *a) {
-      if (!el.is_string()) {
-        error(el,
-              ctx + "." + std::string(key) + ": expected a string, found " + toml_type_name(el));
-        continue;
-      }
-      out.push_back(el.as_string()->get());
-    }
-    return out;
+    if (!n) return {};
+    return strings(*n, path(ctx, key)).value_or(std::vector<std::string>{});
   }
 
   // An instant: an ISO 8601 string (parse_world_timestamp) or a TOML date / offset date-time.
@@ -190,24 +140,24 @@ class Reader {
                                   const std::string& ctx) {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
-    const std::string where = ctx + "." + std::string(key);
-    const std::string expected =
-        ": expected an ISO 8601 date-time like \"2022-10-18T17:41:00Z\" or a date like "
-        "\"2022-10-18\"";
+    const std::string where = path(ctx, key);
+    const char* expected =
+        "an ISO 8601 date-time like \"2022-10-18T17:41:00Z\" or a date like \"2022-10-18\"";
     if (const auto* s = n->as_string()) {
       if (auto ms = parse_world_timestamp(s->get())) return ms;
-      error(*n, where + expected + ", found \"" + s->get() + "\"");
+      must_be(*n, where, expected, "\"" + s->get() + "\"");
       return std::nullopt;
     }
     if (const auto* dt = n->as_date_time(); dt && !dt->get().offset) {
-      error(*n, where + ": a date-time needs its time zone (\"Z\" or \"+01:00\")");
+      must_be(*n, where, "a date-time with its time zone (\"Z\" or \"+01:00\")",
+              "a local date-time");
       return std::nullopt;
     }
     std::optional<Millis> ms;
     if (const auto* d = n->as_date()) ms = from_toml(d->get(), toml::time{}, 0);
     if (const auto* dt = n->as_date_time())
       ms = from_toml(dt->get().date, dt->get().time, dt->get().offset->minutes);
-    if (!ms) error(*n, where + expected + ", found " + toml_type_name(*n));
+    if (!ms) must_be(*n, where, expected);
     return ms;
   }
 
@@ -216,20 +166,13 @@ class Reader {
   void tables(const toml::table& t, std::string_view key, const std::string& ctx, F&& f) {
     const toml::node* n = t.get(key);
     if (!n) return;
-    const toml::array* a = n->as_array();
-    if (!a) {
-      error(*n, ctx + std::string(key) + ": expected an array of tables ([[" + std::string(key) +
-                    "]]), found " + toml_type_name(*n));
-      return;
-    }
+    const std::string where = ctx + std::string(key);
+    const toml::array* a = array(*n, where, "an array of tables ([[" + std::string(key) + "]])");
+    if (!a) return;
     size_t i = 0;
     for (const auto& el : *a) {
-      std::string where = ctx + std::string(key) + "[" + std::to_string(i++) + "]";
-      if (!el.is_table()) {
-        error(el, where + ": expected a table, found " + toml_type_name(el));
-        continue;
-      }
-      f(*el.as_table(), where);
+      std::string at = where + "[" + std::to_string(i++) + "]";
+      if (const toml::table* entry = table(el, at)) f(*entry, at);
     }
   }
 
@@ -247,52 +190,36 @@ class Reader {
   const toml::table* table(const toml::table& t, std::string_view key, const std::string& ctx) {
     const toml::node* n = t.get(key);
     if (!n) return nullptr;
-    if (!n->is_table()) {
-      error(*n, ctx + "." + std::string(key) + ": expected a table, found " + toml_type_name(*n));
-      return nullptr;
-    }
-    return n->as_table();
+    return table(*n, path(ctx, key));
   }
 
   std::optional<QuotaSpec> quota(const toml::table& t, std::string_view key,
                                  const std::string& ctx) {
     const toml::table* q = table(t, key, ctx);
     if (!q) return std::nullopt;
-    std::string qctx = ctx + "." + std::string(key);
+    std::string qctx = path(ctx, key);
     check_keys(*q, {"limit", "window"}, qctx);
-    auto limit = integer(*q, "limit", qctx, 1, kMaxQuotaLimit);
-    if (!q->get("limit")) error(*q, qctx + ": missing required key 'limit' (an integer from 1)");
-    auto window = str(*q, "window", true, qctx);
-    std::optional<QuotaWindow> w;
-    if (window) {
-      w = parse_quota_window(*window);
-      if (!w)
-        error(*q->get("window"),
-              qctx + ".window: expected \"1s\" or \"1d\", found \"" + *window + "\"");
-    }
+    std::optional<int64_t> limit;
+    if (const toml::node* l = require(*q, "limit", qctx + ".limit", "an integer from 1"))
+      limit = integer(*l, qctx + ".limit", 1, kMaxQuotaLimit);
+    std::optional<std::string> w;
+    if (const toml::node* n = require(*q, "window", qctx + ".window", "\"1s\" or \"1d\""))
+      w = one_of(*n, qctx + ".window", {"1s", "1d"});
     if (!limit || !w) return std::nullopt;
-    return QuotaSpec{*limit, *w};
+    return QuotaSpec{*limit, *parse_quota_window(*w)};
   }
 
-  std::optional<Channel> channel(const toml::node& n, const std::string& ctx) {
-    if (!n.is_string()) {
-      error(n, ctx + ": expected \"SANDBOX\" or \"PRODUCTION\", found " + toml_type_name(n));
-      return std::nullopt;
-    }
-    auto c = parse_channel(n.as_string()->get());
-    if (!c || (n.as_string()->get() != "SANDBOX" && n.as_string()->get() != "PRODUCTION")) {
-      error(n, ctx + ": expected \"SANDBOX\" or \"PRODUCTION\", found \"" + n.as_string()->get() +
-                   "\"");
-      return std::nullopt;
-    }
-    return c;
+  std::optional<Channel> channel(const toml::node& n, const std::string& where) {
+    auto c = one_of(n, where, {"SANDBOX", "PRODUCTION"});
+    if (!c) return std::nullopt;
+    return parse_channel(*c);
   }
 
   std::optional<Channel> channel(const toml::table& t, std::string_view key, bool required,
                                  const std::string& ctx) {
     const toml::node* n = get(t, key, required, ctx, "\"SANDBOX\" or \"PRODUCTION\"");
     if (!n) return std::nullopt;
-    return channel(*n, ctx + "." + std::string(key));
+    return channel(*n, path(ctx, key));
   }
 
   // A non-empty string, or an error naming what it is for.
@@ -300,7 +227,7 @@ class Reader {
                                            bool required, const std::string& ctx) {
     auto v = str(t, key, required, ctx);
     if (v && v->empty()) {
-      error(*t.get(key), ctx + "." + std::string(key) + ": expected a non-empty string");
+      must_be(*t.get(key), path(ctx, key), "a non-empty string", "\"\"");
       return std::nullopt;
     }
     return v;
@@ -311,8 +238,7 @@ class Reader {
                                    const std::string& ctx) {
     auto v = str(t, key, required, ctx);
     if (v && !looks_like_email(*v))
-      error(*t.get(key),
-            ctx + "." + std::string(key) + ": expected an e-mail address, found \"" + *v + "\"");
+      must_be(*t.get(key), path(ctx, key), "an e-mail address", "\"" + *v + "\"");
     return v;
   }
 
@@ -324,16 +250,13 @@ class Reader {
     if (auto b = str(t, body_key, body_required, ctx)) a.body = *b;
     return a;
   }
-
- private:
-  std::string file_;
-  std::vector<WorldError>& errors_;
 };
 
 void read_settings(Reader& r, const toml::table& root, World& w) {
   const toml::table* t = r.table(root, "world", "");
   if (!t) {
-    r.error(root.source(), "missing required table [world] (with at least name = \"…\")");
+    r.error(root.source(),
+            "missing the [world] table; expected [world] with at least name = \"…\"");
     return;
   }
   r.check_keys(*t,
@@ -455,8 +378,7 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
                  tctx);
     TechnicalAccountCheck check;
     if (auto h = r.str(*ta, "header", true, tctx)) check.header = *h;
-    if (!ta->get("accounts"))
-      r.error(*ta, tctx + ": missing required key 'accounts' (an array of \"login:password\")");
+    r.require(*ta, "accounts", tctx + ".accounts", "an array of \"login:password\"");
     check.accounts = r.strings(*ta, "accounts", tctx);
     for (const auto& a : check.accounts)
       if (a.find(':') == std::string::npos)
@@ -546,7 +468,7 @@ void read_user(Reader& r, const toml::table& t, const std::string& ctx,
       u.password_hash = *v;
     }
   } else if (!t.get("password")) {
-    r.error(t, ctx + ": missing required key 'password' (a string) or 'password_hash'");
+    r.error(t, "missing « " + ctx + ".password »; expected a string (or « password_hash »)");
   } else if (auto v = r.str(t, "password", true, ctx)) {
     plain_password = *v;
     u.password_hash = hash_password(*v);
@@ -984,20 +906,14 @@ std::optional<Millis> parse_world_timestamp(std::string_view s) {
 
 WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name) {
   WorldLoadResult result;
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& e) {
-    result.errors.push_back({source_name, static_cast<int>(e.source().begin.line),
-                             static_cast<int>(e.source().begin.column),
-                             "invalid TOML: " + std::string(e.description())});
-    return result;
-  }
   Reader r(source_name, result.errors);
+  std::optional<toml::table> parsed = r.parse(toml_text);
+  if (!parsed) return result;
+  const toml::table& root = *parsed;
   World& w = result.world;
   r.check_keys(
       root, {"world", "organisations", "cgu", "apis", "users", "applications", "access_requests"},
-      "top level");
+      "the world file (top level)");
   read_settings(r, root, w);
   r.tables(root, "organisations", "", [&](const toml::table& t, const std::string& ctx) {
     r.check_keys(t, {"id", "name", "code", "universal", "app_prefix"}, ctx);
@@ -1072,20 +988,13 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
 }
 
 WorldLoadResult load_world_file(const std::string& path) {
-  auto unreadable = [&](std::string why) {
+  FileText f = read_input_file(path);
+  if (!f.error.empty()) {
     WorldLoadResult result;
-    result.errors.push_back({path, 0, 0, "cannot read the file: " + why});
+    result.errors.push_back({path, 0, 0, f.error});
     return result;
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return unreadable("it is a directory");
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return unreadable(errno ? std::strerror(errno) : "cannot open it");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return unreadable("read error");
-  return load_world_string(ss.str(), path);
+  }
+  return load_world_string(f.text, path);
 }
 
 }  // namespace pistesim

@@ -8,18 +8,13 @@
 #include <variant>
 #include <vector>
 
+#include "toml/toml_reader.h"
 #include "world/world.h"
 
 namespace pistesim {
 
-struct WorldError {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  std::string message;
-
-  std::string to_string() const;  // "file:line:column: message"
-};
+// "file:line:column: message"; a file that cannot be read has no position ("file: message").
+using WorldError = InputError;
 
 struct WorldLoadResult {
   World world;

@@ -182,37 +182,38 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"InvalidTomlValue", "", marked("token_lifetime", "36 00"), "", "00",
                   "invalid TOML"},
         ErrorCase{"UnknownTopLevelKey", marked("colour", "\"blue\""), "", "", "colour",
-                  "top level: unknown key 'colour' (expected one of: world, organisations"},
+                  "unknown key « colour » in the world file (top level); expected one of: world, "
+                  "organisations"},
         ErrorCase{"UnknownWorldKey", "", marked("nmae", "\"x\""), "", "nmae",
-                  "world: unknown key 'nmae'"},
+                  "unknown key « nmae » in world"},
         ErrorCase{"UnknownApiKey", "", "", api({{"aproval_required", "true"}}), "aproval_required",
-                  "apis[1]: unknown key 'aproval_required'"},
+                  "unknown key « aproval_required » in apis[1]"},
         ErrorCase{"UnknownRouteKey", "", "", api({}, "") + route({{"stauts", "200"}}), "stauts",
-                  "apis[1].routes[0]: unknown key 'stauts'"},
+                  "unknown key « stauts » in apis[1].routes[0]"},
         ErrorCase{"UnknownQuotaKey", "",
                   marked("production_quota", "{ limit = 5, window = \"1s\", burst = 2 }"), "",
-                  "burst", "world.production_quota: unknown key 'burst'"},
+                  "burst", "unknown key « burst » in world.production_quota"},
         ErrorCase{"UnknownSubscriptionKey", "", "", marked("quota_limit", "3"), "quota_limit",
-                  "applications[0].subscriptions[0]: unknown key 'quota_limit'"},
+                  "unknown key « quota_limit » in applications[0].subscriptions[0]"},
         ErrorCase{"UnknownClientKey", "", "", client({{"secret_hash", "\"x\""}}), "secret_hash",
-                  "applications[0].oauth_clients[1]: unknown key 'secret_hash'"},
+                  "unknown key « secret_hash » in applications[0].oauth_clients[1]"},
         ErrorCase{"UnknownConsentKey", "", "",
                   user({{"accepted_cgu", "[{ api = \"alpha\", chanel = \"SANDBOX\" }]"}}), "chanel",
-                  "users[1].accepted_cgu[0]: unknown key 'chanel'"},
+                  "unknown key « chanel » in users[1].accepted_cgu[0]"},
         ErrorCase{"StringExpected", "", marked("demo_user", "5"), "", "",
-                  "world.demo_user: expected a string, found an integer"},
+                  "« world.demo_user » must be a string, not an integer"},
         ErrorCase{"IntegerExpected", "", marked("token_lifetime", "\"3600\""), "", "",
-                  "world.token_lifetime: expected an integer, found a string"},
+                  "« world.token_lifetime » must be an integer from 1 to 31536000, not a string"},
         ErrorCase{"IntegerInRange", "", marked("token_lifetime", "0"), "", "",
-                  "world.token_lifetime: expected an integer from 1 to"},
+                  "« world.token_lifetime » must be an integer from 1 to"},
         ErrorCase{"BooleanExpected", "", "", app({{"active", "\"yes\""}}), "",
-                  "applications[1].active: expected true or false, found a string"},
+                  "« applications[1].active » must be true or false, not a string"},
         ErrorCase{"ArrayExpected", "", "", api({{"channels", "\"SANDBOX\""}}), "",
                   "apis[1].channels: expected an array"},
         ErrorCase{"TableExpected", "", marked("production_quota", "20"), "", "",
-                  "world.production_quota: expected a table"},
+                  "« world.production_quota » must be a table"},
         ErrorCase{"StringInArrayExpected", "", "", api({{"tags", "[\"a\", 2]"}}), "2]",
-                  "apis[1].tags: expected a string, found an integer"},
+                  "« apis[1].tags[1] » must be a string, not an integer"},
         ErrorCase{"MissingRequiredKey", "", "", org({{"-name", ""}}), "",
                   "organisations[1]: missing required key 'name'"},
         ErrorCase{"MissingApiBasePath", "", "", api({{"-base_path", ""}}), "",
@@ -224,24 +225,24 @@ INSTANTIATE_TEST_SUITE_P(
                   "cgu[1].id: expected letters"},
         ErrorCase{"BadChannel", "", "", api({{"channels", "[\"SANDBOX\", \"STAGING\"]"}}),
                   "\"STAGING\"",
-                  "apis[1].channels: expected \"SANDBOX\" or \"PRODUCTION\", found \"STAGING\""},
+                  "« apis[1].channels » must be \"SANDBOX\" or \"PRODUCTION\", not \"STAGING\""},
         ErrorCase{
             "ChannelIsUpperCase", "", "", app({{"channel", "\"sandbox\""}}), "",
-            "applications[1].channel: expected \"SANDBOX\" or \"PRODUCTION\", found \"sandbox\""},
+            "« applications[1].channel » must be \"SANDBOX\" or \"PRODUCTION\", not \"sandbox\""},
         ErrorCase{"ChannelTwice", "", "", api({{"channels", "[\"SANDBOX\", \"SANDBOX\"]"}}),
                   "\"SANDBOX\"]", "apis[1].channels: channel listed twice"},
         ErrorCase{"NoChannel", "", "", api({{"channels", "[]"}}), "",
                   "apis[1].channels: expected at least one channel"},
         ErrorCase{"BadQuotaWindow", "", marked("sandbox_quota", "{ limit = 5, window = \"1h\" }"),
                   "", "\"1h\"",
-                  "world.sandbox_quota.window: expected \"1s\" or \"1d\", found \"1h\""},
+                  "« world.sandbox_quota.window » must be \"1s\" or \"1d\", not \"1h\""},
         ErrorCase{"QuotaLimitZero", "", marked("sandbox_quota", "{ limit = 0, window = \"1d\" }"),
                   "", "0,",
-                  "world.sandbox_quota.limit: expected an integer from 1 to 1073741823, found 0"},
+                  "« world.sandbox_quota.limit » must be an integer from 1 to 1073741823, not 0"},
         ErrorCase{"QuotaLimitTooLarge", "",
                   marked("production_quota", "{ limit = 1073741824, window = \"1s\" }"), "",
                   "1073741824",
-                  "world.production_quota.limit: expected an integer from 1 to 1073741823, found "
+                  "« world.production_quota.limit » must be an integer from 1 to 1073741823, not "
                   "1073741824"},
         ErrorCase{"QuotaWithoutWindow", "", "", marked("quota", "{ limit = 5 }"), "",
                   "applications[0].subscriptions[0].quota: missing required key 'window'"},
@@ -264,7 +265,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"TechnicalAccountWithoutAccounts", "", "",
                   api({}, "") +
                       entity("[apis.technical_account]", {{"header", "\"h\""}}, {}, "-accounts"),
-                  "", "apis[1].technical_account: missing required key 'accounts'"},
+                  "", "missing « apis[1].technical_account.accounts »"},
         ErrorCase{"BusinessProfileWithoutBody", "", "",
                   api({}, "") + entity("[apis.business_profile]", {{"status", "200"}}, {}, "-body"),
                   "", "apis[1].business_profile: missing required key 'body'"},
@@ -293,9 +294,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "applications[0].api_keys[1].key: expected a non-empty string"},
         // Keys of portal state (accounts, applications, access requests) and snapshots.
         ErrorCase{"EmptyCaptcha", "", marked("captcha", "\"\""), "", "",
-                  "world.captcha: expected a non-empty string"},
+                  "« world.captcha » must be a non-empty string"},
         ErrorCase{"EmptyPlatformCguVersion", "", marked("platform_cgu_version", "\"\""), "", "",
-                  "world.platform_cgu_version: expected a non-empty string"},
+                  "« world.platform_cgu_version » must be a non-empty string"},
         ErrorCase{"DemoPasswordWithoutDemoUser", "", marked("demo_password", "\"x\""), "", "",
                   "world.demo_password: there is no world.demo_user"},
         ErrorCase{"DemoPasswordNotTheDemoUsers", "",
@@ -305,33 +306,34 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"BadAppPrefix", "", "", org({{"app_prefix", "\"DI HAL\""}}), "",
                   "organisations[1].app_prefix: expected letters, digits, '-' and '_' only, found "
                   "\"DI HAL\""},
-        ErrorCase{"BadApiAdded", "", "", api({{"added", "\"18/10/2022\""}}), "",
-                  "apis[1].added: expected an ISO 8601 date-time like \"2022-10-18T17:41:00Z\" or "
-                  "a date like \"2022-10-18\", found \"18/10/2022\""},
+        ErrorCase{
+            "BadApiAdded", "", "", api({{"added", "\"18/10/2022\""}}), "",
+            "« apis[1].added » must be an ISO 8601 date-time like \"2022-10-18T17:41:00Z\" or "
+            "a date like \"2022-10-18\", not \"18/10/2022\""},
         ErrorCase{"ApiAddedWithoutSeconds", "", "", api({{"added", "\"2022-10-18T17:41Z\""}}), "",
-                  "apis[1].added: expected an ISO 8601 date-time"},
+                  "« apis[1].added » must be an ISO 8601 date-time"},
         ErrorCase{"ApiAddedNotADay", "", "", api({{"added", "\"2023-02-29\""}}), "",
-                  "apis[1].added: expected an ISO 8601 date-time"},
+                  "« apis[1].added » must be an ISO 8601 date-time"},
         ErrorCase{"TimestampOfAnotherType", "", "", user({{"registered_at", "1700000000"}}), "",
-                  "users[1].registered_at: expected an ISO 8601 date-time like "
-                  "\"2022-10-18T17:41:00Z\" or a date like \"2022-10-18\", found an integer"},
+                  "« users[1].registered_at » must be an ISO 8601 date-time like "
+                  "\"2022-10-18T17:41:00Z\" or a date like \"2022-10-18\", not an integer"},
         ErrorCase{"LocalDateTime", "", "", app({{"created_at", "2022-10-18T17:41:00"}}), "",
                   "applications[1].created_at: a date-time needs its time zone"},
         ErrorCase{"PasswordAndHash", "", "",
                   user({{"password_hash", "\"pbkdf2-sha256$2000$c2FsdA==$aGFzaA==\""}}), "",
                   "users[1]: give either 'password' (plain) or 'password_hash', not both"},
         ErrorCase{"NoPassword", "", "", user({{"-password", ""}}, "-password"), "[[users]]",
-                  "users[1]: missing required key 'password' (a string) or 'password_hash'"},
+                  "missing « users[1].password »; expected a string (or « password_hash »)"},
         ErrorCase{"BadPasswordHash", "", "",
                   user({{"-password", ""}, {"password_hash", "\"Secret-2024!\""}}, "password_hash"),
                   "", "users[1].password_hash: expected a hash as pistesim writes it"},
         ErrorCase{"EmptyResetToken", "", "", user({{"reset_token", "\"\""}}), "",
-                  "users[1].reset_token: expected a non-empty string"},
+                  "« users[1].reset_token » must be a non-empty string"},
         ErrorCase{"MustChangePasswordNotABoolean", "", "",
                   user({{"must_change_password", "\"yes\""}}), "",
-                  "users[1].must_change_password: expected true or false, found a string"},
+                  "« users[1].must_change_password » must be true or false, not a string"},
         ErrorCase{"UnknownUserKey", "", "", user({{"password_hsh", "\"x\""}}), "password_hsh",
-                  "users[1]: unknown key 'password_hsh'"},
+                  "unknown key « password_hsh » in users[1]"},
         ErrorCase{"BadOrigin", "", "", app({{"origin", "\"imported\""}}), "",
                   "applications[1].origin: expected \"created\", \"auto_sandbox\" or "
                   "\"enrolment\", found \"imported\""},
@@ -344,11 +346,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "applications[0].oauth_clients[1].callback_urls: expected an https:// URL "
                   "(APP-6), found \"http://bad.test/cb\""},
         ErrorCase{"ClientCreatedAtNotADate", "", "", client({{"created_at", "\"yesterday\""}}), "",
-                  "applications[0].oauth_clients[1].created_at: expected an ISO 8601"},
+                  "« applications[0].oauth_clients[1].created_at » must be an ISO 8601"},
         ErrorCase{"UnknownKeyKey", "", "", key({{"created", "\"2024-01-01\""}}), "created",
-                  "applications[0].api_keys[1]: unknown key 'created'"},
+                  "unknown key « created » in applications[0].api_keys[1]"},
         ErrorCase{"UnknownAccessRequestKey", "", "", request({{"motive", "\"x\""}}), "motive",
-                  "access_requests[0]: unknown key 'motive' (expected one of: id, api"},
+                  "unknown key « motive » in access_requests[0]; expected one of: id, api"},
         ErrorCase{"BadAccessRequestId", "", "", request({{"id", "\"R 1\""}}), "",
                   "access_requests[0].id: expected lower-case letters"},
         ErrorCase{"AccessRequestWithoutApplication", "", "",
@@ -358,9 +360,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "access_requests[0].status: expected \"pending\", \"approved\" or "
                   "\"rejected\", found \"accepted\""},
         ErrorCase{"BadRequester", "", "", request({{"requester", "\"nobody\""}}), "",
-                  "access_requests[0].requester: expected an e-mail address, found \"nobody\""},
+                  "« access_requests[0].requester » must be an e-mail address, not \"nobody\""},
         ErrorCase{"BadDecider", "", "", request({{"decided_by", "\"boss\""}}), "",
-                  "access_requests[0].decided_by: expected an e-mail address"},
+                  "« access_requests[0].decided_by » must be an e-mail address"},
         ErrorCase{"BadRequestedAt", "", "", request({{"requested_at", "\"2024-01-18T25:00:00Z\""}}),
                   "", "access_requests[0].requested_at: expected an ISO 8601 date-time"}),
     [](const auto& info) { return std::string(info.param.name); });
@@ -472,14 +474,14 @@ TEST(WorldLoader, MissingWorldTableAndName) {
   WorldLoadResult none =
       load_world_string("[[organisations]]\nid = \"o\"\nname = \"O\"\n", "w.toml");
   ASSERT_EQ(none.errors.size(), 1u) << all_errors(none);
-  EXPECT_NE(none.errors[0].message.find("missing required table [world]"), std::string::npos);
+  EXPECT_NE(none.errors[0].message.find("missing the [world] table"), std::string::npos);
   EXPECT_GE(none.errors[0].line, 1);
   EXPECT_GE(none.errors[0].column, 1);
 
   WorldLoadResult nameless = load_world_string("[world]\ndemo_user = \"\"\n", "w.toml");
   ASSERT_FALSE(nameless.ok());
   EXPECT_EQ(nameless.errors[0].to_string(),
-            "w.toml:1:1: world: missing required key 'name' (a string)");
+            "w.toml:1:1: missing « world.name »; expected a string");
 }
 
 TEST(WorldLoader, EveryMistakeIsReportedInFileOrder) {
@@ -490,9 +492,9 @@ TEST(WorldLoader, EveryMistakeIsReportedInFileOrder) {
                                "") +
                            app({{"-channel", ""}, {"active", "1"}}, "");
   WorldLoadResult r = load_world_string(world_text("", "token_lifetime = -1\n", tail), "w.toml");
-  const char* parts[] = {"world.token_lifetime",  "apis[1].id",
-                         "apis[1].channels",      "apis[1].base_path",
-                         "unknown key 'colour'",  "applications[1]: missing required key 'channel'",
+  const char* parts[] = {"world.token_lifetime",   "apis[1].id",
+                         "apis[1].channels",       "apis[1].base_path",
+                         "unknown key « colour »", "missing « applications[1].channel »",
                          "applications[1].active"};
   ASSERT_EQ(r.errors.size(), std::size(parts)) << all_errors(r);
   for (size_t i = 0; i < r.errors.size(); ++i) {
