@@ -17,8 +17,8 @@
 #include "scenario_engine/coverage.h"
 #include "scenario_engine/json_path.h"
 #include "scenario_engine/template.h"
-#include "wire/spelling.h"
 #include "toml/toml_reader.h"
+#include "wire/spelling.h"
 
 namespace fs = std::filesystem;
 
@@ -154,9 +154,9 @@ enum class ActionKind {
 class Reader : public TomlReader {
  public:
   Reader(std::string file, Context& ctx, std::vector<SourceLocation> used_from, std::string verb)
-      : TomlReader(std::move(file), ctx.errors,
-                   used_from.empty() ? ""
-                                     : " (" + verb + " from " + used_from.front().to_string() + ")"),
+      : TomlReader(
+            std::move(file), ctx.errors,
+            used_from.empty() ? "" : " (" + verb + " from " + used_from.front().to_string() + ")"),
         dir_(dir_of(file_)),
         ctx_(ctx),
         used_from_(std::move(used_from)) {}
@@ -668,10 +668,10 @@ class Reader : public TomlReader {
         if (contains(kControlOptions, key))
           owners += std::string(owners.empty() ? "" : ", ") + "control";
         if (contains(kExecOptions, key)) owners += std::string(owners.empty() ? "" : ", ") + "exec";
-        error(*n,
-              q(key) + " does not apply to a " + q(action) + " step; expected it on " + owners +
-                  " steps" +
-                  (own ? " (a " + std::string(action) + " step takes: " + join_names(*own) + ")" : ""));
+        error(*n, q(key) + " does not apply to a " + q(action) + " step; expected it on " + owners +
+                      " steps" +
+                      (own ? " (a " + std::string(action) + " step takes: " + join_names(*own) + ")"
+                           : ""));
       }
     }
   }
@@ -1135,7 +1135,8 @@ class Reader : public TomlReader {
                                 " step; expected one of: " + join_names(allowed));
         else
           error(k.source(), "unknown key " + q(key) + " in « expect »;" +
-                                did_you_mean(key, allowed) + " expected one of: " + join_names(allowed));
+                                did_you_mean(key, allowed) +
+                                " expected one of: " + join_names(allowed));
         continue;
       }
       if (key == "status") {
@@ -1278,7 +1279,8 @@ class Reader : public TomlReader {
       if (auto v = value(n, path)) out.push_back(Matcher{Matcher::Op::Equals, *v, false, loc(n)});
       return out;
     }
-    if (t->empty()) error(n, q(path) + " has no matcher; expected one or more of: " + join_names(ops));
+    if (t->empty())
+      error(n, q(path) + " has no matcher; expected one or more of: " + join_names(ops));
     for (auto [k, v] : in_written_order(*t)) {
       std::string op(k->str());
       std::string p = path + "." + op;
@@ -1457,12 +1459,14 @@ class Reader : public TomlReader {
                                  q(action) + " step; expected one of: " + join_names(sources));
         } else if (key != "from" && key != "default") {
           error(ck.source(), "unknown key " + q(key) + " in " + q(path) + ";" +
-                                 did_you_mean(key, allowed) + " expected one of: " + join_names(allowed));
+                                 did_you_mean(key, allowed) +
+                                 " expected one of: " + join_names(allowed));
         }
       }
       if (found.size() != 1) {
         if (found.size() > 1)
-          error(*v, q(path) + " has several sources; expected exactly one of: " + join_names(sources));
+          error(*v,
+                q(path) + " has several sources; expected exactly one of: " + join_names(sources));
         else
           error(*v, q(path) + " has no source; expected exactly one of: " + join_names(sources));
         continue;
