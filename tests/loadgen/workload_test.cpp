@@ -88,14 +88,14 @@ TEST(LoadProfile, ErrorsPointIntoTheFile) {
 TEST(LoadProfile, EveryMistakeIsReported) {
   try {
     load_profile_string(
-        "name = \"t\"\nmodel = \"opne\"\n[[applications]]\ncount = -2\n"
+        "name = \"t\"\nmodel = \"opn\"\n[[applications]]\ncount = -2\n"
         "rate = \"fast\"\n",
         "p.toml");
     FAIL() << "the profile was accepted";
   } catch (const ProfileError& e) {
     ASSERT_EQ(e.errors().size(), 3u) << e.what();
     EXPECT_EQ(e.errors()[0].to_string(),
-              "p.toml:2:9: « model » must be \"open\" or \"closed\", not \"opne\"; did you mean "
+              "p.toml:2:9: « model » must be \"open\" or \"closed\", not \"opn\"; did you mean "
               "« open »?");
     EXPECT_EQ(e.errors()[1].to_string(),
               "p.toml:4:9: « applications[0].count » must be a whole number of at least 0, not "
