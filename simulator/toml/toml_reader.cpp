@@ -63,6 +63,10 @@ std::string quote_field(std::string_view name) {
   return "« " + std::string(name) + " »";
 }
 
+std::string quote_value(std::string_view value) {
+  return "\"" + std::string(value) + "\"";
+}
+
 std::string join_names(const std::vector<std::string_view>& names) {
   std::string out;
   for (auto n : names) out += (out.empty() ? "" : ", ") + std::string(n);
@@ -141,8 +145,17 @@ void TomlReader::must_be(const toml::node& n, std::string_view field, std::strin
 
 void TomlReader::must_be(const toml::node& n, std::string_view field, std::string_view expected,
                          std::string_view found) {
-  error(n,
-        quote_field(field) + " must be " + std::string(expected) + ", not " + std::string(found));
+  must(n, field, "be " + std::string(expected), found);
+}
+
+void TomlReader::must(const toml::node& n, std::string_view field, std::string_view rule,
+                      std::string_view found) {
+  error(n, quote_field(field) + " must " + std::string(rule) + ", not " + std::string(found));
+}
+
+void TomlReader::must_because(const toml::node& n, std::string_view field, std::string_view rule,
+                              std::string_view why) {
+  error(n, quote_field(field) + " must " + std::string(rule) + "; " + std::string(why));
 }
 
 std::optional<std::string> TomlReader::string(const toml::node& n, std::string_view field,

@@ -40,6 +40,8 @@ FileText read_input_file(const std::string& path, uintmax_t max_bytes = kMaxInpu
 const char* toml_type_name(const toml::node& n);
 // « name »: how messages quote a field, key or value.
 std::string quote_field(std::string_view name);
+// "\"value\"": how messages show a string the file gave.
+std::string quote_value(std::string_view value);
 // "a, b, c".
 std::string join_names(const std::vector<std::string_view>& names);
 // " did you mean « expect »?" when one of `options` is a plausible misspelling of `word`, else "".
@@ -80,6 +82,14 @@ class TomlReader {
   // The same naming the value found: "…, not \"STAGING\"".
   void must_be(const toml::node& n, std::string_view field, std::string_view expected,
                std::string_view found);
+  // Rules that are not "be …": "« field » must <rule>, not <found>" ("must hold e-mail
+  // addresses, not \"x\"").
+  void must(const toml::node& n, std::string_view field, std::string_view rule,
+            std::string_view found);
+  // A rule that speaks of another place in the file (a reference, a duplicate): "« field » must
+  // <rule>; <why>" ("must be the id of a [[cgu]]; no [[cgu]] has id \"x\"").
+  void must_because(const toml::node& n, std::string_view field, std::string_view rule,
+                    std::string_view why);
 
   std::optional<std::string> string(const toml::node& n, std::string_view field,
                                     std::string_view expected = "a string");
