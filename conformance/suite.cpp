@@ -130,6 +130,7 @@ std::optional<Check> check_of(scenario::Scenario sc, std::vector<std::string>& e
             c.profiles.push_back(*p);
     }
   }
+  sort_in_file_order(found);
   for (const auto& e : found) errors.push_back(e.to_string());
   if (!found.empty()) return std::nullopt;
   c.scenario = std::move(sc);
@@ -247,6 +248,7 @@ bool load_profile_file(const std::string& path, TargetProfile& profile, std::str
     }
   }
   if (!found.empty()) {
+    sort_in_file_order(found);
     if (error) {
       error->clear();
       for (const auto& e : found) *error += (error->empty() ? "" : "\n") + e.to_string();

@@ -258,7 +258,10 @@ Workload read_profile(std::optional<toml::table> root, ProfileReader& reader,
                       std::vector<InputError>& errors) {
   Workload w;
   if (root) w = reader.read(*root);
-  if (!errors.empty()) throw ProfileError(std::move(errors));
+  if (!errors.empty()) {
+    sort_in_file_order(errors);
+    throw ProfileError(std::move(errors));
+  }
   return w;
 }
 

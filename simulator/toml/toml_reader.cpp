@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "clock/clock.h"
 #include "wire/spelling.h"
@@ -16,6 +17,12 @@ namespace pistesim {
 std::string InputError::to_string() const {
   if (line <= 0) return file + ": " + message;
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+void sort_in_file_order(std::vector<InputError>& errors) {
+  std::stable_sort(errors.begin(), errors.end(), [](const InputError& a, const InputError& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
 }
 
 FileText read_input_file(const std::string& path, uintmax_t max_bytes) {

@@ -25,6 +25,10 @@ struct InputError {
   std::string to_string() const;  // "file:line:column: message", or "file: message"
 };
 
+// The mistakes of one file as a reader meets them (a table's keys, then its fields, then checks
+// across tables) put in the order of the file, which is how they are shown.
+void sort_in_file_order(std::vector<InputError>& errors);
+
 // Guards for hostile input: no reader takes more than this from a file.
 constexpr uintmax_t kMaxInputFileBytes = 4u << 20;
 

@@ -705,10 +705,7 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
   // `world check` reports every mistake. (Entries whose table could not be read at all are
   // missing here and are not checked twice.)
   check_world_references(r, root, w);
-  std::stable_sort(result.errors.begin(), result.errors.end(),
-                   [](const WorldError& a, const WorldError& b) {
-                     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-                   });
+  sort_in_file_order(result.errors);
   return result;
 }
 
