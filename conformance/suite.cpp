@@ -11,6 +11,7 @@
 #include "conformance/target_access.h"
 #include "scenario_engine/loader.h"
 #include "scenario_engine/runner.h"
+#include "toml/toml_reader.h"
 
 namespace pistesim::conformance {
 
@@ -84,76 +85,54 @@ bool valid_id(const std::string& id) {
   });
 }
 
-std::vector<std::string> strings_of(const Value& v, const std::string& key, const std::string& file,
-                                    std::vector<std::string>& errors) {
-  std::vector<std::string> out;
-  if (!v.is_array()) {
-    errors.push_back(file + ": [conformance] « " + key + " » must be a list of strings");
-    return out;
-  }
-  for (const auto& el : v) {
-    if (!el.is_string()) {
-      errors.push_back(file + ": [conformance] « " + key + " » must hold strings only");
-      continue;
-    }
-    out.push_back(el.get<std::string>());
-  }
-  return out;
-}
-
+// The [conformance] table of a check file, read again from the file (the scenario loader keeps
+// its values, not where they are written) so that each mistake names its line and column.
 std::optional<Check> check_of(scenario::Scenario sc, std::vector<std::string>& errors) {
-  const std::string file = sc.file;
-  auto it = sc.meta.find("conformance");
-  if (it == sc.meta.end()) {
-    errors.push_back(file +
-                     ": not a conformance check: no [conformance] table; expected "
-                     "[conformance] id = \"A1\" level = \"MUST\" source = \"RFC 6749 §3.2\"");
-    return std::nullopt;
-  }
-  const Value& m = it->second;
-  const size_t before = errors.size();
-  for (auto& [key, value] : m.items()) {
-    static const std::set<std::string> known = {"id", "level", "source", "needs", "profiles"};
-    if (!known.count(key))
-      errors.push_back(file + ": [conformance] unknown key « " + key +
-                       " »; expected one of: id, level, source, needs, profiles");
-  }
+  std::vector<InputError> found;
+  TomlReader r(sc.file, found);
+  std::optional<toml::table> root = r.parse_file();
+  const toml::node* node = root ? root->get("conformance") : nullptr;
+  const toml::table* m = node ? node->as_table() : nullptr;
+  if (root && !m)
+    r.error(1, 1,
+            "not a conformance check: no [conformance] table; expected [conformance] id = \"A1\" "
+            "level = \"MUST\" source = \"RFC 6749 §3.2\"");
   Check c;
-  if (m.contains("id") && m["id"].is_string() && valid_id(m["id"].get<std::string>()))
-    c.id = m["id"].get<std::string>();
-  else
-    errors.push_back(file + ": [conformance] « id » must be a check id such as \"A1\"");
-  if (auto l = m.contains("level") && m["level"].is_string()
-                   ? parse_level(m["level"].get<std::string>())
-                   : std::nullopt)
-    c.level = *l;
-  else
-    errors.push_back(file + ": [conformance] « level » must be \"MUST\", \"SHOULD\" or \"PISTE\"");
-  if (m.contains("source") && m["source"].is_string() && !m["source"].get<std::string>().empty())
-    c.source = m["source"].get<std::string>();
-  else
-    errors.push_back(file +
-                     ": [conformance] « source » must name the RFC section (\"RFC 6749 "
-                     "§3.2\")");
-  if (m.contains("needs")) {
-    c.needs = strings_of(m["needs"], "needs", file, errors);
-    for (const auto& n : c.needs) {
-      const auto& k = known_needs();
-      if (std::find(k.begin(), k.end(), n) == k.end()) {
-        std::string list;
-        for (const auto& x : k) list += (list.empty() ? "" : ", ") + x;
-        errors.push_back(file + ": [conformance] unknown need « " + n + " »; expected " + list);
-      }
+  if (m) {
+    r.check_keys(*m, {"id", "level", "source", "needs", "profiles"}, "[conformance]");
+    if (const toml::node* n = r.require(*m, "id", "id", "a check id such as \"A1\"")) {
+      if (auto id = r.string(*n, "id", "a check id such as \"A1\""); id && !valid_id(*id))
+        r.must_be(*n, "id", "a check id such as \"A1\"", "\"" + *id + "\"");
+      else if (id)
+        c.id = *id;
+    }
+    if (const toml::node* n = r.require(*m, "level", "level", "\"MUST\", \"SHOULD\" or \"PISTE\""))
+      if (auto l = r.one_of(*n, "level", {"MUST", "SHOULD", "PISTE"})) c.level = *parse_level(*l);
+    const char* source = "the RFC section it checks (\"RFC 6749 §3.2\")";
+    if (const toml::node* n = r.require(*m, "source", "source", source)) {
+      if (auto s = r.string(*n, "source", source); s && s->empty())
+        r.must_be(*n, "source", source, "\"\"");
+      else if (s)
+        c.source = *s;
+    }
+    if (const toml::node* n = m->get("needs")) {
+      std::vector<std::string_view> known(known_needs().begin(), known_needs().end());
+      if (const toml::array* a = r.array(*n, "needs", "a list of strings"))
+        for (size_t i = 0; i < a->size(); ++i)
+          if (auto need = r.one_of(*a->get(i), "needs[" + std::to_string(i) + "]", known))
+            c.needs.push_back(*need);
+    }
+    if (const toml::node* n = m->get("profiles")) {
+      if (const toml::array* a = r.array(*n, "profiles", "a list of strings"))
+        for (size_t i = 0; i < a->size(); ++i)
+          if (auto p =
+                  r.one_of(*a->get(i), "profiles[" + std::to_string(i) + "]", {"piste", "rfc"}))
+            c.profiles.push_back(*p);
     }
   }
-  if (m.contains("profiles")) {
-    c.profiles = strings_of(m["profiles"], "profiles", file, errors);
-    for (const auto& p : c.profiles)
-      if (p != "piste" && p != "rfc")
-        errors.push_back(file + ": [conformance] unknown profile « " + p +
-                         " »; expected \"piste\" or \"rfc\"");
-  }
-  if (errors.size() != before) return std::nullopt;
+  sort_in_file_order(found);
+  for (const auto& e : found) errors.push_back(e.to_string());
+  if (!found.empty()) return std::nullopt;
   c.scenario = std::move(sc);
   return c;
 }
@@ -233,64 +212,50 @@ bool TargetProfile::provides(const std::string& need) const {
 }
 
 bool load_profile_file(const std::string& path, TargetProfile& profile, std::string* error) {
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    if (error)
-      *error = path + ":" + std::to_string(e.source().begin.line) + ":" +
-               std::to_string(e.source().begin.column) + ": " + std::string(e.description());
-    return false;
-  }
+  std::vector<InputError> found;
+  TomlReader r(path, found);
+  std::optional<toml::table> root = r.parse_file();
   const fs::path dir = fs::path(path).parent_path();
-  auto where = [&](const toml::node& n) {
-    return path + ":" + std::to_string(n.source().begin.line) + ":" +
-           std::to_string(n.source().begin.column) + ": ";
-  };
-  for (auto&& [k, node] : root) {
+  std::vector<std::string_view> known = {"target",      "profile",    "world",
+                                         "admin_token", "verify_tls", "ca_file"};
+  for (const auto& v : profile_var_keys()) known.push_back(v);
+  if (root) r.check_keys(*root, known, "the target profile");
+  TargetProfile read = profile;
+  static const toml::table kEmpty;
+  for (auto&& [k, node] : root ? *root : kEmpty) {
     const std::string key(k.str());
-    const auto& vars = profile_var_keys();
-    const bool is_var = std::find(vars.begin(), vars.end(), key) != vars.end();
+    if (std::find(known.begin(), known.end(), key) == known.end()) continue;  // reported
     if (key == "verify_tls") {
-      if (!node.is_boolean()) {
-        if (error) *error = where(node) + "« verify_tls » must be true or false";
-        return false;
-      }
-      profile.verify_tls = node.as_boolean()->get();
+      if (auto b = r.boolean(node, key)) read.verify_tls = *b;
       continue;
     }
-    static const std::set<std::string> plain = {"target", "profile", "world", "admin_token",
-                                                "ca_file"};
-    if (!is_var && !plain.count(key)) {
-      std::string list = "target, profile, world, admin_token, verify_tls, ca_file";
-      for (const auto& v : vars) list += ", " + v;
-      if (error) *error = where(node) + "unknown key « " + key + " »; expected one of: " + list;
-      return false;
-    }
-    if (!node.is_string()) {
-      if (error) *error = where(node) + "« " + key + " » must be a string";
-      return false;
-    }
-    std::string value = node.as_string()->get();
-    if (is_var) {
-      profile.vars[key] = value;
-    } else if (key == "target") {
-      profile.target = value;
+    std::optional<std::string> value =
+        key == "profile" ? r.one_of(node, key, {"piste", "rfc"}) : r.string(node, key);
+    if (!value) continue;
+    if (key == "target") {
+      read.target = *value;
     } else if (key == "profile") {
-      if (value != "piste" && value != "rfc") {
-        if (error) *error = where(node) + "« profile » must be \"piste\" or \"rfc\"";
-        return false;
-      }
-      profile.profile = value;
+      read.profile = *value;
     } else if (key == "world" || key == "ca_file") {
-      fs::path p(value);
-      if (!value.empty() && p.is_relative()) p = dir / p;
-      (key == "world" ? profile.world : profile.ca_file) =
-          value.empty() ? std::string() : p.lexically_normal().string();
+      fs::path p(*value);
+      if (!value->empty() && p.is_relative()) p = dir / p;
+      (key == "world" ? read.world : read.ca_file) =
+          value->empty() ? std::string() : p.lexically_normal().string();
     } else if (key == "admin_token") {
-      profile.admin_token = value;
+      read.admin_token = *value;
+    } else {
+      read.vars[key] = *value;
     }
   }
+  if (!found.empty()) {
+    sort_in_file_order(found);
+    if (error) {
+      error->clear();
+      for (const auto& e : found) *error += (error->empty() ? "" : "\n") + e.to_string();
+    }
+    return false;
+  }
+  profile = std::move(read);
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "clock/clock.h"
+#include "toml/toml_reader.h"
 
 namespace pistesim::loadgen {
 
@@ -115,187 +116,176 @@ std::string Workload::validate() const {
 
 namespace {
 
-class ProfileReader {
+// A profile keeps reading after a mistake, so that one run names them all.
+class ProfileReader : public TomlReader {
  public:
-  explicit ProfileReader(std::string source) : source_(std::move(source)) {}
+  using TomlReader::TomlReader;
 
-  [[noreturn]] void fail(const toml::node* where, const std::string& message) const {
-    std::ostringstream out;
-    out << source_;
-    if (where) out << ":" << where->source().begin.line << ":" << where->source().begin.column;
-    out << ": " << message;
-    throw std::runtime_error(out.str());
-  }
-
-  std::string string_of(const toml::table& t, std::string_view key, std::string fallback = {}) {
+  std::string string_of(const toml::table& t, std::string_view key, const std::string& ctx,
+                        std::string fallback = {}) {
     const toml::node* n = t.get(key);
     if (!n) return fallback;
-    if (!n->is_string()) fail(n, std::string(key) + " must be a string");
-    return std::string(*n->as_string());
+    return string(*n, field(ctx, key)).value_or(fallback);
   }
-  double number_of(const toml::table& t, std::string_view key, double fallback) {
+  double number_of(const toml::table& t, std::string_view key, const std::string& ctx,
+                   double fallback, double lo = 0, double hi = 1e12) {
     const toml::node* n = t.get(key);
     if (!n) return fallback;
-    if (auto i = n->as_integer()) return static_cast<double>(i->get());
-    if (auto f = n->as_floating_point()) return f->get();
-    fail(n, std::string(key) + " must be a number");
+    return number(*n, field(ctx, key), lo, hi, "a number of at least 0").value_or(fallback);
   }
-  size_t count_of(const toml::table& t, std::string_view key, size_t fallback) {
+  size_t count_of(const toml::table& t, std::string_view key, const std::string& ctx,
+                  size_t fallback) {
     const toml::node* n = t.get(key);
     if (!n) return fallback;
-    auto i = n->as_integer();
-    if (!i || i->get() < 0) fail(n, std::string(key) + " must be a non-negative integer");
-    return static_cast<size_t>(i->get());
+    auto v = integer(*n, field(ctx, key), 0, 100000000, "a whole number of at least 0");
+    return v ? static_cast<size_t>(*v) : fallback;
   }
   Nanos duration_of(const toml::table& t, std::string_view key, Nanos fallback) {
     const toml::node* n = t.get(key);
     if (!n) return fallback;
-    if (!n->is_string()) fail(n, std::string(key) + " must be a duration such as \"30s\"");
-    Millis ms = parse_duration_ms(std::string(*n->as_string()));
-    if (ms < 0) fail(n, std::string(key) + ": bad duration (units ms, s, m, h, d)");
-    return ms * 1000000;
+    auto ms = duration_ms(*n, key, false);
+    return ms ? *ms * 1000000 : fallback;
   }
-  QuotaSpec quota_of(const toml::node& n) {
-    const toml::table* t = n.as_table();
-    if (!t) fail(&n, "quota must be a table { limit = 20, window = \"1s\" }");
-    const toml::node* limit = t->get("limit");
-    if (!limit || !limit->as_integer() || limit->as_integer()->get() < 1 ||
-        limit->as_integer()->get() > kMaxQuotaLimit)
-      fail(limit ? limit : &n,
-           "quota.limit must be an integer in 1.." + std::to_string(kMaxQuotaLimit));
-    QuotaSpec q;
-    q.limit = limit->as_integer()->get();
-    std::string window = string_of(*t, "window", "1s");
-    auto w = parse_quota_window(window);
-    if (!w) fail(t->get("window"), "quota.window must be \"1s\" or \"1d\"");
-    q.window = *w;
-    return q;
+  std::optional<QuotaSpec> quota_of(const toml::node& n, const std::string& ctx) {
+    const toml::table* t = table(n, ctx, "a table such as { limit = 20, window = \"1s\" }");
+    if (!t) return std::nullopt;
+    check_keys(*t, {"limit", "window"}, quote_field(ctx));
+    std::optional<int64_t> limit;
+    if (const toml::node* l = require(*t, "limit", ctx + ".limit", "an integer from 1"))
+      limit = integer(*l, ctx + ".limit", 1, kMaxQuotaLimit);
+    std::string window = "1s";
+    if (const toml::node* w = t->get("window"))
+      window = one_of(*w, ctx + ".window", {"1s", "1d"}).value_or(window);
+    if (!limit) return std::nullopt;
+    return QuotaSpec{*limit, *parse_quota_window(window)};
   }
-  void only_keys(const toml::table& t, std::initializer_list<std::string_view> keys) {
-    for (const auto& [k, v] : t) {
-      bool known = false;
-      for (auto key : keys) known = known || k.str() == key;
-      if (!known) fail(&v, "unknown key '" + std::string(k.str()) + "'");
+  // The tables of [[key]] with the name of each ("applications[0]").
+  template <class F>
+  void entries(const toml::table& root, std::string_view key, F&& f) {
+    const toml::node* n = root.get(key);
+    if (!n) return;
+    const toml::array* arr = array(*n, key, "an array of tables ([[" + std::string(key) + "]])");
+    if (!arr) return;
+    size_t i = 0;
+    for (const auto& el : *arr) {
+      std::string at = std::string(key) + "[" + std::to_string(i++) + "]";
+      if (const toml::table* t = table(el, at)) f(*t, at);
     }
   }
 
   Workload read(const toml::table& root) {
-    only_keys(root, {"name", "description", "model", "duration", "ramp", "connections", "threads",
-                     "renew_at", "quota_tolerance", "applications", "mix", "faults"});
+    check_keys(root,
+               {"name", "description", "model", "duration", "ramp", "connections", "threads",
+                "renew_at", "quota_tolerance", "applications", "mix", "faults"},
+               "the profile (top level)");
     Workload w;
     w.mix.clear();
-    w.name = string_of(root, "name");
-    if (w.name.empty()) fail(nullptr, "a profile needs a `name`");
-    w.description = string_of(root, "description");
-    std::string model = string_of(root, "model", "open");
-    if (model == "open") {
-      w.model = LoadModel::Open;
-    } else if (model == "closed") {
-      w.model = LoadModel::Closed;
-    } else {
-      fail(root.get("model"), "model must be \"open\" or \"closed\"");
-    }
+    w.name = string_of(root, "name", "");
+    if (const toml::node* n = root.get("name"); !n)
+      file_error("missing « name »; expected name = \"…\" at the top");
+    else if (n->is_string() && w.name.empty())
+      must_be(*n, "name", "a non-empty string", "\"\"");
+    w.description = string_of(root, "description", "");
+    if (const toml::node* n = root.get("model"))
+      if (auto model = one_of(*n, "model", {"open", "closed"}))
+        w.model = *model == "open" ? LoadModel::Open : LoadModel::Closed;
     w.duration = duration_of(root, "duration", w.duration);
     w.ramp = duration_of(root, "ramp", 0);
     if (w.ramp > w.duration)
-      fail(root.get("ramp"), "ramp (" + format_duration(w.ramp) +
-                                 ") is longer than the duration (" + format_duration(w.duration) +
-                                 ")");
-    w.connections = count_of(root, "connections", w.connections);
-    w.threads = count_of(root, "threads", 0);
-    w.renew_at = number_of(root, "renew_at", w.renew_at);
-    w.quota_tolerance = number_of(root, "quota_tolerance", w.quota_tolerance);
-    if (const toml::node* apps = root.get("applications")) {
-      const toml::array* arr = apps->as_array();
-      if (!arr) fail(apps, "applications must be an array of tables ([[applications]])");
-      for (const auto& n : *arr) {
-        const toml::table* t = n.as_table();
-        if (!t) fail(&n, "each [[applications]] entry must be a table");
-        only_keys(*t, {"name", "channel", "count", "rate", "start_rate", "quota"});
-        ApplicationGroup g;
-        g.name = string_of(*t, "name", "group" + std::to_string(w.groups.size() + 1));
-        auto channel = parse_channel(string_of(*t, "channel", "PRODUCTION"));
-        if (!channel) fail(t->get("channel"), "channel must be \"SANDBOX\" or \"PRODUCTION\"");
-        g.channel = *channel;
-        g.count = count_of(*t, "count", 1);
-        g.rate = number_of(*t, "rate", g.rate);
-        if (t->get("start_rate")) g.start_rate = number_of(*t, "start_rate", 0);
-        if (const toml::node* q = t->get("quota")) g.quota = quota_of(*q);
-        w.groups.push_back(g);
+      must_be(*root.get("ramp"), "ramp",
+              "at most the duration (" + format_duration(w.duration) + ")",
+              "\"" + format_duration(w.ramp) + "\"");
+    w.connections = count_of(root, "connections", "", w.connections);
+    w.threads = count_of(root, "threads", "", 0);
+    w.renew_at = number_of(root, "renew_at", "", w.renew_at);
+    w.quota_tolerance = number_of(root, "quota_tolerance", "", w.quota_tolerance);
+    entries(root, "applications", [&](const toml::table& t, const std::string& ctx) {
+      check_keys(t, {"name", "channel", "count", "rate", "start_rate", "quota"}, ctx);
+      ApplicationGroup g;
+      g.name = string_of(t, "name", ctx, "group" + std::to_string(w.groups.size() + 1));
+      if (const toml::node* n = t.get("channel"))
+        if (auto c = one_of(*n, ctx + ".channel", {"SANDBOX", "PRODUCTION"}))
+          g.channel = *parse_channel(*c);
+      g.count = count_of(t, "count", ctx, 1);
+      g.rate = number_of(t, "rate", ctx, g.rate);
+      if (t.get("start_rate")) g.start_rate = number_of(t, "start_rate", ctx, 0);
+      if (const toml::node* q = t.get("quota")) g.quota = quota_of(*q, ctx + ".quota");
+      w.groups.push_back(g);
+    });
+    entries(root, "mix", [&](const toml::table& t, const std::string& ctx) {
+      check_keys(t, {"kind", "api", "method", "path", "body", "content_type", "weight"}, ctx);
+      MixEntry e;
+      std::string kind = "api";
+      if (const toml::node* n = t.get("kind"))
+        kind = one_of(*n, ctx + ".kind", {"api", "token", "unknown_path", "missing_token"})
+                   .value_or(kind);
+      if (kind == "token") {
+        e.kind = RequestKind::Token;
+      } else if (kind == "unknown_path") {
+        e.kind = RequestKind::UnknownPath;
+        e.path = "/pistesim-load/no-such-api";
+      } else if (kind == "missing_token") {
+        e.kind = RequestKind::MissingToken;
+        e.path = default_mix().front().path;
       }
-    }
-    if (const toml::node* mix = root.get("mix")) {
-      const toml::array* arr = mix->as_array();
-      if (!arr) fail(mix, "mix must be an array of tables ([[mix]])");
-      for (const auto& n : *arr) {
-        const toml::table* t = n.as_table();
-        if (!t) fail(&n, "each [[mix]] entry must be a table");
-        only_keys(*t, {"kind", "api", "method", "path", "body", "content_type", "weight"});
-        MixEntry e;
-        std::string kind = string_of(*t, "kind", "api");
-        if (kind == "api") {
-          e.kind = RequestKind::Api;
-        } else if (kind == "token") {
-          e.kind = RequestKind::Token;
-        } else if (kind == "unknown_path") {
-          e.kind = RequestKind::UnknownPath;
-          e.path = "/pistesim-load/no-such-api";
-        } else if (kind == "missing_token") {
-          e.kind = RequestKind::MissingToken;
-          e.path = default_mix().front().path;
-        } else {
-          fail(t->get("kind"), "kind must be api, token, unknown_path or missing_token");
-        }
-        e.api = string_of(*t, "api");
-        e.method = string_of(*t, "method", "GET");
-        e.path = string_of(*t, "path", e.path);
-        e.body = string_of(*t, "body");
-        e.content_type = string_of(*t, "content_type", e.body.empty() ? "" : "application/json");
-        e.weight = number_of(*t, "weight", 1);
-        w.mix.push_back(e);
-      }
-    }
+      e.api = string_of(t, "api", ctx);
+      e.method = string_of(t, "method", ctx, "GET");
+      e.path = string_of(t, "path", ctx, e.path);
+      e.body = string_of(t, "body", ctx);
+      e.content_type = string_of(t, "content_type", ctx, e.body.empty() ? "" : "application/json");
+      e.weight = number_of(t, "weight", ctx, 1);
+      w.mix.push_back(e);
+    });
     if (w.mix.empty()) w.mix = default_mix();
-    if (const toml::node* faults = root.get("faults")) {
-      const toml::array* arr = faults->as_array();
-      if (!arr) fail(faults, "faults must be an array of tables ([[faults]])");
-      for (const auto& n : *arr) {
-        const toml::table* t = n.as_table();
-        if (!t) fail(&n, "each [[faults]] entry must be a table");
-        std::ostringstream json;
-        json << toml::json_formatter(*t);
-        w.faults.push_back(nlohmann::json::parse(json.str()));
-      }
-    }
-    if (std::string why = w.validate(); !why.empty()) fail(nullptr, why);
+    entries(root, "faults", [&](const toml::table& t, const std::string&) {
+      std::ostringstream json;
+      json << toml::json_formatter(t);
+      w.faults.push_back(nlohmann::json::parse(json.str()));
+    });
+    // The whole workload's consistency, once its fields read well.
+    if (error_count() == 0)
+      if (std::string why = w.validate(); !why.empty()) file_error(why);
     return w;
   }
 
  private:
-  std::string source_;
+  static std::string field(const std::string& ctx, std::string_view key) {
+    return ctx.empty() ? std::string(key) : ctx + "." + std::string(key);
+  }
 };
+
+Workload read_profile(std::optional<toml::table> root, ProfileReader& reader,
+                      std::vector<InputError>& errors) {
+  Workload w;
+  if (root) w = reader.read(*root);
+  if (!errors.empty()) {
+    sort_in_file_order(errors);
+    throw ProfileError(std::move(errors));
+  }
+  return w;
+}
+
+std::string joined(const std::vector<InputError>& errors) {
+  std::string out;
+  for (const auto& e : errors) out += (out.empty() ? "" : "\n") + e.to_string();
+  return out;
+}
 
 }  // namespace
 
+ProfileError::ProfileError(std::vector<InputError> errors)
+    : std::runtime_error(joined(errors)), errors_(std::move(errors)) {}
+
 Workload load_profile_string(const std::string& text, const std::string& source_name) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream out;
-    out << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-        << e.description();
-    throw std::runtime_error(out.str());
-  }
-  return ProfileReader(source_name).read(root);
+  std::vector<InputError> errors;
+  ProfileReader reader(source_name, errors);
+  return read_profile(reader.parse(text), reader, errors);
 }
 
 Workload load_profile_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read the profile");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_profile_string(text.str(), path);
+  std::vector<InputError> errors;
+  ProfileReader reader(path, errors);
+  return read_profile(reader.parse_file(), reader, errors);
 }
 
 std::vector<std::string> default_profile_dirs(const std::string& shipped_dir) {

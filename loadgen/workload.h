@@ -5,12 +5,14 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "loadgen/schedule.h"
+#include "toml/toml_reader.h"
 #include "world/world.h"
 
 namespace pistesim::loadgen {
@@ -92,7 +94,18 @@ ArrivalSchedule arrival_stream(const Workload& w, const ApplicationGroup& g, siz
 // "5s", "1500ms": a duration as parse_duration_ms reads it back, for messages.
 std::string format_duration(Nanos d);
 
-// A profile file: throws std::runtime_error("file:line:column: message") on any error.
+// What is wrong with a profile file: every mistake found, each "file:line:column: message"
+// (what() joins them, one a line).
+class ProfileError : public std::runtime_error {
+ public:
+  explicit ProfileError(std::vector<InputError> errors);
+  const std::vector<InputError>& errors() const { return errors_; }
+
+ private:
+  std::vector<InputError> errors_;
+};
+
+// A profile file: throws ProfileError on any mistake, a file that cannot be read included.
 Workload load_profile_file(const std::string& path);
 Workload load_profile_string(const std::string& text, const std::string& source_name);
 // A name from loadgen/profiles ("quota-flood") found in `profile_dirs`, or a path.

@@ -2,25 +2,15 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <set>
-#include <sstream>
 #include <tuple>
-#include <variant>
 
 #include "crypto/password.h"
+#include "toml/toml_reader.h"
 #include "wire/encoding.h"
-#include "world/toml_support.h"
+#include "world/world_references.h"
+#include "world/world_timestamps.h"
 
 namespace pistesim {
-
-std::string WorldError::to_string() const {
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
-}
 
 namespace {
 
@@ -66,123 +56,51 @@ bool looks_like_email(std::string_view s) {
          s.find('@', at + 1) == std::string_view::npos && s.find(' ') == std::string_view::npos;
 }
 
-bool leap_year(int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-unsigned days_in_month(int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap_year(y) ? 29 : kDays[m - 1];
-}
-
-bool valid_date(int64_t y, unsigned m, unsigned d) {
-  return y >= 0 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
-}
-
-Millis to_millis(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s,
-                 unsigned ms, int offset_minutes) {
-  return ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi - offset_minutes) * 60'000 + s * 1000 + ms;
-}
-
-// A TOML date (and time, with its offset in minutes) as an instant; nullopt when out of range.
-std::optional<Millis> from_toml(const toml::date& d, const toml::time& t, int offset_minutes) {
-  if (!valid_date(d.year, d.month, d.day) || t.hour > 23 || t.minute > 59 || t.second > 59)
-    return std::nullopt;
-  return to_millis(d.year, d.month, d.day, t.hour, t.minute, t.second, t.nanosecond / 1'000'000,
-                   offset_minutes);
-}
-
-class Reader {
+// The world's reading on top of the shared one: fields are found in a table by key and named
+// by their path in the file ("apis[1].channels").
+class Reader : public TomlReader {
  public:
-  Reader(std::string file, std::vector<WorldError>& errors)
-      : file_(std::move(file)), errors_(errors) {}
+  using TomlReader::boolean;
+  using TomlReader::integer;
+  using TomlReader::strings;
+  using TomlReader::table;
+  using TomlReader::TomlReader;
 
-  void error(const toml::source_region& where, std::string message) {
-    errors_.push_back({file_, static_cast<int>(where.begin.line),
-                       static_cast<int>(where.begin.column), std::move(message)});
-  }
-  void error(const toml::node& n, std::string message) { error(n.source(), std::move(message)); }
-
-  void check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
-                  const std::string& ctx) {
-    for (auto&& [k, v] : t) {
-      if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
-        std::string list;
-        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        error(k.source(),
-              ctx + ": unknown key '" + std::string(k.str()) + "' (expected one of: " + list + ")");
-      }
-    }
+  static std::string path(const std::string& ctx, std::string_view key) {
+    return ctx.empty() ? std::string(key) : ctx + "." + std::string(key);
   }
 
   const toml::node* get(const toml::table& t, std::string_view key, bool required,
                         const std::string& ctx, const char* expected) {
-    const toml::node* n = t.get(key);
-    if (!n && required)
-      error(t, ctx + ": missing required key '" + std::string(key) + "' (" + expected + ")");
-    return n;
+    if (required) return require(t, key, path(ctx, key), expected);
+    return t.get(key);
   }
 
   std::optional<std::string> str(const toml::table& t, std::string_view key, bool required,
                                  const std::string& ctx) {
     const toml::node* n = get(t, key, required, ctx, "a string");
     if (!n) return std::nullopt;
-    if (!n->is_string()) {
-      error(*n, ctx + "." + std::string(key) + ": expected a string, found " + toml_type_name(*n));
-      return std::nullopt;
-    }
-    return n->as_string()->get();
+    return string(*n, path(ctx, key));
   }
 
   std::optional<bool> boolean(const toml::table& t, std::string_view key, const std::string& ctx) {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
-    if (!n->is_boolean()) {
-      error(*n,
-            ctx + "." + std::string(key) + ": expected true or false, found " + toml_type_name(*n));
-      return std::nullopt;
-    }
-    return n->as_boolean()->get();
+    return boolean(*n, path(ctx, key));
   }
 
   std::optional<int64_t> integer(const toml::table& t, std::string_view key, const std::string& ctx,
                                  int64_t lo, int64_t hi) {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
-    if (!n->is_integer()) {
-      error(*n,
-            ctx + "." + std::string(key) + ": expected an integer, found " + toml_type_name(*n));
-      return std::nullopt;
-    }
-    int64_t v = n->as_integer()->get();
-    if (v < lo || v > hi) {
-      error(*n, ctx + "." + std::string(key) + ": expected an integer from " + std::to_string(lo) +
-                    " to " + std::to_string(hi) + ", found " + std::to_string(v));
-      return std::nullopt;
-    }
-    return v;
+    return integer(*n, path(ctx, key), lo, hi);
   }
 
   std::vector<std::string> strings(const toml::table& t, std::string_view key,
                                    const std::string& ctx) {
-    std::vector<std::string> out;
     const toml::node* n = t.get(key);
-    if (!n) return out;
-    const toml::array* a = n->as_array();
-    if (!a) {
-      error(*n, ctx + "." + std::string(key) + ": expected an array of strings, found " +
-                    toml_type_name(*n));
-      return out;
-    }
-    for (const auto& el : *a) {
-      if (!el.is_string()) {
-        error(el,
-              ctx + "." + std::string(key) + ": expected a string, found " + toml_type_name(el));
-        continue;
-      }
-      out.push_back(el.as_string()->get());
-    }
-    return out;
+    if (!n) return {};
+    return strings(*n, path(ctx, key)).value_or(std::vector<std::string>{});
   }
 
   // An instant: an ISO 8601 string (parse_world_timestamp) or a TOML date / offset date-time.
@@ -190,24 +108,24 @@ class Reader {
                                   const std::string& ctx) {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
-    const std::string where = ctx + "." + std::string(key);
-    const std::string expected =
-        ": expected an ISO 8601 date-time like \"2022-10-18T17:41:00Z\" or a date like "
-        "\"2022-10-18\"";
+    const std::string where = path(ctx, key);
+    const char* expected =
+        "an ISO 8601 date-time like \"2022-10-18T17:41:00Z\" or a date like \"2022-10-18\"";
     if (const auto* s = n->as_string()) {
       if (auto ms = parse_world_timestamp(s->get())) return ms;
-      error(*n, where + expected + ", found \"" + s->get() + "\"");
+      must_be(*n, where, expected, "\"" + s->get() + "\"");
       return std::nullopt;
     }
     if (const auto* dt = n->as_date_time(); dt && !dt->get().offset) {
-      error(*n, where + ": a date-time needs its time zone (\"Z\" or \"+01:00\")");
+      must_be(*n, where, "a date-time with its time zone (\"Z\" or \"+01:00\")",
+              "a local date-time");
       return std::nullopt;
     }
     std::optional<Millis> ms;
-    if (const auto* d = n->as_date()) ms = from_toml(d->get(), toml::time{}, 0);
+    if (const auto* d = n->as_date()) ms = toml_instant(d->get(), toml::time{}, 0);
     if (const auto* dt = n->as_date_time())
-      ms = from_toml(dt->get().date, dt->get().time, dt->get().offset->minutes);
-    if (!ms) error(*n, where + expected + ", found " + toml_type_name(*n));
+      ms = toml_instant(dt->get().date, dt->get().time, dt->get().offset->minutes);
+    if (!ms) must_be(*n, where, expected);
     return ms;
   }
 
@@ -216,83 +134,49 @@ class Reader {
   void tables(const toml::table& t, std::string_view key, const std::string& ctx, F&& f) {
     const toml::node* n = t.get(key);
     if (!n) return;
-    const toml::array* a = n->as_array();
-    if (!a) {
-      error(*n, ctx + std::string(key) + ": expected an array of tables ([[" + std::string(key) +
-                    "]]), found " + toml_type_name(*n));
-      return;
-    }
+    const std::string where = ctx + std::string(key);
+    const toml::array* a = array(*n, where, "an array of tables ([[" + std::string(key) + "]])");
+    if (!a) return;
     size_t i = 0;
     for (const auto& el : *a) {
-      std::string where = ctx + std::string(key) + "[" + std::to_string(i++) + "]";
-      if (!el.is_table()) {
-        error(el, where + ": expected a table, found " + toml_type_name(el));
-        continue;
-      }
-      f(*el.as_table(), where);
+      std::string at = where + "[" + std::to_string(i++) + "]";
+      if (const toml::table* entry = table(el, at)) f(*entry, at);
     }
-  }
-
-  // The element of array t[key] equal to `value` (what an error about that value points at), or
-  // the array itself.
-  static const toml::node& element(const toml::table& t, std::string_view key,
-                                   std::string_view value) {
-    const toml::node& array = *t.get(key);
-    if (const toml::array* a = array.as_array())
-      for (const auto& el : *a)
-        if (el.is_string() && el.as_string()->get() == value) return el;
-    return array;
   }
 
   const toml::table* table(const toml::table& t, std::string_view key, const std::string& ctx) {
     const toml::node* n = t.get(key);
     if (!n) return nullptr;
-    if (!n->is_table()) {
-      error(*n, ctx + "." + std::string(key) + ": expected a table, found " + toml_type_name(*n));
-      return nullptr;
-    }
-    return n->as_table();
+    return table(*n, path(ctx, key));
   }
 
   std::optional<QuotaSpec> quota(const toml::table& t, std::string_view key,
                                  const std::string& ctx) {
     const toml::table* q = table(t, key, ctx);
     if (!q) return std::nullopt;
-    std::string qctx = ctx + "." + std::string(key);
+    std::string qctx = path(ctx, key);
     check_keys(*q, {"limit", "window"}, qctx);
-    auto limit = integer(*q, "limit", qctx, 1, kMaxQuotaLimit);
-    if (!q->get("limit")) error(*q, qctx + ": missing required key 'limit' (an integer from 1)");
-    auto window = str(*q, "window", true, qctx);
-    std::optional<QuotaWindow> w;
-    if (window) {
-      w = parse_quota_window(*window);
-      if (!w)
-        error(*q->get("window"),
-              qctx + ".window: expected \"1s\" or \"1d\", found \"" + *window + "\"");
-    }
+    std::optional<int64_t> limit;
+    if (const toml::node* l = require(*q, "limit", qctx + ".limit", "an integer from 1"))
+      limit = integer(*l, qctx + ".limit", 1, kMaxQuotaLimit);
+    std::optional<std::string> w;
+    if (const toml::node* n = require(*q, "window", qctx + ".window", "\"1s\" or \"1d\""))
+      w = one_of(*n, qctx + ".window", {"1s", "1d"});
     if (!limit || !w) return std::nullopt;
-    return QuotaSpec{*limit, *w};
+    return QuotaSpec{*limit, *parse_quota_window(*w)};
   }
 
-  std::optional<Channel> channel(const toml::node& n, const std::string& ctx) {
-    if (!n.is_string()) {
-      error(n, ctx + ": expected \"SANDBOX\" or \"PRODUCTION\", found " + toml_type_name(n));
-      return std::nullopt;
-    }
-    auto c = parse_channel(n.as_string()->get());
-    if (!c || (n.as_string()->get() != "SANDBOX" && n.as_string()->get() != "PRODUCTION")) {
-      error(n, ctx + ": expected \"SANDBOX\" or \"PRODUCTION\", found \"" + n.as_string()->get() +
-                   "\"");
-      return std::nullopt;
-    }
-    return c;
+  std::optional<Channel> channel(const toml::node& n, const std::string& where) {
+    auto c = one_of(n, where, {"SANDBOX", "PRODUCTION"});
+    if (!c) return std::nullopt;
+    return parse_channel(*c);
   }
 
   std::optional<Channel> channel(const toml::table& t, std::string_view key, bool required,
                                  const std::string& ctx) {
     const toml::node* n = get(t, key, required, ctx, "\"SANDBOX\" or \"PRODUCTION\"");
     if (!n) return std::nullopt;
-    return channel(*n, ctx + "." + std::string(key));
+    return channel(*n, path(ctx, key));
   }
 
   // A non-empty string, or an error naming what it is for.
@@ -300,7 +184,7 @@ class Reader {
                                            bool required, const std::string& ctx) {
     auto v = str(t, key, required, ctx);
     if (v && v->empty()) {
-      error(*t.get(key), ctx + "." + std::string(key) + ": expected a non-empty string");
+      must_be(*t.get(key), path(ctx, key), "a non-empty string", "\"\"");
       return std::nullopt;
     }
     return v;
@@ -311,8 +195,7 @@ class Reader {
                                    const std::string& ctx) {
     auto v = str(t, key, required, ctx);
     if (v && !looks_like_email(*v))
-      error(*t.get(key),
-            ctx + "." + std::string(key) + ": expected an e-mail address, found \"" + *v + "\"");
+      must_be(*t.get(key), path(ctx, key), "an e-mail address", "\"" + *v + "\"");
     return v;
   }
 
@@ -324,16 +207,13 @@ class Reader {
     if (auto b = str(t, body_key, body_required, ctx)) a.body = *b;
     return a;
   }
-
- private:
-  std::string file_;
-  std::vector<WorldError>& errors_;
 };
 
 void read_settings(Reader& r, const toml::table& root, World& w) {
   const toml::table* t = r.table(root, "world", "");
   if (!t) {
-    r.error(root.source(), "missing required table [world] (with at least name = \"…\")");
+    r.error(root.source(),
+            "missing the [world] table; expected [world] with at least name = \"…\"");
     return;
   }
   r.check_keys(*t,
@@ -344,7 +224,8 @@ void read_settings(Reader& r, const toml::table& root, World& w) {
   if (auto v = r.str(*t, "demo_user", false, "world")) w.settings.demo_user = *v;
   if (auto v = r.str(*t, "demo_password", false, "world")) {
     if (w.settings.demo_user.empty())
-      r.error(*t->get("demo_password"), "world.demo_password: there is no world.demo_user");
+      r.must_because(*t->get("demo_password"), "world.demo_password",
+                     "come with a « world.demo_user »", "there is none");
     w.settings.demo_password = *v;
   }
   if (auto v = r.non_empty_str(*t, "platform_cgu_version", false, "world"))
@@ -359,9 +240,8 @@ void read_settings(Reader& r, const toml::table& root, World& w) {
 void require_id(Reader& r, const toml::table& t, const std::string& ctx, std::string& out) {
   if (auto v = r.str(t, "id", true, ctx)) {
     if (!is_id(*v))
-      r.error(
-          *t.get("id"),
-          ctx + ".id: expected lower-case letters, digits, '-', '_' or '.', found \"" + *v + "\"");
+      r.must_be(*t.get("id"), ctx + ".id", "lower-case letters, digits, '-', '_' or '.'",
+                quote_value(*v));
     out = *v;
   }
 }
@@ -384,14 +264,14 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
       for (const auto& el : *a)
         if (auto c = r.channel(el, ctx + ".channels")) {
           if (api.published_on(*c))
-            r.error(el, ctx + ".channels: channel listed twice");
+            r.must(el, ctx + ".channels", "list each channel once",
+                   quote_value(to_string(*c)) + " twice");
           else
             api.channels.push_back(*c);
         }
-      if (a->empty()) r.error(*n, ctx + ".channels: expected at least one channel");
+      if (a->empty()) r.must(*n, ctx + ".channels", "list at least one channel", "[]");
     } else {
-      r.error(*n, ctx + ".channels: expected an array of \"SANDBOX\"/\"PRODUCTION\", found " +
-                      toml_type_name(*n));
+      r.must_be(*n, ctx + ".channels", "an array of \"SANDBOX\"/\"PRODUCTION\"");
     }
   }
   if (auto v = r.str(t, "base_path", true, ctx)) {
@@ -399,27 +279,24 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
     bool ok = p.size() > 1 && p.front() == '/' && p.back() != '/' &&
               p.find_first_of("?# \t%") == std::string::npos && p.find("//") == std::string::npos;
     if (!ok)
-      r.error(*t.get("base_path"),
-              ctx +
-                  ".base_path: expected a path starting with '/', without a trailing '/', "
-                  "'//', '?', '#', '%' or spaces, found \"" +
-                  p + "\"");
+      r.must_be(*t.get("base_path"), ctx + ".base_path",
+                "a path starting with '/', without a trailing '/', '//', '?', '#', '%' or spaces",
+                quote_value(p));
     api.base_path = p;
   }
   api.scopes = r.strings(t, "scopes", ctx);
   for (const auto& s : api.scopes)
     if (!is_scope_token(s))
-      r.error(Reader::element(t, "scopes", s),
-              ctx + ".scopes: \"" + s +
-                  "\" is not a scope token (RFC 6749 §3.3: printable ASCII "
-                  "except space, '\"' and '\\')");
+      r.must(array_element(t, "scopes", s), ctx + ".scopes",
+             "hold scope tokens (RFC 6749 §3.3: printable ASCII except space, '\"' and '\\')",
+             quote_value(s));
   if (auto v = r.str(t, "cgu", false, ctx)) api.cgu = *v;
   if (auto v = r.boolean(t, "approval_required", ctx)) api.approval_required = *v;
   api.approvers = r.strings(t, "approvers", ctx);
   for (const auto& e : api.approvers)
     if (!looks_like_email(e))
-      r.error(Reader::element(t, "approvers", e),
-              ctx + ".approvers: \"" + e + "\" is not an e-mail address");
+      r.must(array_element(t, "approvers", e), ctx + ".approvers", "hold e-mail addresses",
+             quote_value(e));
   api.organisations = r.strings(t, "organisations", ctx);
   if (t.get("auth")) {
     auto auth = r.strings(t, "auth", ctx);
@@ -430,16 +307,16 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
       else if (a == "api_key")
         api.api_key_allowed = true;
       else
-        r.error(Reader::element(t, "auth", a),
-                ctx + ".auth: expected \"oauth\" or \"api_key\", found \"" + a + "\"");
+        r.must(array_element(t, "auth", a), ctx + ".auth", "hold \"oauth\" or \"api_key\"",
+               quote_value(a) + ";" + did_you_mean(a, {"oauth", "api_key"}));
     }
     if (auth.empty())
-      r.error(*t.get("auth"), ctx + ".auth: expected at least one of \"oauth\", \"api_key\"");
+      r.must(*t.get("auth"), ctx + ".auth", "hold at least one of \"oauth\", \"api_key\"", "[]");
   }
   api.quota = r.quota(t, "quota", ctx);
   if (auto v = r.str(t, "health", false, ctx)) {
     if (v->empty() || v->front() != '/')
-      r.error(*t.get("health"), ctx + ".health: expected a path starting with '/'");
+      r.must_be(*t.get("health"), ctx + ".health", "a path starting with '/'", quote_value(*v));
     api.health = *v;
   }
   if (const toml::table* bp = r.table(t, "business_profile", ctx)) {
@@ -455,13 +332,12 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
                  tctx);
     TechnicalAccountCheck check;
     if (auto h = r.str(*ta, "header", true, tctx)) check.header = *h;
-    if (!ta->get("accounts"))
-      r.error(*ta, tctx + ": missing required key 'accounts' (an array of \"login:password\")");
+    r.require(*ta, "accounts", tctx + ".accounts", "an array of \"login:password\"");
     check.accounts = r.strings(*ta, "accounts", tctx);
     for (const auto& a : check.accounts)
       if (a.find(':') == std::string::npos)
-        r.error(Reader::element(*ta, "accounts", a),
-                tctx + ".accounts: expected \"login:password\", found \"" + a + "\"");
+        r.must(array_element(*ta, "accounts", a), tctx + ".accounts",
+               "hold \"login:password\" pairs", quote_value(a));
     check.missing = r.answer(*ta, tctx, "missing_status", "missing_body", 401, false);
     check.invalid = r.answer(*ta, tctx, "invalid_status", "invalid_body", 403, false);
     api.technical_account = std::move(check);
@@ -472,21 +348,14 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
                   "body", "headers"},
                  rctx);
     ProviderRoute route;
-    if (auto m = r.str(rt, "method", false, rctx)) {
-      static const std::set<std::string> kMethods = {"GET",    "POST", "PUT",     "PATCH",
-                                                     "DELETE", "HEAD", "OPTIONS", "*"};
-      if (!kMethods.count(*m))
-        r.error(*rt.get("method"),
-                rctx +
-                    ".method: expected GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or \"*\", "
-                    "found \"" +
-                    *m + "\"");
-      route.method = *m;
+    if (const toml::node* m = rt.get("method")) {
+      if (auto v = r.one_of(*m, rctx + ".method",
+                            {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}))
+        route.method = *v;
     }
     if (auto p = r.str(rt, "path", true, rctx)) {
       if (p->empty() || p->front() != '/')
-        r.error(*rt.get("path"),
-                rctx + ".path: expected a path starting with '/', found \"" + *p + "\"");
+        r.must_be(*rt.get("path"), rctx + ".path", "a path starting with '/'", quote_value(*p));
       if (p->ends_with("/*")) {
         route.prefix = true;
         route.path = p->substr(0, p->size() - 2);
@@ -508,7 +377,7 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
       });
       for (const auto& [k, v] : entries) {
         if (!v->is_string())
-          r.error(*v, rctx + ".headers." + std::string(k->str()) + ": expected a string");
+          r.must_be(*v, rctx + ".headers." + std::string(k->str()), "a string");
         else
           route.answer.headers.push_back({std::string(k->str()), v->as_string()->get()});
       }
@@ -529,24 +398,23 @@ void read_user(Reader& r, const toml::table& t, const std::string& ctx,
                ctx);
   if (auto v = r.str(t, "email", true, ctx)) {
     if (!looks_like_email(*v))
-      r.error(*t.get("email"), ctx + ".email: expected an e-mail address, found \"" + *v + "\"");
+      r.must_be(*t.get("email"), ctx + ".email", "an e-mail address", quote_value(*v));
     u.email = *v;
   }
   if (auto v = r.str(t, "name", true, ctx)) u.name = *v;
   if (t.get("password") && t.get("password_hash")) {
-    r.error(*t.get("password_hash"),
-            ctx + ": give either 'password' (plain) or 'password_hash', not both");
+    r.must(*t.get("password_hash"), ctx, "give either « password » (plain) or « password_hash »",
+           "both");
   } else if (t.get("password_hash")) {
     if (auto v = r.str(t, "password_hash", true, ctx)) {
       if (!is_password_hash(*v))
-        r.error(*t.get("password_hash"),
-                ctx +
-                    ".password_hash: expected a hash as pistesim writes it "
-                    "(\"pbkdf2-sha256$<iterations>$<salt>$<hash>\")");
+        r.must_be(*t.get("password_hash"), ctx + ".password_hash",
+                  "a hash as pistesim writes it (\"pbkdf2-sha256$<iterations>$<salt>$<hash>\")",
+                  "a string of another shape");
       u.password_hash = *v;
     }
   } else if (!t.get("password")) {
-    r.error(t, ctx + ": missing required key 'password' (a string) or 'password_hash'");
+    r.error(t, "missing « " + ctx + ".password »; expected a string (or « password_hash »)");
   } else if (auto v = r.str(t, "password", true, ctx)) {
     plain_password = *v;
     u.password_hash = hash_password(*v);
@@ -566,15 +434,9 @@ void read_user(Reader& r, const toml::table& t, const std::string& ctx,
     r.check_keys(m, {"organisation", "role"}, mctx);
     Membership ms;
     if (auto o = r.str(m, "organisation", true, mctx)) ms.organisation = *o;
-    if (auto role = r.str(m, "role", false, mctx)) {
-      if (*role == "developer")
-        ms.role = Role::Developer;
-      else if (*role == "orgadmin")
-        ms.role = Role::OrgAdmin;
-      else
-        r.error(*m.get("role"),
-                mctx + ".role: expected \"developer\" or \"orgadmin\", found \"" + *role + "\"");
-    }
+    if (const toml::node* n = m.get("role"))
+      if (auto role = r.one_of(*n, mctx + ".role", {"developer", "orgadmin"}))
+        ms.role = *role == "orgadmin" ? Role::OrgAdmin : Role::Developer;
     u.memberships.push_back(ms);
   });
   r.tables(t, "accepted_cgu", ctx + ".", [&](const toml::table& c, const std::string& cctx) {
@@ -593,18 +455,13 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
                 "business_profiles", "oauth_clients", "api_keys", "subscriptions"},
                ctx);
   require_id(r, t, ctx, app.id);
-  if (auto v = r.str(t, "origin", false, ctx)) {
-    if (auto o = parse_application_origin(*v))
-      app.origin = *o;
-    else
-      r.error(*t.get("origin"),
-              ctx + ".origin: expected \"created\", \"auto_sandbox\" or \"enrolment\", found \"" +
-                  *v + "\"");
-  }
+  if (const toml::node* n = t.get("origin"))
+    if (auto v = r.one_of(*n, ctx + ".origin", {"created", "auto_sandbox", "enrolment"}))
+      app.origin = *parse_application_origin(*v);
   if (auto v = r.str(t, "name", true, ctx)) {
     if (!is_application_name(*v, app.origin))
-      r.error(*t.get("name"),
-              ctx + ".name: expected letters, digits, '-' and '_' only, found \"" + *v + "\"");
+      r.must_be(*t.get("name"), ctx + ".name", "letters, digits, '-' and '_' only",
+                quote_value(*v));
     app.name = *v;
   }
   if (auto c = r.channel(t, "channel", true, ctx)) app.channel = *c;
@@ -626,30 +483,24 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
     OAuthClient oc;
     if (auto v = r.str(c, "client_id", true, cctx)) {
       if (v->empty())
-        r.error(*c.get("client_id"), cctx + ".client_id: expected a non-empty string");
+        r.must_be(*c.get("client_id"), cctx + ".client_id", "a non-empty string", "\"\"");
       oc.client_id = *v;
     }
-    if (auto v = r.str(c, "type", false, cctx)) {
-      if (*v == "confidential")
-        oc.type = ClientType::Confidential;
-      else if (*v == "public")
-        oc.type = ClientType::Public;
-      else
-        r.error(*c.get("type"),
-                cctx + ".type: expected \"confidential\" or \"public\", found \"" + *v + "\"");
-    }
+    if (const toml::node* n = c.get("type"))
+      if (auto v = r.one_of(*n, cctx + ".type", {"confidential", "public"}))
+        oc.type = *v == "public" ? ClientType::Public : ClientType::Confidential;
     if (auto v = r.str(c, "client_secret", oc.type == ClientType::Confidential, cctx))
       oc.client_secret = *v;
     if (oc.type == ClientType::Confidential && c.get("client_secret") && oc.client_secret.empty())
-      r.error(*c.get("client_secret"),
-              cctx + ".client_secret: a confidential client needs a non-empty secret");
+      r.must_be(*c.get("client_secret"), cctx + ".client_secret",
+                "a non-empty secret (the client is confidential)", "\"\"");
     if (auto v = r.boolean(c, "enabled", cctx)) oc.enabled = *v;
     oc.callback_urls = r.strings(c, "callback_urls", cctx);
     for (const auto& url : oc.callback_urls)
       if (url.size() <= 8 || !iequals(std::string_view(url).substr(0, 8), "https://") ||
           url.find_first_of(" \t\r\n") != std::string::npos)
-        r.error(Reader::element(c, "callback_urls", url),
-                cctx + ".callback_urls: expected an https:// URL (APP-6), found \"" + url + "\"");
+        r.must(array_element(c, "callback_urls", url), cctx + ".callback_urls",
+               "hold https:// URLs (APP-6)", quote_value(url));
     if (auto v = r.str(c, "x509", false, cctx)) oc.x509 = *v;
     if (auto v = r.timestamp(c, "created_at", cctx)) oc.created_at = *v;
     app.oauth_clients.push_back(std::move(oc));
@@ -658,7 +509,7 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
     r.check_keys(k, {"key", "enabled", "created_at"}, kctx);
     ApiKey key;
     if (auto v = r.str(k, "key", true, kctx)) {
-      if (v->empty()) r.error(*k.get("key"), kctx + ".key: expected a non-empty string");
+      if (v->empty()) r.must_be(*k.get("key"), kctx + ".key", "a non-empty string", "\"\"");
       key.key = *v;
     }
     if (auto v = r.boolean(k, "enabled", kctx)) key.enabled = *v;
@@ -669,16 +520,9 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
     r.check_keys(s, {"api", "status", "scopes", "quota"}, sctx);
     Subscription sub;
     if (auto v = r.str(s, "api", true, sctx)) sub.api = *v;
-    if (auto v = r.str(s, "status", false, sctx)) {
-      if (auto st = parse_subscription_status(*v))
-        sub.status = *st;
-      else
-        r.error(*s.get("status"),
-                sctx +
-                    ".status: expected \"approved\", \"pending\", \"rejected\" or \"revoked\", "
-                    "found \"" +
-                    *v + "\"");
-    }
+    if (const toml::node* n = s.get("status"))
+      if (auto v = r.one_of(*n, sctx + ".status", {"approved", "pending", "rejected", "revoked"}))
+        sub.status = *parse_subscription_status(*v);
     sub.scopes = r.strings(s, "scopes", sctx);
     sub.quota = r.quota(s, "quota", sctx);
     app.subscriptions.push_back(std::move(sub));
@@ -697,307 +541,27 @@ void read_access_request(Reader& r, const toml::table& t, const std::string& ctx
   if (auto v = r.email(t, "requester", true, ctx)) q.requester = *v;
   if (auto v = r.str(t, "motif", false, ctx)) q.motif = *v;
   q.scopes = r.strings(t, "scopes", ctx);
-  if (auto v = r.str(t, "status", false, ctx)) {
-    if (auto st = parse_request_status(*v))
-      q.status = *st;
-    else
-      r.error(*t.get("status"),
-              ctx + ".status: expected \"pending\", \"approved\" or \"rejected\", found \"" + *v +
-                  "\"");
-  }
+  if (const toml::node* n = t.get("status"))
+    if (auto v = r.one_of(*n, ctx + ".status", {"pending", "approved", "rejected"}))
+      q.status = *parse_request_status(*v);
   if (auto v = r.timestamp(t, "requested_at", ctx)) q.requested_at = *v;
   if (auto v = r.timestamp(t, "decided_at", ctx)) q.decided_at = *v;
   if (auto v = r.email(t, "decided_by", false, ctx)) q.decided_by = *v;
   if (auto v = r.str(t, "decision_message", false, ctx)) q.decision_message = *v;
 }
 
-// Cross-references and uniqueness, once every entity is read. Positions come from the
-// entity's table, found again by index.
-void validate(Reader& r, const toml::table& root, World& w) {
-  // The node at root[key][i][field][j][sub], or the deepest of them that exists.
-  auto locate =
-      [&](std::initializer_list<std::variant<std::string_view, size_t>> path) -> const toml::node& {
-    const toml::node* cur = &root;
-    for (const auto& step : path) {
-      const toml::node* next = nullptr;
-      if (const auto* key = std::get_if<std::string_view>(&step)) {
-        if (const toml::table* t = cur->as_table()) next = t->get(*key);
-      } else if (const toml::array* a = cur->as_array()) {
-        next = a->get(std::get<size_t>(step));
-      }
-      if (!next) break;
-      cur = next;
-    }
-    return *cur;
-  };
-  auto field_of = [&](std::string_view key, size_t i, std::string_view field) -> const toml::node& {
-    return locate({key, i, field});
-  };
-  // The string `value` in the array root[key][i][field] (see Reader::element).
-  auto string_of = [&](std::string_view key, size_t i, std::string_view field,
-                       std::string_view value) -> const toml::node& {
-    const toml::table* t = locate({key, i}).as_table();
-    return t && t->get(field) ? Reader::element(*t, field, value) : field_of(key, i, field);
-  };
-
-  std::set<std::string> org_ids, org_codes, cgu_ids, api_ids, user_emails, app_ids, app_names,
-      client_ids, keys;
-  size_t universal = 0;
-  for (size_t i = 0; i < w.organisations.size(); ++i) {
-    const auto& o = w.organisations[i];
-    if (!o.id.empty() && !org_ids.insert(o.id).second)
-      r.error(field_of("organisations", i, "id"), "organisations[" + std::to_string(i) +
-                                                      "].id: \"" + o.id +
-                                                      "\" is already used by another organisation");
-    if (!o.code.empty() && !org_codes.insert(o.code).second)
-      r.error(field_of("organisations", i, "code"),
-              "organisations[" + std::to_string(i) + "].code: \"" + o.code +
-                  "\" is already the code of another organisation");
-    if (o.universal && ++universal == 2)
-      r.error(field_of("organisations", i, "universal"),
-              "organisations[" + std::to_string(i) +
-                  "].universal: only one organisation can be universal");
-  }
-  for (size_t i = 0; i < w.cgus.size(); ++i)
-    if (!w.cgus[i].id.empty() && !cgu_ids.insert(w.cgus[i].id).second)
-      r.error(field_of("cgu", i, "id"),
-              "cgu[" + std::to_string(i) + "].id: \"" + w.cgus[i].id + "\" is already used");
-
-  std::map<std::string, std::string> base_paths[2];  // path -> api id
-  for (size_t i = 0; i < w.apis.size(); ++i) {
-    const auto& a = w.apis[i];
-    std::string ctx = "apis[" + std::to_string(i) + "]";
-    if (!a.id.empty() && !api_ids.insert(a.id).second)
-      r.error(field_of("apis", i, "id"),
-              ctx + ".id: \"" + a.id + "\" is already used by another API");
-    if (!a.cgu.empty() && !cgu_ids.count(a.cgu))
-      r.error(field_of("apis", i, "cgu"), ctx + ".cgu: no [[cgu]] has id \"" + a.cgu + "\"");
-    for (const auto& o : a.organisations)
-      if (!org_ids.count(o))
-        r.error(string_of("apis", i, "organisations", o),
-                ctx + ".organisations: no organisation has id \"" + o + "\"");
-    for (Channel c : a.channels) {
-      auto& paths = base_paths[static_cast<int>(c)];
-      if (a.base_path.empty()) continue;
-      for (const auto& [p, other] : paths) {
-        bool nested = p == a.base_path ||
-                      (a.base_path.starts_with(p) && a.base_path[p.size()] == '/') ||
-                      (p.starts_with(a.base_path) && p[a.base_path.size()] == '/');
-        if (nested)
-          r.error(field_of("apis", i, "base_path"),
-                  ctx + ".base_path: \"" + a.base_path + "\" overlaps the base path \"" + p +
-                      "\" of API \"" + other + "\" on " + std::string(to_string(c)));
-      }
-      paths.emplace(a.base_path, a.id);
-    }
-  }
-  std::map<std::string, const User*> users_by_email;
-  for (size_t i = 0; i < w.users.size(); ++i) {
-    const auto& u = w.users[i];
-    std::string ctx = "users[" + std::to_string(i) + "]";
-    if (!u.email.empty() && !user_emails.insert(ascii_lower(u.email)).second)
-      r.error(field_of("users", i, "email"),
-              ctx + ".email: \"" + u.email + "\" is already registered");
-    users_by_email.emplace(ascii_lower(u.email), &u);
-    for (size_t j = 0; j < u.memberships.size(); ++j)
-      if (const auto& m = u.memberships[j]; !org_ids.count(m.organisation))
-        r.error(locate({"users", i, "memberships", j, "organisation"}),
-                ctx + ".memberships[" + std::to_string(j) +
-                    "].organisation: no organisation has id \"" + m.organisation + "\"");
-    for (size_t j = 0; j < u.accepted_cgu.size(); ++j) {
-      const auto& k = u.accepted_cgu[j];
-      const toml::node& where = locate({"users", i, "accepted_cgu", j, "api"});
-      const std::string kctx = ctx + ".accepted_cgu[" + std::to_string(j) + "].api";
-      const Api* api = nullptr;
-      for (const auto& a : w.apis)
-        if (a.id == k.api) api = &a;
-      if (!api)
-        r.error(where, kctx + ": no API has id \"" + k.api + "\"");
-      else if (api->cgu.empty())
-        r.error(where, kctx + ": API \"" + k.api + "\" has no CGU to accept");
-    }
-  }
-  // Activation and reset links name their user by the token alone (ACC-3, ACC-8).
-  std::map<std::string, std::string> tokens;  // token -> e-mail of its user
-  for (size_t i = 0; i < w.users.size(); ++i) {
-    const auto& u = w.users[i];
-    for (const auto& [field, token] :
-         {std::pair<std::string_view, const std::string*>{"activation_token", &u.activation_token},
-          {"reset_token", &u.reset_token}}) {
-      if (token->empty()) continue;
-      auto [it, fresh] = tokens.emplace(*token, u.email);
-      if (!fresh)
-        r.error(field_of("users", i, field),
-                "users[" + std::to_string(i) + "]." + std::string(field) +
-                    ": already a token of user \"" + it->second + "\"");
-    }
-  }
-  if (!w.settings.demo_user.empty() && !users_by_email.count(ascii_lower(w.settings.demo_user)))
-    r.error(*root.get("world")->as_table()->get("demo_user"),
-            "world.demo_user: no [[users]] has e-mail \"" + w.settings.demo_user + "\"");
-
-  for (size_t i = 0; i < w.applications.size(); ++i) {
-    const auto& app = w.applications[i];
-    std::string ctx = "applications[" + std::to_string(i) + "]";
-    if (!app.id.empty() && !app_ids.insert(app.id).second)
-      r.error(field_of("applications", i, "id"),
-              ctx + ".id: \"" + app.id + "\" is already used by another application");
-    if (!app.name.empty() && !app_names.insert(app.name).second)
-      r.error(field_of("applications", i, "name"),
-              ctx + ".name: \"" + app.name + "\" is already used (names are unique)");
-    if (!app.organisation.empty() && !org_ids.count(app.organisation))
-      r.error(field_of("applications", i, "organisation"),
-              ctx + ".organisation: no organisation has id \"" + app.organisation + "\"");
-    auto owner = users_by_email.find(ascii_lower(app.owner));
-    if (!app.owner.empty() && owner == users_by_email.end()) {
-      r.error(field_of("applications", i, "owner"),
-              ctx + ".owner: no [[users]] has e-mail \"" + app.owner + "\"");
-    } else if (!app.owner.empty()) {
-      const auto& ms = owner->second->memberships;
-      if (std::none_of(ms.begin(), ms.end(),
-                       [&](const Membership& m) { return m.organisation == app.organisation; }))
-        r.error(field_of("applications", i, "owner"), ctx + ".owner: \"" + app.owner +
-                                                          "\" is not a member of organisation \"" +
-                                                          app.organisation + "\"");
-    }
-    for (size_t j = 0; j < app.oauth_clients.size(); ++j)
-      if (const auto& c = app.oauth_clients[j];
-          !c.client_id.empty() && !client_ids.insert(c.client_id).second)
-        r.error(locate({"applications", i, "oauth_clients", j, "client_id"}),
-                ctx + ".oauth_clients[" + std::to_string(j) + "].client_id: \"" + c.client_id +
-                    "\" is already used");
-    for (size_t j = 0; j < app.api_keys.size(); ++j)
-      if (const auto& k = app.api_keys[j]; !k.key.empty() && !keys.insert(k.key).second)
-        r.error(
-            locate({"applications", i, "api_keys", j, "key"}),
-            ctx + ".api_keys[" + std::to_string(j) + "].key: \"" + k.key + "\" is already used");
-    for (const auto& p : app.business_profiles)
-      if (!api_ids.count(p))
-        r.error(string_of("applications", i, "business_profiles", p),
-                ctx + ".business_profiles: no API has id \"" + p + "\"");
-    std::set<std::string> subscribed;
-    for (size_t j = 0; j < app.subscriptions.size(); ++j) {
-      const auto& s = app.subscriptions[j];
-      const Api* api = nullptr;
-      for (const auto& a : w.apis)
-        if (a.id == s.api) api = &a;
-      const toml::node& where = locate({"applications", i, "subscriptions", j, "api"});
-      const std::string sctx = ctx + ".subscriptions[" + std::to_string(j) + "]";
-      if (!api) {
-        r.error(where, sctx + ".api: no API has id \"" + s.api + "\"");
-        continue;
-      }
-      if (!subscribed.insert(s.api).second)
-        r.error(where, sctx + ".api: API \"" + s.api + "\" is listed twice");
-      if (!api->published_on(app.channel))
-        r.error(where, sctx + ".api: API \"" + s.api + "\" is not published on " +
-                           std::string(to_string(app.channel)));
-      const toml::table* sub_table = locate({"applications", i, "subscriptions", j}).as_table();
-      for (const auto& sc : s.scopes)
-        if (!api->has_scope(sc))
-          r.error(sub_table && sub_table->get("scopes") ? Reader::element(*sub_table, "scopes", sc)
-                                                        : where,
-                  sctx + ".scopes: \"" + sc + "\" is not a scope of API \"" + s.api + "\"");
-    }
-  }
-
-  std::set<std::string> request_ids;
-  for (size_t i = 0; i < w.access_requests.size(); ++i) {
-    const auto& q = w.access_requests[i];
-    const std::string ctx = "access_requests[" + std::to_string(i) + "]";
-    if (!q.id.empty() && !request_ids.insert(q.id).second)
-      r.error(field_of("access_requests", i, "id"),
-              ctx + ".id: \"" + q.id + "\" is already used by another access request");
-    if (!q.application.empty() && !app_ids.count(q.application))
-      r.error(field_of("access_requests", i, "application"),
-              ctx + ".application: no application has id \"" + q.application + "\"");
-    if (q.api.empty()) continue;
-    const Api* api = nullptr;
-    for (const auto& a : w.apis)
-      if (a.id == q.api) api = &a;
-    if (!api) {
-      r.error(field_of("access_requests", i, "api"), ctx + ".api: no API has id \"" + q.api + "\"");
-      continue;
-    }
-    for (const auto& sc : q.scopes)
-      if (!api->has_scope(sc))
-        r.error(string_of("access_requests", i, "scopes", sc),
-                ctx + ".scopes: \"" + sc + "\" is not a scope of API \"" + q.api + "\"");
-  }
-}
-
 }  // namespace
-
-std::optional<Millis> parse_world_timestamp(std::string_view s) {
-  size_t i = 0;
-  // `width` digits at i.
-  auto digits = [&](size_t width, unsigned& out) {
-    if (i + width > s.size()) return false;
-    out = 0;
-    for (size_t k = 0; k < width; ++k) {
-      char c = s[i + k];
-      if (c < '0' || c > '9') return false;
-      out = out * 10 + static_cast<unsigned>(c - '0');
-    }
-    i += width;
-    return true;
-  };
-  auto literal = [&](char c) {
-    if (i >= s.size() || s[i] != c) return false;
-    ++i;
-    return true;
-  };
-  unsigned y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
-  if (!digits(4, y) || !literal('-') || !digits(2, mo) || !literal('-') || !digits(2, d) ||
-      !valid_date(y, mo, d))
-    return std::nullopt;
-  if (i == s.size()) return to_millis(y, mo, d, 0, 0, 0, 0, 0);  // a date: midnight UTC
-  if (!literal('T') || !digits(2, h) || !literal(':') || !digits(2, mi) || !literal(':') ||
-      !digits(2, sec) || h > 23 || mi > 59 || sec > 59)
-    return std::nullopt;
-  if (literal('.')) {
-    // Milliseconds at most: what the world keeps.
-    size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 4) ++i;
-    size_t n = i - start;
-    if (n == 0 || n > 3) return std::nullopt;
-    i = start;
-    unsigned frac = 0;
-    digits(n, frac);
-    ms = frac * (n == 1 ? 100 : n == 2 ? 10 : 1);
-  }
-  int offset = 0;
-  if (literal('Z')) {
-    offset = 0;
-  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    int sign = s[i++] == '-' ? -1 : 1;
-    unsigned oh, om;
-    if (!digits(2, oh) || !literal(':') || !digits(2, om) || oh > 23 || om > 59)
-      return std::nullopt;
-    offset = sign * static_cast<int>(oh * 60 + om);
-  } else {
-    return std::nullopt;
-  }
-  if (i != s.size()) return std::nullopt;
-  return to_millis(y, mo, d, h, mi, sec, ms, offset);
-}
 
 WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name) {
   WorldLoadResult result;
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& e) {
-    result.errors.push_back({source_name, static_cast<int>(e.source().begin.line),
-                             static_cast<int>(e.source().begin.column),
-                             "invalid TOML: " + std::string(e.description())});
-    return result;
-  }
   Reader r(source_name, result.errors);
+  std::optional<toml::table> parsed = r.parse(toml_text);
+  if (!parsed) return result;
+  const toml::table& root = *parsed;
   World& w = result.world;
   r.check_keys(
       root, {"world", "organisations", "cgu", "apis", "users", "applications", "access_requests"},
-      "top level");
+      "the world file (top level)");
   read_settings(r, root, w);
   r.tables(root, "organisations", "", [&](const toml::table& t, const std::string& ctx) {
     r.check_keys(t, {"id", "name", "code", "universal", "app_prefix"}, ctx);
@@ -1008,9 +572,8 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
     if (auto v = r.boolean(t, "universal", ctx)) o.universal = *v;
     if (auto v = r.str(t, "app_prefix", false, ctx)) {
       if (!is_app_prefix(*v))
-        r.error(
-            *t.get("app_prefix"),
-            ctx + ".app_prefix: expected letters, digits, '-' and '_' only, found \"" + *v + "\"");
+        r.must_be(*t.get("app_prefix"), ctx + ".app_prefix", "letters, digits, '-' and '_' only",
+                  quote_value(*v));
       o.app_prefix = *v;
     }
     w.organisations.push_back(std::move(o));
@@ -1020,8 +583,7 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
     Cgu c;
     if (auto v = r.str(t, "id", true, ctx)) {
       if (!is_cgu_id(*v))
-        r.error(*t.get("id"),
-                ctx + ".id: expected letters, digits, '-', '_' or '.', found \"" + *v + "\"");
+        r.must_be(*t.get("id"), ctx + ".id", "letters, digits, '-', '_' or '.'", quote_value(*v));
       c.id = *v;
     }
     if (auto v = r.str(t, "title", true, ctx)) c.title = *v;
@@ -1044,8 +606,8 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
                                     ? root.get("world")->as_table()->get("demo_password")
                                     : nullptr;
       if (given && given->is_string() && w.settings.demo_password != *password)
-        r.error(*given, "world.demo_password: differs from the password of the demo user \"" +
-                            u.email + "\"");
+        r.must_because(*given, "world.demo_password", "be the demo user's password",
+                       "it differs from the password of " + quote_value(u.email));
       w.settings.demo_password = *password;
     }
     w.users.push_back(std::move(u));
@@ -1063,29 +625,19 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
   // Cross-references are checked even when some entries had errors, so that one run of
   // `world check` reports every mistake. (Entries whose table could not be read at all are
   // missing here and are not checked twice.)
-  validate(r, root, w);
-  std::stable_sort(result.errors.begin(), result.errors.end(),
-                   [](const WorldError& a, const WorldError& b) {
-                     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-                   });
+  check_world_references(r, root, w);
+  sort_in_file_order(result.errors);
   return result;
 }
 
 WorldLoadResult load_world_file(const std::string& path) {
-  auto unreadable = [&](std::string why) {
+  FileText f = read_input_file(path);
+  if (!f.error.empty()) {
     WorldLoadResult result;
-    result.errors.push_back({path, 0, 0, "cannot read the file: " + why});
+    result.errors.push_back({path, 0, 0, f.error});
     return result;
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return unreadable("it is a directory");
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return unreadable(errno ? std::strerror(errno) : "cannot open it");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return unreadable("read error");
-  return load_world_string(ss.str(), path);
+  }
+  return load_world_string(f.text, path);
 }
 
 }  // namespace pistesim

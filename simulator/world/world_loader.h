@@ -8,18 +8,14 @@
 #include <variant>
 #include <vector>
 
+#include "toml/toml_reader.h"
 #include "world/world.h"
+#include "world/world_timestamps.h"  // parse_world_timestamp, for the readers of instants
 
 namespace pistesim {
 
-struct WorldError {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  std::string message;
-
-  std::string to_string() const;  // "file:line:column: message"
-};
+// "file:line:column: message"; a file that cannot be read has no position ("file: message").
+using WorldError = InputError;
 
 struct WorldLoadResult {
   World world;
@@ -29,10 +25,6 @@ struct WorldLoadResult {
 
 WorldLoadResult load_world_file(const std::string& path);
 
-// The instants of a world file: "2022-10-18T17:41:00Z", with optional milliseconds
-// ("…:00.250Z") and an offset instead of Z ("…T19:41:00+02:00"), or a date "2022-10-18"
-// (midnight UTC). Strict: anything else (no seconds, a lower-case 't', an invalid day) is nullopt.
-std::optional<Millis> parse_world_timestamp(std::string_view text);
 // source_name is what errors call the text (a path, or "<string>").
 WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name);
 

@@ -63,18 +63,56 @@ count = 2
 
 TEST(LoadProfile, ErrorsPointIntoTheFile) {
   EXPECT_EQ(error_of("name = \"t\"\nduration = \"ten\"\n"),
-            "p.toml:2:12: duration: bad duration (units ms, s, m, h, d)");
-  EXPECT_EQ(error_of("name = \"t\"\nbogus = 1\n"), "p.toml:2:9: unknown key 'bogus'");
+            "p.toml:2:12: « duration » must be a duration such as \"500ms\", \"5s\" or \"1h30m\", "
+            "not \"ten\"");
+  EXPECT_EQ(
+      error_of("name = \"t\"\nbogus = 1\n")
+          .rfind("p.toml:2:1: unknown key « bogus » in the profile (top level); expected one of: ",
+                 0),
+      0u);
   EXPECT_EQ(error_of("name = \"t\"\n[[applications]]\nchannel = \"MOON\"\n"),
-            "p.toml:3:11: channel must be \"SANDBOX\" or \"PRODUCTION\"");
+            "p.toml:3:11: « applications[0].channel » must be \"SANDBOX\" or \"PRODUCTION\", not "
+            "\"MOON\"");
   EXPECT_EQ(error_of("name = \"t\"\n[[applications]]\nquota = { limit = 0 }\n"),
-            "p.toml:3:19: quota.limit must be an integer in 1..1073741823");
+            "p.toml:3:19: « applications[0].quota.limit » must be an integer from 1 to "
+            "1073741823, not 0");
   EXPECT_EQ(error_of("name = \"t\"\n[[applications]]\n[[mix]]\nkind = \"api\"\n"),
             "p.toml: an api entry of the mix needs `api` and a `path` starting with '/'");
   EXPECT_EQ(error_of("name = \"t\"\n"), "p.toml: no application group");
   EXPECT_EQ(error_of("name = \"t\"\nduration = \"3s\"\nramp = \"5s\"\n"),
-            "p.toml:3:8: ramp (5s) is longer than the duration (3s)");
+            "p.toml:3:8: « ramp » must be at most the duration (3s), not \"5s\"");
   EXPECT_NE(error_of("name = [").find("p.toml:1:"), std::string::npos);
+}
+
+// Every mistake of a profile is named in one go, each where it is, not only the first.
+TEST(LoadProfile, EveryMistakeIsReported) {
+  try {
+    load_profile_string(
+        "name = \"t\"\nmodel = \"opn\"\n[[applications]]\ncount = -2\n"
+        "rate = \"fast\"\n",
+        "p.toml");
+    FAIL() << "the profile was accepted";
+  } catch (const ProfileError& e) {
+    ASSERT_EQ(e.errors().size(), 3u) << e.what();
+    EXPECT_EQ(e.errors()[0].to_string(),
+              "p.toml:2:9: « model » must be \"open\" or \"closed\", not \"opn\"; did you mean "
+              "« open »?");
+    EXPECT_EQ(e.errors()[1].to_string(),
+              "p.toml:4:9: « applications[0].count » must be a whole number of at least 0, not "
+              "-2");
+    EXPECT_EQ(e.errors()[2].to_string(),
+              "p.toml:5:8: « applications[0].rate » must be a number of at least 0, not a string");
+  }
+}
+
+// A missing profile says which file and why, with no made-up position.
+TEST(LoadProfile, AMissingFileSaysWhy) {
+  try {
+    load_profile_file("no-such-dir/absent.toml");
+    FAIL() << "a missing profile was accepted";
+  } catch (const ProfileError& e) {
+    EXPECT_STREQ(e.what(), "no-such-dir/absent.toml: cannot open: No such file or directory");
+  }
 }
 
 TEST(LoadProfile, ShippedProfilesAllLoad) {

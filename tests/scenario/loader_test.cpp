@@ -293,7 +293,7 @@ TEST(Loader, AMissingFileIsAnError) {
   auto r = load_scenario_file(kData + "/absent.toml");
   ASSERT_TRUE(std::holds_alternative<std::vector<LoadError>>(r));
   EXPECT_EQ(std::get<std::vector<LoadError>>(r)[0].to_string(),
-            kData + "/absent.toml: no such file");
+            kData + "/absent.toml: cannot open: No such file or directory");
 }
 
 // ---- the model ----------------------------------------------------------------------------
