@@ -5,13 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <tuple>
 
+#include "toml/toml_reader.h"
 #include "wire/spelling.h"
-#include "world/toml_support.h"
 
 namespace fs = std::filesystem;
 
@@ -89,21 +87,6 @@ std::string id_shape_error(std::string_view id) {
   return "";
 }
 
-std::string read_text(const std::string& path, std::string* error) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return *error = "no such file", "";
-  if (!fs::is_regular_file(path, ec)) return *error = "not a regular file", "";
-  auto size = fs::file_size(path, ec);
-  if (ec) return *error = "cannot read: " + ec.message(), "";
-  if (size > kMaxBehavioursFileBytes)
-    return *error = "file too large (" + std::to_string(size) + " bytes; at most 1 MiB)", "";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return *error = "cannot open file", "";
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 const BehaviourCatalogue& BehaviourCatalogue::builtin() {
@@ -112,15 +95,14 @@ const BehaviourCatalogue& BehaviourCatalogue::builtin() {
 }
 
 bool BehaviourCatalogue::add_file(const std::string& path, std::vector<LoadError>* errors) {
-  std::string error;
-  std::string text = read_text(path, &error);
-  if (!error.empty()) {
+  FileText file = read_input_file(path, kMaxBehavioursFileBytes);
+  if (!file.error.empty()) {
     errors->push_back({{path, 0, 0},
-                       error + "; expected a behaviours file ([[behaviour]] id, "
-                               "title)"});
+                       file.error + "; expected a behaviours file ([[behaviour]] id, "
+                                    "title)"});
     return false;
   }
-  return add_text(text, path, errors);
+  return add_text(file.text, path, errors);
 }
 
 bool BehaviourCatalogue::add_text(const std::string& text, const std::string& path,

@@ -193,7 +193,8 @@ TEST(BehaviourCatalogue, AMissingFileIsAnError) {
   std::vector<LoadError> errors;
   EXPECT_FALSE(catalogue.add_file("/nonexistent/behaviours.toml", &errors));
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].to_string().find("/nonexistent/behaviours.toml: no such file"),
+  EXPECT_NE(errors[0].to_string().find(
+                "/nonexistent/behaviours.toml: cannot open: No such file or directory"),
             std::string::npos);
 }
 
