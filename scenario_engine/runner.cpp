@@ -16,14 +16,22 @@ ScenarioRun::~ScenarioRun() {
   }
 }
 
+// A result that names its scenario (what every outcome reports), before any step ran.
+ScenarioResult header_of(const Scenario& s, Outcome outcome, std::string message) {
+  ScenarioResult r;
+  r.file = s.file;
+  r.name = s.name;
+  r.description = s.description;
+  r.tags = s.tags;
+  r.covers = s.covers;
+  r.outcome = outcome;
+  r.message = std::move(message);
+  return r;
+}
+
 ScenarioResult ScenarioRun::run() {
   const auto t0 = SteadyClock::now();
-  ScenarioResult result;
-  result.file = scenario_.file;
-  result.name = scenario_.name;
-  result.description = scenario_.description;
-  result.tags = scenario_.tags;
-  result.covers = scenario_.covers;
+  ScenarioResult result = header_of(scenario_, Outcome::Passed, "");
 
   std::string why;
   if (!init_variables(&why)) {
@@ -299,18 +307,6 @@ bool selected(const Scenario& s, const RunOptions& options) {
                    [&](const std::string& n) { return s.name.find(n) != std::string::npos; }))
     return false;
   return true;
-}
-
-ScenarioResult header_of(const Scenario& s, Outcome outcome, std::string message) {
-  ScenarioResult r;
-  r.file = s.file;
-  r.name = s.name;
-  r.description = s.description;
-  r.tags = s.tags;
-  r.covers = s.covers;
-  r.outcome = outcome;
-  r.message = std::move(message);
-  return r;
 }
 
 // The world an embedded run of `s` starts from: the scenario's own, resolved against its file's
