@@ -8,32 +8,39 @@
 namespace pistesim {
 
 namespace {
-// One shard's lock, held while a change of one token is queued for saving.
+// What a change of one token holds while its save is queued: its shard's lock and, in a durable
+// store, the change gate (shared), released shard first.
 class HeldShard final : public HeldLocks {
  public:
-  explicit HeldShard(std::unique_lock<std::shared_mutex>& lock) : lock_(lock) {}
+  HeldShard(std::shared_lock<std::shared_mutex>& gate, std::unique_lock<std::shared_mutex>& shard)
+      : gate_(gate), shard_(shard) {}
   void release() override {
-    if (lock_.owns_lock()) lock_.unlock();
+    if (shard_.owns_lock()) shard_.unlock();
+    if (gate_.owns_lock()) gate_.unlock();
   }
 
  private:
-  std::unique_lock<std::shared_mutex>& lock_;
+  std::shared_lock<std::shared_mutex>& gate_;
+  std::unique_lock<std::shared_mutex>& shard_;
+};
+
+// What a bulk change holds while its save is queued: the change gate, exclusively.
+class HeldGate final : public HeldLocks {
+ public:
+  explicit HeldGate(std::unique_lock<std::shared_mutex>& gate) : gate_(gate) {}
+  void release() override {
+    if (gate_.owns_lock()) gate_.unlock();
+  }
+
+ private:
+  std::unique_lock<std::shared_mutex>& gate_;
 };
 }  // namespace
 
-class TokenStore::AllShards final : public HeldLocks {
- public:
-  explicit AllShards(std::array<Shard, kShards>& shards) {
-    for (size_t i = 0; i < kShards; ++i) locks_[i] = std::unique_lock(shards[i].mutex);
-  }
-  void release() override {
-    for (auto& l : locks_)
-      if (l.owns_lock()) l.unlock();
-  }
-
- private:
-  std::array<std::unique_lock<std::shared_mutex>, kShards> locks_;
-};
+std::shared_lock<std::shared_mutex> TokenStore::enter_change() {
+  if (!listener_) return {};
+  return std::shared_lock(change_gate_);
+}
 
 bool TokenRecord::has_scope(std::string_view s) const {
   size_t pos = 0;
@@ -99,6 +106,7 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
   stored.counted = max_live_per_client_ > 0;
   Shard& s = shard_of(*key);
   Issued issued{nullptr, &s, 0, record.expires_ms};
+  auto gate = enter_change();
   std::unique_lock lock(s.mutex);
   // Sweep a shard once it has taken as many tokens as it kept at its last sweep: reclaiming
   // stays O(1) amortised per insert and the shard never holds more than about twice its live
@@ -117,7 +125,7 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
   if (listener_) {
     // Queued under the shard lock, waited for outside it. Nobody knows the value yet (it is
     // returned to its client only after this), so the token being visible early is harmless.
-    HeldShard held(lock);
+    HeldShard held(gate, lock);
     try {
       listener_->inserted(token, record, held);
     } catch (...) {
@@ -127,6 +135,7 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
     }
   }
   if (lock.owns_lock()) lock.unlock();
+  if (gate.owns_lock()) gate.unlock();
   if (max_live_per_client_ > 0) {
     thread_local std::vector<Issued> leaving;  // reused: no allocation per token
     leaving.clear();
@@ -144,6 +153,7 @@ bool TokenStore::insert(std::string_view token, const TokenRecord& record, Milli
 }
 
 void TokenStore::evict(const Issued& oldest, Millis now) {
+  auto gate = enter_change();
   std::unique_lock lock(oldest.shard->mutex);
   if (oldest.shard->epoch != oldest.epoch) return;  // cleared since: the node is gone
   Stored& s = oldest.entry->second;
@@ -152,7 +162,7 @@ void TokenStore::evict(const Issued& oldest, Millis now) {
   const bool changed = s.expires_ms > now;
   if (changed) s.expires_ms = now;
   if (changed && listener_) {
-    HeldShard held(lock);
+    HeldShard held(gate, lock);
     listener_->expired(key.view(), now, held);
   }
 }
@@ -188,12 +198,13 @@ bool TokenStore::revoke(std::string_view token) {
   auto key = make_key(token);
   if (!key) return false;
   Shard& s = shard_of(*key);
+  auto gate = enter_change();
   std::unique_lock lock(s.mutex);
   auto it = s.tokens.find(*key);
   if (it == s.tokens.end() || it->second.revoked) return false;
   it->second.revoked = true;
   if (listener_) {
-    HeldShard held(lock);
+    HeldShard held(gate, lock);
     listener_->revoked(token, held);
   }
   return true;
@@ -203,42 +214,50 @@ bool TokenStore::expire(std::string_view token, Millis now) {
   auto key = make_key(token);
   if (!key) return false;
   Shard& s = shard_of(*key);
+  auto gate = enter_change();
   std::unique_lock lock(s.mutex);
   auto it = s.tokens.find(*key);
   if (it == s.tokens.end()) return false;
   bool changed = it->second.expires_ms > now;
   if (changed) it->second.expires_ms = now;
   if (changed && listener_) {
-    HeldShard held(lock);
+    HeldShard held(gate, lock);
     listener_->expired(token, now, held);
   }
   return true;
 }
 
-// Bulk changes hold every shard at once, so that no token is inserted half-way through: each
-// token's save is queued either before the change's save or after it, as in memory.
+// A bulk change holds the change gate, so that no token changes half-way through it: each
+// token's save is queued either before the bulk change's save or after it, as in memory. It
+// takes the shards one at a time (readers wait for one shard, not for the whole change).
 size_t TokenStore::revoke_application(std::string_view application_id) {
-  AllShards held(shards_);
+  std::unique_lock gate(change_gate_);
   size_t n = 0;
-  for (auto& s : shards_)
+  for (auto& s : shards_) {
+    std::unique_lock lock(s.mutex);
     for (auto& [_, r] : s.tokens)
       if (*r.application_id == application_id && !r.revoked) {
         r.revoked = true;
         ++n;
       }
+  }
+  HeldGate held(gate);
   if (n > 0 && listener_) listener_->application_revoked(application_id, held);
   return n;
 }
 
 size_t TokenStore::expire_application(std::string_view application_id, Millis now) {
-  AllShards held(shards_);
+  std::unique_lock gate(change_gate_);
   size_t n = 0;
-  for (auto& s : shards_)
+  for (auto& s : shards_) {
+    std::unique_lock lock(s.mutex);
     for (auto& [_, r] : s.tokens)
       if (*r.application_id == application_id && r.expires_ms > now) {
         r.expires_ms = now;
         ++n;
       }
+  }
+  HeldGate held(gate);
   if (n > 0 && listener_) listener_->application_expired(application_id, now, held);
   return n;
 }
@@ -253,14 +272,17 @@ size_t TokenStore::held_count() const {
 }
 
 size_t TokenStore::rewind(Millis old_now, Millis new_now) {
-  AllShards held(shards_);
+  std::unique_lock gate(change_gate_);
   size_t n = 0;
-  for (auto& s : shards_)
+  for (auto& s : shards_) {
+    std::unique_lock lock(s.mutex);
     for (auto& [_, r] : s.tokens)
       if (r.expires_ms > new_now && (r.issued_ms > new_now || r.expires_ms <= old_now)) {
         r.expires_ms = new_now;
         ++n;
       }
+  }
+  HeldGate held(gate);
   // Told even when nothing changed in memory: the file may hold tokens the sweep dropped here.
   if (listener_) listener_->rewound(old_now, new_now, held);
   return n;
@@ -278,9 +300,10 @@ size_t TokenStore::live_count(Millis now) const {
 
 void TokenStore::clear(const std::function<void()>& save) {
   {
-    AllShards held(shards_);
+    std::unique_lock gate(change_gate_);
     if (save) save();
     for (auto& s : shards_) {
+      std::unique_lock lock(s.mutex);
       s.tokens.clear();
       s.inserts_since_sweep = s.kept_at_sweep = 0;
       ++s.epoch;

@@ -58,9 +58,9 @@ class HeldLocks {
 // the changing call returns: what durable state (core/state_store.h) needs so that a change is
 // saved before it is acknowledged. Each call gets the locks under which the change was made
 // (`held`, see HeldLocks): the save must be queued before they are released. A bulk change
-// (of an application, a rewind) holds every shard, so that it falls between two inserts on
-// disk where it fell in memory. An implementation may throw (StoreError) to report that the
-// change could not be saved; insert() then takes the token back before rethrowing.
+// (of an application, a rewind) excludes every change of one token, so that it falls between
+// two inserts on disk where it fell in memory. An implementation may throw (StoreError) to report
+// that the change could not be saved; insert() then takes the token back before rethrowing.
 class TokenStoreListener {
  public:
   virtual ~TokenStoreListener() = default;
@@ -100,8 +100,9 @@ class TokenStore {
   // Tokens held in memory: the live ones, and the expired or revoked ones not yet reclaimed.
   size_t held_count() const;
   // Forgets every token. Not reported to the listener: its owner (the simulator) saves it in
-  // `save`, which runs first with every shard held (a token is then issued either before both
-  // the save and the clearing, or after both); if `save` throws, nothing is cleared.
+  // `save`, which runs first with every change of one token excluded (in a durable store a token
+  // is then issued either before both the save and the clearing, or after both); if `save`
+  // throws, nothing is cleared.
   void clear(const std::function<void()>& save = {});
   // REQUIRES: no concurrent use of the store while it is set. nullptr: none.
   void set_listener(TokenStoreListener* listener) { listener_ = listener; }
@@ -173,8 +174,9 @@ class TokenStore {
   // Expires a token pushed out of its client's window (and lets the sweep reclaim it).
   void evict(const Issued& oldest, Millis now);
 
-  // Every shard locked, in order (HeldLocks for a bulk change).
-  class AllShards;
+  // In a durable store (with a listener), the change gate held shared by a change of one token
+  // until its save is queued; without a listener, nothing (no save to order).
+  std::shared_lock<std::shared_mutex> enter_change();
 
   static std::optional<Key> make_key(std::string_view token);
   Shard& shard_of(const Key& key) const;
@@ -184,6 +186,10 @@ class TokenStore {
   static TokenRecord to_record(const Stored& s);
 
   mutable std::array<Shard, kShards> shards_;
+  // Held exclusively by a bulk change (an application's tokens, a rewind, clear) and shared by a
+  // durable change of one token (enter_change): one lock, where a bulk change used to hold all
+  // 64 shards at once (more locks than ThreadSanitizer can follow in one thread).
+  std::shared_mutex change_gate_;
   std::shared_mutex intern_mutex_;
   // Node-based: element addresses are stable.
   StringSet interned_;
