@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/text.h"
 #include "scenario_engine/reporters/report_support.h"
 
 namespace pistesim::conformance {
@@ -12,22 +13,16 @@ namespace report = scenario::report;
 
 namespace {
 
-// Columns as a terminal shows them: UTF-8 code points (the titles hold « », §, é — none wide).
-size_t columns(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
+// Padded to `width` columns, counted as code points (the titles hold « », §, é — none wide).
 std::string pad(std::string_view s, size_t width) {
   std::string out(s);
-  if (size_t n = columns(out); n < width) out.append(width - n, ' ');
+  if (size_t n = code_points(out); n < width) out.append(width - n, ' ');
   return out;
 }
 
 // At most `width` columns; a cut one ends with "…".
 std::string fit(std::string_view s, size_t width) {
-  if (columns(s) <= width) return std::string(s);
+  if (code_points(s) <= width) return std::string(s);
   size_t kept = 0, i = 0;
   for (; i < s.size(); ++i) {
     if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;

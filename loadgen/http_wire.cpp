@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "base/text.h"
+
 namespace pistesim::loadgen {
 
 namespace {
@@ -23,13 +25,6 @@ bool icontains(std::string_view hay, std::string_view needle) {
   for (size_t i = 0; i + needle.size() <= hay.size(); ++i)
     if (iequal(hay.substr(i, needle.size()), needle)) return true;
   return false;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -97,7 +92,7 @@ bool ResponseParser::parse_head() {
       error_ = "header line without a colon";
       return false;
     }
-    std::string_view name = line.substr(0, colon), value = trim(line.substr(colon + 1));
+    std::string_view name = line.substr(0, colon), value = trim_blanks(line.substr(colon + 1));
     if (iequal(name, "Content-Length")) {
       auto [q, e] = std::from_chars(value.data(), value.data() + value.size(), length);
       if (e != std::errc() || q != value.data() + value.size()) {
@@ -187,7 +182,7 @@ ResponseParser::State ResponseParser::feed(const char* data, size_t size, size_t
         }
         line_buf_.append(data + i, static_cast<size_t>(nl - (data + i)));
         i = static_cast<size_t>(nl - data) + 1;
-        std::string_view line = trim(line_buf_);
+        std::string_view line = trim_blanks(line_buf_);
         if (phase_ == Phase::ChunkDataEnd) {
           if (!line.empty()) return fail("missing CRLF after chunk data");
           phase_ = Phase::ChunkSize;
@@ -195,7 +190,7 @@ ResponseParser::State ResponseParser::feed(const char* data, size_t size, size_t
           if (line.empty()) phase_ = Phase::Done;
         } else {
           size_t semi = line.find(';');
-          if (semi != std::string_view::npos) line = trim(line.substr(0, semi));
+          if (semi != std::string_view::npos) line = trim_blanks(line.substr(0, semi));
           uint64_t n = 0;
           auto [q, e] = std::from_chars(line.data(), line.data() + line.size(), n, 16);
           if (line.empty() || e != std::errc() || q != line.data() + line.size())

@@ -65,10 +65,10 @@ std::optional<std::pair<std::string, std::string>> Reader::method_and_target(con
                      "\", e.g. \"" + example + "\"";
   auto s = string(n, key, form.c_str());
   if (!s) return std::nullopt;
-  std::string text = trim(*s);
+  std::string text(trim_blanks(*s));
   size_t sp = text.find_first_of(" \t");
   std::string method = text.substr(0, sp);
-  std::string target = sp == std::string::npos ? "" : trim(text.substr(sp));
+  std::string target = sp == std::string::npos ? "" : std::string(trim_blanks(text.substr(sp)));
   static const Keys kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
   if (!contains(kMethods, method)) {
     error(n, q(key) + " must start with an HTTP method (" + join_names(kMethods) + "), not " +

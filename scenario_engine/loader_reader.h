@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/text.h"
 #include "clock/clock.h"
 #include "scenario_engine/coverage.h"
 #include "scenario_engine/json_path.h"
@@ -70,13 +71,6 @@ inline bool is_identifier(std::string_view s) {
 
 inline bool has_template(std::string_view s) {
   return s.find("{{") != std::string_view::npos;
-}
-
-inline std::string trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 // The keys of a table in the order they were written (toml++ keeps them sorted).

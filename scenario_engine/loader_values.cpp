@@ -16,7 +16,7 @@ std::optional<std::string> Reader::string(const toml::node& n, const std::string
   auto text = TomlReader::string(n, path, expected);
   if (!text) return std::nullopt;
   std::string s = std::move(*text);
-  if (non_empty && trim(s).empty()) {
+  if (non_empty && trim_blanks(s).empty()) {
     error(n, q(path) + " must not be empty; expected " + expected);
     return std::nullopt;
   }

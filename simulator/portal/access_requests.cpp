@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/text.h"
 #include "crypto/secrets.h"
 #include "mail/access_request_mails.h"
 #include "portal/actor.h"
@@ -15,53 +16,11 @@ namespace {
 constexpr size_t kMotifMin = 3;    // 000 §10.1.2: « au minimum 3 caractères »
 constexpr size_t kMotifMax = 200;  // « et maximum 200 caractères »
 
-bool is_space_at(std::string_view s, size_t i, size_t* width) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
-    *width = 1;
-    return true;
-  }
-  // U+00A0, the non-breaking space a French keyboard types before « : ».
-  if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) {
-    *width = 2;
-    return true;
-  }
-  return false;
-}
-
-std::string trim(std::string_view s) {
-  size_t b = 0, w = 0;
-  while (b < s.size() && is_space_at(s, b, &w)) b += w;
-  size_t e = s.size();
-  while (e > b) {
-    // Step back over one character: a lone byte or the two of U+00A0.
-    if (e - b >= 2 && static_cast<unsigned char>(s[e - 2]) == 0xC2 &&
-        static_cast<unsigned char>(s[e - 1]) == 0xA0) {
-      e -= 2;
-      continue;
-    }
-    if (is_space_at(s, e - 1, &w) && w == 1) {
-      --e;
-      continue;
-    }
-    break;
-  }
-  return std::string(s.substr(b, e - b));
-}
-
-// Characters as a person counts them (code points), not bytes: « Données » is 7.
-size_t char_count(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 // REQ-1's motif rule, applied to every motif an access request carries. `label` names it in the
 // message (« Le motif de la demande »).
 std::optional<PortalError> check_motif(std::string_view raw, std::string_view label,
                                        std::string_view field, std::string* out) {
-  std::string motif = trim(raw);
+  std::string motif = clean_field(raw);
   const std::string l(label);
   if (raw.empty())
     return portal_error(ErrorKind::InvalidInput, "MOTIF_REQUIRED", l + " est obligatoire.",
@@ -69,7 +28,7 @@ std::optional<PortalError> check_motif(std::string_view raw, std::string_view la
   if (motif.empty())
     return portal_error(ErrorKind::InvalidInput, "MOTIF_BLANK",
                         l + " ne peut pas être composé uniquement d'espaces.", std::string(field));
-  size_t n = char_count(motif);
+  size_t n = code_points(motif);
   if (n < kMotifMin)
     return portal_error(ErrorKind::InvalidInput, "MOTIF_TOO_SHORT",
                         l + " doit contenir au minimum 3 caractères.", std::string(field));
@@ -183,7 +142,7 @@ Result<std::vector<AccessRequest>> decide(Transaction& tx, std::string_view acto
 
   std::string message;
   // 000 §11.3: a rejection needs its motif; an approval message is optional.
-  if (!approve || !trim(in.motif).empty()) {
+  if (!approve || !trim_typed(in.motif).empty()) {
     auto bad = check_motif(in.motif, approve ? "Le message de l'approbateur" : "Le motif de rejet",
                            "motif", &message);
     if (bad) return *bad;

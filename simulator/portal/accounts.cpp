@@ -1,5 +1,6 @@
 #include "portal/accounts.h"
 
+#include "base/text.h"
 #include "crypto/password.h"
 #include "crypto/secrets.h"
 #include "mail/account_mails.h"
@@ -9,12 +10,6 @@
 namespace pistesim {
 
 namespace {
-
-std::string trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
 
 PortalError missing(std::string_view field, std::string_view label) {
   return portal_error(ErrorKind::InvalidInput, "MISSING_FIELD",
@@ -139,8 +134,8 @@ std::string temporary_password() {
 // --- Registration and activation -------------------------------------------------------------
 
 Result<User> register_user(Transaction& tx, const RegistrationInput& in) {
-  const std::string name = trimmed(in.name);
-  const std::string email = trimmed(in.email);
+  const std::string name = clean_field(in.name);
+  const std::string email = clean_field(in.email);
   if (name.empty()) return missing("name", "Nom");
   if (email.empty()) return missing("email", "Email");
   if (!valid_email(email))
@@ -153,7 +148,7 @@ Result<User> register_user(Transaction& tx, const RegistrationInput& in) {
 
   // ACC-9: a code attaches to its organisation; none, to the universal one.
   std::string organisation;
-  const std::string code = trimmed(in.organisation_code);
+  const std::string code = clean_field(in.organisation_code);
   if (!code.empty()) {
     const Organisation* org = tx.organisation_by_code(code);
     if (!org)
@@ -171,7 +166,7 @@ Result<User> register_user(Transaction& tx, const RegistrationInput& in) {
                         "Vous devez accepter les termes des CGU.", "cgu_accepted");
   // An empty setting turns the captcha off (choice).
   const std::string& expected = tx.world.settings.captcha;
-  if (!expected.empty() && !iequals(trimmed(in.captcha), expected))
+  if (!expected.empty() && !iequals(clean_field(in.captcha), expected))
     return portal_error(ErrorKind::InvalidInput, "INVALID_CAPTCHA",
                         "Les caractères saisis ne correspondent pas au captcha.", "captcha");
   // Last, so that a caller cannot learn who has an account without a valid form and captcha.
@@ -215,7 +210,7 @@ Result<Activation> activate_account(Transaction& tx, std::string_view token) {
 
 Result<LoginResult> login(const World& world, SessionStore& sessions, Millis now,
                           const LoginInput& in) {
-  const User* user = find_user(world, trimmed(in.email));
+  const User* user = find_user(world, clean_field(in.email));
   // An unknown e-mail costs one hash like a known one: timing tells nothing either.
   static const std::string kDecoy = hash_password("pistesim decoy password");
   const bool password_ok = verify_password(user ? user->password_hash : kDecoy, in.password);
@@ -233,7 +228,7 @@ Result<LoginResult> login(const World& world, SessionStore& sessions, Millis now
 // --- Platform CGU ----------------------------------------------------------------------------
 
 Result<std::string> publish_platform_cgu(Transaction& tx, std::string_view version) {
-  const std::string v = trimmed(version);
+  const std::string v = clean_field(version);
   if (v.empty()) return missing("version", "version");
   std::string previous = tx.world.settings.platform_cgu_version;
   tx.world.settings.platform_cgu_version = v;
@@ -318,7 +313,7 @@ Result<Done> change_password(Transaction& tx, std::string_view email,
 }
 
 Result<Done> request_password_reset(Transaction& tx, std::string_view email) {
-  const std::string address = trimmed(email);
+  const std::string address = clean_field(email);
   if (address.empty()) return missing("email", "Identifiant (email de connexion)");
   User* user = tx.user(address);
   if (!user || !user->active) return Done{};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/text.h"
 #include "portal/accounts.h"
 #include "portal/actor.h"
 #include "portal/api_cgu.h"
@@ -11,20 +12,6 @@
 namespace pistesim {
 
 namespace {
-
-std::string trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(ws);
-  return std::string(s.substr(b, e - b + 1));
-}
-
-// Characters, not bytes: the limits are what the user types.
-size_t code_points(std::string_view s) {
-  return static_cast<size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
 
 PortalError missing(const char* field, std::string_view label) {
   return portal_error(ErrorKind::InvalidInput, "MISSING_FIELD",
@@ -181,13 +168,13 @@ Result<Application> create_application(Transaction& tx, std::string_view actor,
   app.origin = ApplicationOrigin::Created;
   app.owner = (*user)->email;
   app.active = in.active;
-  app.organisation = trim(in.organisation);
-  app.name = trim(in.name);
-  app.description = trim(in.description);
-  app.phone = trim(in.phone);
-  app.email = trim(in.email);
-  app.structure_info = trim(in.structure_info);
-  app.responsible = trim(in.responsible);
+  app.organisation = clean_field(in.organisation);
+  app.name = clean_field(in.name);
+  app.description = clean_field(in.description);
+  app.phone = clean_field(in.phone);
+  app.email = clean_field(in.email);
+  app.structure_info = clean_field(in.structure_info);
+  app.responsible = clean_field(in.responsible);
 
   // In the form's order (000 §7.1).
   if (app.organisation.empty()) return missing("organisation", "Organisation");
@@ -211,35 +198,35 @@ Result<Application> update_application(Transaction& tx, std::string_view actor, 
   Application& app = **found;
   Application next = app;
 
-  if (changes.name && trim(*changes.name) != app.name)
+  if (changes.name && clean_field(*changes.name) != app.name)
     return portal_error(
         ErrorKind::InvalidInput, "NAME_IMMUTABLE",
         std::string(made_by_piste(app) ? kSandboxNameFixedMessage : kNameFixedMessage), "name");
-  if (changes.organisation && trim(*changes.organisation) != app.organisation)
+  if (changes.organisation && clean_field(*changes.organisation) != app.organisation)
     return portal_error(ErrorKind::InvalidInput, "ORGANISATION_IMMUTABLE",
                         "L'organisation d'une application ne peut pas être changée.",
                         "organisation");
   if (changes.description) {
-    next.description = trim(*changes.description);
+    next.description = clean_field(*changes.description);
     if (auto r = check_description(next.description); !r.ok()) return r.error();
   }
   if (changes.phone) {
-    next.phone = trim(*changes.phone);
+    next.phone = clean_field(*changes.phone);
     if (auto r = check_phone(next.phone); !r.ok()) return r.error();
   }
   if (changes.email) {
-    next.email = trim(*changes.email);
+    next.email = clean_field(*changes.email);
     if (auto r = check_email(next.email); !r.ok()) return r.error();
   }
   if (changes.structure_info) {
-    next.structure_info = trim(*changes.structure_info);
+    next.structure_info = clean_field(*changes.structure_info);
     if (auto r =
             check_required(next.structure_info, "structure_info", "Information sur la structure");
         !r.ok())
       return r.error();
   }
   if (changes.responsible) {
-    next.responsible = trim(*changes.responsible);
+    next.responsible = clean_field(*changes.responsible);
     if (auto r = check_required(next.responsible, "responsible", "Responsable d'application");
         !r.ok())
       return r.error();

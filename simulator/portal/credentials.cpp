@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/text.h"
 #include "crypto/secrets.h"
 #include "portal/actor.h"
 #include "portal/application_factory.h"
@@ -13,14 +14,6 @@
 namespace pistesim {
 
 namespace {
-
-std::string trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(ws);
-  return std::string(s.substr(b, e - b + 1));
-}
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
@@ -112,7 +105,7 @@ std::vector<std::string> callback_lines(std::string_view text) {
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) nl = text.size();
-    std::string line = trim(text.substr(pos, nl - pos));
+    std::string line = clean_field(text.substr(pos, nl - pos));
     if (!line.empty()) out.push_back(std::move(line));
     pos = nl + 1;
   }
@@ -122,7 +115,7 @@ std::vector<std::string> callback_lines(std::string_view text) {
 Result<std::vector<std::string>> check_callback_urls(const std::vector<std::string>& urls) {
   std::vector<std::string> out;
   for (const auto& raw : urls) {
-    std::string url = trim(raw);
+    std::string url = clean_field(raw);
     if (url.empty()) continue;
     if (auto r = check_callback_url(url); !r.ok()) return r.error();
     if (std::find(out.begin(), out.end(), url) == out.end()) out.push_back(std::move(url));
@@ -137,7 +130,7 @@ Result<std::string> check_x509(std::string_view text) {
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) nl = text.size();
-    std::string line = trim(text.substr(pos, nl - pos));
+    std::string line = clean_field(text.substr(pos, nl - pos));
     pos = nl + 1;
     if (line.starts_with("-----")) continue;
     for (char c : line)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/text.h"
 #include "mail/administration_mails.h"
 #include "portal/actor.h"
 #include "portal/application_factory.h"
@@ -16,13 +17,6 @@ constexpr size_t kMaxEmails = 100;
 
 constexpr Channel kReportOrder[] = {Channel::Production, Channel::Sandbox};  // as 000 §11.1
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return std::string(s);
-}
-
 // The acting OrgAdmin's organisation and the cleaned list of e-mails, or why the whole
 // operation is refused.
 struct Target {
@@ -33,7 +27,7 @@ struct Target {
 Result<Target> target(Transaction& tx, const EnrolmentInput& in) {
   auto actor = acting_user(tx, in.actor);
   if (!actor) return actor.error();
-  const std::string wanted = trim(in.organisation);
+  const std::string wanted = clean_field(in.organisation);
   if (wanted.empty())
     return portal_error(ErrorKind::InvalidInput, "MISSING_FIELD",
                         "Veuillez sélectionner une organisation.", "organisation");
@@ -50,7 +44,7 @@ Result<Target> target(Transaction& tx, const EnrolmentInput& in) {
                         "organisation");
   Target t{org, {}};
   for (const auto& e : in.emails)
-    if (std::string clean = trim(e); !clean.empty()) t.emails.push_back(std::move(clean));
+    if (std::string clean = clean_field(e); !clean.empty()) t.emails.push_back(std::move(clean));
   if (t.emails.empty())
     return portal_error(ErrorKind::InvalidInput, "MISSING_FIELD",
                         "Veuillez renseigner au moins un courriel.", "emails");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/text.h"
 #include "crypto/password.h"
 #include "mail/account_mails.h"
 #include "portal/accounts.h"
@@ -42,12 +43,6 @@ PortalError missing(std::string_view field, std::string_view label) {
   return portal_error(ErrorKind::InvalidInput, "MISSING_FIELD",
                       "Le champ « " + std::string(label) + " » est obligatoire.",
                       std::string(field));
-}
-
-std::string trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
 }
 
 // The acting OrgAdmin's organisations, or why they may not manage users.
@@ -122,8 +117,8 @@ Result<std::vector<User>> list_managed_users(const World& world, std::string_vie
 Result<User> create_managed_user(Transaction& tx, std::string_view actor, const NewUserInput& in) {
   auto scope = admin_scope(tx, actor);
   if (!scope.ok()) return scope.error();
-  const std::string email = trimmed(in.email);
-  const std::string name = trimmed(in.name);
+  const std::string email = clean_field(in.email);
+  const std::string name = clean_field(in.name);
   if (email.empty()) return missing("email", "Email");
   if (!valid_email(email))
     return portal_error(ErrorKind::InvalidInput, "INVALID_EMAIL",
@@ -132,7 +127,7 @@ Result<User> create_managed_user(Transaction& tx, std::string_view actor, const 
 
   // « Organisation* »: required, unless there is only one to choose from.
   const Organisation* org = nullptr;
-  const std::string wanted = trimmed(in.organisation);
+  const std::string wanted = clean_field(in.organisation);
   if (wanted.empty()) {
     if (scope->size() != 1) return missing("organisation", "Organisation");
     org = tx.organisation(scope->front());
