@@ -42,8 +42,6 @@ bool status_filter(const ControlCall& c, std::optional<RequestStatus> fallback,
 
 // POST /portal/access-requests {"api","application","motif","scopes":[…]}
 Response submit(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   Response bad;
   auto api = string_field(c.body, "api", &bad);
   if (!api) return bad;
@@ -54,8 +52,7 @@ Response submit(ControlCall& c) {
   auto scopes = strings_field(c.body, "scopes", &bad);
   if (!scopes) return bad;
   AccessRequestInput in{*api, *application, *motif, *scopes};
-  auto r =
-      c.sim.transact([&](Transaction& tx) { return submit_access_request(tx, actor.value(), in); });
+  auto r = c.sim.transact([&](Transaction& tx) { return submit_access_request(tx, c.user, in); });
   auto snap = c.sim.snapshot();
   return answer(
       r, [&](const AccessRequest& req) { return access_request_json(snap->world, req); }, 201);
@@ -63,8 +60,6 @@ Response submit(ControlCall& c) {
 
 // POST /portal/admin/access-requests/{approve|reject} {"ids":[…],"motif":"…"}
 Response decide(ControlCall& c, bool approve) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   Response bad;
   auto ids = strings_field(c.body, "ids", &bad);
   if (!ids) return bad;
@@ -72,8 +67,8 @@ Response decide(ControlCall& c, bool approve) {
   if (!motif) return bad;
   DecisionInput in{*ids, *motif};
   auto r = c.sim.transact([&](Transaction& tx) {
-    return approve ? approve_access_requests(tx, actor.value(), in)
-                   : reject_access_requests(tx, actor.value(), in);
+    return approve ? approve_access_requests(tx, c.user, in)
+                   : reject_access_requests(tx, c.user, in);
   });
   auto snap = c.sim.snapshot();
   return answer(r,
@@ -82,11 +77,9 @@ Response decide(ControlCall& c, bool approve) {
 
 // GET /portal/admin/accesses?api=…
 Response accesses(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   auto snap = c.sim.snapshot();
   const World& w = snap->world;
-  auto r = approved_accesses(w, actor.value(), c.query("api"));
+  auto r = approved_accesses(w, c.user, c.query("api"));
   return answer(r, [&](const std::vector<ApiAccess>& v) {
     json list = json::array();
     for (const auto& a : v) {
@@ -107,8 +100,6 @@ Response accesses(ControlCall& c) {
 
 // POST /portal/admin/revocations {"api","applications":[…],"motif"}
 Response revoke(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   Response bad;
   auto api = string_field(c.body, "api", &bad);
   if (!api) return bad;
@@ -117,7 +108,7 @@ Response revoke(ControlCall& c) {
   auto motif = string_field(c.body, "motif", &bad);
   if (!motif) return bad;
   RevocationInput in{*api, *apps, *motif};
-  auto r = c.sim.transact([&](Transaction& tx) { return revoke_accesses(tx, actor.value(), in); });
+  auto r = c.sim.transact([&](Transaction& tx) { return revoke_accesses(tx, c.user, in); });
   return answer(r, [&](const std::vector<std::string>& revoked) {
     return json{{"api", in.api}, {"revoked", revoked}};
   });
@@ -127,32 +118,33 @@ Response revoke(ControlCall& c) {
 
 void register_access_request_routes(Router& r) {
   r.add("POST", "/portal/access-requests", submit,
-        {.fields = {"api", "application", "motif", "scopes"}});
-  r.add("GET", "/portal/access-requests", [](ControlCall& c) {
-    auto actor = c.actor();
-    if (!actor) return error_response(actor.error());
-    auto snap = c.sim.snapshot();
-    auto mine = my_access_requests(snap->world, actor.value());
-    return answer(mine, [&](const auto& v) { return request_list(snap->world, v); });
-  });
+        {.as_user = true, .fields = {"api", "application", "motif", "scopes"}});
+  r.add("GET", "/portal/access-requests",
+        [](ControlCall& c) {
+          auto snap = c.sim.snapshot();
+          auto mine = my_access_requests(snap->world, c.user);
+          return answer(mine, [&](const auto& v) { return request_list(snap->world, v); });
+        },
+        {.as_user = true});
   r.add("GET", "/portal/admin/access-requests",
         [](ControlCall& c) {
-          auto actor = c.actor();
-          if (!actor) return error_response(actor.error());
           std::optional<RequestStatus> status;
           Response bad;
           if (!status_filter(c, RequestStatus::Pending, &status, &bad)) return bad;
           auto snap = c.sim.snapshot();
-          auto todo = requests_to_decide(snap->world, actor.value(), status);
+          auto todo = requests_to_decide(snap->world, c.user, status);
           return answer(todo, [&](const auto& v) { return request_list(snap->world, v); });
         },
-        {.query = {"status"}});
+        {.as_user = true, .query = {"status"}});
   r.add("POST", "/portal/admin/access-requests/approve",
-        [](ControlCall& c) { return decide(c, true); }, {.fields = {"ids", "motif"}});
+        [](ControlCall& c) { return decide(c, true); },
+        {.as_user = true, .fields = {"ids", "motif"}});
   r.add("POST", "/portal/admin/access-requests/reject",
-        [](ControlCall& c) { return decide(c, false); }, {.fields = {"ids", "motif"}});
-  r.add("GET", "/portal/admin/accesses", accesses, {.query = {"api"}});
-  r.add("POST", "/portal/admin/revocations", revoke, {.fields = {"api", "applications", "motif"}});
+        [](ControlCall& c) { return decide(c, false); },
+        {.as_user = true, .fields = {"ids", "motif"}});
+  r.add("GET", "/portal/admin/accesses", accesses, {.as_user = true, .query = {"api"}});
+  r.add("POST", "/portal/admin/revocations", revoke,
+        {.as_user = true, .fields = {"api", "applications", "motif"}});
 
   // The operator's view of every request (state inspection).
   r.add("GET", "/access-requests",

@@ -207,9 +207,7 @@ Response get_cgu(ControlCall& c) {
 
 // POST /portal/cgu/accept
 Response accept_cgu(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor.ok()) return error_response(actor.error());
-  auto r = c.sim.transact([&](Transaction& tx) { return accept_platform_cgu(tx, *actor); });
+  auto r = c.sim.transact([&](Transaction& tx) { return accept_platform_cgu(tx, c.user); });
   return answer(r, [&](const Done&) {
     return json{{"version", c.sim.snapshot()->world.settings.platform_cgu_version},
                 {"accepted", true}};
@@ -218,9 +216,7 @@ Response accept_cgu(ControlCall& c) {
 
 // POST /portal/cgu/refuse
 Response refuse_cgu(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor.ok()) return error_response(actor.error());
-  auto r = c.sim.transact([&](Transaction& tx) { return refuse_platform_cgu(tx, *actor); });
+  auto r = c.sim.transact([&](Transaction& tx) { return refuse_platform_cgu(tx, c.user); });
   return answer(r, [](const Done&) {
     return json{{"access_denied", true},
                 {"message",
@@ -250,15 +246,11 @@ Response get_platform_cgu(ControlCall& c) {
 
 // GET /portal/profile
 Response get_profile(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor.ok()) return error_response(actor.error());
-  return answer(view_profile(c.sim.snapshot()->world, *actor), profile_json);
+  return answer(view_profile(c.sim.snapshot()->world, c.user), profile_json);
 }
 
 // PATCH /portal/profile {"opt_in_news": false, "opt_in_surveys": true}
 Response patch_profile(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor.ok()) return error_response(actor.error());
   Response bad;
   ContactPreferences prefs;
   for (auto [key, slot] : {std::pair{"opt_in_news", &prefs.opt_in_news},
@@ -269,7 +261,7 @@ Response patch_profile(ControlCall& c) {
     *slot = *v;
   }
   auto r = c.sim.transact(
-      [&](Transaction& tx) { return update_contact_preferences(tx, *actor, prefs); });
+      [&](Transaction& tx) { return update_contact_preferences(tx, c.user, prefs); });
   return answer(r, profile_json);
 }
 
@@ -277,15 +269,13 @@ Response patch_profile(ControlCall& c) {
 
 // POST /portal/password {current_password, new_password, password_confirmation}
 Response post_password(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor.ok()) return error_response(actor.error());
   Response bad;
   PasswordChangeInput in;
   if (!read(c.body, "current_password", in.current_password, &bad) ||
       !read(c.body, "new_password", in.new_password, &bad) ||
       !read(c.body, "password_confirmation", in.password_confirmation, &bad))
     return bad;
-  auto r = c.sim.transact([&](Transaction& tx) { return change_password(tx, *actor, in); });
+  auto r = c.sim.transact([&](Transaction& tx) { return change_password(tx, c.user, in); });
   return answer(r, [](const Done&) {
     return json{{"changed", true},
                 {"sessions_closed", true},
@@ -324,10 +314,8 @@ Response confirm_password_reset_route(ControlCall& c) {
 
 // GET /portal/admin/users
 Response list_users_route(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor.ok()) return error_response(actor.error());
   auto snap = c.sim.snapshot();
-  return answer(list_managed_users(snap->world, *actor), [&](const std::vector<User>& users) {
+  return answer(list_managed_users(snap->world, c.user), [&](const std::vector<User>& users) {
     json rows = json::array();
     for (const auto& u : users) rows.push_back(managed_user_json(snap->world, u));
     return json{{"count", users.size()}, {"users", rows}};
@@ -336,8 +324,6 @@ Response list_users_route(ControlCall& c) {
 
 // POST /portal/admin/users {email, name, organisation, role, password_mode, password}
 Response create_user_route(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor.ok()) return error_response(actor.error());
   Response bad;
   NewUserInput in;
   std::string role, mode;
@@ -359,29 +345,25 @@ Response create_user_route(ControlCall& c) {
                  {"« password_mode » doit valoir \"generated\" ou \"manual\"",
                   "« password_mode » must be \"generated\" or \"manual\""},
                  "password_mode");
-  auto r = c.sim.transact([&](Transaction& tx) { return create_managed_user(tx, *actor, in); });
+  auto r = c.sim.transact([&](Transaction& tx) { return create_managed_user(tx, c.user, in); });
   return answer(
       r, [&](const User& u) { return user_now(c.sim, u.email); }, 201);
 }
 
 // PATCH /portal/admin/users/{email} {"active": false}
 Response patch_user_route(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor.ok()) return error_response(actor.error());
   Response bad;
   auto active = bool_field(c.body, "active", false, &bad);  // required: never the fallback
   if (!active) return bad;
   auto r = c.sim.transact(
-      [&](Transaction& tx) { return set_managed_user_active(tx, *actor, c.params[0], *active); });
+      [&](Transaction& tx) { return set_managed_user_active(tx, c.user, c.params[0], *active); });
   return answer(r, [&](const User& u) { return user_now(c.sim, u.email); });
 }
 
 // DELETE /portal/admin/users/{email}
 Response delete_user_route(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor.ok()) return error_response(actor.error());
   auto r =
-      c.sim.transact([&](Transaction& tx) { return delete_managed_user(tx, *actor, c.params[0]); });
+      c.sim.transact([&](Transaction& tx) { return delete_managed_user(tx, c.user, c.params[0]); });
   return answer(r, [](const DeletedUser& d) {
     return json{{"user", d.email},
                 {"account_deleted", d.account_deleted},
@@ -420,20 +402,23 @@ void register_account_routes(Router& r) {
   r.add("POST", "/portal/login", login_route, {.fields = {"email", "password"}});
   r.add("POST", "/portal/logout", logout);
   r.add("GET", "/portal/cgu", get_cgu);
-  r.add("POST", "/portal/cgu/accept", accept_cgu);
-  r.add("POST", "/portal/cgu/refuse", refuse_cgu);
-  r.add("GET", "/portal/profile", get_profile);
-  r.add("PATCH", "/portal/profile", patch_profile, {.fields = {"opt_in_news", "opt_in_surveys"}});
+  r.add("POST", "/portal/cgu/accept", accept_cgu, {.as_user = true});
+  r.add("POST", "/portal/cgu/refuse", refuse_cgu, {.as_user = true});
+  r.add("GET", "/portal/profile", get_profile, {.as_user = true});
+  r.add("PATCH", "/portal/profile", patch_profile,
+        {.as_user = true, .fields = {"opt_in_news", "opt_in_surveys"}});
   r.add("POST", "/portal/password", post_password,
-        {.fields = {"current_password", "new_password", "password_confirmation"}});
+        {.as_user = true, .fields = {"current_password", "new_password", "password_confirmation"}});
   r.add("POST", "/portal/password-reset", post_password_reset, {.fields = {"email"}});
   r.add("GET", "/portal/password-reset/confirm", confirm_password_reset_route,
         {.access = Access::Open, .query = {"token"}});
-  r.add("GET", "/portal/admin/users", list_users_route);
+  r.add("GET", "/portal/admin/users", list_users_route, {.as_user = true});
   r.add("POST", "/portal/admin/users", create_user_route,
-        {.fields = {"email", "name", "organisation", "role", "password_mode", "password"}});
-  r.add("PATCH", "/portal/admin/users/{email}", patch_user_route, {.required = {"active"}});
-  r.add("DELETE", "/portal/admin/users/{email}", delete_user_route);
+        {.as_user = true,
+         .fields = {"email", "name", "organisation", "role", "password_mode", "password"}});
+  r.add("PATCH", "/portal/admin/users/{email}", patch_user_route,
+        {.as_user = true, .required = {"active"}});
+  r.add("DELETE", "/portal/admin/users/{email}", delete_user_route, {.as_user = true});
   r.add("PUT", "/platform-cgu", put_platform_cgu, {.fields = {"version"}});
   r.add("GET", "/platform-cgu", get_platform_cgu);
   r.add("GET", "/users", all_users);

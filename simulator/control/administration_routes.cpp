@@ -101,14 +101,12 @@ json report_json(const EnrolmentReport& r, bool enrolment) {
 // POST /portal/admin/enrolments | /portal/admin/decommissions
 // {"organisation": "service-dihal", "emails": ["a@x.fr", …]}
 Response enrolment(ControlCall& c, bool enrol) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   Response bad;
   auto organisation = string_field(c.body, "organisation", &bad);
   if (!organisation) return bad;
   auto emails = emails_field(c.body, &bad);
   if (!emails) return bad;
-  EnrolmentInput input{*actor, *organisation, std::move(*emails)};
+  EnrolmentInput input{c.user, *organisation, std::move(*emails)};
   auto result = c.sim.transact([&](Transaction& tx) {
     return enrol ? enrol_users(tx, input) : decommission_users(tx, input);
   });
@@ -117,10 +115,8 @@ Response enrolment(ControlCall& c, bool enrol) {
 
 // GET /portal/admin/applications[?organisation=ID] (ADM-5)
 Response perimeter(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   auto snap = c.sim.snapshot();
-  auto result = perimeter_applications(snap->world, *actor, c.query("organisation"));
+  auto result = perimeter_applications(snap->world, c.user, c.query("organisation"));
   return answer(result, [&](const std::vector<const Application*>& apps) {
     json list = json::array();
     for (const Application* app : apps) list.push_back(application_json(c.sim, *snap, *app));
@@ -130,12 +126,10 @@ Response perimeter(ControlCall& c) {
 
 // GET /portal/admin/top-consumers[?days=N|from=&to=|period=][&api=ID] (ADM-3)
 Response top(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   auto period = parse_usage_period(period_query(c), c.sim.clock().now_ms(), 7);
   if (!period) return error_response(period.error());
   auto snap = c.sim.snapshot();
-  auto result = top_consumers(snap->world, c.sim.usage(), *actor, *period, c.query("api"));
+  auto result = top_consumers(snap->world, c.sim.usage(), c.user, *period, c.query("api"));
   return answer(result, [&](const TopConsumers& t) {
     json apis = json::array();
     for (const auto& a : t.apis) {
@@ -169,8 +163,6 @@ Response top(ControlCall& c) {
 
 // GET /portal/admin/api-health[?period=1d] (ADM-4)
 Response health(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   const std::string text = c.query("period").empty() ? "1d" : c.query("period");
   const Millis span = parse_duration_ms(text);
   if (span < 60'000 || span > UsageRecorder::kRetentionHours * kHourMs)
@@ -182,7 +174,7 @@ Response health(ControlCall& c) {
         "period");
   auto snap = c.sim.snapshot();
   auto result =
-      api_health(snap->world, c.sim.usage(), c.sim.faults(), *actor, span, c.sim.clock().now_ms());
+      api_health(snap->world, c.sim.usage(), c.sim.faults(), c.user, span, c.sim.clock().now_ms());
   return answer(result, [&](const std::vector<ApiHealth>& rows) {
     json apis = json::array();
     for (const auto& h : rows)
@@ -213,8 +205,6 @@ std::optional<Granularity> granularity_query(const ControlCall& c, Response* err
 
 // GET /portal/applications/{id}/usage[?days=N|from=&to=|period=][&granularity=day|hour] (APP-9)
 Response app_usage(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   auto period = parse_usage_period(period_query(c), c.sim.clock().now_ms(), 7);
   if (!period) return error_response(period.error());
   Response bad;
@@ -222,7 +212,7 @@ Response app_usage(ControlCall& c) {
   if (!granularity) return bad;
   auto snap = c.sim.snapshot();
   auto result =
-      application_usage(snap->world, c.sim.usage(), *actor, c.params[0], *period, *granularity);
+      application_usage(snap->world, c.sim.usage(), c.user, c.params[0], *period, *granularity);
   return answer(result, [&](const ApplicationUsage& u) {
     json apis = json::array();
     for (const auto& a : u.apis) {
@@ -300,19 +290,20 @@ Response operator_usage(ControlCall& c) {
 }  // namespace
 
 void register_administration_routes(Router& r) {
-  const RouteOptions people = {.fields = {"organisation", "emails"}};
+  const RouteOptions people = {.as_user = true, .fields = {"organisation", "emails"}};
   r.add(
       "POST", "/portal/admin/enrolments", [](ControlCall& c) { return enrolment(c, true); },
       people);
   r.add(
       "POST", "/portal/admin/decommissions", [](ControlCall& c) { return enrolment(c, false); },
       people);
-  r.add("GET", "/portal/admin/applications", perimeter, {.query = {"organisation"}});
+  r.add("GET", "/portal/admin/applications", perimeter,
+        {.as_user = true, .query = {"organisation"}});
   r.add("GET", "/portal/admin/top-consumers", top,
-        {.query = {"days", "from", "to", "period", "api"}});
-  r.add("GET", "/portal/admin/api-health", health, {.query = {"period"}});
+        {.as_user = true, .query = {"days", "from", "to", "period", "api"}});
+  r.add("GET", "/portal/admin/api-health", health, {.as_user = true, .query = {"period"}});
   r.add("GET", "/portal/applications/{id}/usage", app_usage,
-        {.query = {"days", "from", "to", "period", "granularity"}});
+        {.as_user = true, .query = {"days", "from", "to", "period", "granularity"}});
   r.add("GET", "/usage", operator_usage,
         {.query = {"days", "from", "to", "period", "granularity", "application", "api"}});
 }

@@ -280,10 +280,8 @@ Response swagger(ControlCall& c) {
 // --- API CGU consent (CGU-1) ---------------------------------------------------------------
 
 Response list_cgu(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   auto snap = c.sim.snapshot();
-  auto lines = api_cgu_lines(snap->world, *actor);
+  auto lines = api_cgu_lines(snap->world, c.user);
   return answer(lines, [](const std::vector<ApiCguLine>& list) {
     json out = json::array();
     for (const auto& l : list) out.push_back(cgu_line_json(l));
@@ -292,8 +290,6 @@ Response list_cgu(ControlCall& c) {
 }
 
 Response accept_cgu(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   const Message bad_accept{
       "« accept » doit être une liste d'objets {\"api\": …, \"channel\": "
       "\"SANDBOX\"|\"PRODUCTION\"}",
@@ -315,13 +311,13 @@ Response accept_cgu(ControlCall& c) {
     selection.push_back({item["api"].get<std::string>(), *ch});
   }
   auto added =
-      c.sim.transact([&](Transaction& tx) { return accept_api_cgu(tx, *actor, selection); });
+      c.sim.transact([&](Transaction& tx) { return accept_api_cgu(tx, c.user, selection); });
   if (!added) return error_response(added.error());
   json accepted = json::array();
   for (const auto& k : *added)
     accepted.push_back({{"api", k.api}, {"channel", to_string(k.channel)}});
   auto snap = c.sim.snapshot();
-  auto lines = api_cgu_lines(snap->world, *actor);
+  auto lines = api_cgu_lines(snap->world, c.user);
   json out = json::array();
   if (lines)
     for (const auto& l : *lines) out.push_back(cgu_line_json(l));
@@ -331,10 +327,8 @@ Response accept_cgu(ControlCall& c) {
 // --- Applications (APP-2..5, APP-8) ---------------------------------------------------------
 
 Response list_apps(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   auto snap = c.sim.snapshot();
-  auto apps = list_applications(snap->world, *actor);
+  auto apps = list_applications(snap->world, c.user);
   return answer(apps, [&](const std::vector<const Application*>& list) {
     json out = json::array();
     for (const Application* a : list) out.push_back(application_json(c.sim, *snap, *a, true));
@@ -343,17 +337,13 @@ Response list_apps(ControlCall& c) {
 }
 
 Response get_app(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   auto snap = c.sim.snapshot();
-  auto app = view_application(snap->world, *actor, c.params[0]);
+  auto app = view_application(snap->world, c.user, c.params[0]);
   return answer(app,
                 [&](const Application* a) { return application_json(c.sim, *snap, *a, true); });
 }
 
 Response create_app(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   NewApplication in;
   Response bad;
   std::string channel;
@@ -372,14 +362,12 @@ Response create_app(ControlCall& c) {
     in.channel = *ch;
   }
   auto created =
-      c.sim.transact([&](Transaction& tx) { return create_application(tx, *actor, in); });
+      c.sim.transact([&](Transaction& tx) { return create_application(tx, c.user, in); });
   if (!created) return error_response(created.error());
   return application_answer(c.sim, created->id, 201);
 }
 
 Response patch_app(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   ApplicationChanges ch;
   Response bad;
   if (!read_optional(c.body, "name", ch.name, &bad) ||
@@ -393,36 +381,30 @@ Response patch_app(ControlCall& c) {
     return bad;
   const std::string id = c.params[0];
   auto updated =
-      c.sim.transact([&](Transaction& tx) { return update_application(tx, *actor, id, ch); });
+      c.sim.transact([&](Transaction& tx) { return update_application(tx, c.user, id, ch); });
   if (!updated) return error_response(updated.error());
   return application_answer(c.sim, id);
 }
 
 Response delete_app(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   const std::string id = c.params[0];
-  auto done = c.sim.transact([&](Transaction& tx) { return delete_application(tx, *actor, id); });
+  auto done = c.sim.transact([&](Transaction& tx) { return delete_application(tx, c.user, id); });
   if (!done) return error_response(done.error());
   return json_response(200, {{"deleted", id}});
 }
 
 Response subscribe(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   const std::string id = c.params[0], api = c.params[1];
   auto sub =
-      c.sim.transact([&](Transaction& tx) { return subscribe_application(tx, *actor, id, api); });
+      c.sim.transact([&](Transaction& tx) { return subscribe_application(tx, c.user, id, api); });
   if (!sub) return error_response(sub.error());
   return application_answer(c.sim, id);
 }
 
 Response unsubscribe(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   const std::string id = c.params[0], api = c.params[1];
   auto done =
-      c.sim.transact([&](Transaction& tx) { return unsubscribe_application(tx, *actor, id, api); });
+      c.sim.transact([&](Transaction& tx) { return unsubscribe_application(tx, c.user, id, api); });
   if (!done) return error_response(done.error());
   return application_answer(c.sim, id);
 }
@@ -430,38 +412,30 @@ Response unsubscribe(ControlCall& c) {
 // --- Credentials (APP-6, APP-7) -------------------------------------------------------------
 
 Response add_key(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   const std::string id = c.params[0];
-  auto key = c.sim.transact([&](Transaction& tx) { return generate_api_key(tx, *actor, id); });
+  auto key = c.sim.transact([&](Transaction& tx) { return generate_api_key(tx, c.user, id); });
   return answer(key, api_key_json, 201);
 }
 
 Response patch_key(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   Response bad;
   auto enabled_field = bool_field(c.body, "enabled", false, &bad);  // required: no fallback
   if (!enabled_field) return bad;
   const bool enabled = *enabled_field;
   const std::string id = c.params[0], key = c.params[1];
   auto k = c.sim.transact(
-      [&](Transaction& tx) { return set_api_key_enabled(tx, *actor, id, key, enabled); });
+      [&](Transaction& tx) { return set_api_key_enabled(tx, c.user, id, key, enabled); });
   return answer(k, api_key_json);
 }
 
 Response delete_key(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   const std::string id = c.params[0], key = c.params[1];
-  auto done = c.sim.transact([&](Transaction& tx) { return delete_api_key(tx, *actor, id, key); });
+  auto done = c.sim.transact([&](Transaction& tx) { return delete_api_key(tx, c.user, id, key); });
   if (!done) return error_response(done.error());
   return application_answer(c.sim, id);
 }
 
 Response add_client(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   NewOAuthClient in;
   Response bad;
   std::string type;
@@ -481,13 +455,11 @@ Response add_client(ControlCall& c) {
   if (urls) in.callback_urls = std::move(*urls);
   const std::string id = c.params[0];
   auto client =
-      c.sim.transact([&](Transaction& tx) { return generate_oauth_client(tx, *actor, id, in); });
+      c.sim.transact([&](Transaction& tx) { return generate_oauth_client(tx, c.user, id, in); });
   return answer(client, client_json, 201);
 }
 
 Response patch_client(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   OAuthClientChanges ch;
   Response bad;
   if (!read_callbacks(c.body, ch.callback_urls, &bad) ||
@@ -501,36 +473,30 @@ Response patch_client(ControlCall& c) {
                  "type");
   const std::string id = c.params[0], client_id = c.params[1];
   auto client = c.sim.transact(
-      [&](Transaction& tx) { return update_oauth_client(tx, *actor, id, client_id, ch); });
+      [&](Transaction& tx) { return update_oauth_client(tx, c.user, id, client_id, ch); });
   return answer(client, client_json);
 }
 
 Response delete_client(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   const std::string id = c.params[0], client_id = c.params[1];
   auto done = c.sim.transact(
-      [&](Transaction& tx) { return delete_oauth_client(tx, *actor, id, client_id); });
+      [&](Transaction& tx) { return delete_oauth_client(tx, c.user, id, client_id); });
   if (!done) return error_response(done.error());
   return application_answer(c.sim, id);
 }
 
 Response get_secret(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   auto snap = c.sim.snapshot();
-  auto secret = oauth_client_secret(snap->world, *actor, c.params[0], c.params[1]);
+  auto secret = oauth_client_secret(snap->world, c.user, c.params[0], c.params[1]);
   return answer(secret, [&](const std::string& s) {
     return json{{"client_id", c.params[1]}, {"client_secret", s}};
   });
 }
 
 Response regenerate_secret(ControlCall& c) {
-  auto actor = c.actor();
-  if (!actor) return error_response(actor.error());
   const std::string id = c.params[0], client_id = c.params[1];
   auto client = c.sim.transact(
-      [&](Transaction& tx) { return regenerate_client_secret(tx, *actor, id, client_id); });
+      [&](Transaction& tx) { return regenerate_client_secret(tx, c.user, id, client_id); });
   return answer(client, [](const OAuthClient& cl) {
     json j = client_json(cl);
     j["client_secret"] = cl.client_secret;
@@ -544,30 +510,36 @@ void register_portal_application_routes(Router& r) {
   r.add("GET", "/portal/catalogue", browse, {.query = {"q", "sort", "environment"}});
   r.add("GET", "/portal/catalogue/{api}", sheet, {.query = {"environment"}});
   r.add("GET", "/portal/catalogue/{api}/swagger.json", swagger, {.query = {"environment"}});
-  r.add("GET", "/portal/api-cgu", list_cgu);
-  r.add("POST", "/portal/api-cgu", accept_cgu, {.required = {"accept"}});
-  r.add("GET", "/portal/applications", list_apps);
+  r.add("GET", "/portal/api-cgu", list_cgu, {.as_user = true});
+  r.add("POST", "/portal/api-cgu", accept_cgu, {.as_user = true, .required = {"accept"}});
+  r.add("GET", "/portal/applications", list_apps, {.as_user = true});
   r.add("POST", "/portal/applications", create_app,
-        {.fields = {"organisation", "name", "description", "phone", "email", "structure_info",
+        {.as_user = true,
+         .fields = {"organisation", "name", "description", "phone", "email", "structure_info",
                     "responsible", "channel", "active"}});
-  r.add("GET", "/portal/applications/{id}", get_app);
+  r.add("GET", "/portal/applications/{id}", get_app, {.as_user = true});
   r.add("PATCH", "/portal/applications/{id}", patch_app,
-        {.fields = {"name", "organisation", "description", "phone", "email", "structure_info",
+        {.as_user = true,
+         .fields = {"name", "organisation", "description", "phone", "email", "structure_info",
                     "responsible", "active"}});
-  r.add("DELETE", "/portal/applications/{id}", delete_app);
-  r.add("PUT", "/portal/applications/{id}/subscriptions/{api}", subscribe);
-  r.add("DELETE", "/portal/applications/{id}/subscriptions/{api}", unsubscribe);
-  r.add("POST", "/portal/applications/{id}/api-keys", add_key);
-  r.add("PATCH", "/portal/applications/{id}/api-keys/{key}", patch_key, {.required = {"enabled"}});
-  r.add("DELETE", "/portal/applications/{id}/api-keys/{key}", delete_key);
+  r.add("DELETE", "/portal/applications/{id}", delete_app, {.as_user = true});
+  r.add("PUT", "/portal/applications/{id}/subscriptions/{api}", subscribe, {.as_user = true});
+  r.add("DELETE", "/portal/applications/{id}/subscriptions/{api}", unsubscribe, {.as_user = true});
+  r.add("POST", "/portal/applications/{id}/api-keys", add_key, {.as_user = true});
+  r.add("PATCH", "/portal/applications/{id}/api-keys/{key}", patch_key,
+        {.as_user = true, .required = {"enabled"}});
+  r.add("DELETE", "/portal/applications/{id}/api-keys/{key}", delete_key, {.as_user = true});
   r.add("POST", "/portal/applications/{id}/oauth-clients", add_client,
-        {.fields = {"type", "callback_urls", "x509"}});
+        {.as_user = true, .fields = {"type", "callback_urls", "x509"}});
   // "type" is read only to refuse it with its own message: it cannot change.
   r.add("PATCH", "/portal/applications/{id}/oauth-clients/{client_id}", patch_client,
-        {.fields = {"callback_urls", "x509", "enabled", "type"}});
-  r.add("DELETE", "/portal/applications/{id}/oauth-clients/{client_id}", delete_client);
-  r.add("GET", "/portal/applications/{id}/oauth-clients/{client_id}/secret", get_secret);
-  r.add("POST", "/portal/applications/{id}/oauth-clients/{client_id}/secret", regenerate_secret);
+        {.as_user = true, .fields = {"callback_urls", "x509", "enabled", "type"}});
+  r.add("DELETE", "/portal/applications/{id}/oauth-clients/{client_id}", delete_client,
+        {.as_user = true});
+  r.add("GET", "/portal/applications/{id}/oauth-clients/{client_id}/secret", get_secret,
+        {.as_user = true});
+  r.add("POST", "/portal/applications/{id}/oauth-clients/{client_id}/secret", regenerate_secret,
+        {.as_user = true});
 }
 
 }  // namespace pistesim

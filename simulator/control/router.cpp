@@ -163,7 +163,12 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
                     "the field « " + std::string(f) + " » is required"},
                    f);
 
-  ControlCall call{sim, req, Body(body, options.fields), {}, options.query};
+  ControlCall call{sim, req, Body(body, options.fields), {}, options.query, {}};
+  if (options.as_user) {
+    auto user = call.actor();
+    if (!user) return error_response(user.error());
+    call.user = std::move(user.value());
+  }
   for (size_t i = 0; i < seg.size(); ++i) {
     if (!is_param(best->pattern[i])) continue;
     // A malformed escape is kept as written: the lookup then fails with the entity's 404.

@@ -34,6 +34,9 @@ struct ControlCall {
   // POST /portal/login), or the e-mail in `X-Pistesim-User` (the admin token lets the caller act
   // as any user without a password). Unauthenticated if neither names a live session or user.
   Result<std::string> actor() const;
+  // actor(), for a route declared `as_user` (RouteOptions): the router resolved it before the
+  // route ran. Empty for the other routes.
+  std::string user;
 };
 
 using ControlHandler = std::function<Response(ControlCall&)>;
@@ -46,6 +49,10 @@ enum class Access { Admin, Open };
 // MISSING_FIELD): a typo is never silently ignored, and no route can forget to check.
 struct RouteOptions {
   Access access = Access::Admin;
+  // Acts for a portal user (ControlCall::user): without one (no session or user header, or an
+  // expired session) the router answers 401 NOT_LOGGED_IN / SESSION_EXPIRED before the route
+  // runs, after the body checks.
+  bool as_user = false;
   std::vector<std::string_view> fields = {};    // the JSON body fields the route reads
   std::vector<std::string_view> required = {};  // those it cannot act without (implied in fields)
   std::vector<std::string_view> query = {};     // the query parameters it reads

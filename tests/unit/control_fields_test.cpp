@@ -10,6 +10,7 @@
 
 #include "control/control_api.h"
 #include "control/control_support.h"
+#include "control/router.h"
 #include "support/test_simulator.h"
 #include "wire/spelling.h"
 
@@ -81,6 +82,30 @@ TEST(ControlFields, EveryRouteRefusesAnUndeclaredFieldAndParameter) {
                    "zzz_unknown");
   }
   EXPECT_EQ(t.control("GET", "/health?ts=1733500000").status, 200);
+}
+
+// A route acting for a portal user never runs without one: the router answers 401 first, with
+// SESSION_EXPIRED for a session that is not (or no longer) open.
+TEST(ControlFields, EveryRouteActingForAUserRefusesACallerWithoutOne) {
+  const Router& router = control_router();
+  TestSimulator t;
+  size_t acting = 0;
+  for (const auto& [method, pattern] : router.routes()) {
+    const RouteOptions& options = *router.options(method, pattern);
+    if (!options.as_user) continue;
+    ++acting;
+    const std::string path = std::regex_replace(pattern, std::regex(R"(\{[a-z_]+\})"), "x");
+    SCOPED_TRACE(method + " " + path);
+    json body = json::object();
+    for (auto f : options.required) body[std::string(f)] = true;  // present: checked first
+    Request anonymous = Request::make(method, path, body.dump());
+    anonymous.headers.add("Authorization", "Bearer test-admin-token");
+    Request expired = anonymous;
+    expired.headers.add("X-Pistesim-Session", "no-such-session");
+    expect_refusal(serve_request(*t.sim, Endpoint::Control, anonymous), 401, "NOT_LOGGED_IN", "");
+    expect_refusal(serve_request(*t.sim, Endpoint::Control, expired), 401, "SESSION_EXPIRED", "");
+  }
+  EXPECT_GE(acting, 35u);
 }
 
 TEST(ControlFields, ARouteWithoutFieldsSaysSo) {

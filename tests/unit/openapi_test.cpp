@@ -78,13 +78,18 @@ std::string route_mismatch(const json& doc, const json& operation, const RouteOp
   }
   expect_same("body fields", fields, names_of(options.fields));
   expect_same("required fields", required, names_of(options.required));
-  std::set<std::string> query;
+  std::set<std::string> query, headers;
   for (const auto& p : operation.value("parameters", json::array())) {
     const json& param = resolved(doc, p);
     if (param.is_object() && param.value("in", "") == "query")
       query.insert(param.value("name", ""));
+    if (param.is_object() && param.value("in", "") == "header")
+      headers.insert(param.value("name", ""));
   }
   expect_same("query parameters", query, names_of(options.query));
+  // A route that acts for a portal user documents the two headers that name one.
+  if (options.as_user && !(headers.count("X-Pistesim-Session") && headers.count("X-Pistesim-User")))
+    out += " acts for a portal user, but does not document X-Pistesim-Session and X-Pistesim-User;";
   // Open routes say `security: []`; the others inherit the admin token.
   const bool open = operation.contains("security") && operation["security"].empty();
   if (open != (options.access == Access::Open))
