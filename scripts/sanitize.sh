@@ -64,4 +64,4 @@ cd "$build_dir"
 n=$(ctest -N "${select[@]}" | sed -n 's/^Total Tests: //p')
 [ "${n:-0}" -gt 0 ] || { echo "sanitize.sh: no test selected (${select[*]})" >&2; exit 1; }
 echo "sanitize.sh $kind: $n tests"
-ctest --output-on-failure -j"$jobs" --timeout 600 "${select[@]}"
+ctest --output-on-failure -j"$jobs" --timeout 300 "${select[@]}"
