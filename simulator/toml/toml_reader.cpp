@@ -104,7 +104,7 @@ void TomlReader::file_error(std::string message) {
 }
 
 std::optional<toml::table> TomlReader::parse_file() {
-  FileText f = read_input_file(file_);
+  FileText f = read_input_file(file_, max_bytes_);
   if (!f.error.empty()) {
     file_error(f.error);
     return std::nullopt;
@@ -113,10 +113,10 @@ std::optional<toml::table> TomlReader::parse_file() {
 }
 
 std::optional<toml::table> TomlReader::parse(std::string_view text) {
-  if (text.size() > kMaxInputFileBytes) {
+  if (text.size() > max_bytes_) {
     error(1, 1,
           "file too large (" + std::to_string(text.size()) + " bytes; at most " +
-              std::to_string(kMaxInputFileBytes) + ")");
+              std::to_string(max_bytes_) + ")");
     return std::nullopt;
   }
   try {

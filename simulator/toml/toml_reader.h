@@ -70,6 +70,9 @@ class TomlReader {
   // A mistake of the file as a whole (no position).
   void file_error(std::string message);
 
+  // The largest text parse_file() and parse() take (kMaxInputFileBytes unless set).
+  void set_max_bytes(uintmax_t n) { max_bytes_ = n; }
+
   // The file's text parsed; nullopt after reporting "cannot open: …" or "invalid TOML: …".
   std::optional<toml::table> parse_file();
   std::optional<toml::table> parse(std::string_view text);
@@ -119,6 +122,7 @@ class TomlReader {
 
  protected:
   std::string file_;
+  uintmax_t max_bytes_ = kMaxInputFileBytes;
   std::vector<InputError>& errors_;
   std::string note_;
 };

@@ -555,6 +555,7 @@ void read_access_request(Reader& r, const toml::table& t, const std::string& ctx
 WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name) {
   WorldLoadResult result;
   Reader r(source_name, result.errors);
+  r.set_max_bytes(kMaxWorldFileBytes);
   std::optional<toml::table> parsed = r.parse(toml_text);
   if (!parsed) return result;
   const toml::table& root = *parsed;
@@ -631,7 +632,7 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
 }
 
 WorldLoadResult load_world_file(const std::string& path) {
-  FileText f = read_input_file(path);
+  FileText f = read_input_file(path, kMaxWorldFileBytes);
   if (!f.error.empty()) {
     WorldLoadResult result;
     result.errors.push_back({path, 0, 0, f.error});
