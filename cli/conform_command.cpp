@@ -18,6 +18,7 @@
 #include "conformance/report.h"
 #include "conformance/suite.h"
 #include "data_dir.h"
+#include "report_options.h"
 #include "scenario_engine/target_clock.h"
 
 namespace pistesim::cli {
@@ -150,18 +151,17 @@ int conform(ConformArgs& args) {
 
   // Report files are checked before anything runs: a typo must not cost a whole run.
   std::vector<std::pair<std::string, std::unique_ptr<std::ofstream>>> files;
-  for (const auto& spec : args.reports) {
-    size_t eq = spec.find('=');
-    std::string format = eq == std::string::npos ? spec : spec.substr(0, eq);
-    if (eq == std::string::npos || (format != "junit" && format != "json") ||
-        eq + 1 == spec.size()) {
-      std::cerr << "pistesim conform: --report " << spec << ": expected junit=FILE or json=FILE\n";
-      return 2;
-    }
-    auto file = std::make_unique<std::ofstream>(spec.substr(eq + 1));
+  std::vector<ReportSpec> specs;
+  std::string spec_error;
+  if (!parse_report_specs(args.reports, /*stdout_allowed=*/false, &specs, &spec_error)) {
+    std::cerr << "pistesim conform: " << spec_error << "\n";
+    return 2;
+  }
+  for (const auto& [format, path] : specs) {
+    auto file = std::make_unique<std::ofstream>(path);
     if (!*file) {
-      std::cerr << "pistesim conform: --report " << spec << ": cannot write " << spec.substr(eq + 1)
-                << "\n";
+      std::cerr << "pistesim conform: --report " << format << "=" << path << ": cannot write "
+                << path << "\n";
       return 2;
     }
     files.emplace_back(format, std::move(file));
@@ -175,7 +175,11 @@ int conform(ConformArgs& args) {
   // dozens of checks for one reason: say that reason once, and run nothing.
   std::string preflight_line;
   if (!args.no_preflight) {
-    auto pre = conformance::preflight(profile);
+    // The remedy names the conformance world where this binary finds it (data_dir.h).
+    std::string no_data_dir;
+    std::string world_file = shipped_path("conformance/world.toml", &no_data_dir);
+    if (world_file.empty()) world_file = "conformance/world.toml";
+    auto pre = conformance::preflight(profile, world_file);
     if (!pre.ok) {
       std::cerr << "pistesim conform: preflight failed, no check ran: " << pre.problem
                 << "\n  remedy: " << pre.remedy << "\n";
@@ -226,6 +230,10 @@ int conform(ConformArgs& args) {
   for (auto& [format, file] : files) {
     if (format == "junit")
       conformance::write_junit(*file, suite);
+    else if (format == "tap")
+      conformance::write_tap(*file, suite);
+    else if (format == "html")
+      conformance::write_html(*file, suite);
     else
       conformance::write_json(*file, suite);
     file->flush();
@@ -288,9 +296,7 @@ void add_conform_command(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);
   cmd->add_option("--level", args->levels, "Run only checks of these levels (MUST,SHOULD,PISTE)")
       ->allow_extra_args(false);
-  cmd->add_option("--report", args->reports,
-                  "Also write a report: junit=FILE or json=FILE (repeatable)")
-      ->allow_extra_args(false);
+  add_report_option(cmd, &args->reports, /*stdout_allowed=*/false);
   cmd->add_option("--color", args->color, "Colour the table")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--list", args->list, "List the checks without running them");

@@ -7,10 +7,10 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <tuple>
 
 #include "commands.h"
 #include "crypto/secrets.h"
@@ -19,6 +19,8 @@
 #include "loadgen/runner.h"
 #include "loadgen/target.h"
 #include "loadgen/workload.h"
+#include "report_options.h"
+#include "scenario_engine/reporters/case_report.h"
 
 namespace pistesim::cli {
 
@@ -27,8 +29,9 @@ namespace {
 using namespace pistesim::loadgen;
 
 struct LoadArgs {
-  std::string profile;
-  std::string target;  // empty: embedded
+  std::string workload;
+  std::string old_profile;  // --profile, refused: it is --workload now
+  std::string target;       // empty: embedded
   std::string admin_token;
   TlsClientArgs tls;
   std::string plain;  // path for --plain
@@ -43,7 +46,8 @@ struct LoadArgs {
   bool closed = false;
   size_t connections = 0, threads = 0;
   std::string shard;
-  std::string json_out, html_out;
+  std::vector<std::string> reports;  // --report FORMAT=PATH
+  std::string json_out, html_out;    // --json, --html: deprecated spellings of --report
   bool progress = false;
   std::string max_p99;
   double min_rate = -1;
@@ -56,6 +60,7 @@ struct UsageError : std::runtime_error {
 };
 
 Nanos duration_arg(const std::string& text, const char* option) {
+  if (text == "0") return 0;  // a zero needs no unit
   Millis ms = parse_duration_ms(text);
   if (ms < 0) throw UsageError(std::string(option) + ": bad duration '" + text + "' (e.g. 30s)");
   return ms * 1000000;
@@ -85,11 +90,11 @@ int64_t latency_arg(const std::string& text) {
 // than cut short: a run's shape is what its figures and verdict mean.
 std::string ramp_longer_than_run(const LoadArgs& a, const Workload& w) {
   const std::string ramp = format_duration(w.ramp), duration = format_duration(w.duration);
-  const std::string profile = "profile '" + w.name + "'";
+  const std::string profile = "workload '" + w.name + "'";
   std::string ramp_from =
       a.ramp.empty() ? "the ramp of " + profile + " (" + ramp + ")" : "--ramp " + a.ramp;
   std::string duration_from = !a.duration.empty() ? "--duration " + a.duration
-                              : a.profile.empty()
+                              : a.workload.empty()
                                   ? "the default duration (" + duration + ")"
                                   : "the duration of " + profile + " (" + duration + ")";
   return ramp_from + " is longer than " + duration_from +
@@ -99,17 +104,17 @@ std::string ramp_longer_than_run(const LoadArgs& a, const Workload& w) {
 
 Workload build_workload(const LoadArgs& a) {
   Workload w;
-  if (!a.profile.empty()) {
+  if (!a.workload.empty()) {
     if (a.rate >= 0 || a.start_rate >= 0 || a.apps || !a.quota.empty() || !a.plain.empty())
       throw UsageError(
           "--rate, --start-rate, --apps, --quota and --plain describe a command-line workload; "
-          "with --profile, edit the profile instead");
+          "with --workload, edit the workload file instead");
     // The shipped profiles are in the data directory (data_dir.h); without one, a profile is
     // still found by path or in PISTESIM_PROFILES_DIR.
     std::string no_data_dir;
     const std::string shipped = shipped_path("loadgen/profiles", &no_data_dir);
     try {
-      w = load_profile_file(find_profile(a.profile, default_profile_dirs(shipped)));
+      w = load_profile_file(find_profile(a.workload, default_profile_dirs(shipped)));
     } catch (const std::runtime_error& e) {
       throw UsageError(e.what() + (no_data_dir.empty() ? "" : " (" + no_data_dir + ")"));
     }
@@ -209,39 +214,89 @@ bool write_file(const std::string& path, const std::string& text) {
   return true;
 }
 
-int finish(const LoadResult& result, const LoadArgs& a, const Thresholds& thresholds) {
+// A report asked for, with the spelling the user gave (for messages).
+struct LoadReport {
+  ReportSpec spec;
+  std::string given;  // "--report junit=x.xml", or the deprecated "--json"
+};
+
+// --report specs, then the deprecated --json/--html (each saying its new spelling once).
+std::vector<LoadReport> reports_of(const LoadArgs& a, std::string_view command) {
+  std::vector<ReportSpec> specs;
+  std::string error;
+  if (!parse_report_specs(a.reports, /*stdout_allowed=*/false, &specs, &error))
+    throw UsageError(error);
+  std::vector<LoadReport> out;
+  for (auto& s : specs) out.push_back({s, "--report " + s.format + "=" + s.path});
+  for (const auto& [option, format, path] :
+       {std::tuple<const char*, const char*, const std::string&>{"--json", "json", a.json_out},
+        {"--html", "html", a.html_out}}) {
+    if (path.empty()) continue;
+    warn_deprecated(command, option, "--report " + std::string(format) + "=" + path);
+    out.push_back({{format, path}, option});
+  }
+  // A report path that cannot be written is refused before the run, not after it.
+  for (const auto& r : out)
+    if (!report_path_writable(r.spec.path))
+      throw UsageError(r.given + ": cannot write " + r.spec.path +
+                       " (checked before the run: no such directory, or not writable)");
+  return out;
+}
+
+// The verdict's criteria as the shared report model: one suite named after the workload, one
+// case per criterion (quotas held, answers well formed, thresholds).
+scenario::CaseReport case_report(const LoadResult& r, const Verdict& v) {
+  scenario::CaseReport report;
+  report.name = "pistesim load";
+  report.title = "pistesim load: " + r.workload;
+  report.summary = r.workload + " against " + r.target + ": " + std::to_string(r.completed) +
+                   " requests completed, " + (v.ok() ? "PASSED" : "FAILED");
+  report.duration_us = static_cast<int64_t>(r.duration_s * 1e6);
+  scenario::ReportSuite suite{"load " + r.workload, {{"target", r.target}, {"model", r.model}}, {}};
+  for (const auto& check : v.checks) {
+    scenario::ReportCase c;
+    c.classname = "load";
+    c.name = check.name;
+    c.outcome = check.ok ? scenario::Outcome::Passed : scenario::Outcome::Failed;
+    if (check.ok)
+      c.output = check.detail;
+    else
+      c.message = check.detail;
+    suite.cases.push_back(std::move(c));
+  }
+  report.suites.push_back(std::move(suite));
+  return report;
+}
+
+int finish(const LoadResult& result, const std::vector<LoadReport>& reports,
+           const Thresholds& thresholds) {
   Verdict v = verify(result, thresholds);
   std::cout << text_summary(result, v);
   bool written = true;
-  if (!a.json_out.empty())
-    written = write_file(a.json_out, report_json(result, v).dump(1)) && written;
-  if (!a.html_out.empty()) written = write_file(a.html_out, html_report(result, v)) && written;
+  for (const auto& r : reports) {
+    std::ostringstream text;
+    if (r.spec.format == "json") {
+      text << report_json(result, v).dump(1);
+    } else if (r.spec.format == "html") {
+      text << html_report(result, v);
+    } else if (r.spec.format == "junit") {
+      scenario::write_junit(text, case_report(result, v));
+    } else {
+      scenario::write_tap(text, case_report(result, v));
+    }
+    written = write_file(r.spec.path, text.str()) && written;
+  }
   if (!written) return 2;
   return v.ok() ? 0 : 1;
 }
 
-// A report path that cannot be written is refused before the run, not after it.
-void check_report_paths(const LoadArgs& a) {
-  for (const auto& [option, path] :
-       {std::pair<const char*, const std::string&>{"--json", a.json_out}, {"--html", a.html_out}}) {
-    if (path.empty()) continue;
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::path parent = fs::path(path).parent_path();
-    if (parent.empty()) parent = ".";
-    const bool ok = fs::is_directory(parent, ec) && ::access(parent.c_str(), W_OK) == 0 &&
-                    !fs::is_directory(path, ec) &&
-                    (!fs::exists(path, ec) || ::access(path.c_str(), W_OK) == 0);
-    if (!ok)
-      throw UsageError(std::string(option) + ": cannot write " + path +
-                       " (checked before the run: no such directory, or not writable)");
-  }
-}
-
 int run_load_command(const LoadArgs& a) {
   try {
+    if (!a.old_profile.empty())
+      throw UsageError("--profile is now --workload (--workload " + a.old_profile +
+                       "); the embedded simulator's piste or rfc answers are --sim-profile");
     const Thresholds thresholds = thresholds_of(a);  // usage errors before any work
-    check_report_paths(a);
+    const std::vector<LoadReport> reports = reports_of(a, "load");
     Workload w = build_workload(a);
     std::unique_ptr<LoadTarget> target;
     TlsClientOptions tls;
@@ -294,7 +349,7 @@ int run_load_command(const LoadArgs& a) {
     LoadResult result = run_load(w, target->info(), options);
     if (options.on_progress && tty) std::cerr << "\n";
     target.reset();
-    return finish(result, a, thresholds);
+    return finish(result, reports, thresholds);
   } catch (const UsageError& e) {
     std::cerr << "pistesim load: " << e.what() << "\n";
     return 2;
@@ -307,7 +362,7 @@ int run_load_command(const LoadArgs& a) {
 int run_merge_command(const LoadArgs& a) {
   try {
     const Thresholds thresholds = thresholds_of(a);
-    check_report_paths(a);
+    const std::vector<LoadReport> reports = reports_of(a, "load merge");
     LoadResult merged;
     for (const auto& path : a.merge_inputs) {
       std::ifstream in(path, std::ios::binary);
@@ -327,7 +382,7 @@ int run_merge_command(const LoadArgs& a) {
                          merged.workload + "': only shares of one workload merge");
       merged.merge(part);
     }
-    return finish(merged, a, thresholds);
+    return finish(merged, reports, thresholds);
   } catch (const UsageError& e) {
     std::cerr << "pistesim load merge: " << e.what() << "\n";
     return 2;
@@ -343,8 +398,10 @@ void add_load_command(CLI::App& app, int& exit_code) {
       "Drive load at the token endpoint and the gateway, verify quotas and protocol under load, "
       "report latency and throughput (default target: an embedded simulator on loopback)");
   cmd->add_option(
-      "--profile", a->profile,
+      "--workload", a->workload,
       "Workload profile: a name from loadgen/profiles (e.g. production-1000) or a file");
+  // The old name of --workload, kept only to say so (--profile means piste or rfc elsewhere).
+  cmd->add_option("--profile", a->old_profile, "Renamed --workload")->group("");
   cmd->add_option("--target", a->target,
                   "A running pistesim (http(s)://host:port) instead of the embedded simulator");
   add_tls_client_options(cmd, &a->tls);
@@ -362,11 +419,13 @@ void add_load_command(CLI::App& app, int& exit_code) {
       "--plain: the body's Content-Type (default application/x-www-form-urlencoded)");
   for (auto* o : {method, body, content_type}) o->needs("--plain");
   cmd->add_option("--world", a->world, "World file of the embedded simulator");
-  cmd->add_option("--sim-profile", a->sim_profile, "Embedded simulator's answers: piste or rfc");
+  cmd->add_option("--sim-profile", a->sim_profile,
+                  "Embedded simulator's answers: piste or rfc (what --profile means for serve "
+                  "and conform)");
   cmd->add_option("--duration", a->duration, "How long to send (default 10s)");
   cmd->add_option("--ramp", a->ramp,
                   "Ramp the arrival rate linearly from the start rate (default 0) to the full "
-                  "rate over this long (open model)");
+                  "rate over this long (open model; 0 for none)");
   cmd->add_option("--rate", a->rate,
                   "Total arrival rate, requests/s (open model; default 25 per app)");
   cmd->add_option("--start-rate", a->start_rate,
@@ -381,8 +440,13 @@ void add_load_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", a->threads, "Event-loop threads (default: one per core, at most 4)");
   cmd->add_option("--shard", a->shard,
                   "K/N: play the K-th of N shares of the applications (merge with `load merge`)");
-  cmd->add_option("--json", a->json_out, "Write the result (mergeable) and verdict as JSON");
-  cmd->add_option("--html", a->html_out, "Write a self-contained HTML report with plots");
+  add_report_option(cmd, &a->reports, /*stdout_allowed=*/false)
+      ->description(
+          "Also write a report: FORMAT=PATH, FORMAT json (the result, mergeable, and its "
+          "verdict), html (a self-contained page with plots), junit or tap (one case per "
+          "criterion of the verdict); repeatable");
+  cmd->add_option("--json", a->json_out, "Deprecated: --report json=PATH");
+  cmd->add_option("--html", a->html_out, "Deprecated: --report html=PATH");
   cmd->add_flag("--progress", a->progress,
                 "Live progress on stderr even when it is not a terminal");
   cmd->add_option("--max-p99", a->max_p99, "Fail (exit 1) when p99 exceeds this, e.g. 2ms");
@@ -390,10 +454,11 @@ void add_load_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--run-id", a->run_id, "Prefix of the applications created on --target");
   CLI::App* merge = cmd->add_subcommand(
       "merge", "Merge the JSON results of load processes that split one workload, and verify");
-  merge->add_option("results", a->merge_inputs, "JSON results of `pistesim load --json`")
+  merge->add_option("results", a->merge_inputs, "JSON results of `pistesim load --report json=…`")
       ->required();
-  merge->add_option("--json", a->json_out, "Write the merged result as JSON");
-  merge->add_option("--html", a->html_out, "Write the merged HTML report");
+  add_report_option(merge, &a->reports, /*stdout_allowed=*/false);
+  merge->add_option("--json", a->json_out, "Deprecated: --report json=PATH");
+  merge->add_option("--html", a->html_out, "Deprecated: --report html=PATH");
   merge->add_option("--max-p99", a->max_p99, "Fail (exit 1) when p99 exceeds this");
   merge->add_option("--min-rate", a->min_rate, "Fail (exit 1) when fewer requests/s completed");
   merge->callback([a, &exit_code] { exit_code = run_merge_command(*a); });

@@ -16,6 +16,7 @@
 
 #include "commands.h"
 #include "data_dir.h"
+#include "report_options.h"
 #include "scenario_engine/coverage.h"
 #include "scenario_engine/loader.h"
 #include "scenario_engine/reporters/reporters.h"
@@ -51,8 +52,6 @@ struct RunArgs {
   bool list = false;
   bool keep_clock = false;
 };
-
-const std::set<std::string> kReportFormats = {"junit", "tap", "json", "html"};
 
 bool use_color(const std::string& mode, int fd) {
   if (mode == "always") return true;
@@ -152,20 +151,17 @@ int run(RunArgs args) {
   std::vector<std::pair<std::string, std::string>> report_files;  // format, path
   std::string stdout_format = args.format;
   bool stdout_taken = false;
-  for (const auto& spec : args.reports) {
-    auto eq = spec.find('=');
-    std::string format = spec.substr(0, eq);
-    if (eq == std::string::npos || eq + 1 == spec.size() || !kReportFormats.count(format)) {
-      std::cerr << "--report " << spec
-                << ": expected FORMAT=FILE with FORMAT one of junit, tap, json, html "
-                   "(FILE - for standard output)\n";
-      return 2;
-    }
-    std::string path = spec.substr(eq + 1);
+  std::vector<ReportSpec> specs;
+  std::string spec_error;
+  if (!parse_report_specs(args.reports, /*stdout_allowed=*/true, &specs, &spec_error)) {
+    std::cerr << spec_error << "\n";
+    return 2;
+  }
+  for (const auto& [format, path] : specs) {
     if (path == "-") {
       if (stdout_taken || (args.format_given && args.format != format)) {
-        std::cerr << "--report " << spec << ": standard output already has the " << stdout_format
-                  << " report\n";
+        std::cerr << "--report " << format << "=-: standard output already has the "
+                  << stdout_format << " report\n";
         return 2;
       }
       stdout_format = format;
@@ -349,10 +345,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--name", args->names,
                   "Run only scenarios whose name contains this text (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--report", args->reports,
-                  "Also write a report: FORMAT=FILE, FORMAT junit|tap|json|html, FILE - for "
-                  "standard output (repeatable)")
-      ->allow_extra_args(false);
+  add_report_option(cmd, &args->reports, /*stdout_allowed=*/true);
   auto* format = cmd->add_option("--format", args->format, "Report on standard output")
                      ->check(CLI::IsMember({"terminal", "tap", "json", "junit", "html"}));
   cmd->add_option("--color", args->color, "Colour the terminal report")

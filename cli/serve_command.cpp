@@ -2,10 +2,12 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "commands.h"
 #include "core/simulator.h"
+#include "host_ports.h"
 #include "http/http_server.h"
 #include "server_info.h"
 #include "store/durable_simulator.h"
@@ -24,6 +26,7 @@ struct ServeSettings : ServeArgs {
   HttpServerOptions limits;  // the limit fields only (size, time, connections)
   std::string log_format = "text";
   bool quiet = false;
+  HostPortArgs host_ports;
 };
 
 int print_world_errors(LogFormat format, const WorldLoadResult& loaded) {
@@ -54,6 +57,10 @@ int serve(const ServeSettings& args) {
   if (!args.admin_token.empty() && !parse_bearer("Bearer " + args.admin_token)) {
     return fail("--admin-token: use letters, digits and - . _ ~ + / (then '=' padding) only");
   }
+  std::vector<HostPort> host_ports;
+  std::string ports_error;
+  if (!host_ports_of(args.host_ports, args.port, &host_ports, &ports_error))
+    return fail(ports_error);
   WorldLoadResult loaded = load_world(args.world);
   if (!loaded.ok()) return print_world_errors(format, loaded);
 
@@ -101,20 +108,27 @@ int serve(const ServeSettings& args) {
   options.header_timeout_s = args.limits.header_timeout_s;
   options.request_timeout_s = args.limits.request_timeout_s;
   options.keep_alive_timeout_s = args.limits.keep_alive_timeout_s;
+  options.host_ports = std::move(host_ports);
   HttpServer server(sim, options);
   std::string error;
   if (!server.bind(&error)) return fail(error);
   if (!server.notice().empty()) say(server.notice());
   sim.set_public_url(server.base_url());  // links in e-mails point here
   server.start();
-  nlohmann::json info = server_info(sim, server.base_url());
+  std::map<Endpoint, std::string> host_urls;
+  for (const HostPort& h : server.host_ports()) host_urls[h.endpoint] = server.host_url(h.endpoint);
+  nlohmann::json info = server_info(sim, server.base_url(), host_urls);
   if (!args.info_file.empty() && !write_info_file(args.info_file, info, &error)) {
     server.stop();
     return fail(error);
   }
-  if (args.quiet) {
+  // A log collector reads the addresses from the JSON lines; a person from the banner.
+  if (args.quiet || format == LogFormat::Json) {
     say("serving on " + server.base_url());
-  } else {
+    for (const auto& [endpoint, url] : host_urls)
+      say(std::string(piste_host(endpoint)) + " on " + url);
+  }
+  if (!args.quiet) {
     std::cout
         << describe_server(info)
         << (args.access_log
@@ -203,6 +217,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "text, or json: one JSON object per line on stderr (messages and access log)")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
+  add_host_port_options(cmd, &args->host_ports);
   cmd->add_flag("--quiet", args->quiet,
                 "No banner on stdout (CI): one line on stderr says where it serves; read the "
                 "rest from --info-file");

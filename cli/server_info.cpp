@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iomanip>
 #include <sstream>
 
 #include "wire/encoding.h"
@@ -32,7 +33,8 @@ json credentials_of(const Application& app) {
 }
 }  // namespace
 
-json server_info(const Simulator& sim, const std::string& base_url) {
+json server_info(const Simulator& sim, const std::string& base_url,
+                 const std::map<Endpoint, std::string>& host_urls) {
   auto snap = sim.snapshot();
   auto url = [&](Endpoint e) { return base_url + std::string(path_prefix(e)); };
   json info = {
@@ -50,6 +52,19 @@ json server_info(const Simulator& sim, const std::string& base_url) {
       {"control_url", url(Endpoint::Control)},
       {"admin_token", sim.admin_token()},
   };
+  // Ports of their own per PISTE host: the host's URL as the real one, with its own port.
+  if (!host_urls.empty()) {
+    json hosts = json::object();
+    for (const auto& [endpoint, url] : host_urls) {
+      json& channel = hosts[channel_of(endpoint) == Channel::Sandbox ? "sandbox" : "production"];
+      const bool oauth =
+          endpoint == Endpoint::SandboxOAuth || endpoint == Endpoint::ProductionOAuth;
+      channel[oauth ? "oauth_host" : "api_host"] = piste_host(endpoint);
+      channel[oauth ? "oauth_url" : "api_url"] = url;
+      if (oauth) channel["token_url"] = url + "/api/oauth/token";
+    }
+    info["host_ports"] = hosts;
+  }
   const std::string& demo = snap->world.settings.demo_user;
   if (!demo.empty()) {
     json d = {{"user", demo}};
@@ -87,6 +102,18 @@ std::string describe_server(const json& info) {
         << "  token: " << c["token_url"].get<std::string>() << "\n"
         << "              APIs:  " << c["api_url"].get<std::string>()
         << "/<base path>/<resource>\n";
+  }
+  if (info.contains("host_ports")) {
+    out << "\n  PISTE host ports (PISTE's paths, no prefix):\n";
+    for (const char* ch : {"sandbox", "production"}) {
+      if (!info["host_ports"].contains(ch)) continue;
+      const json& c = info["host_ports"][ch];
+      for (const char* kind : {"oauth", "api"})
+        if (c.contains(std::string(kind) + "_url"))
+          out << "    " << std::left << std::setw(29)
+              << c[std::string(kind) + "_host"].get<std::string>()
+              << c[std::string(kind) + "_url"].get<std::string>() << "\n";
+    }
   }
   out << "\n  control API: " << info["control_url"].get<std::string>()
       << "  (Authorization: Bearer " << info["admin_token"].get<std::string>() << ")\n";

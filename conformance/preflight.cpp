@@ -70,8 +70,12 @@ std::string var(const scenario::Variables& vars, const std::string& name) {
 
 class Preflight {
  public:
-  Preflight(const TargetProfile& p, Target& t, scenario::Variables vars)
-      : p_(p), t_(t), vars_(std::move(vars)), token_url_(var(vars_, "token_url")) {}
+  Preflight(const TargetProfile& p, Target& t, scenario::Variables vars, std::string world_file)
+      : p_(p),
+        t_(t),
+        vars_(std::move(vars)),
+        token_url_(var(vars_, "token_url")),
+        world_file_(std::move(world_file)) {}
 
   // A token for the client whose variables start with `prefix` ("" or "second_"), or why not.
   std::optional<std::string> token(const std::string& prefix, PreflightResult& r) {
@@ -204,7 +208,7 @@ class Preflight {
     }
     return failed("the target's world" + world_name + " has no client « " + id +
                       " », so it likely runs another world: " + seen,
-                  "start the server with --world conformance/world.toml, or give " + ids +
+                  "start the server with --world " + world_file_ + ", or give " + ids +
                       " of one of its applications");
   }
 
@@ -212,11 +216,12 @@ class Preflight {
   Target& t_;
   scenario::Variables vars_;
   std::string token_url_;
+  const std::string world_file_;
 };
 
 }  // namespace
 
-PreflightResult preflight(const TargetProfile& p) {
+PreflightResult preflight(const TargetProfile& p, const std::string& world_file) {
   std::string why;
   auto access = open_target(p, &why);
   if (!access) return failed("cannot open the target: " + why, "check --target and --world");
@@ -231,7 +236,7 @@ PreflightResult preflight(const TargetProfile& p) {
   scenario::Variables vars;
   if (!render_vars(p, t, vars, &why))
     return failed(why, "fix it in --profile-file or give it on the command line");
-  Preflight run(p, t, vars);
+  Preflight run(p, t, vars, world_file);
   PreflightResult r;
   auto token = run.token("", r);
   if (!token) return r;

@@ -21,6 +21,9 @@ struct PreflightResult {
 // method, so a server failing one of them still gets its checks), a call to allowed_path with
 // the token, one to forbidden_path. A pistesim target is reset first, and its journal tells an
 // unknown client from a wrong secret (the token endpoint rightly does not, RFC 6749 §10.10).
-PreflightResult preflight(const TargetProfile& profile);
+// `world_file`: the conformance world as the remedy names it (the installed data directory's
+// conformance/world.toml, data_dir.h).
+PreflightResult preflight(const TargetProfile& profile,
+                          const std::string& world_file = "conformance/world.toml");
 
 }  // namespace pistesim::conformance

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/text.h"
+#include "scenario_engine/reporters/case_report.h"
 #include "scenario_engine/reporters/report_support.h"
 
 namespace pistesim::conformance {
@@ -95,42 +96,58 @@ void write_table_report(std::ostream& out, const SuiteResult& suite, bool color)
   out << "\n" << summary_line(suite) << "\n";
 }
 
-void write_junit(std::ostream& out, const SuiteResult& suite) {
-  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << "<testsuites name=\"pistesim conform\" tests=\"" << suite.results.size()
-      << "\" failures=\"" << suite.count(Verdict::Fail) << "\" errors=\""
-      << suite.count(Verdict::Error) << "\" skipped=\"" << suite.count(Verdict::Skip)
-      << "\" time=\"" << report::seconds(suite.duration_us) << "\">\n";
-  out << "  <testsuite name=\""
-      << report::xml_escape("conformance on " + suite.target + " (" + suite.profile + ")", true)
-      << "\" tests=\"" << suite.results.size() << "\" failures=\"" << suite.count(Verdict::Fail)
-      << "\" errors=\"" << suite.count(Verdict::Error) << "\" skipped=\""
-      << suite.count(Verdict::Skip) << "\" time=\"" << report::seconds(suite.duration_us)
-      << "\">\n";
+scenario::CaseReport case_report(const SuiteResult& suite) {
+  scenario::CaseReport report;
+  report.name = "pistesim conform";
+  report.title = "pistesim conform: " + suite.target + " (" + suite.profile + ")";
+  report.summary = summary_line(suite);
+  report.duration_us = suite.duration_us;
+  // The name is the same from run to run: the target (with its port) is a property.
+  scenario::ReportSuite checks{"conformance (" + suite.profile + ")",
+                               {{"target", suite.target}, {"profile", suite.profile}},
+                               {}};
   for (const auto& r : suite.results) {
-    const std::string section = r.id.substr(0, 1);
-    out << "    <testcase classname=\"conformance." << report::xml_escape(section, true)
-        << "\" name=\""
-        << report::xml_escape(r.id + " " + std::string(to_string(r.level)) + " " + r.name, true)
-        << "\" file=\"" << report::xml_escape(r.file, true) << "\" time=\""
-        << report::seconds(r.duration_us) << "\">\n";
-    const std::string message = report::xml_escape(r.evidence, true);
-    if (r.verdict == Verdict::Skip) {
-      out << "      <skipped message=\"" << message << "\"/>\n";
-    } else if (r.verdict == Verdict::Fail || r.verdict == Verdict::Error) {
-      const char* tag = r.verdict == Verdict::Fail ? "failure" : "error";
-      std::ostringstream details;
-      details << r.source << "\n";
-      report::write_scenario_details(details, r.detail, scenario::TerminalStyle{}, "");
-      out << "      <" << tag << " message=\"" << message << "\">"
-          << report::xml_escape(details.str()) << "</" << tag << ">\n";
-    } else {
-      out << "      <system-out>" << report::xml_escape(r.source + ": " + r.evidence)
-          << "</system-out>\n";
+    scenario::ReportCase c;
+    c.classname = "conformance." + r.id.substr(0, 1);
+    c.name = r.id + " " + std::string(to_string(r.level)) + " " + r.name;
+    c.file = r.file;
+    c.duration_us = r.duration_us;
+    c.message = r.evidence;
+    switch (r.verdict) {
+      case Verdict::Pass:
+        c.outcome = scenario::Outcome::Passed;
+        c.output = r.source + ": " + r.evidence;
+        break;
+      case Verdict::Skip:
+        c.outcome = scenario::Outcome::Skipped;
+        break;
+      case Verdict::Fail:
+      case Verdict::Error: {
+        c.outcome =
+            r.verdict == Verdict::Fail ? scenario::Outcome::Failed : scenario::Outcome::Error;
+        std::ostringstream details;
+        details << r.source << "\n";
+        report::write_scenario_details(details, r.detail, scenario::TerminalStyle{}, "");
+        c.details = details.str();
+        break;
+      }
     }
-    out << "    </testcase>\n";
+    checks.cases.push_back(std::move(c));
   }
-  out << "  </testsuite>\n</testsuites>\n";
+  report.suites.push_back(std::move(checks));
+  return report;
+}
+
+void write_junit(std::ostream& out, const SuiteResult& suite) {
+  scenario::write_junit(out, case_report(suite));
+}
+
+void write_tap(std::ostream& out, const SuiteResult& suite) {
+  scenario::write_tap(out, case_report(suite));
+}
+
+void write_html(std::ostream& out, const SuiteResult& suite) {
+  scenario::write_html(out, case_report(suite));
 }
 
 void write_json(std::ostream& out, const SuiteResult& suite) {

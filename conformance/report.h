@@ -1,10 +1,12 @@
-// The suite's verdicts as a table (people), JUnit XML (CI) and JSON (tools).
+// The suite's verdicts as a table (people), JUnit XML and TAP (CI), JSON (tools) and HTML; JUnit,
+// TAP and HTML by the writers every command shares (scenario_engine/reporters/case_report.h).
 #pragma once
 
 #include <ostream>
 #include <string>
 
 #include "conformance/suite.h"
+#include "scenario_engine/reporters/case_report.h"
 
 namespace pistesim::conformance {
 
@@ -17,9 +19,14 @@ std::string table_header();
 void write_table_report(std::ostream& out, const SuiteResult& suite, bool color);
 // "46 checks on embedded (piste): 44 passed, 0 failed, 2 skipped, 0 errors (1.2 s)".
 std::string summary_line(const SuiteResult& suite);
-// One <testcase> per check (classname = its section letter), <failure>/<error>/<skipped> as
-// its verdict, the evidence and the failing steps' details in the body.
+// The checks as the shared report model: one suite named "conformance (<profile>)" (the target,
+// whose URL may hold a random port, is a property), one case per check (classname
+// "conformance.<section letter>", name "A1 MUST <title>"), the evidence as the message and the
+// failing steps as the details.
+scenario::CaseReport case_report(const SuiteResult& suite);
 void write_junit(std::ostream& out, const SuiteResult& suite);
+void write_tap(std::ostream& out, const SuiteResult& suite);
+void write_html(std::ostream& out, const SuiteResult& suite);
 // {"target", "profile", "summary": {...}, "checks": [{id, level, source, name, file, verdict,
 // evidence, duration_ms}]}.
 void write_json(std::ostream& out, const SuiteResult& suite);

@@ -27,10 +27,10 @@ trap cleanup EXIT
 
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 field() { python3 -c 'import json,sys;j=json.load(open(sys.argv[1]));print(eval(sys.argv[2]))' "$@"; }
-# Runs `pistesim load … --json F` and prints "rate p50 p99 errors".
+# Runs `pistesim load … --report json=F` and prints "rate p50 p99 errors".
 load() {
   local out=$tmp/load.json
-  "$pistesim" load "$@" --json "$out" >/dev/null 2>&1 || true
+  "$pistesim" load "$@" --report "json=$out" >/dev/null 2>&1 || true
   field "$out" '"%.0f %.3f %.3f %d" % (j["achieved_rate"], j["summary"]["p50_ms"], j["summary"]["p99_ms"], sum(j["errors"].values()))'
 }
 
@@ -80,13 +80,13 @@ kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 for _ in $(seq 100); do [ -s "$tmp/info.json" ] && break; sleep 0.05; done
 base=$(field "$tmp/info.json" 'j["base_url"]')
 export PISTESIM_ADMIN_TOKEN=$(field "$tmp/info.json" 'j["admin_token"]')
-read -r peak _ p99peak _ < <(load --target "$base" --profile gateway-closed --connections "$connections" \
+read -r peak _ p99peak _ < <(load --target "$base" --workload gateway-closed --connections "$connections" \
   --duration "${duration}s" --run-id gwpeak)
 half=$(python3 -c "print(int($peak/2))")
 read -r rate p50 p99 errs < <(load --target "$base" --apps 16 --quota 1000000/1s --rate "$half" \
   --connections "$connections" --duration "${duration}s" --run-id gwhalf)
 echo "| pistesim gateway (Légifrance ping, bearer) | $peak ($(python3 -c "print('%.2f' % ($peak/$bare_peak))")× bare) | $p99peak ms | $rate | $p50 ms | $p99 ms | $errs |"
-read -r peak _ p99peak _ < <(load --target "$base" --profile token-endpoint --connections "$connections" \
+read -r peak _ p99peak _ < <(load --target "$base" --workload token-endpoint --connections "$connections" \
   --duration "${duration}s" --run-id tokpeak)
 half=$(python3 -c "print(int($peak/2))")
 read -r rate p50 p99 errs < <(load --target "$base" --kind token --apps 16 --rate "$half" \

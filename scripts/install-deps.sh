@@ -30,6 +30,9 @@ fi
 # The OpenAPI checks (tests/openapi/: Redocly's lint, Ajv for the end-to-end schema checks): their
 # npm packages go to tests/openapi/node_modules (git-ignored); `npm install` is a no-op when they
 # are up to date. Offline, it warns, and the OpenAPI tests say what is missing.
-openapi_checks="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi"
-npm install --prefix "$openapi_checks" --no-audit --no-fund --silent ||
-  echo "install-deps: npm install in $openapi_checks failed: the OpenAPI tests will fail" >&2
+# The same for the real PISTE client the dila.client test runs (tests/dila/).
+for checks in openapi dila; do
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/$checks"
+  npm install --prefix "$dir" --no-audit --no-fund --silent ||
+    echo "install-deps: npm install in $dir failed: the tests using it will fail" >&2
+done

@@ -1,9 +1,10 @@
-// TAP version 14 (testanything.org/tap-version-14-specification.html): one test point per
-// scenario, `# SKIP reason` for skipped ones, and for a failure or error a YAML diagnostics
-// block (indented two spaces between "---" and "...") with the failing step, its location, each
-// failed assertion, the exchange and the full detail text.
+// TAP version 14 (testanything.org/tap-version-14-specification.html), written by case_report.h's
+// shared writer: one test point per scenario, `# SKIP reason` for skipped ones, and for a failure
+// or error a YAML diagnostics block (indented two spaces between "---" and "...") with the failing
+// step, its location, each failed assertion, the exchange and the full detail text.
 #include <sstream>
 
+#include "scenario_engine/reporters/case_report.h"
 #include "scenario_engine/reporters/report_support.h"
 #include "scenario_engine/reporters/reporters.h"
 
@@ -12,16 +13,6 @@ namespace pistesim::scenario {
 namespace {
 
 using report::yaml_quote;
-
-// A test point description: one line, and '#' and '\' escaped so they do not start a directive.
-std::string description(std::string_view text) {
-  std::string out;
-  for (char c : report::one_line(text)) {
-    if (c == '#' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
 
 std::string yaml_list(const std::vector<std::string>& items) {
   std::string out = "[";
@@ -34,8 +25,8 @@ void write_headers(std::ostream& out, const Headers& headers, std::string_view p
   for (const auto& h : headers) out << pad << "  - " << yaml_quote(h.name + ": " + h.value) << "\n";
 }
 
+// The YAML lines of a failed scenario's diagnostics block (case_report.h adds the fences).
 void write_diagnostics(std::ostream& out, const ScenarioResult& s) {
-  out << "  ---\n";
   out << "  outcome: " << to_string(s.outcome) << "\n";
   out << "  file: " << yaml_quote(s.file) << "\n";
   out << "  duration_ms: " << s.duration_us / 1000 << "\n";
@@ -89,24 +80,31 @@ void write_diagnostics(std::ostream& out, const ScenarioResult& s) {
     }
     if (!step.output.empty()) out << "      output: " << yaml_quote(step.output) << "\n";
   }
-  out << "  ...\n";
 }
 
 }  // namespace
 
 void write_tap_report(std::ostream& out, const RunSummary& run) {
-  out << "TAP version 14\n";
-  out << "1.." << run.scenarios.size() << "\n";
-  size_t n = 0;
+  CaseReport report;
+  report.name = "pistesim";
+  report.summary = report::summary_line(run);
+  report.duration_us = run.duration_us;
+  report.suites.emplace_back();
   for (const auto& s : run.scenarios) {
-    ++n;
-    bool ok = s.outcome == Outcome::Passed || s.outcome == Outcome::Skipped;
-    out << (ok ? "ok " : "not ok ") << n << " - " << description(s.name.empty() ? s.file : s.name);
-    if (s.outcome == Outcome::Skipped) out << " # SKIP " << description(s.message);
-    out << "\n";
-    if (!ok) write_diagnostics(out, s);
+    ReportCase c;
+    c.name = s.name.empty() ? s.file : s.name;
+    c.file = s.file;
+    c.outcome = s.outcome;
+    c.duration_us = s.duration_us;
+    c.message = s.message;
+    if (s.outcome == Outcome::Failed || s.outcome == Outcome::Error) {
+      std::ostringstream diagnostics;
+      write_diagnostics(diagnostics, s);
+      c.tap_diagnostics = diagnostics.str();
+    }
+    report.suites.back().cases.push_back(std::move(c));
   }
-  out << "# " << report::summary_line(run) << "\n";
+  write_tap(out, report);
 }
 
 }  // namespace pistesim::scenario

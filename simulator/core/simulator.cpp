@@ -45,6 +45,22 @@ std::string_view path_prefix(Endpoint e) {
   return "";
 }
 
+std::string_view piste_host(Endpoint e) {
+  switch (e) {
+    case Endpoint::SandboxOAuth:
+      return "sandbox-oauth.piste.gouv.fr";
+    case Endpoint::SandboxApi:
+      return "sandbox-api.piste.gouv.fr";
+    case Endpoint::ProductionOAuth:
+      return "oauth.piste.gouv.fr";
+    case Endpoint::ProductionApi:
+      return "api.piste.gouv.fr";
+    case Endpoint::Control:
+      return "";
+  }
+  return "";
+}
+
 namespace {
 std::atomic<uint64_t> next_instance_id{1};
 }  // namespace

@@ -36,6 +36,8 @@ Channel channel_of(Endpoint e);
 // Where an endpoint lives on a pistesim server: the path prefix that stands for the PISTE host
 // ("/sandbox/oauth" for https://sandbox-oauth.piste.gouv.fr).
 std::string_view path_prefix(Endpoint e);
+// The PISTE host an endpoint stands for ("sandbox-oauth.piste.gouv.fr"); "" for Control.
+std::string_view piste_host(Endpoint e);
 
 // A published world and its lookups. Never modified once published.
 struct WorldSnapshot {

@@ -57,11 +57,12 @@ constexpr bool kIsTls = !std::is_same_v<Stream, tcp::socket>;
 template <class Stream>
 class Connection final : public LoopMember {
  public:
-  Connection(Loop& loop, Stream stream, std::string client)
+  Connection(Loop& loop, Stream stream, std::string client, std::optional<Endpoint> host)
       : loop_(loop),
         server_(loop.server()),
         stream_(std::move(stream)),
-        client_(std::move(client)) {
+        client_(std::move(client)),
+        host_(host) {
     loop_.join(this);
   }
 
@@ -214,7 +215,7 @@ class Connection final : public LoopMember {
     Request request = reader_->take_request();
     reader_.reset();
     request.remote_addr = client_;
-    answer_ = server_.answer(std::move(request));
+    answer_ = server_.answer(std::move(request), host_);
     if (answer_.delay_ms > 0) {
       phase_ = Phase::Delayed;
       if (!delay_) delay_.emplace(loop_.io());
@@ -331,19 +332,22 @@ class Connection final : public LoopMember {
   bool http10_ = false;
   bool closes_ = false;
   std::string log_method_, log_path_;
+  const std::optional<Endpoint> host_;
 };
 
 }  // namespace
 
-void serve_accepted(Loop& loop, tcp::socket socket, std::string client) {
+void serve_accepted(Loop& loop, tcp::socket socket, std::string client,
+                    std::optional<Endpoint> host) {
   ServerContext& server = loop.server();
   if (server.tls) {
     using TlsStream = asio::ssl::stream<tcp::socket>;
     auto c = std::make_shared<Connection<TlsStream>>(
-        loop, TlsStream(std::move(socket), *server.tls), std::move(client));
+        loop, TlsStream(std::move(socket), *server.tls), std::move(client), host);
     c->start();
   } else {
-    auto c = std::make_shared<Connection<tcp::socket>>(loop, std::move(socket), std::move(client));
+    auto c =
+        std::make_shared<Connection<tcp::socket>>(loop, std::move(socket), std::move(client), host);
     c->start();
   }
 }

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -42,8 +43,9 @@ class ClientCounts {
 struct ServerContext {
   const HttpServerOptions& options;
   ReaderLimits limits;
-  // The simulator (behind the adapter's own routes); runs on the loop's thread.
-  std::function<Response(Request)> answer;
+  // The simulator (behind the adapter's own routes); runs on the loop's thread. `host`: the
+  // endpoint of the host port the connection came in on, nullopt on the main port.
+  std::function<Response(Request, std::optional<Endpoint> host)> answer;
   std::atomic<bool> draining{false};
   std::atomic<size_t> connections{0};
   ClientCounts clients;
@@ -97,7 +99,9 @@ class Loop {
   asio::steady_timer sweeper_{io_};
 };
 
-// Starts serving an accepted socket on `loop` (called on the loop's thread).
-void serve_accepted(Loop& loop, asio::ip::tcp::socket socket, std::string client);
+// Starts serving an accepted socket on `loop` (called on the loop's thread); `host` as in
+// ServerContext::answer.
+void serve_accepted(Loop& loop, asio::ip::tcp::socket socket, std::string client,
+                    std::optional<Endpoint> host);
 
 }  // namespace pistesim::http

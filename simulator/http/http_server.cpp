@@ -40,23 +40,36 @@ bool is_control_path(std::string_view path) {
 
 }  // namespace
 
+// A listening socket: the main port (no endpoint: paths carry their prefix) or a PISTE host's.
+struct ListeningSocket {
+  ListeningSocket(asio::io_context& io, tcp::acceptor a, std::optional<Endpoint> e)
+      : acceptor(std::move(a)), endpoint(e), retry(io) {}
+  tcp::acceptor acceptor;
+  const std::optional<Endpoint> endpoint;
+  asio::steady_timer retry;  // after running out of descriptors
+};
+
 struct HttpServer::Impl {
   Impl(Simulator& s, const HttpServerOptions& o) : sim(s), context{o, {}, {}, {}, {}, {}, {}} {}
 
   // The adapter's own routes first (readiness, the control API switched off), then the core.
-  Response answer(Request core);
-  void accept();
-  void admit(http::Loop& target, tcp::socket socket);
+  // A host port's requests go straight to its endpoint, as a PISTE Host header would take them.
+  Response answer(Request core, std::optional<Endpoint> host);
+  void accept(ListeningSocket& listener);
+  void admit(http::Loop& target, tcp::socket socket, std::optional<Endpoint> host);
   // A connection over a limit: a 503 when it fits in the socket buffer at once (always for a
   // fresh plain connection), then closed; over TLS just closed.
   void refuse_now(tcp::socket& socket, const std::string& client, const std::string& why);
+  // Binds host:port (0: any free port) and listens; nullopt with *error when it cannot.
+  std::optional<tcp::acceptor> listen(const std::string& host, int port, const std::string& what,
+                                      std::string* error);
 
   Simulator& sim;
   http::ServerContext context;  // before the loops: connections release their place in it
   std::optional<asio::ssl::context> tls;
   std::vector<std::unique_ptr<http::Loop>> loops;
-  std::optional<tcp::acceptor> acceptor;
-  std::optional<asio::steady_timer> accept_retry;
+  // The main port first, then the host ports in HttpServerOptions::host_ports's order.
+  std::vector<std::unique_ptr<ListeningSocket>> listeners;
   size_t next_loop = 0;
   std::string notice;
   int port = 0;
@@ -65,8 +78,8 @@ struct HttpServer::Impl {
   std::atomic<bool> run_returned{false};
 };
 
-Response HttpServer::Impl::answer(Request core) {
-  if (is_control_path(core.path)) {
+Response HttpServer::Impl::answer(Request core, std::optional<Endpoint> host) {
+  if (!host && is_control_path(core.path)) {
     if (core.path == "/__pistesim/ready") {
       const bool ready = running.load() && !context.draining.load();
       Response r;
@@ -87,7 +100,7 @@ Response HttpServer::Impl::answer(Request core) {
     }
   }
   try {
-    return serve_request(sim, std::move(core));
+    return host ? serve_request(sim, *host, core) : serve_request(sim, std::move(core));
   } catch (const std::exception&) {
     Response r;
     r.status = 500;
@@ -98,34 +111,36 @@ Response HttpServer::Impl::answer(Request core) {
   }
 }
 
-void HttpServer::Impl::accept() {
+void HttpServer::Impl::accept(ListeningSocket& listener) {
   http::Loop& target = *loops[next_loop++ % loops.size()];
-  acceptor->async_accept(target.io(), [this, &target](const error_code& ec, tcp::socket socket) {
-    if (!acceptor->is_open() || context.draining.load()) return;
-    if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
-      // Out of descriptors: let connections end rather than spin on the listening socket.
-      accept_retry->expires_after(std::chrono::milliseconds(10));
-      accept_retry->async_wait([this](const error_code& e) {
-        if (!e) accept();
+  listener.acceptor.async_accept(
+      target.io(), [this, &target, &listener](const error_code& ec, tcp::socket socket) {
+        tcp::acceptor& acceptor = listener.acceptor;
+        if (!acceptor.is_open() || context.draining.load()) return;
+        if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+          // Out of descriptors: let connections end rather than spin on the listening socket.
+          listener.retry.expires_after(std::chrono::milliseconds(10));
+          listener.retry.async_wait([this, &listener](const error_code& e) {
+            if (!e) accept(listener);
+          });
+          return;
+        }
+        if (!ec) admit(target, std::move(socket), listener.endpoint);
+        // Drain the backlog now: one accept per pass of a loop's queue would let a burst of a
+        // thousand connects wait behind a thousand busy connections, each for a whole pass.
+        for (int i = 0; !ec && i < 256; ++i) {
+          http::Loop& next = *loops[next_loop++ % loops.size()];
+          tcp::socket more(next.io());
+          error_code e;
+          acceptor.accept(more, e);  // non-blocking: would_block when the backlog is empty
+          if (e) break;
+          admit(next, std::move(more), listener.endpoint);
+        }
+        accept(listener);
       });
-      return;
-    }
-    if (!ec) admit(target, std::move(socket));
-    // Drain the backlog now: one accept per pass of a loop's queue would let a burst of a
-    // thousand connects wait behind a thousand busy connections, each for a whole pass.
-    for (int i = 0; !ec && i < 256; ++i) {
-      http::Loop& next = *loops[next_loop++ % loops.size()];
-      tcp::socket more(next.io());
-      error_code e;
-      acceptor->accept(more, e);  // non-blocking: would_block when the backlog is empty
-      if (e) break;
-      admit(next, std::move(more));
-    }
-    accept();
-  });
 }
 
-void HttpServer::Impl::admit(http::Loop& target, tcp::socket socket) {
+void HttpServer::Impl::admit(http::Loop& target, tcp::socket socket, std::optional<Endpoint> host) {
   error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   auto peer = socket.remote_endpoint(ec);
@@ -140,8 +155,8 @@ void HttpServer::Impl::admit(http::Loop& target, tcp::socket socket) {
         "over " + std::to_string(o.max_connections_per_client) + " connections from this client");
   context.connections.fetch_add(1);
   asio::post(target.io(),
-             [&target, socket = std::move(socket), client = std::move(client)]() mutable {
-               http::serve_accepted(target, std::move(socket), std::move(client));
+             [&target, socket = std::move(socket), client = std::move(client), host]() mutable {
+               http::serve_accepted(target, std::move(socket), std::move(client), host);
              });
 }
 
@@ -169,17 +184,18 @@ HttpServer::HttpServer(Simulator& sim, HttpServerOptions options)
   limits.max_header_bytes = options_.max_header_bytes;
   limits.max_header_count = options_.max_header_count;
   limits.max_body_bytes = options_.max_body_bytes;
-  impl_->context.answer = [impl = impl_.get()](Request r) { return impl->answer(std::move(r)); };
+  impl_->context.answer = [impl = impl_.get()](Request r, std::optional<Endpoint> host) {
+    return impl->answer(std::move(r), host);
+  };
 }
 
 HttpServer::~HttpServer() {
   stop();
-  if (impl_->acceptor) {
+  for (auto& l : impl_->listeners) {
     error_code ignored;
-    impl_->acceptor->close(ignored);
+    l->acceptor.close(ignored);
   }
-  impl_->acceptor.reset();
-  impl_->accept_retry.reset();
+  impl_->listeners.clear();
   impl_->loops.clear();  // pending handlers (and the connections they hold) go with each loop
 }
 
@@ -196,10 +212,23 @@ size_t HttpServer::connections() const {
   return impl_->context.connections.load();
 }
 
-std::string HttpServer::base_url() const {
-  std::string host = options_.host;
+namespace {
+std::string url_of(const std::string& address, bool tls, int port) {
+  std::string host = address;
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  return std::string(tls() ? "https" : "http") + "://" + host + ":" + std::to_string(impl_->port);
+  return std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(port);
+}
+}  // namespace
+
+std::string HttpServer::base_url() const {
+  return url_of(options_.host, tls(), impl_->port);
+}
+
+std::string HttpServer::host_url(Endpoint endpoint) const {
+  for (const HostPort& h : options_.host_ports)
+    if (h.endpoint == endpoint && h.bound_port != 0)
+      return url_of(options_.host, tls(), h.bound_port);
+  return "";
 }
 
 bool HttpServer::bind(std::string* error) {
@@ -237,21 +266,42 @@ bool HttpServer::bind(std::string* error) {
   s.loops.clear();
   for (size_t i = 0; i < threads; ++i) s.loops.push_back(std::make_unique<http::Loop>(s.context));
 
-  // The listening socket. SO_REUSEADDR only: with SO_REUSEPORT a second server would bind a
-  // port another one already listens on and the kernel would split the connections between two
-  // unrelated simulators.
-  const std::string service = std::to_string(options_.port);
-  const std::string where = options_.host + (options_.port == 0 ? " on any port" : ":" + service);
-  tcp::resolver resolver(s.loops[0]->io());
+  // The listening sockets: the main port, then one per PISTE host asked for.
+  s.listeners.clear();
+  auto main = s.listen(options_.host, options_.port, "", error);
+  if (!main) return false;
+  s.port = main->local_endpoint().port();
+  s.listeners.push_back(
+      std::make_unique<ListeningSocket>(s.loops[0]->io(), std::move(*main), std::nullopt));
+  for (HostPort& h : options_.host_ports) {
+    auto a = s.listen(options_.host, h.port, " for " + std::string(piste_host(h.endpoint)), error);
+    if (!a) {
+      s.listeners.clear();
+      return false;
+    }
+    h.bound_port = a->local_endpoint().port();
+    s.listeners.push_back(
+        std::make_unique<ListeningSocket>(s.loops[0]->io(), std::move(*a), h.endpoint));
+  }
+  return true;
+}
+
+std::optional<tcp::acceptor> HttpServer::Impl::listen(const std::string& host, int port,
+                                                      const std::string& what, std::string* error) {
+  // SO_REUSEADDR only: with SO_REUSEPORT a second server would bind a port another one already
+  // listens on and the kernel would split the connections between two unrelated simulators.
+  const std::string service = std::to_string(port);
+  const std::string where = host + (port == 0 ? " on any port" : ":" + service) + what;
+  tcp::resolver resolver(loops[0]->io());
   error_code ec;
-  auto found = resolver.resolve(options_.host, service,
-                                tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  auto found =
+      resolver.resolve(host, service, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec) {
     *error = "cannot bind " + where + " (" + ec.message() + ")";
-    return false;
+    return std::nullopt;
   }
   for (const auto& entry : found) {
-    tcp::acceptor a(s.loops[0]->io());
+    tcp::acceptor a(loops[0]->io());
     tcp::endpoint endpoint = entry.endpoint();
     a.open(endpoint.protocol(), ec);
     if (ec) continue;
@@ -264,22 +314,19 @@ bool HttpServer::bind(std::string* error) {
     if (ec) continue;
     a.non_blocking(true, ec);
     if (ec) continue;
-    s.port = a.local_endpoint().port();
-    s.acceptor.emplace(std::move(a));
-    break;
+    return a;
   }
-  if (!s.acceptor) {
-    *error = "cannot bind " + where + " (in use, or not allowed)";
-    return false;
-  }
-  s.accept_retry.emplace(s.loops[0]->io());
-  return true;
+  *error = "cannot bind " + where + " (in use, or not allowed)";
+  return std::nullopt;
 }
 
 void HttpServer::run() {
   Impl& s = *impl_;
   for (auto& loop : s.loops) asio::post(loop->io(), [l = loop.get()] { l->begin(); });
-  if (!s.context.draining.load()) asio::post(s.loops[0]->io(), [&s] { s.accept(); });
+  if (!s.context.draining.load())
+    asio::post(s.loops[0]->io(), [&s] {
+      for (auto& l : s.listeners) s.accept(*l);
+    });
   std::vector<std::thread> others;
   for (size_t i = 1; i < s.loops.size(); ++i)
     others.emplace_back([l = s.loops[i].get()] { l->io().run(); });
@@ -302,9 +349,11 @@ void HttpServer::stop() {
   Impl& s = *impl_;
   if (!s.loops.empty() && !s.context.draining.exchange(true)) {
     asio::post(s.loops[0]->io(), [&s] {
-      error_code ignored;
-      if (s.acceptor) s.acceptor->close(ignored);  // no new connections from here on
-      if (s.accept_retry) s.accept_retry->cancel();
+      for (auto& l : s.listeners) {
+        error_code ignored;
+        l->acceptor.close(ignored);  // no new connections from here on
+        l->retry.cancel();
+      }
     });
     // Idle connections close now; requests in flight finish, their connections close after.
     for (auto& loop : s.loops) asio::post(loop->io(), [l = loop.get()] { l->drain(); });

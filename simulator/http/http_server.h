@@ -14,12 +14,23 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/server_log.h"
 
 namespace pistesim {
 
 class Simulator;
+enum class Endpoint;  // core/simulator.h
+
+// A port of its own for one PISTE host (`pistesim serve --host-ports`): every request on it is
+// for `endpoint`, with the path the real host takes (/api/oauth/token, not
+// /sandbox/oauth/api/oauth/token), so a client that knows only a host URL needs no prefix.
+struct HostPort {
+  Endpoint endpoint;
+  int port = 0;  // 0: any free port (bound_port tells which)
+  int bound_port = 0;
+};
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
@@ -44,6 +55,8 @@ struct HttpServerOptions {
   // credentials), status and why the simulator answered so.
   bool access_log = false;
   LogFormat log_format = LogFormat::Text;  // of the access log
+  // Extra listening sockets, one per PISTE host asked for; the main port serves as before.
+  std::vector<HostPort> host_ports;
 };
 
 class HttpServer {
@@ -63,6 +76,10 @@ class HttpServer {
   bool tls() const { return !options_.tls_cert.empty(); }
   // "http://127.0.0.1:8080"
   std::string base_url() const;
+  // The host ports with the port each was bound to (after bind()).
+  const std::vector<HostPort>& host_ports() const { return options_.host_ports; }
+  // "http://127.0.0.1:9001" for the host port of `endpoint`; "" when it has none.
+  std::string host_url(Endpoint endpoint) const;
 
   // Serves until stop(). REQUIRES: bind() succeeded.
   void run();

@@ -46,9 +46,12 @@ void expect_stopped(const RunResult& run, const std::string& problem, const std:
 TEST(ConformPreflight, DefaultWorldServerIsNamedWithTheRemedy) {
   ServedSimulator server;  // the default world, not conformance/world.toml
   ASSERT_TRUE(server.started()) << server.output();
+  // The remedy names the world where this binary finds its data (here the source tree, run from
+  // a directory outside it), not a path relative to a checkout the user may not have.
   expect_stopped(conform(server, {}), "has no client « conf-client-0001 »",
-                 "start the server with --world conformance/world.toml, or give "
-                 "--client-id/--client-secret of one of its applications");
+                 "start the server with --world " + kSource +
+                     "/conformance/world.toml, or give "
+                     "--client-id/--client-secret of one of its applications");
 }
 
 TEST(ConformPreflight, ChecksRunWithoutItWhenAsked) {

@@ -46,7 +46,7 @@ expect 0 "^$prefix/share/pistesim\$" "$pistesim" data-dir
 expect 0 "scenarios: [0-9]+ passed, 0 failed, 0 errors" "$pistesim" run --jobs 2 --color never
 expect 0 "passed" "$pistesim" conform --color never --level MUST
 expect 0 "PASSED" "$pistesim" load --duration 1s --apps 2 --rate 20
-expect 0 "PASSED" "$pistesim" load --profile smoke --duration 1s --ramp 0s
+expect 0 "PASSED" "$pistesim" load --workload smoke --duration 1s --ramp 0s
 # A user's relative path stays relative to the working directory.
 expect 2 "no-such-dir" "$pistesim" run no-such-dir
 [ -z "$(ls -A .)" ] || fail "the commands left files in the working directory: $(ls -A .)"

@@ -11,14 +11,14 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 out=$("$pistesim" load --duration 2s --ramp 2s --apps 2 --rate 100 --connections 4 \
-  --json "$dir/ramp.json") || fail "the ramped run did not pass: $out"
+  --report "json=$dir/ramp.json") || fail "the ramped run did not pass: $out"
 echo "$out"
 echo "$out" | grep -qF "ramp 2.0 s from 0/s" || fail "the summary does not show the ramp"
 grep -q '"scheduled": 100,' "$dir/ramp.json" || fail "not 100 requests scheduled: \
 $(grep '"scheduled"' "$dir/ramp.json")"
 
 out=$("$pistesim" load --duration 2s --ramp 2s --start-rate 100 --apps 2 --rate 100 \
-  --connections 4 --json "$dir/flat.json") || fail "the flat ramp did not pass: $out"
+  --connections 4 --report "json=$dir/flat.json") || fail "the flat ramp did not pass: $out"
 grep -q '"scheduled": 200,' "$dir/flat.json" || fail "not 200 requests scheduled: \
 $(grep '"scheduled"' "$dir/flat.json")"
 echo "ok"

@@ -15,8 +15,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 serve_https "$pistesim"
 
 echo "== 1. smoke profile over TLS, certificate trusted"
-"$pistesim" load --target "$url" --admin-token "$token" --ca-file "$cert" --profile smoke \
-  --json "$dir/run.json" || fail "the load run over TLS did not pass"
+"$pistesim" load --target "$url" --admin-token "$token" --ca-file "$cert" --workload smoke \
+  --report "json=$dir/run.json" || fail "the load run over TLS did not pass"
 # 4 PRODUCTION + 2 SANDBOX applications, each with its quota ledger.
 [ "$(grep -o '"application":' "$dir/run.json" | wc -l)" -eq 6 ] ||
   fail "expected the 6 applications of the smoke profile in the result"

@@ -136,6 +136,38 @@ TEST_F(ProviderTest, LegifranceSearchIsPostJson) {
   EXPECT_EQ(get(kLegifrance + "/search").status, 404);
 }
 
+// What @socialgouv/dila-api-client fetches besides getArticle and search: the list of codes (its
+// README posts no body) and a code's table of contents, sections nesting articles.
+TEST_F(ProviderTest, LegifranceListsCodesAndATableOfContents) {
+  Response codes =
+      t.call(Channel::Sandbox, "POST", kLegifrance + "/list/code", token, "", "application/json");
+  ASSERT_EQ(codes.status, 200) << codes.body;
+  auto list = json_of(codes);
+  ASSERT_TRUE(list["results"].is_array());
+  EXPECT_EQ(list["totalResultNumber"], list["results"].size());
+  for (const auto& code : list["results"]) {
+    EXPECT_EQ(code["id"].get<std::string>().rfind("LEGITEXT", 0), 0u) << code.dump();
+    EXPECT_TRUE(code["titre"].is_string()) << code.dump();
+  }
+
+  Response toc = t.call(
+      Channel::Sandbox, "POST", kLegifrance + "/consult/code/tableMatieres", token,
+      R"({"textId":"LEGITEXT000006072050","date":1704067200000,"sctId":""})", "application/json");
+  ASSERT_EQ(toc.status, 200) << toc.body;
+  auto j = json_of(toc);
+  EXPECT_EQ(j["title"], "Code du travail");
+  const auto& chapter = j["sections"][0]["sections"][0];
+  ASSERT_TRUE(chapter["articles"].is_array()) << toc.body;
+  EXPECT_EQ(chapter["articles"][0]["num"], "L1");
+  EXPECT_EQ(chapter["articles"][0]["id"].get<std::string>().rfind("LEGIARTI", 0), 0u);
+
+  // Without textId and date, the real API's 400.
+  Response bad = t.call(Channel::Sandbox, "POST", kLegifrance + "/consult/code/tableMatieres",
+                        token, R"({"sctId":""})", "application/json");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(json_of(bad)["error"], "Bad Request");
+}
+
 TEST_F(ProviderTest, JudilibreSearchRequiresAQuery) {
   struct Case {
     std::string query;
