@@ -40,7 +40,9 @@ std::string uuid_like(size_t n, unsigned salt) {
   return buf;
 }
 
-std::string world_with(size_t applications) {
+// `nested`: each application's clients, keys and subscriptions as [[applications.x]] tables (as
+// fixtures/piste-default.toml writes them); otherwise as inline arrays of inline tables.
+std::string world_with(size_t applications, bool nested) {
   std::string text(default_world_text());
   text.reserve(text.size() + applications * 420);
   char id[32];
@@ -53,24 +55,30 @@ std::string world_with(size_t applications) {
     text +=
         "-app\"\nchannel = \"PRODUCTION\"\norganisation = \"mtes\"\n"
         "owner = \"demo@pistesim.test\"\ndescription = \"Application de charge\"\n"
-        "email = \"demo@pistesim.test\"\n\n[[applications.oauth_clients]]\nclient_id = \"";
-    text += uuid_like(i, 0xc1);
-    text += "\"\nclient_secret = \"";
-    text += uuid_like(i, 0x5e);
-    text += "\"\n\n[[applications.api_keys]]\nkey = \"";
-    text += uuid_like(i, 0xa4);
-    text +=
-        "\"\n\n[[applications.subscriptions]]\napi = \"legifrance\"\n\n"
-        "[[applications.subscriptions]]\napi = \"judilibre\"\n";
+        "email = \"demo@pistesim.test\"\n";
+    const std::string client = uuid_like(i, 0xc1), secret = uuid_like(i, 0x5e),
+                      key = uuid_like(i, 0xa4);
+    if (nested) {
+      text += "\n[[applications.oauth_clients]]\nclient_id = \"" + client +
+              "\"\nclient_secret = \"" + secret + "\"\n\n[[applications.api_keys]]\nkey = \"" +
+              key +
+              "\"\n\n[[applications.subscriptions]]\napi = \"legifrance\"\n\n"
+              "[[applications.subscriptions]]\napi = \"judilibre\"\n";
+    } else {
+      text += "oauth_clients = [{client_id = \"" + client + "\", client_secret = \"" + secret +
+              "\"}]\napi_keys = [{key = \"" + key +
+              "\"}]\nsubscriptions = [{api = \"legifrance\"}, {api = \"judilibre\"}]\n";
+    }
   }
   return text;
 }
 
 void BM_LargeWorld(benchmark::State& state) {
   const auto n = static_cast<size_t>(state.range(0));
+  const bool nested = state.range(1) != 0;
   for (auto _ : state) {
     const size_t before = heap_in_use();
-    std::string text = world_with(n);
+    std::string text = world_with(n, nested);
     const auto t0 = std::chrono::steady_clock::now();
     WorldLoadResult loaded = load_world_string(text, "bench-world.toml");
     const auto t1 = std::chrono::steady_clock::now();
@@ -94,7 +102,14 @@ void BM_LargeWorld(benchmark::State& state) {
     benchmark::DoNotOptimize(sim.get());
   }
 }
-BENCHMARK(BM_LargeWorld)->Arg(100'000)->Arg(1'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+// Arguments: applications, and 1 for [[applications.x]] tables (0: inline arrays).
+BENCHMARK(BM_LargeWorld)
+    ->ArgNames({"applications", "nested"})
+    ->Args({100'000, 0})
+    ->Args({100'000, 1})
+    ->Args({1'000'000, 0})
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond);
 
 }  // namespace
 
