@@ -541,7 +541,7 @@ TEST_F(PortalApplications, SubscriptionRefusals) {
   }
 }
 
-TEST_F(PortalApplications, SubscribedChorusProApiAnswersWithTheTechnicalAccount) {
+TEST_F(PortalApplications, SubscribedChorusProApiAnswersOnceItsRaccordementIsDeclared) {
   json app = create();
   const std::string id = app["id"], client = app["oauth_clients"][0]["client_id"];
   ASSERT_EQ(
@@ -553,7 +553,18 @@ TEST_F(PortalApplications, SubscribedChorusProApiAnswersWithTheTechnicalAccount)
   req.headers.add("Authorization", "Bearer " + token);
   req.headers.add("Content-Type", "application/json");
   req.headers.add("cpro-account", cpro_account());
+  // Chorus Pro serves the technical account's structure only to the applications it connected
+  // (003 §3.B): none names this new application yet.
   Response r = t.sim->handle(Endpoint::ProductionApi, req);
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("raccordement"), std::string::npos) << r.body;
+  json raccordement = {{"structure", "13001070900025"},
+                       {"environment", "PRODUCTION"},
+                       {"application", app["name"]},
+                       {"contact_name", "Contact"},
+                       {"contact_email", "tech@pistesim.test"}};
+  ASSERT_EQ(t.control("POST", "/chorus-pro/raccordements", raccordement.dump()).status, 201);
+  r = t.sim->handle(Endpoint::ProductionApi, req);
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("GCU_MSG_01_000"), std::string::npos);
 }

@@ -268,10 +268,6 @@ INSTANTIATE_TEST_SUITE_P(
                   "\"nocolon\"",
                   "« apis[1].technical_account.accounts » must hold \"login:password\" pairs, not "
                   "\"nocolon\""},
-        ErrorCase{"TechnicalAccountWithoutAccounts", "", "",
-                  api({}, "") +
-                      entity("[apis.technical_account]", {{"header", "\"h\""}}, {}, "-accounts"),
-                  "", "missing « apis[1].technical_account.accounts »"},
         ErrorCase{"BusinessProfileWithoutBody", "", "",
                   api({}, "") + entity("[apis.business_profile]", {{"status", "200"}}, {}, "-body"),
                   "", "missing « apis[1].business_profile.body »; expected a string"},
