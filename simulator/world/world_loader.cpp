@@ -556,7 +556,8 @@ void read_access_request(Reader& r, const toml::table& t, const std::string& ctx
 
 }  // namespace
 
-WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name) {
+WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name,
+                                  WorldChecks checks) {
   WorldLoadResult result;
   Reader r(source_name, result.errors);
   std::optional<toml::table> parsed = r.parse(toml_text);
@@ -632,6 +633,7 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
   // `world check` reports every mistake. (Entries whose table could not be read at all are
   // missing here and are not checked twice.)
   check_world_references(r, root, w);
+  if (checks == WorldChecks::Written) check_world_consistency(r, root, w);
   check_cpro_references(r, root, w);
   sort_in_file_order(result.errors);
   return result;

@@ -407,7 +407,8 @@ TEST_F(PortalApplications, DeletionDropsTheApplicationsAccessRequests) {
     w.access_requests.push_back(r);
   });
   ASSERT_EQ(t.control_as(kDemo, "DELETE", "/portal/applications/" + id).status, 200);
-  EXPECT_TRUE(world().access_requests.empty());
+  for (const auto& q : world().access_requests) EXPECT_NE(q.application, id);
+  EXPECT_EQ(world().access_requests.size(), 1u);  // the default world's own request stays
 }
 
 // --- APP-5: subscription to open APIs ------------------------------------------------------
@@ -586,19 +587,13 @@ TEST_F(PortalApplications, WithdrawingAnApiStopsItsCalls) {
 }
 
 TEST_F(PortalApplications, WithdrawingAPendingAccessClosesItsRequest) {
-  t.sim->mutate([](World& w) {
-    AccessRequest r;
-    r.id = "req-1";
-    r.api = "carte-achat";
-    r.application = "demo-sandbox";
-    r.requester = kDemo;
-    w.access_requests.push_back(r);
-  });
+  // The default world's pending Carte Achat access has its request (req-demo-carte-achat).
   ASSERT_EQ(
       t.control_as(kDemo, "DELETE", "/portal/applications/demo-sandbox/subscriptions/carte-achat")
           .status,
       200);
   ASSERT_EQ(world().access_requests.size(), 1u);
+  EXPECT_EQ(world().access_requests[0].id, "req-demo-carte-achat");
   EXPECT_EQ(world().access_requests[0].status, RequestStatus::Rejected);
   EXPECT_EQ(world().access_requests[0].decided_at, kStart);
 }
