@@ -1,9 +1,9 @@
 // Control API routes: Chorus Pro's side of a connection (003 §2.B, §3.B; 004) — structures,
 // « raccordements PISTE » and technical accounts. A thin JSON layer over
-// providers/chorus_pro_raccordements.h; the admin token stands for the Chorus Pro user.
+// portal/chorus_pro_raccordements.h; the admin token stands for the Chorus Pro user.
 #include "control/router.h"
 #include "core/simulator.h"
-#include "providers/chorus_pro_raccordements.h"
+#include "portal/chorus_pro_raccordements.h"
 
 namespace pistesim {
 

@@ -1,4 +1,4 @@
-#include "providers/chorus_pro_raccordements.h"
+#include "portal/chorus_pro_raccordements.h"
 
 #include <algorithm>
 
