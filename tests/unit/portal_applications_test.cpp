@@ -600,3 +600,36 @@ TEST_F(PortalApplications, WithdrawingAPendingAccessClosesItsRequest) {
 
 }  // namespace
 }  // namespace pistesim::test
+
+namespace pistesim::test {
+namespace {
+
+// 000 §6.2: « Une fois la première demande d'accès validée, la case est cochée et éditable »:
+// an approved Carte Achat access unticked can be ticked again, without a new request; an access
+// never approved still needs one.
+TEST(PortalReticking, AnAccessApprovedOnceCanBeTickedAgain) {
+  TestSimulator t;
+  const std::string target = "/portal/applications/demo-sandbox/subscriptions/carte-achat";
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "DELETE", target)), "200 ");
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "PUT", target)), "409 APPROVAL_REQUIRED");
+  t.sim->mutate([](World& w) {
+    AccessRequest r;
+    r.id = "req-approved";
+    r.api = "carte-achat";
+    r.application = "demo-sandbox";
+    r.requester = kDemo;
+    r.scopes = {"cnf"};
+    r.status = RequestStatus::Approved;
+    w.access_requests.push_back(r);
+  });
+  Response r = t.control_as(kDemo, "PUT", target);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Subscription* sub =
+      t.sim->snapshot()->index.application("demo-sandbox")->subscription("carte-achat");
+  ASSERT_NE(sub, nullptr);
+  EXPECT_EQ(sub->status, SubscriptionStatus::Approved);
+  EXPECT_EQ(sub->scopes, std::vector<std::string>{"cnf"});
+}
+
+}  // namespace
+}  // namespace pistesim::test
