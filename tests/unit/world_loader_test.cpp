@@ -937,3 +937,16 @@ TEST(WorldConsistency, ApproversHaveAccountsAndPendingAccessesTheirRequests) {
 
 }  // namespace
 }  // namespace pistesim
+
+namespace pistesim {
+namespace {
+
+// 000 §11.2 shows « Enregistré le » for each user: the seeded ones have a date too.
+TEST(WorldDefault, SeededUsersHaveARegistrationDate) {
+  WorldLoadResult r = load_default_world();
+  ASSERT_TRUE(r.ok());
+  for (const auto& u : r.world.users) EXPECT_NE(u.registered_at, 0) << u.email;
+}
+
+}  // namespace
+}  // namespace pistesim
