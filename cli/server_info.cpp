@@ -81,7 +81,12 @@ json server_info(const Simulator& sim, const std::string& base_url,
   json accounts = json::array();
   for (const auto& api : snap->world.apis) {
     if (!api.technical_account) continue;
-    for (const auto& account : api.technical_account->accounts) {
+    std::vector<std::string> given = api.technical_account->accounts;
+    if (api.technical_account->from_structures)  // Chorus Pro's structures hold them
+      for (const auto& s : snap->world.cpro_structures)
+        for (const auto& t : s.technical_accounts)
+          if (t.active) given.push_back(t.login + ":" + t.password);
+    for (const auto& account : given) {
       json a = {{"header", api.technical_account->header},
                 {"account", account},
                 {"value", base64_encode(account)}};

@@ -14,6 +14,7 @@ Router build_router() {
   register_portal_application_routes(r);
   register_access_request_routes(r);
   register_administration_routes(r);
+  register_chorus_pro_routes(r);
   register_mail_routes(r);
   register_world_routes(r);
   register_journal_routes(r);

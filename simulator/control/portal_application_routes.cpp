@@ -104,6 +104,14 @@ json cgu_json(const Cgu* cgu, const std::string& id) {
   return {{"id", cgu->id}, {"title", cgu->title}, {"version", cgu->version}};
 }
 
+// The sheet's « Tags »: PISTE shows the environment there (000 §1.5, §6.2, 001: « Tags SANDBOX »),
+// then the world's own tags (which search also reads).
+json tags_json(const Api& api, Channel c) {
+  json tags = json::array({to_string(c)});
+  for (const auto& t : api.tags) tags.push_back(t);
+  return tags;
+}
+
 json entry_json(Simulator& sim, const CatalogueEntry& e) {
   const Api& api = *e.api;
   return {{"api", api.id},
@@ -112,7 +120,7 @@ json entry_json(Simulator& sim, const CatalogueEntry& e) {
           {"description", api.description},
           {"status", "Published"},
           {"type", "REST"},
-          {"tags", api.tags},
+          {"tags", tags_json(api, e.channel)},
           {"environment", to_string(e.channel)},
           {"approval_required", api.approval_required},
           {"cgu", !api.cgu.empty()},
@@ -152,7 +160,7 @@ json sheet_json(Simulator& sim, const ApiSheet& s) {
             {"description", api.description},
             {"status", "Published"},
             {"type", "REST"},
-            {"tags", api.tags},
+            {"tags", tags_json(api, s.channel)},
             {"environment", to_string(s.channel)},
             {"environments", environments},
             {"host", piste_api_url(s.channel)},

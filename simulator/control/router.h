@@ -89,6 +89,7 @@ void register_account_routes(Router& r);             // /portal: accounts (ACC),
 void register_portal_application_routes(Router& r);  // /portal: catalogue, CGU, applications
 void register_access_request_routes(Router& r);      // /portal: access requests (REQ)
 void register_administration_routes(Router& r);      // /portal/admin: ADM-1, 3, 4, 5
+void register_chorus_pro_routes(Router& r);          // /chorus-pro: raccordements (003/004)
 void register_mail_routes(Router& r);                // /mail
 void register_world_routes(Router& r);               // /world/reset, /world/snapshot
 void register_journal_routes(Router& r);             // /journal

@@ -278,12 +278,12 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
       f.delay_ms = delay;
       return f;
     }
-    Response r = provider_answer(*api, app, resource, req);
+    Response r = provider_answer(ctx.world, *api, app, resource, req);
     r.headers.set("x-rate-limit", rate_limit_header(quota.spec, decision.remaining));
     r.delay_ms = delay;
     return r;
   }
-  Response r = provider_answer(*api, app, resource, req);
+  Response r = provider_answer(ctx.world, *api, app, resource, req);
   r.headers.set("x-rate-limit", rate_limit_header(quota.spec, decision.remaining));
   return r;
 }

@@ -62,7 +62,8 @@ bool atext(unsigned char c) {
 std::vector<std::string> password_policy_failures(std::string_view password) {
   size_t characters = 0;
   bool digit = false, lower = false, upper = false, special = false;
-  for (unsigned char c : password) {
+  for (size_t i = 0; i < password.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(password[i]);
     // Length counts characters, not UTF-8 bytes: continuation bytes are skipped.
     if ((c & 0xC0) == 0x80) continue;
     ++characters;
@@ -72,7 +73,8 @@ std::vector<std::string> password_policy_failures(std::string_view password) {
       lower = true;
     else if (c >= 'A' && c <= 'Z')
       upper = true;
-    else if (c > ' ' && c != 0x7F)
+    else if (kSpecialCharacters.find(static_cast<char>(c)) != std::string_view::npos ||
+             password.substr(i, 2) == "§")
       special = true;
   }
   std::vector<std::string> failed;

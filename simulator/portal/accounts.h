@@ -22,9 +22,11 @@ inline constexpr std::string_view kRuleLength = "Au minimum 12 caractères";
 inline constexpr std::string_view kRuleDigit = "Au moins un caractère numérique [0-9]";
 inline constexpr std::string_view kRuleLower = "Au moins un caractère en minuscule";
 inline constexpr std::string_view kRuleUpper = "Au moins un caractère en majuscule";
-// The two seeds' OCR disagree on the bracketed list; any character other than an ASCII letter,
-// digit or white space counts (choice).
-inline constexpr std::string_view kRuleSpecial = "Au moins un caractère spécial";
+// 000 §2.1 lists the special characters as « [!@#~+;:-?]{_,§^_} » (002 §2 gives no list): each
+// character it prints counts, the brackets and braces included (choice: the form shows them as
+// they are); any other (« $ », « * », « % », « é ») does not.
+inline constexpr std::string_view kSpecialCharacters = "[!@#~+;:-?]{_,^}";  // and « § »
+inline constexpr std::string_view kRuleSpecial = "Au moins un caractère spécial [!@#~+;:-?]{_,§^_}";
 
 // The rules `password` breaks, in the form's order (empty: it complies).
 std::vector<std::string> password_policy_failures(std::string_view password);

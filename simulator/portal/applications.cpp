@@ -269,6 +269,22 @@ Result<Subscription> subscribe_application(Transaction& tx, std::string_view act
   // Selecting an API already granted changes nothing, whoever granted it.
   if (existing && existing->status == SubscriptionStatus::Approved) return *existing;
   if (existing && existing->status == SubscriptionStatus::Revoked) return access_revoked(api->name);
+  // 000 §6.2: « une fois la première demande d'accès validée, la case est cochée et éditable »:
+  // an access an approver granted once can be unticked and ticked again, with the scopes granted.
+  const AccessRequest* granted = nullptr;
+  for (const auto& r : tx.world.access_requests)
+    if (r.application == app.id && r.api == api->id && r.status == RequestStatus::Approved)
+      granted = &r;
+  if (api->approval_required && granted && !existing) {
+    if (!cgu_satisfied(tx.world, user, *api, app.channel))
+      return cgu_not_accepted_error(*api, app.channel);
+    Subscription sub;
+    sub.api = api->id;
+    sub.status = SubscriptionStatus::Approved;
+    sub.scopes = granted->scopes.empty() ? api->scopes : granted->scopes;
+    app.subscriptions.push_back(sub);
+    return sub;
+  }
   if (api->approval_required)
     return portal_error(ErrorKind::Conflict, "APPROVAL_REQUIRED",
                         "L'API " + api->name +

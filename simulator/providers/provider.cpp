@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "providers/chorus_pro_gate.h"
 #include "wire/encoding.h"
 
 namespace pistesim {
@@ -67,19 +68,11 @@ const ProviderRoute* match_route(const Api& api, std::string_view resource,
 
 namespace {
 
-Response answer(const Api& api, const Application& app, std::string_view resource,
-                const Request& request) {
-  if (api.technical_account) {
-    const auto& check = *api.technical_account;
-    const std::string* value = request.headers.find(check.header);
-    if (!value || value->empty()) return from_answer(check.missing);
-    auto decoded = base64_decode(*value);
-    bool known = false;
-    if (decoded)
-      for (const auto& account : check.accounts)
-        if (*decoded == account) known = true;
-    if (!known) return from_answer(check.invalid);
-  }
+Response answer(const World& world, const Api& api, const Application& app,
+                std::string_view resource, const Request& request) {
+  if (api.technical_account)
+    if (auto refusal = technical_account_refusal(world, *api.technical_account, app, request))
+      return std::move(*refusal);
   if (api.business_profile_gate && !app.has_business_profile(api.id))
     return from_answer(*api.business_profile_gate);
   if (const ProviderRoute* route = match_route(api, resource, request))
@@ -93,9 +86,9 @@ Response answer(const Api& api, const Application& app, std::string_view resourc
 
 }  // namespace
 
-Response provider_answer(const Api& api, const Application& app, std::string_view resource,
-                         const Request& request) {
-  Response r = answer(api, app, resource, request);
+Response provider_answer(const World& world, const Api& api, const Application& app,
+                         std::string_view resource, const Request& request) {
+  Response r = answer(world, api, app, resource, request);
   if (request.method == "HEAD")
     r.body.clear();  // RFC 9110 §9.3.2: GET's headers, no content, whatever the answer
   return r;

@@ -11,10 +11,11 @@
 namespace pistesim {
 
 // The provider's answer to `request` for resource path `resource` (after the base path).
-// Checks in order: technical account header, business profile of the application, routes;
-// no matching route answers 404.
-Response provider_answer(const Api& api, const Application& app, std::string_view resource,
-                         const Request& request);
+// Checks in order: technical account header (providers/chorus_pro_gate.h, against `world`'s
+// Chorus Pro structures), business profile of the application, routes; no matching route
+// answers 404.
+Response provider_answer(const World& world, const Api& api, const Application& app,
+                         std::string_view resource, const Request& request);
 
 // The route that would answer, or nullptr (exposed for tests and health checks).
 const ProviderRoute* match_route(const Api& api, std::string_view resource, const Request& request);

@@ -344,7 +344,8 @@ void SqliteStore::load() {
   };
   query("SELECT slot, toml FROM world", [&](sqlite3_stmt* s) {
     std::string slot = column_text(s, 0);
-    WorldLoadResult loaded = load_world_string(column_text(s, 1), path_ + " (" + slot + " world)");
+    WorldLoadResult loaded =
+        load_world_string(column_text(s, 1), path_ + " (" + slot + " world)", WorldChecks::Saved);
     if (!loaded.ok())
       throw StoreError(where + ": its saved " + slot +
                        " world does not load: " + loaded.errors.front().to_string());

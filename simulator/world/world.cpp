@@ -14,6 +14,16 @@ std::optional<Channel> parse_channel(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view cpro_environment_name(Channel c) {
+  return c == Channel::Sandbox ? "QUALIFICATION" : "PRODUCTION";
+}
+
+std::optional<Channel> parse_cpro_environment(std::string_view s) {
+  if (s == "QUALIFICATION") return Channel::Sandbox;
+  if (s == "PRODUCTION") return Channel::Production;
+  return std::nullopt;
+}
+
 std::string_view to_string(QuotaWindow w) {
   return w == QuotaWindow::Second ? "1s" : "1d";
 }

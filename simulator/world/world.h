@@ -79,9 +79,14 @@ struct ProviderRoute {
 // A header the provider checks itself (Chorus Pro's cpro-account, WIRE-10).
 struct TechnicalAccountCheck {
   std::string header;
-  std::vector<std::string> accounts;  // "login:password"
+  // "login:password" accepted whatever the calling application. Without any (from_structures),
+  // the accounts are those of the world's Chorus Pro structures, and each call must come from an
+  // application that the account's structure connected (its « raccordement », 003/004).
+  std::vector<std::string> accounts;
+  bool from_structures = false;
   ProviderAnswer missing;
   ProviderAnswer invalid;
+  ProviderAnswer not_connected;  // from_structures: no raccordement names the caller
 
   bool operator==(const TechnicalAccountCheck&) const = default;
 };
@@ -250,6 +255,52 @@ struct AccessRequest {
   bool operator==(const AccessRequest&) const = default;
 };
 
+// Chorus Pro's side of a connection (003 §2.B, §3.B; 004), kept by Chorus Pro, not PISTE: a
+// structure (SIRET) declares a « raccordement PISTE » per environment naming a PISTE application,
+// then gets technical accounts; only then do API calls for it succeed. Chorus Pro's
+// Qualification environment is reached through PISTE's SANDBOX, its Production through
+// PRODUCTION, so environments are spelt as channels here and "QUALIFICATION" / "PRODUCTION" in
+// files and the control API.
+std::string_view cpro_environment_name(Channel c);  // "QUALIFICATION" / "PRODUCTION"
+std::optional<Channel> parse_cpro_environment(std::string_view s);
+
+struct CproContact {
+  std::string name;
+  std::string phone;
+  std::string email;
+  std::string fax;
+  bool operator==(const CproContact&) const = default;
+};
+
+struct CproRaccordement {
+  std::string id;
+  Channel environment = Channel::Sandbox;
+  std::string application;  // the PISTE application's name, as typed in Chorus Pro's form
+  std::string usage_type;   // « Type d'utilisation »
+  std::string editor;       // « Editeur / solution »
+  CproContact technical_contact;
+  bool active = true;
+  Millis declared_at = 0;
+  bool operator==(const CproRaccordement&) const = default;
+};
+
+struct CproTechnicalAccount {
+  std::string login;
+  std::string password;
+  Channel environment = Channel::Sandbox;
+  bool active = true;
+  Millis created_at = 0;
+  bool operator==(const CproTechnicalAccount&) const = default;
+};
+
+struct CproStructure {
+  std::string siret;  // 14 digits: the structure's identifier
+  std::string name;
+  std::vector<CproRaccordement> raccordements;
+  std::vector<CproTechnicalAccount> technical_accounts;
+  bool operator==(const CproStructure&) const = default;
+};
+
 struct WorldSettings {
   std::string name;
   std::string demo_user;
@@ -273,6 +324,7 @@ struct World {
   std::vector<User> users;
   std::vector<Application> applications;
   std::vector<AccessRequest> access_requests;
+  std::vector<CproStructure> cpro_structures;
 
   bool operator==(const World&) const = default;
 };

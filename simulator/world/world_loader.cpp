@@ -7,6 +7,7 @@
 #include "crypto/password.h"
 #include "toml/toml_reader.h"
 #include "wire/encoding.h"
+#include "world/cpro_world.h"
 #include "world/world_references.h"
 #include "world/world_timestamps.h"
 
@@ -328,11 +329,12 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
     std::string tctx = ctx + ".technical_account";
     r.check_keys(*ta,
                  {"header", "accounts", "missing_status", "missing_body", "invalid_status",
-                  "invalid_body", "content_type"},
+                  "invalid_body", "not_connected_status", "not_connected_body", "content_type"},
                  tctx);
     TechnicalAccountCheck check;
     if (auto h = r.str(*ta, "header", true, tctx)) check.header = *h;
-    r.require(*ta, "accounts", tctx + ".accounts", "an array of \"login:password\"");
+    // Without « accounts », the world's Chorus Pro structures hold them (and their raccordements).
+    check.from_structures = !ta->get("accounts");
     check.accounts = r.strings(*ta, "accounts", tctx);
     for (const auto& a : check.accounts)
       if (a.find(':') == std::string::npos)
@@ -340,6 +342,8 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
                "hold \"login:password\" pairs", quote_value(a));
     check.missing = r.answer(*ta, tctx, "missing_status", "missing_body", 401, false);
     check.invalid = r.answer(*ta, tctx, "invalid_status", "invalid_body", 403, false);
+    check.not_connected =
+        r.answer(*ta, tctx, "not_connected_status", "not_connected_body", 403, false);
     api.technical_account = std::move(check);
   }
   r.tables(t, "routes", ctx + ".", [&](const toml::table& rt, const std::string& rctx) {
@@ -552,7 +556,8 @@ void read_access_request(Reader& r, const toml::table& t, const std::string& ctx
 
 }  // namespace
 
-WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name) {
+WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name,
+                                  WorldChecks checks) {
   WorldLoadResult result;
   Reader r(source_name, result.errors);
   r.set_max_bytes(kMaxWorldFileBytes);
@@ -560,9 +565,10 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
   if (!parsed) return result;
   const toml::table& root = *parsed;
   World& w = result.world;
-  r.check_keys(
-      root, {"world", "organisations", "cgu", "apis", "users", "applications", "access_requests"},
-      "the world file (top level)");
+  r.check_keys(root,
+               {"world", "organisations", "cgu", "apis", "users", "applications", "access_requests",
+                "chorus_pro_structures"},
+               "the world file (top level)");
   read_settings(r, root, w);
   r.tables(root, "organisations", "", [&](const toml::table& t, const std::string& ctx) {
     r.check_keys(t, {"id", "name", "code", "universal", "app_prefix"}, ctx);
@@ -623,10 +629,13 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
     read_access_request(r, t, ctx, q);
     w.access_requests.push_back(std::move(q));
   });
+  read_cpro_structures(r, root, w);
   // Cross-references are checked even when some entries had errors, so that one run of
   // `world check` reports every mistake. (Entries whose table could not be read at all are
   // missing here and are not checked twice.)
   check_world_references(r, root, w);
+  if (checks == WorldChecks::Written) check_world_consistency(r, root, w);
+  check_cpro_references(r, root, w);
   sort_in_file_order(result.errors);
   return result;
 }

@@ -28,9 +28,16 @@ struct WorldLoadResult {
 // profiles stay under toml_reader.h's 4 MiB.
 constexpr uintmax_t kMaxWorldFileBytes = uintmax_t{1} << 30;
 
+// What a load checks besides each entity and the references between them. Written: also the
+// consistency rules of check_world_consistency() (world/world_references.h), for files people
+// write (`world check`, `serve --world`). Saved: not those, for states a simulator saved itself
+// (durable state), which the operator's levers may have left inconsistent.
+enum class WorldChecks { Written, Saved };
+
 WorldLoadResult load_world_file(const std::string& path);
 
 // source_name is what errors call the text (a path, or "<string>").
-WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name);
+WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name,
+                                  WorldChecks checks = WorldChecks::Written);
 
 }  // namespace pistesim

@@ -20,6 +20,12 @@ const toml::node& array_element(const toml::table& t, std::string_view key,
 
 namespace {
 
+// The loader reports addresses of another shape already.
+bool looks_like_email_address(std::string_view s) {
+  auto at = s.find('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < s.size();
+}
+
 const Api* find_api(const World& w, const std::string& id) {
   for (const auto& a : w.apis)
     if (a.id == id) return &a;
@@ -241,6 +247,41 @@ void check_applications(References& x, const World& w, const std::set<std::strin
   }
 }
 
+// An API's approvers decide its requests (REQ-5): each must be someone who can log in.
+void check_approvers(References& x, const World& w,
+                     const std::map<std::string, const User*>& users_by_email) {
+  for (size_t i = 0; i < w.apis.size(); ++i)
+    for (const auto& e : w.apis[i].approvers)
+      if (looks_like_email_address(e) && !users_by_email.count(ascii_lower(e)))
+        x.at(x.string_in("apis", i, "approvers", e), References::name("apis", i) + ".approvers",
+             "hold e-mails of [[users]] (an approver decides on the portal)",
+             "no [[users]] has e-mail " + quote_value(e) +
+                 ", so its requests could never be decided");
+}
+
+// A pending access is the trace of a request awaiting its approver (REQ-1, REQ-5): without the
+// request, the approver's list is empty and the access can never be decided.
+void check_pending_accesses(References& x, const World& w) {
+  for (size_t i = 0; i < w.applications.size(); ++i) {
+    const auto& app = w.applications[i];
+    for (size_t j = 0; j < app.subscriptions.size(); ++j) {
+      const auto& s = app.subscriptions[j];
+      if (s.status != SubscriptionStatus::Pending) continue;
+      bool requested = std::any_of(
+          w.access_requests.begin(), w.access_requests.end(), [&](const AccessRequest& q) {
+            return q.application == app.id && q.api == s.api && q.status == RequestStatus::Pending;
+          });
+      if (!requested)
+        x.at(x.locate({"applications", i, "subscriptions", j, "status"}),
+             References::name("applications", i) + ".subscriptions[" + std::to_string(j) +
+                 "].status",
+             "be \"pending\" only with a pending [[access_requests]] of application " +
+                 quote_value(app.id) + " for API " + quote_value(s.api),
+             "there is none, so no approver could ever decide it");
+    }
+  }
+}
+
 void check_access_requests(References& x, const World& w, const std::set<std::string>& app_ids) {
   std::set<std::string> request_ids;
   for (size_t i = 0; i < w.access_requests.size(); ++i) {
@@ -284,6 +325,14 @@ void check_world_references(TomlReader& r, const toml::table& root, const World&
          "no [[users]] has e-mail " + quote_value(w.settings.demo_user));
   check_applications(x, w, org_ids, users_by_email, app_ids);
   check_access_requests(x, w, app_ids);
+}
+
+void check_world_consistency(TomlReader& r, const toml::table& root, const World& w) {
+  References x(r, root);
+  std::map<std::string, const User*> users_by_email;
+  for (const auto& u : w.users) users_by_email.emplace(ascii_lower(u.email), &u);
+  check_approvers(x, w, users_by_email);
+  check_pending_accesses(x, w);
 }
 
 }  // namespace pistesim

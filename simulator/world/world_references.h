@@ -19,4 +19,10 @@ const toml::node& array_element(const toml::table& t, std::string_view key, std:
 // `root` is the file `w` was read from; positions are found again in it by index.
 void check_world_references(TomlReader& r, const toml::table& root, const World& w);
 
+// Rules a world written by hand must keep for its journeys to be possible, which a saved state
+// may break through the operator's levers (a pending access set without its request, an
+// approver's account deleted): every approver has an account, every pending access its pending
+// access request.
+void check_world_consistency(TomlReader& r, const toml::table& root, const World& w);
+
 }  // namespace pistesim

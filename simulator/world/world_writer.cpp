@@ -200,11 +200,13 @@ void write_api(Writer& w, const Api& a) {
   if (const auto& ta = a.technical_account) {
     w.table("[apis.technical_account]");
     w.str("header", ta->header);
-    w.raw("accounts", toml_strings(ta->accounts));
+    if (!ta->from_structures) w.raw("accounts", toml_strings(ta->accounts));
     w.integer("missing_status", ta->missing.status);
     w.str_if("missing_body", ta->missing.body);
     w.integer("invalid_status", ta->invalid.status);
     w.str_if("invalid_body", ta->invalid.body);
+    w.integer("not_connected_status", ta->not_connected.status);
+    w.str_if("not_connected_body", ta->not_connected.body);
     // One content type for both answers (the format has one key).
     if (ta->missing.content_type != ProviderAnswer{}.content_type)
       w.str("content_type", ta->missing.content_type);
@@ -314,6 +316,35 @@ void write_access_request(Writer& w, const AccessRequest& q) {
   w.str_if("decision_message", q.decision_message);
 }
 
+void write_cpro_structure(Writer& w, const CproStructure& s) {
+  w.table("[[chorus_pro_structures]]");
+  w.str("siret", s.siret);
+  w.str("name", s.name);
+  for (const auto& k : s.raccordements) {
+    w.table("[[chorus_pro_structures.raccordements]]");
+    w.str("id", k.id);
+    w.raw("environment", toml_string(cpro_environment_name(k.environment)));
+    w.str("application", k.application);
+    w.str_if("usage_type", k.usage_type);
+    w.str_if("editor", k.editor);
+    const CproContact& c = k.technical_contact;
+    std::string contact = "{ name = " + toml_string(c.name) + ", email = " + toml_string(c.email);
+    if (!c.phone.empty()) contact += ", phone = " + toml_string(c.phone);
+    if (!c.fax.empty()) contact += ", fax = " + toml_string(c.fax);
+    w.raw("technical_contact", contact + " }");
+    w.boolean("active", k.active);
+    w.time_if("declared_at", k.declared_at);
+  }
+  for (const auto& a : s.technical_accounts) {
+    w.table("[[chorus_pro_structures.technical_accounts]]");
+    w.str("login", a.login);
+    w.str("password", a.password);
+    w.raw("environment", toml_string(cpro_environment_name(a.environment)));
+    w.boolean("active", a.active);
+    w.time_if("created_at", a.created_at);
+  }
+}
+
 }  // namespace
 
 std::string toml_string(std::string_view raw) {
@@ -366,6 +397,7 @@ std::string write_world_toml(const World& world, const SnapshotHeader& header) {
   for (const auto& u : world.users) write_user(w, u, world.settings);
   for (const auto& app : world.applications) write_application(w, app);
   for (const auto& q : world.access_requests) write_access_request(w, q);
+  for (const auto& s : world.cpro_structures) write_cpro_structure(w, s);
   return w.text;
 }
 

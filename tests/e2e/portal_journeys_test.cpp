@@ -156,6 +156,17 @@ TEST(PortalJourneys, ChorusProOnboarding) {
 
     json token = j.token("sandbox", j.credentials(session, app_id));
     const std::string account = base64_encode("TECH_1_pistesim@cpro.fr:Chorus-Tech-2024!");
+    // 003 §2.B: the technical account's structure connects the application on Qualification.
+    auto connect = [&](const std::string& environment, const std::string& application) {
+      j.control("POST", "/chorus-pro/raccordements",
+                {{"structure", "13001070900025"},
+                 {"environment", environment},
+                 {"application", application},
+                 {"contact_name", "Intégrateur Chorus"},
+                 {"contact_email", email}},
+                {}, 201);
+    };
+    connect("QUALIFICATION", "APP_SANDBOX_" + email);
     Response found =
         j.api("sandbox", "POST", "/cpro/structures/v1/rechercher", token.value("access_token", ""),
               R"({"parametres":{}})", {{"cpro-account", account}});
@@ -184,6 +195,7 @@ TEST(PortalJourneys, ChorusProOnboarding) {
     ASSERT_TRUE(wrong_channel);
     EXPECT_EQ(wrong_channel->status, 400);
     json prod_token = j.token("production", prod_client);
+    connect("PRODUCTION", "raccordement-chorus-prod");
     Response prod_call = j.api("production", "POST", "/cpro/structures/v1/rechercher",
                                prod_token.value("access_token", ""), R"({"parametres":{}})",
                                {{"cpro-account", account}});

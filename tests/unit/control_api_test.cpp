@@ -396,9 +396,9 @@ TEST_F(ControlApi, WorldDescribesWhatIsServed) {
   json w = json_answer(t.control("GET", "/world"));
   EXPECT_EQ(w["name"], "PISTE (pistesim default world)");
   EXPECT_EQ(w["profile"], "piste");
-  EXPECT_EQ(w["apis"].size(), 20u);
+  EXPECT_EQ(w["apis"].size(), 29u);
   EXPECT_EQ(w["applications"], 3);
-  EXPECT_EQ(w["users"], 6);  // demo, admin-mtes, inactive and three API approvers
+  EXPECT_EQ(w["users"], 9);  // demo, admin-mtes, inactive and six API approvers
   TestSimulator rfc(Profile::Rfc);
   EXPECT_EQ(json_answer(rfc.control("GET", "/world"))["profile"], "rfc");
 }

@@ -80,6 +80,12 @@ class PortalAccessRequests : public ::testing::Test {
     return body_of(r).value("scope", "");
   }
 
+  // These tests count the requests they make: they start without the default world's own
+  // (demo-sandbox's pending Carte Achat request), whose access they submit again.
+  void SetUp() override {
+    t.sim->mutate([](World& w) { w.access_requests.clear(); });
+  }
+
   TestSimulator t;
   std::shared_ptr<const WorldSnapshot> snap;
 };

@@ -120,6 +120,20 @@ TEST(PortalPasswordPolicy, NamesEveryFailedRule) {
       {"Abcdefghij1§", {}},            // 12 characters, 13 bytes: length counts characters
       {"Abcdefghi1§", {kRuleLength}},  // 11 characters, 12 bytes
       {"42dde210-48d", {kRuleUpper}},  // PISTE's temporary passwords skip the policy
+      // 000 §2.1's set « [!@#~+;:-?]{_,§^_} », and nothing else.
+      {"Abcdefghij1$", {kRuleSpecial}},
+      {"Abcdefghij1*", {kRuleSpecial}},
+      {"Abcdefghij1%", {kRuleSpecial}},
+      {"Abcdefghij1é", {kRuleSpecial}},
+      {"Abcdefghij1.", {kRuleSpecial}},
+      {"Abcdefghij1@", {}},
+      {"Abcdefghij1~", {}},
+      {"Abcdefghij1;", {}},
+      {"Abcdefghij1?", {}},
+      {"Abcdefghij1{", {}},
+      {"Abcdefghij1_", {}},
+      {"Abcdefghij1,", {}},
+      {"Abcdefghij1^", {}},
   };
   for (const auto& c : cases) {
     std::vector<std::string> expected(c.failed.begin(), c.failed.end());

@@ -407,7 +407,8 @@ TEST_F(PortalApplications, DeletionDropsTheApplicationsAccessRequests) {
     w.access_requests.push_back(r);
   });
   ASSERT_EQ(t.control_as(kDemo, "DELETE", "/portal/applications/" + id).status, 200);
-  EXPECT_TRUE(world().access_requests.empty());
+  for (const auto& q : world().access_requests) EXPECT_NE(q.application, id);
+  EXPECT_EQ(world().access_requests.size(), 1u);  // the default world's own request stays
 }
 
 // --- APP-5: subscription to open APIs ------------------------------------------------------
@@ -541,7 +542,7 @@ TEST_F(PortalApplications, SubscriptionRefusals) {
   }
 }
 
-TEST_F(PortalApplications, SubscribedChorusProApiAnswersWithTheTechnicalAccount) {
+TEST_F(PortalApplications, SubscribedChorusProApiAnswersOnceItsRaccordementIsDeclared) {
   json app = create();
   const std::string id = app["id"], client = app["oauth_clients"][0]["client_id"];
   ASSERT_EQ(
@@ -553,7 +554,18 @@ TEST_F(PortalApplications, SubscribedChorusProApiAnswersWithTheTechnicalAccount)
   req.headers.add("Authorization", "Bearer " + token);
   req.headers.add("Content-Type", "application/json");
   req.headers.add("cpro-account", cpro_account());
+  // Chorus Pro serves the technical account's structure only to the applications it connected
+  // (003 §3.B): none names this new application yet.
   Response r = t.sim->handle(Endpoint::ProductionApi, req);
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("raccordement"), std::string::npos) << r.body;
+  json raccordement = {{"structure", "13001070900025"},
+                       {"environment", "PRODUCTION"},
+                       {"application", app["name"]},
+                       {"contact_name", "Contact"},
+                       {"contact_email", "tech@pistesim.test"}};
+  ASSERT_EQ(t.control("POST", "/chorus-pro/raccordements", raccordement.dump()).status, 201);
+  r = t.sim->handle(Endpoint::ProductionApi, req);
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("GCU_MSG_01_000"), std::string::npos);
 }
@@ -575,21 +587,48 @@ TEST_F(PortalApplications, WithdrawingAnApiStopsItsCalls) {
 }
 
 TEST_F(PortalApplications, WithdrawingAPendingAccessClosesItsRequest) {
-  t.sim->mutate([](World& w) {
-    AccessRequest r;
-    r.id = "req-1";
-    r.api = "carte-achat";
-    r.application = "demo-sandbox";
-    r.requester = kDemo;
-    w.access_requests.push_back(r);
-  });
+  // The default world's pending Carte Achat access has its request (req-demo-carte-achat).
   ASSERT_EQ(
       t.control_as(kDemo, "DELETE", "/portal/applications/demo-sandbox/subscriptions/carte-achat")
           .status,
       200);
   ASSERT_EQ(world().access_requests.size(), 1u);
+  EXPECT_EQ(world().access_requests[0].id, "req-demo-carte-achat");
   EXPECT_EQ(world().access_requests[0].status, RequestStatus::Rejected);
   EXPECT_EQ(world().access_requests[0].decided_at, kStart);
+}
+
+}  // namespace
+}  // namespace pistesim::test
+
+namespace pistesim::test {
+namespace {
+
+// 000 §6.2: « Une fois la première demande d'accès validée, la case est cochée et éditable »:
+// an approved Carte Achat access unticked can be ticked again, without a new request; an access
+// never approved still needs one.
+TEST(PortalReticking, AnAccessApprovedOnceCanBeTickedAgain) {
+  TestSimulator t;
+  const std::string target = "/portal/applications/demo-sandbox/subscriptions/carte-achat";
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "DELETE", target)), "200 ");
+  EXPECT_EQ(outcome_of(t.control_as(kDemo, "PUT", target)), "409 APPROVAL_REQUIRED");
+  t.sim->mutate([](World& w) {
+    AccessRequest r;
+    r.id = "req-approved";
+    r.api = "carte-achat";
+    r.application = "demo-sandbox";
+    r.requester = kDemo;
+    r.scopes = {"cnf"};
+    r.status = RequestStatus::Approved;
+    w.access_requests.push_back(r);
+  });
+  Response r = t.control_as(kDemo, "PUT", target);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Subscription* sub =
+      t.sim->snapshot()->index.application("demo-sandbox")->subscription("carte-achat");
+  ASSERT_NE(sub, nullptr);
+  EXPECT_EQ(sub->status, SubscriptionStatus::Approved);
+  EXPECT_EQ(sub->scopes, std::vector<std::string>{"cnf"});
 }
 
 }  // namespace

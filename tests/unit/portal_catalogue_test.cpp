@@ -186,7 +186,8 @@ TEST_F(PortalCatalogue, SheetShowsEverythingTheApiSheetShows) {
   EXPECT_EQ(s["approval_required"], true);
   EXPECT_EQ(s["approval_required_label"], "Yes");
   EXPECT_EQ(s["approvers"], json({"approbateur.carteachat@pistesim.test"}));
-  EXPECT_EQ(s["tags"], json({"Chorus", "Achat public"}));
+  // « Tags SANDBOX » on PISTE's sheets (000 §6.2, 001): the environment first.
+  EXPECT_EQ(s["tags"], json({"SANDBOX", "Chorus", "Achat public"}));
   EXPECT_TRUE(s["cgu"].is_null());
   EXPECT_EQ(s["added_at"], format_iso8601(t.sim->snapshot()->index.api("carte-achat")->added_at));
   // 000 §10.2 / §12.2: PISTE's own URLs.

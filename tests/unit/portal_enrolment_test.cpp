@@ -367,8 +367,10 @@ TEST(PortalDecommissioning, RemovesMembershipApplicationsRequestsAndTokens) {
   EXPECT_EQ(snap->index.application(prod_id), nullptr);
   EXPECT_EQ(snap->index.application("demo-dihal-extra"), nullptr);
   EXPECT_NE(snap->index.application("demo-sandbox"), nullptr);
-  ASSERT_EQ(snap->world.access_requests.size(), 1u);
-  EXPECT_EQ(snap->world.access_requests[0].id, "req-2");
+  // req-2 and the default world's request for demo-sandbox (untouched) remain.
+  ASSERT_EQ(snap->world.access_requests.size(), 2u);
+  EXPECT_EQ(snap->world.access_requests[0].id, "req-demo-carte-achat");
+  EXPECT_EQ(snap->world.access_requests[1].id, "req-2");
 }
 
 TEST(PortalDecommissioning, ReportsEachRefusedUserAndDecommissionsTheOthers) {

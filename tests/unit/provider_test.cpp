@@ -258,7 +258,7 @@ TEST(ProviderRoutes, ARouteCanAddHeaders) {
   api.routes[0].answer.body = "{}";
   Application app;
   Request req = Request::make("GET", "/h");
-  Response r = provider_answer(api, app, "/h", req);
+  Response r = provider_answer(World{}, api, app, "/h", req);
   EXPECT_EQ(r.headers.get("X-Provider"), "mock");
   EXPECT_EQ(r.content_type(), "application/json");
 }
@@ -266,19 +266,21 @@ TEST(ProviderRoutes, ARouteCanAddHeaders) {
 TEST(ProviderRoutes, TheTechnicalAccountIsCheckedBeforeTheBusinessProfile) {
   Api api;
   api.id = "x";
-  api.technical_account = TechnicalAccountCheck{"acct",
-                                                {"l:p"},
-                                                ProviderAnswer{401, "application/json", "m", {}},
-                                                ProviderAnswer{403, "application/json", "i", {}}};
+  TechnicalAccountCheck check;
+  check.header = "acct";
+  check.accounts = {"l:p"};
+  check.missing = ProviderAnswer{401, "application/json", "m", {}};
+  check.invalid = ProviderAnswer{403, "application/json", "i", {}};
+  api.technical_account = check;
   api.business_profile_gate = ProviderAnswer{200, "application/json", "gate", {}};
   api.routes = {route("GET", "/r", 200)};
   Application app;
   Request req = Request::make("GET", "/r");
-  EXPECT_EQ(provider_answer(api, app, "/r", req).status, 401);
+  EXPECT_EQ(provider_answer(World{}, api, app, "/r", req).status, 401);
   req.headers.add("acct", base64_encode("l:p"));
-  EXPECT_EQ(provider_answer(api, app, "/r", req).body, "gate");
+  EXPECT_EQ(provider_answer(World{}, api, app, "/r", req).body, "gate");
   app.business_profiles = {"x"};
-  EXPECT_EQ(provider_answer(api, app, "/r", req).status, 200);
+  EXPECT_EQ(provider_answer(World{}, api, app, "/r", req).status, 200);
 }
 
 }  // namespace
