@@ -9,15 +9,6 @@ namespace pistesim {
 
 namespace {
 
-Response from_answer(const ProviderAnswer& a) {
-  Response r;
-  r.status = a.status;
-  if (!a.body.empty() || !a.content_type.empty()) r.headers.set("Content-Type", a.content_type);
-  for (const auto& h : a.headers) r.headers.set(h.name, h.value);
-  r.body = a.body;
-  return r;
-}
-
 bool method_matches(const ProviderRoute& route, std::string_view method) {
   if (route.method == "*" || route.method == method) return true;
   return method == "HEAD" && route.method == "GET";
@@ -74,9 +65,9 @@ Response answer(const World& world, const Api& api, const Application& app,
     if (auto refusal = technical_account_refusal(world, *api.technical_account, app, request))
       return std::move(*refusal);
   if (api.business_profile_gate && !app.has_business_profile(api.id))
-    return from_answer(*api.business_profile_gate);
+    return to_response(*api.business_profile_gate);
   if (const ProviderRoute* route = match_route(api, resource, request))
-    return from_answer(route->answer);
+    return to_response(route->answer);
   Response r;
   r.status = 404;
   r.headers.set("Content-Type", "application/json");
@@ -91,6 +82,15 @@ Response provider_answer(const World& world, const Api& api, const Application& 
   Response r = answer(world, api, app, resource, request);
   if (request.method == "HEAD")
     r.body.clear();  // RFC 9110 §9.3.2: GET's headers, no content, whatever the answer
+  return r;
+}
+
+Response to_response(const ProviderAnswer& a) {
+  Response r;
+  r.status = a.status;
+  if (!a.body.empty() || !a.content_type.empty()) r.headers.set("Content-Type", a.content_type);
+  for (const auto& h : a.headers) r.headers.set(h.name, h.value);
+  r.body = a.body;
   return r;
 }
 

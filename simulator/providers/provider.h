@@ -17,6 +17,9 @@ namespace pistesim {
 Response provider_answer(const World& world, const Api& api, const Application& app,
                          std::string_view resource, const Request& request);
 
+// A canned answer (a route's, a gate's refusal) as the response it stands for.
+Response to_response(const ProviderAnswer& answer);
+
 // The route that would answer, or nullptr (exposed for tests and health checks).
 const ProviderRoute* match_route(const Api& api, std::string_view resource, const Request& request);
 
