@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "crypto/secrets.h"
 #include "providers/provider.h"
 #include "wire/encoding.h"
 
@@ -33,8 +34,10 @@ std::optional<Response> technical_account_refusal(const World& world,
   auto decoded = base64_decode(*value);
   if (!decoded) return to_response(check.invalid);
   if (!check.from_structures) {
-    bool known =
-        std::find(check.accounts.begin(), check.accounts.end(), *decoded) != check.accounts.end();
+    // Each compared in constant time: the account value is a login and its password.
+    const bool known =
+        std::any_of(check.accounts.begin(), check.accounts.end(),
+                    [&](const auto& a) { return constant_time_equals(a, *decoded); });
     if (!known) return to_response(check.invalid);
     return std::nullopt;
   }
@@ -46,7 +49,8 @@ std::optional<Response> technical_account_refusal(const World& world,
   const CproStructure* structure = structure_of_account(world, login, app.channel);
   if (!structure) return to_response(check.invalid);
   const CproTechnicalAccount* account = account_in(*structure, login, app.channel);
-  if (!account->active || account->password != password) return to_response(check.invalid);
+  if (!account->active || !constant_time_equals(account->password, password))
+    return to_response(check.invalid);
   for (const auto& k : structure->raccordements)
     if (k.active && k.environment == app.channel && k.application == app.name) return std::nullopt;
   return to_response(check.not_connected);
