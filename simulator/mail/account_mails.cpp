@@ -18,9 +18,9 @@ std::string anchor(std::string_view label, const std::string& url) {
 
 }  // namespace
 
-// Quoted from 001 step 4 (both languages, with its typos: « Veillez », « GPDR »); the subject is
-// the one 002 §2 shows.
-Email activation_mail(const User& user, const std::string& link) {
+// The text 001 step 4 quotes (both languages, with its typos: « Veillez », « GPDR »); the subject
+// is the one 002 §2 shows. Sent when the world asks for the legacy e-mail.
+Email legacy_activation_mail(const User& user, const std::string& link) {
   Email m;
   m.kind = kMailActivation;
   m.to = user.email;
@@ -51,6 +51,54 @@ Email activation_mail(const User& user, const std::string& link) {
       "According to GPDR, you have rights to access, modify and delete your personal data.\n";
   m.links = {{"Activer votre compte", link}, {"Activate your Account", link}};
   return m;
+}
+
+// PISTE's current e-mail, as 002 §2 shows it: a heading, the same request, the « généré
+// automatiquement » notice, the support line and the RGPD notice (002's capture is cut after
+// « droit d'accès »: the rest of that sentence is ours). 002 shows the French only; the subject is
+// bilingual and ACC-3 promises both languages, so the English half is our translation.
+Email current_activation_mail(const User& user, const std::string& link) {
+  Email m;
+  m.kind = kMailActivation;
+  m.to = user.email;
+  m.subject = "Demande d'inscription PISTE / PISTE Registration Request";
+  m.body =
+      "Activez votre compte PISTE\n\n"
+      "Bonjour,\n\n"
+      "Nous vous remercions de votre inscription sur PISTE.\n"
+      "Pour confirmer votre courriel et activer votre compte, veuillez cliquer sur le lien "
+      "suivant :\n\n" +
+      anchor("Activer votre compte", link) +
+      "\n\n"
+      "Si vous n'êtes pas à l'origine de cette demande, merci de l'ignorer.\n\n"
+      "Ce courriel a été généré automatiquement par PISTE. Merci de ne pas y répondre.\n\n"
+      "Vous rencontrez un problème avec PISTE ? Contactez notre Support.\n\n"
+      "Retrouvez toute l'information sur le traitement de vos données personnelles dans les CGU "
+      "de la plateforme PISTE. Conformément au règlement général sur la protection des données "
+      "(RGPD) et à la loi du 6 janvier 1978 relative à l'informatique, aux fichiers et aux "
+      "libertés (loi informatique et libertés), vous disposez d'un droit d'accès, de "
+      "rectification et d'effacement des données vous concernant.\n\n"
+      "---\n\n"
+      "Activate your PISTE account\n\n"
+      "Hello,\n\n"
+      "Thank you for registering on PISTE.\n"
+      "To confirm your e-mail address and activate your account, please click on the link "
+      "below:\n\n" +
+      anchor("Activate your Account", link) +
+      "\n\n"
+      "If you did not make this request, please ignore this e-mail.\n\n"
+      "This e-mail was generated automatically by PISTE. Please do not reply to it.\n\n"
+      "A problem with PISTE? Contact our Support.\n\n"
+      "The CGU of the PISTE platform say how your personal data are processed. Under the General "
+      "Data Protection Regulation (GDPR) and the French law of 6 January 1978, you have the right "
+      "to access, correct and erase the data about you.\n";
+  m.links = {{"Activer votre compte", link}, {"Activate your Account", link}};
+  return m;
+}
+
+Email activation_mail(const User& user, const std::string& link, std::string_view style) {
+  return style == "legacy" ? legacy_activation_mail(user, link)
+                           : current_activation_mail(user, link);
 }
 
 // 000 §3.2.2 says only « un email vous demandant de confirmer cette opération en cliquant sur un

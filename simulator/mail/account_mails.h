@@ -17,7 +17,8 @@ inline constexpr std::string_view kMailPasswordResetRequest = "password_reset_re
 inline constexpr std::string_view kMailPasswordReset = "password_reset";
 inline constexpr std::string_view kMailAccountCreated = "account_created";
 
-Email activation_mail(const User& user, const std::string& activation_link);
+// `style`: WorldSettings::activation_mail ("current": 002's text; "legacy": 001's).
+Email activation_mail(const User& user, const std::string& activation_link, std::string_view style);
 Email password_reset_request_mail(const User& user, const std::string& confirmation_link);
 Email password_reset_mail(const User& user, const std::string& temporary_password,
                           const std::string& login_link);

@@ -189,7 +189,8 @@ Result<User> register_user(Transaction& tx, const RegistrationInput& in) {
   if (!organisation.empty()) u.memberships.push_back({organisation, Role::Developer});
   u.opt_in_news = in.opt_in_news;
   u.opt_in_surveys = in.opt_in_surveys;
-  tx.send(activation_mail(u, tx.link("/portal/activate?token=" + u.activation_token)));
+  tx.send(activation_mail(u, tx.link("/portal/activate?token=" + u.activation_token),
+                          tx.world.settings.activation_mail));
   tx.world.users.push_back(u);
   return u;
 }

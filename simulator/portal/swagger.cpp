@@ -177,6 +177,13 @@ nlohmann::ordered_json swagger_document(const Api& api, Channel channel) {
                          {"operationId", operation_id(method, path)},
                          {"parameters", params},
                          {"responses", responses}};
+      // Swagger 2.0 keys an example by one of the operation's `produces`: an operation answering
+      // other than JSON (Légifrance's ping: text/plain;charset=ISO-8859-1) lists what it answers.
+      std::vector<std::string> produced;
+      for (const ProviderAnswer* a : op.answers)
+        if (!a->body.empty()) add_unique(produced, a->content_type);
+      if (!produced.empty() && produced != std::vector<std::string>{"application/json"})
+        operation["produces"] = produced;
       item[method] = std::move(operation);
     }
     out_paths[path] = std::move(item);

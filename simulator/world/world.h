@@ -307,6 +307,9 @@ struct WorldSettings {
   std::string demo_password;  // the demo user's password as the fixture gives it (printed by serve)
   std::string platform_cgu_version = "1";  // the current PISTE CGU; a new one asks again (ACC-5)
   std::string captcha = "PISTE";           // the value the registration captcha accepts (ACC-1)
+  // Which activation e-mail registration sends (ACC-3): "current" (PISTE's, as 002 shows it) or
+  // "legacy" (the older text 001 quotes).
+  std::string activation_mail = "current";
   int64_t token_lifetime_s = 3600;
   QuotaSpec production_quota{20, QuotaWindow::Second};
   QuotaSpec sandbox_quota{1000000, QuotaWindow::Day};

@@ -219,7 +219,7 @@ void read_settings(Reader& r, const toml::table& root, World& w) {
   }
   r.check_keys(*t,
                {"name", "demo_user", "demo_password", "platform_cgu_version", "captcha",
-                "token_lifetime", "production_quota", "sandbox_quota"},
+                "activation_mail", "token_lifetime", "production_quota", "sandbox_quota"},
                "world");
   if (auto v = r.str(*t, "name", true, "world")) w.settings.name = *v;
   if (auto v = r.str(*t, "demo_user", false, "world")) w.settings.demo_user = *v;
@@ -232,6 +232,9 @@ void read_settings(Reader& r, const toml::table& root, World& w) {
   if (auto v = r.non_empty_str(*t, "platform_cgu_version", false, "world"))
     w.settings.platform_cgu_version = *v;
   if (auto v = r.non_empty_str(*t, "captcha", false, "world")) w.settings.captcha = *v;
+  if (const toml::node* n = t->get("activation_mail"))
+    if (auto v = r.one_of(*n, "world.activation_mail", {"current", "legacy"}))
+      w.settings.activation_mail = *v;
   if (auto v = r.integer(*t, "token_lifetime", "world", 1, 365LL * 24 * 3600))
     w.settings.token_lifetime_s = *v;
   if (auto q = r.quota(*t, "production_quota", "world")) w.settings.production_quota = *q;

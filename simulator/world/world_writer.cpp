@@ -159,6 +159,7 @@ void write_settings(Writer& w, const WorldSettings& s) {
   w.str_if("demo_password", s.demo_password);
   w.str("platform_cgu_version", s.platform_cgu_version);
   w.str("captcha", s.captcha);
+  w.str("activation_mail", s.activation_mail);
   w.integer("token_lifetime", s.token_lifetime_s);
   w.raw("production_quota", toml_quota(s.production_quota));
   w.raw("sandbox_quota", toml_quota(s.sandbox_quota));

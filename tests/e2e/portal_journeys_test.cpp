@@ -289,12 +289,16 @@ TEST(PortalJourneys, SiSiaoEnrolmentAndApproval) {
     const std::string app_id = app.value("id", "");
     j.control("GET", "/portal/catalogue/sisiao-menage", nullptr, session);
 
-    j.control("POST", "/portal/access-requests",
-              {{"api", "sisiao-menage"},
-               {"application", app_id},
-               {"motif", "Partenaire SIAO 75 — consultation des ménages"},
-               {"scopes", {"dihal.sisiaoapimenage"}}},
-              session, 201);
+    // 002 §5: the API's CGU come before the access request.
+    const json request = {{"api", "sisiao-menage"},
+                          {"application", app_id},
+                          {"motif", "Partenaire SIAO 75 — consultation des ménages"},
+                          {"scopes", {"dihal.sisiaoapimenage"}}};
+    json refused = j.control("POST", "/portal/access-requests", request, session, 409);
+    EXPECT_EQ(refused.value("code", ""), "CGU_NOT_ACCEPTED") << refused;
+    j.control("POST", "/portal/api-cgu",
+              {{"accept", {{{"api", "sisiao-menage"}, {"channel", "SANDBOX"}}}}}, session);
+    j.control("POST", "/portal/access-requests", request, session, 201);
     json confirmation = j.only_mail(email, "access_request_confirmation");
     EXPECT_NE(confirmation.value("subject", "").find("SISIAO - API MENAGE"), std::string::npos);
     EXPECT_NE(confirmation.value("body", "").find("a bien été prise en compte"), std::string::npos)

@@ -199,6 +199,7 @@ TEST_F(PortalAccounts, RegistrationCreatesAnInactiveAccountInUniverselle) {
   for (const auto& app : t.sim->snapshot()->world.applications) EXPECT_NE(app.owner, kNewEmail);
 }
 
+// 002 §2: PISTE's current activation e-mail (ACC-3), with our English half.
 TEST_F(PortalAccounts, RegistrationSendsTheBilingualActivationMail) {
   registered();
   auto sent = mails(kNewEmail);
@@ -207,20 +208,43 @@ TEST_F(PortalAccounts, RegistrationSendsTheBilingualActivationMail) {
   EXPECT_EQ(m.kind, kMailActivation);
   EXPECT_EQ(m.subject, "Demande d'inscription PISTE / PISTE Registration Request");
   for (const char* quoted :
-       {"Nous vous remercions de votre inscription sur PISTE.",
+       {"Activez votre compte PISTE", "Nous vous remercions de votre inscription sur PISTE.",
         "Pour confirmer votre courriel et activer votre compte, veuillez cliquer sur le lien "
         "suivant :",
         "Si vous n'êtes pas à l'origine de cette demande, merci de l'ignorer.",
-        "Thank you for your registration on PISTE.",
-        "To confirm your email address and activate your account please click on the link below:",
-        "If you are not requesting a new account on PISTE, please ignore this email."})
+        "Ce courriel a été généré automatiquement par PISTE. Merci de ne pas y répondre.",
+        "Vous rencontrez un problème avec PISTE ? Contactez notre Support.",
+        "règlement général sur la protection des données (RGPD)", "Activate your PISTE account",
+        "Thank you for registering on PISTE."})
     EXPECT_NE(m.body.find(quoted), std::string::npos) << quoted;
+  // 001's older text is gone.
+  EXPECT_EQ(m.body.find("Veillez noter"), std::string::npos);
   ASSERT_EQ(m.links.size(), 2u);
   EXPECT_EQ(m.links[0].label, "Activer votre compte");
   EXPECT_EQ(m.links[1].label, "Activate your Account");
   const std::string token = user(kNewEmail)->activation_token;
   EXPECT_EQ(m.links[0].url, "http://127.0.0.1:8080/__pistesim/portal/activate?token=" + token);
   EXPECT_NE(m.body.find(m.links[0].url), std::string::npos);
+}
+
+// `[world] activation_mail = "legacy"`: the text 001 step 4 quotes, both languages.
+TEST_F(PortalAccounts, ALegacyWorldSendsTheOlderActivationMail) {
+  t.sim->mutate([](World& w) { w.settings.activation_mail = "legacy"; });
+  registered();
+  auto sent = mails(kNewEmail);
+  ASSERT_EQ(sent.size(), 1u);
+  const Email& m = sent[0];
+  for (const char* quoted :
+       {"Nous vous remercions de votre inscription sur PISTE.",
+        "Veillez noter que ce message vous a été envoyé d'une adresse qui ne peut recevoir de "
+        "réponse.",
+        "Thank you for your registration on PISTE.",
+        "To confirm your email address and activate your account please click on the link below:",
+        "If you are not requesting a new account on PISTE, please ignore this email."})
+    EXPECT_NE(m.body.find(quoted), std::string::npos) << quoted;
+  EXPECT_EQ(m.body.find("Activez votre compte PISTE"), std::string::npos);
+  ASSERT_EQ(m.links.size(), 2u);
+  EXPECT_EQ(m.links[0].url, m.links[1].url);
 }
 
 TEST_F(PortalAccounts, AnOrganisationCodeAttachesToThatOrganisation) {

@@ -281,9 +281,11 @@ TEST_F(PortalCatalogue, SwaggerDescribesTheProviderRoutes) {
   EXPECT_EQ(s["securityDefinitions"]["oauth2"]["tokenUrl"],
             "https://oauth.piste.gouv.fr/api/oauth/token");
   EXPECT_FALSE(s["securityDefinitions"].contains("KeyId"));
-  // GET /consult/ping answers text/plain « pong ».
+  // GET /consult/ping answers « pong » in ISO-8859-1 text (000 §8), which it declares it produces.
   json ping = s["paths"]["/consult/ping"]["get"];
-  EXPECT_EQ(ping["responses"]["200"]["examples"]["text/plain"], "pong");
+  EXPECT_EQ(ping["responses"]["200"]["examples"]["text/plain;charset=ISO-8859-1"], "pong");
+  EXPECT_EQ(ping["produces"], json({"text/plain;charset=ISO-8859-1"}));
+  EXPECT_FALSE(s["paths"]["/search"]["post"].contains("produces"));  // JSON, as the document says
   // POST /search: the JSON fields it requires, and both canned answers.
   json search = s["paths"]["/search"]["post"];
   ASSERT_TRUE(search.is_object()) << s.dump(2);

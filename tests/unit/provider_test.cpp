@@ -120,7 +120,7 @@ TEST_F(ProviderTest, LegifrancePingAnswersPongAsPlainText) {
   Response r = get(kLegifrance + "/consult/ping");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "pong");
-  EXPECT_EQ(r.content_type(), "text/plain");
+  EXPECT_EQ(r.content_type(), "text/plain;charset=ISO-8859-1");  // 000 §8
 }
 
 TEST_F(ProviderTest, LegifranceSearchIsPostJson) {
@@ -199,7 +199,7 @@ TEST_F(ProviderTest, HeadGetsTheHeadersOfGetWithoutTheBody) {
   Response head = t.call(Channel::Sandbox, "HEAD", kLegifrance + "/consult/ping", token);
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.body, "");
-  EXPECT_EQ(head.content_type(), "text/plain");
+  EXPECT_EQ(head.content_type(), "text/plain;charset=ISO-8859-1");
 }
 
 // --- match_route() on hand-made routes -------------------------------------------------------

@@ -300,6 +300,8 @@ INSTANTIATE_TEST_SUITE_P(
         // Keys of portal state (accounts, applications, access requests) and snapshots.
         ErrorCase{"EmptyCaptcha", "", marked("captcha", "\"\""), "", "",
                   "« world.captcha » must be a non-empty string"},
+        ErrorCase{"UnknownActivationMail", "", marked("activation_mail", "\"2023\""), "", "",
+                  "« world.activation_mail » must be \"current\" or \"legacy\", not \"2023\""},
         ErrorCase{"EmptyPlatformCguVersion", "", marked("platform_cgu_version", "\"\""), "", "",
                   "« world.platform_cgu_version » must be a non-empty string"},
         ErrorCase{"DemoPasswordWithoutDemoUser", "", marked("demo_password", "\"x\""), "", "",
@@ -582,6 +584,7 @@ TEST(WorldLoader, ReadsEveryKeyOfThePortalState) {
   const World& w = r.world;
   EXPECT_EQ(w.settings.platform_cgu_version, "3");
   EXPECT_EQ(w.settings.captcha, "PISTE-42");
+  EXPECT_EQ(w.settings.activation_mail, "legacy");
   EXPECT_EQ(w.settings.demo_password, "Demo-Full-2024!");
   EXPECT_EQ(w.organisations[1].app_prefix, "DIHAL_X");
   EXPECT_EQ(enrolment_prefix(w.organisations[1]), "DIHAL_X");
