@@ -120,6 +120,19 @@ std::string inline_tables(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+// `{ key = value, … }`, keys in the order given.
+class InlineTable {
+ public:
+  void raw(std::string_view key, const std::string& value) {
+    text_ += (text_.empty() ? "{ " : ", ") + toml_key(key) + " = " + value;
+  }
+  void str(std::string_view key, std::string_view v) { raw(key, toml_string(v)); }
+  std::string close() const { return text_.empty() ? "{}" : text_ + " }"; }
+
+ private:
+  std::string text_;
+};
+
 class Writer {
  public:
   std::string text;
@@ -277,29 +290,40 @@ void write_application(Writer& w, const Application& app) {
   w.boolean("active", app.active);
   w.quota_if("quota", app.quota);
   w.strings_if("business_profiles", app.business_profiles);
+  // Inline arrays, not [[applications.oauth_clients]] tables: toml++ takes time quadratic in the
+  // number of nested [[…]] headers, so a snapshot of 100 000 applications would reload slowly.
+  std::vector<std::string> items;
   for (const auto& c : app.oauth_clients) {
-    w.table("[[applications.oauth_clients]]");
-    w.str("client_id", c.client_id);
-    w.str_if("client_secret", c.client_secret);
-    w.raw("type", toml_string(to_string(c.type)));
-    w.boolean("enabled", c.enabled);
-    w.strings_if("callback_urls", c.callback_urls);
-    w.str_if("x509", c.x509);
-    w.time_if("created_at", c.created_at);
+    InlineTable t;
+    t.str("client_id", c.client_id);
+    if (!c.client_secret.empty()) t.str("client_secret", c.client_secret);
+    t.raw("type", toml_string(to_string(c.type)));
+    t.raw("enabled", c.enabled ? "true" : "false");
+    if (!c.callback_urls.empty()) t.raw("callback_urls", toml_strings(c.callback_urls));
+    if (!c.x509.empty()) t.str("x509", c.x509);
+    if (c.created_at) t.str("created_at", format_world_timestamp(c.created_at));
+    items.push_back(t.close());
   }
+  if (!items.empty()) w.raw("oauth_clients", inline_tables(items));
+  items.clear();
   for (const auto& k : app.api_keys) {
-    w.table("[[applications.api_keys]]");
-    w.str("key", k.key);
-    w.boolean("enabled", k.enabled);
-    w.time_if("created_at", k.created_at);
+    InlineTable t;
+    t.str("key", k.key);
+    t.raw("enabled", k.enabled ? "true" : "false");
+    if (k.created_at) t.str("created_at", format_world_timestamp(k.created_at));
+    items.push_back(t.close());
   }
+  if (!items.empty()) w.raw("api_keys", inline_tables(items));
+  items.clear();
   for (const auto& sub : app.subscriptions) {
-    w.table("[[applications.subscriptions]]");
-    w.str("api", sub.api);
-    w.raw("status", toml_string(to_string(sub.status)));
-    w.strings_if("scopes", sub.scopes);
-    w.quota_if("quota", sub.quota);
+    InlineTable t;
+    t.str("api", sub.api);
+    t.raw("status", toml_string(to_string(sub.status)));
+    if (!sub.scopes.empty()) t.raw("scopes", toml_strings(sub.scopes));
+    if (sub.quota) t.raw("quota", toml_quota(*sub.quota));
+    items.push_back(t.close());
   }
+  if (!items.empty()) w.raw("subscriptions", inline_tables(items));
 }
 
 void write_access_request(Writer& w, const AccessRequest& q) {

@@ -11,6 +11,7 @@
 
 #include "world/default_world.h"
 #include "world/world_loader.h"
+#include "world/world_writer.h"
 
 namespace pistesim {
 namespace {
@@ -50,6 +51,22 @@ TEST(WorldSize, AWorldAsLargeAsPistesLoadsFromAFile) {
   std::filesystem::remove(path);
   ASSERT_TRUE(r.ok()) << r.errors.front().to_string();
   EXPECT_GE(r.world.applications.size(), 14000u);
+}
+
+// A snapshot of such a world writes each application's clients, keys and subscriptions as inline
+// arrays (the TOML library is quadratic in nested [[…]] headers), and reads back equal.
+TEST(WorldSize, ASnapshotOfALargeWorldUsesInlineArraysAndReadsBack) {
+  WorldLoadResult r = load_world_string(world_of(14000), "fleet.toml");
+  ASSERT_TRUE(r.ok()) << r.errors.front().to_string();
+  const std::string snapshot = write_world_toml(r.world, {});
+  EXPECT_EQ(snapshot.find("[[applications."), std::string::npos);
+  EXPECT_NE(snapshot.find("oauth_clients = [{ client_id = \"c1000000-0000-4000-8000-"),
+            std::string::npos);
+  EXPECT_NE(snapshot.find("subscriptions = [{ api = \"legifrance\", status = \"approved\" }]"),
+            std::string::npos);
+  WorldLoadResult back = load_world_string(snapshot, "snapshot.toml");
+  ASSERT_TRUE(back.ok()) << back.errors.front().to_string();
+  EXPECT_EQ(back.world, r.world);
 }
 
 }  // namespace
