@@ -51,9 +51,13 @@ constexpr auto kB64Table = make_b64_table();
 }  // namespace
 
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
-  // Most names and values (identifiers, secrets, grant types) have nothing to decode.
-  if (in.find_first_of(plus_is_space ? "%+" : "%") == std::string_view::npos)
-    return std::string(in);
+  // Most names and values (identifiers, secrets, grant types) have nothing to decode. A plain
+  // loop: find_first_of with a two-character set calls memchr once per input character, which
+  // was a tenth of a token request's instructions (callgrind).
+  const bool plain = std::none_of(in.begin(), in.end(), [plus_is_space](char c) {
+    return c == '%' || (plus_is_space && c == '+');
+  });
+  if (plain) return std::string(in);
   std::string out;
   out.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
