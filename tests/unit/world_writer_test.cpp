@@ -143,8 +143,11 @@ INSTANTIATE_TEST_SUITE_P(
                     [](World& w) { w.settings.demo_password = "a\"b\\c'd"; }},
         FieldChange{"PlatformCguVersion", [](World& w) { w.settings.platform_cgu_version = "1"; }},
         FieldChange{"Captcha", [](World& w) { w.settings.captcha = "PISTE"; }},
-        FieldChange{"LegacyActivationMail",
-                    [](World& w) { w.settings.activation_mail = "legacy"; }},
+        FieldChange{"ActivationMail",
+                    [](World& w) {
+                      w.settings.activation_mail =
+                          w.settings.activation_mail == "legacy" ? "current" : "legacy";
+                    }},
         FieldChange{"TokenLifetime", [](World& w) { w.settings.token_lifetime_s = 3600; }},
         FieldChange{"ProductionQuota",
                     [](World& w) {
