@@ -69,7 +69,6 @@ Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Cloc
     : options_(std::move(options)),
       clock_(std::move(clock)),
       journal_(options_.journal_capacity),
-      initial_world_(world),
       instance_id_(next_instance_id.fetch_add(1)) {
   if (options_.admin_token.empty()) options_.admin_token = random_alphanumeric(32);
   for (auto& store : tokens_) store.set_max_live_per_client(options_.max_live_tokens_per_client);
@@ -84,6 +83,7 @@ Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Cloc
     }
   };
   install(std::move(world));
+  initial_ = snapshot_.load(std::memory_order_acquire);
 }
 
 void Simulator::apply_effects(const Transaction& tx, std::vector<Email> mails) {
@@ -122,7 +122,7 @@ std::vector<Email> Simulator::save_transaction(const World& world, const Transac
 }
 
 void Simulator::reset() {
-  replace_world(initial_world_, /*clear_mailbox=*/true);
+  replace_world(initial_->world, /*clear_mailbox=*/true);
   sessions_.clear();
   mailbox_.clear();
   faults_.clear();

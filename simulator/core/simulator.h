@@ -133,7 +133,7 @@ class Simulator {
   // Back to the world the simulator started with: tokens, sessions, mailbox, faults and usage
   // statistics emptied. The clock keeps its time.
   void reset();
-  const World& initial_world() const { return initial_world_; }
+  const World& initial_world() const { return initial_->world; }
   // Puts the clock `offset_ms` from where it started (0: real time for `serve`), forwards or
   // back. Going back, what the abandoned future left is undone: tokens issued in it, or whose
   // lifetime it ended, expire now (TokenStore::rewind), and every quota counter restarts (their
@@ -192,7 +192,10 @@ class Simulator {
   Journal journal_;
   // Sends the « quota exceeded » e-mail (NOT-1) for the gateway.
   QuotaExceededHandler quota_mailer_;
-  const World initial_world_;
+  // The first published snapshot, kept for reset(): shared with the current world until the
+  // first change rather than copied (a copy doubled a large world's memory). Its quota slots
+  // are those of the first publish; reset() clears them, as it does for any installed world.
+  std::shared_ptr<const WorldSnapshot> initial_;
   StateStore* store_ = nullptr;
   static Response state_not_saved(const StoreError& e);
   std::string public_url_ = "http://127.0.0.1:8080";

@@ -333,7 +333,8 @@ struct World {
 };
 
 // Read-only lookups over one World value, built once per published snapshot. Pointers stay
-// valid as long as the World they were built from is not modified.
+// valid, and keys refer into it, as long as the World they were built from is neither modified
+// nor destroyed.
 class WorldIndex {
  public:
   explicit WorldIndex(const World& world);
@@ -359,12 +360,14 @@ class WorldIndex {
   std::optional<KeyRef> api_key(Channel c, std::string_view key) const;
 
  private:
+  // Keyed by views into the indexed world, which outlives its index (both live in one
+  // WorldSnapshot): copies of every id, client id and key cost 150 bytes an application.
   template <class T>
-  using Map = StringMap<T>;
+  using Map = std::unordered_map<std::string_view, T, StringHash, std::equal_to<>>;
   Map<const Api*> apis_;
   Map<const Api*> routes_[2];
   Map<const Application*> applications_;
-  Map<const User*> users_;
+  StringMap<const User*> users_;  // lower-cased e-mails: copies
   Map<const Organisation*> organisations_;
   Map<ClientRef> clients_[2];
   Map<KeyRef> keys_[2];
