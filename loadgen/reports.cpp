@@ -76,6 +76,11 @@ std::string text_summary(const LoadResult& r, const Verdict& v) {
   }
   o << "  tokens     " << thousands(r.tokens_issued) << " issued, " << r.renewals_on_401
     << " renewed after 401; refusals (429) " << thousands(r.refusals) << "\n";
+  if (!r.answers_by_node.empty()) {
+    o << "  nodes     ";
+    for (const auto& [node, n] : r.answers_by_node) o << " " << node << " " << thousands(n);
+    o << " (answers)\n";
+  }
   o << "verification:\n";
   for (const auto& c : v.checks)
     o << "  " << (c.ok ? "ok    " : "FAILED") << " " << c.name << " — " << c.detail << "\n";

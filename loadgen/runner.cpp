@@ -34,6 +34,11 @@ Nanos mono_now() {
   return Nanos{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
+struct NodeAddress {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+};
+
 Millis wall_ms() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -67,23 +72,39 @@ struct Pending {
   Nanos intended = 0;  // monotonic time it should have been sent
   uint32_t app = 0;    // index into the worker's apps
   uint16_t mix = 0;
+  uint16_t node = 0;         // the target node it goes to
   bool token_fetch = false;  // the client's own token acquisition (not scheduled)
 };
 
-struct AppState {
-  const AppCredentials* cred = nullptr;
+// A token of an application: one, from its home node, or one per node (token_per_node).
+struct TokenSlot {
   std::string auth_header;  // "Authorization: Bearer …\r\n"; empty: no token yet
   uint64_t token_fp = 0;
   Nanos renew_at = 0;    // monotonic: fetch a new token from then on
   Nanos expires_at = 0;  // monotonic: the token may not be used after
   bool fetching = false;
   std::deque<Pending> waiting;  // requests parked until a token arrives
-  std::string token_form;       // the token request's body (holds the secret: never logged)
+};
+
+struct AppState {
+  const AppCredentials* cred = nullptr;
+  std::vector<TokenSlot> tokens;
+  uint16_t home = 0;       // the node its shared token comes from
+  uint32_t next_node = 0;  // its calls go round the nodes
+  std::string token_form;  // the token request's body (holds the secret: never logged)
   QuotaLedger* ledger = nullptr;
+};
+
+// The requests ready to go to one node, and the connections to it.
+struct NodeQueue {
+  std::deque<Pending> ready;
+  std::vector<size_t> conns;  // indices into the worker's connections
+  size_t next_conn = 0;       // where pump() starts looking for a free connection
 };
 
 struct Conn {
   int fd = -1;
+  uint16_t node = 0;
   bool connecting = false;
   SSL* ssl = nullptr;              // https targets
   bool handshaking = false;        // TLS handshake not finished: requests wait in `out`
@@ -110,11 +131,20 @@ struct ProgressCounters {
 class Worker {
  public:
   Worker(size_t id, const Workload& w, const TargetInfo& t, std::vector<const AppCredentials*> apps,
-         size_t connections, const sockaddr_storage& addr, socklen_t addr_len, SSL_CTX* tls)
-      : id_(id), w_(w), t_(t), picker_(w.mix, id + 1), addr_(addr), addr_len_(addr_len), tls_(tls) {
+         size_t connections, std::vector<NodeAddress> addrs, SSL_CTX* tls)
+      : id_(id),
+        w_(w),
+        t_(t),
+        nodes_(nodes_of(t)),
+        picker_(w.mix, id + 1),
+        addrs_(std::move(addrs)),
+        tls_(tls) {
+    const size_t n = nodes_.size();
     for (const AppCredentials* a : apps) {
       AppState s;
       s.cred = a;
+      s.tokens.resize(t.token_per_node ? n : 1);
+      s.home = static_cast<uint16_t>(static_cast<size_t>(a - t.apps.data()) % n);
       s.token_form = "grant_type=client_credentials&client_id=" + form_encode(a->client_id) +
                      "&client_secret=" + form_encode(a->client_secret) + "&scope=openid";
       if (a->quota.limit > 0) {
@@ -123,7 +153,14 @@ class Worker {
       }
       apps_.push_back(std::move(s));
     }
-    conns_.resize(std::max<size_t>(1, connections));
+    // At least one connection to each node, each node an equal share.
+    conns_.resize(std::max<size_t>(n, connections));
+    queues_.resize(n);
+    node_answers_.resize(n);
+    for (size_t i = 0; i < conns_.size(); ++i) {
+      conns_[i].node = static_cast<uint16_t>(i % n);
+      queues_[i % n].conns.push_back(i);
+    }
     // Request targets and header lines are built once: the request path allocates nothing.
     for (int ch = 0; ch < 2; ++ch) {
       token_target_[ch] = t.oauth_prefix[ch] + "/api/oauth/token";
@@ -153,8 +190,14 @@ class Worker {
  private:
   void open_arrivals();
   void dispatch(const Pending& p, Nanos now);
-  void start_fetch(uint32_t app, Nanos now);
+  // The token slot a request to `node` uses, and the node that slot's token comes from.
+  size_t slot_of(uint16_t node) const { return t_.token_per_node ? node : 0; }
+  uint16_t issuer_of(const AppState& a, size_t slot) const {
+    return t_.token_per_node ? static_cast<uint16_t>(slot) : a.home;
+  }
+  void start_fetch(uint32_t app, size_t slot, Nanos now);
   void pump(Nanos now);
+  void pump_node(NodeQueue& q, Nanos now);
   void send_on(Conn& c, const Pending& p, Nanos now);
   bool connect(Conn& c, Nanos now);
   void close_conn(Conn& c);
@@ -177,18 +220,18 @@ class Worker {
   size_t id_;
   const Workload& w_;
   const TargetInfo& t_;
+  std::vector<TargetNode> nodes_;
   MixPicker picker_;
-  size_t next_conn_ = 0;  // where pump() starts looking for a free connection
-  sockaddr_storage addr_;
-  socklen_t addr_len_;
-  SSL_CTX* tls_;  // null: plain HTTP
+  std::vector<NodeAddress> addrs_;  // per node
+  SSL_CTX* tls_;                    // null: plain HTTP
   std::vector<AppState> apps_;
   std::vector<Conn> conns_;
   std::vector<bool> needs_token_;
   std::string token_target_[2];
   std::vector<std::string> targets_[2];  // per channel, per mix entry
   std::vector<std::string> content_type_;
-  std::deque<Pending> ready_;
+  std::vector<NodeQueue> queues_;       // per node
+  std::vector<uint64_t> node_answers_;  // per node
   ArrivalQueue arrivals_;
   RecentTokens recent_tokens_;
   int epfd_ = -1;
@@ -202,7 +245,9 @@ class Worker {
 };
 
 size_t Worker::outstanding() const {
-  return ready_.size() + parked_ + inflight_;
+  size_t ready = 0;
+  for (const auto& q : queues_) ready += q.ready.size();
+  return ready + parked_ + inflight_;
 }
 
 void Worker::open_arrivals() {
@@ -233,38 +278,45 @@ void Worker::record_latency(const Pending& p, Nanos latency, Millis done_wall) {
   progress.completed.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Worker::start_fetch(uint32_t app, Nanos now) {
+void Worker::start_fetch(uint32_t app, size_t slot, Nanos now) {
   AppState& a = apps_[app];
-  if (a.fetching) return;
-  a.fetching = true;
+  if (a.tokens[slot].fetching) return;
+  a.tokens[slot].fetching = true;
   Pending p;
   p.intended = now;
   p.app = app;
+  p.node = issuer_of(a, slot);
   p.token_fetch = true;
-  ready_.push_front(p);  // ahead of the queue: everything of this application waits for it
+  // Ahead of the queue: everything of this application waits for it.
+  queues_[p.node].ready.push_front(p);
 }
 
-void Worker::dispatch(const Pending& p, Nanos now) {
+void Worker::dispatch(const Pending& given, Nanos now) {
+  Pending p = given;
+  AppState& a = apps_[p.app];
+  p.node = static_cast<uint16_t>(a.next_node++ % nodes_.size());
   if (needs_token_[p.mix]) {
-    AppState& a = apps_[p.app];
-    bool usable = !a.auth_header.empty() && now < a.expires_at;
-    if (!usable || now >= a.renew_at) start_fetch(p.app, now);
+    const size_t slot = slot_of(p.node);
+    TokenSlot& tok = a.tokens[slot];
+    bool usable = !tok.auth_header.empty() && now < tok.expires_at;
+    if (!usable || now >= tok.renew_at) start_fetch(p.app, slot, now);
     if (!usable) {
-      a.waiting.push_back(p);
+      tok.waiting.push_back(p);
       parked_++;
       return;
     }
   }
-  ready_.push_back(p);
+  queues_[p.node].ready.push_back(p);
 }
 
 bool Worker::connect(Conn& c, Nanos now) {
   if (c.retry_at > now) return false;
-  int fd = ::socket(addr_.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const NodeAddress& addr = addrs_[c.node];
+  int fd = ::socket(addr.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr_), addr_len_);
+  int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr.addr), addr.len);
   if (rc < 0 && errno != EINPROGRESS) {
     ::close(fd);
     c.retry_at = now + 100000000;  // 100 ms: do not spin against a target that is down
@@ -275,7 +327,7 @@ bool Worker::connect(Conn& c, Nanos now) {
   c.connecting = rc < 0;
   c.want_write = c.connecting;
   if (tls_) {
-    c.ssl = new_tls_connection(tls_, fd, t_.host);
+    c.ssl = new_tls_connection(tls_, fd, nodes_[c.node].host);
     if (!c.ssl) throw std::runtime_error(take_tls_errors("SSL_new failed"));
     if (c.session) SSL_set_session(c.ssl, c.session);
     c.handshaking = true;
@@ -324,6 +376,7 @@ void Worker::send_on(Conn& c, const Pending& p, Nanos now) {
   const AppState& a = apps_[p.app];
   const AppCredentials& cred = *a.cred;
   const int ch = static_cast<int>(cred.channel);
+  const std::string& host = nodes_[c.node].host_header;
   c.out.clear();
   c.out_off = 0;
   c.req = p;
@@ -334,22 +387,22 @@ void Worker::send_on(Conn& c, const Pending& p, Nanos now) {
   static constexpr std::string_view kFormHeaders =
       "Content-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\n";
   if (p.token_fetch) {
-    write_request(c.out, "POST", token_target_[ch], t_.host_header, kFormHeaders, a.token_form);
+    write_request(c.out, "POST", token_target_[ch], host, kFormHeaders, a.token_form);
   } else {
     const MixEntry& m = w_.mix[p.mix];
     switch (m.kind) {
       case RequestKind::Token:
-        write_request(c.out, "POST", token_target_[ch], t_.host_header, kFormHeaders, a.token_form);
+        write_request(c.out, "POST", token_target_[ch], host, kFormHeaders, a.token_form);
         break;
       case RequestKind::Api:
       case RequestKind::UnknownPath:
-        hdr_ = a.auth_header;
-        c.token_fp = a.token_fp;
+        hdr_ = a.tokens[slot_of(p.node)].auth_header;
+        c.token_fp = a.tokens[slot_of(p.node)].token_fp;
         [[fallthrough]];
       case RequestKind::MissingToken:
       case RequestKind::Plain:
         hdr_ += content_type_[p.mix];
-        write_request(c.out, m.method, targets_[ch][p.mix], t_.host_header, hdr_, m.body);
+        write_request(c.out, m.method, targets_[ch][p.mix], host, hdr_, m.body);
         break;
     }
     Nanos lag = now - p.intended;
@@ -499,16 +552,18 @@ void Worker::fail(Conn& c, const std::string& why) {
     ks.count++;
     ks.statuses[0]++;
     if (p.token_fetch) {
-      a.fetching = false;
+      const size_t slot = slot_of(p.node);
+      a.tokens[slot].fetching = false;
       // Retry the fetch at once if requests still wait for it.
-      if (!a.waiting.empty()) start_fetch(p.app, mono_now());
+      if (!a.tokens[slot].waiting.empty()) start_fetch(p.app, slot, mono_now());
     } else {
       record_latency(p, mono_now() - p.intended, now_wall);
       if (w_.mix[p.mix].kind == RequestKind::Api && a.ledger) {
         // The call may have been counted by the quota before the connection broke.
+        const TargetNode& node = nodes_[c.node];
         a.ledger->record(QuotaOutcome::Lost,
-                         c.sent_wall + t_.clock_offset_ms - t_.clock_uncertainty_ms,
-                         now_wall + t_.clock_offset_ms + t_.clock_uncertainty_ms);
+                         c.sent_wall + node.clock_offset_ms - node.clock_uncertainty_ms,
+                         now_wall + node.clock_offset_ms + node.clock_uncertainty_ms);
       }
     }
   } else if (!c.connecting && !c.handshaking) {
@@ -583,8 +638,11 @@ void Worker::complete(Conn& c) {
   ks.latency.record(latency);
   record_latency(p, latency, now_wall);
   const bool server_error = status >= 500;
-  const Millis from = c.sent_wall + t_.clock_offset_ms - t_.clock_uncertainty_ms;
-  const Millis to = now_wall + t_.clock_offset_ms + t_.clock_uncertainty_ms;
+  const TargetNode& node = nodes_[c.node];
+  const Millis from = c.sent_wall + node.clock_offset_ms - node.clock_uncertainty_ms;
+  const Millis to = now_wall + node.clock_offset_ms + node.clock_uncertainty_ms;
+  node_answers_[c.node]++;
+  TokenSlot& tok = a.tokens[slot_of(p.node)];
 
   if (p.token_fetch || (!p.token_fetch && w_.mix[p.mix].kind == RequestKind::Token)) {
     TokenCheck check = check_token_response(h, c.parser.body());
@@ -607,28 +665,26 @@ void Worker::complete(Conn& c) {
         result.fingerprints_complete = false;
       }
       if (p.token_fetch) {
-        a.auth_header = "Authorization: Bearer " + check.access_token + "\r\n";
-        a.token_fp = fp;
+        tok.auth_header = "Authorization: Bearer " + check.access_token + "\r\n";
+        tok.token_fp = fp;
         const Nanos life = Nanos{check.expires_in} * 1000000000;
-        a.expires_at = now + life;
-        a.renew_at = now + static_cast<Nanos>(static_cast<double>(life) * w_.renew_at);
+        tok.expires_at = now + life;
+        tok.renew_at = now + static_cast<Nanos>(static_cast<double>(life) * w_.renew_at);
       }
     }
     if (p.token_fetch) {
-      a.fetching = false;
-      if (a.auth_header.empty() && !a.waiting.empty()) {
+      tok.fetching = false;
+      if (tok.auth_header.empty() && !tok.waiting.empty()) {
         // No token: the parked requests fail with the fetch rather than wait forever.
-        for (const Pending& q : a.waiting) {
+        for (const Pending& q : tok.waiting) {
           error("no token for the application", now_wall);
           record_latency(q, now - q.intended, now_wall);
         }
-        parked_ -= a.waiting.size();
-        a.waiting.clear();
       } else {
-        for (const Pending& q : a.waiting) ready_.push_back(q);
-        parked_ -= a.waiting.size();
-        a.waiting.clear();
+        for (const Pending& q : tok.waiting) queues_[q.node].ready.push_back(q);
       }
+      parked_ -= tok.waiting.size();
+      tok.waiting.clear();
     }
   } else {
     const MixEntry& m = w_.mix[p.mix];
@@ -649,14 +705,23 @@ void Worker::complete(Conn& c) {
           std::string bad = check_refusal(h, t_.refusal_rules);
           if (!bad.empty()) result.bad_refusals[bad]++;
         } else if (status == 401 && h.www_authenticate.find("invalid_token") != std::string::npos) {
+          const uint16_t issuer = issuer_of(a, slot_of(p.node));
+          if (issuer != p.node) {
+            // A cluster's nodes accept each other's tokens; fetching anew from the issuer
+            // would not help: a protocol finding, named after both nodes.
+            error("status 401 invalid_token from " + node.label + " for a token issued by " +
+                      nodes_[issuer].label + " (the nodes do not share tokens: not one cluster)",
+                  now_wall);
+            break;
+          }
           // The token was refused (expired early, revoked): fetch a new one.
           result.renewals_on_401++;
           error("status 401 invalid_token", now_wall);
-          if (c.token_fp == a.token_fp) {
-            a.auth_header.clear();
-            a.expires_at = 0;
+          if (c.token_fp == tok.token_fp) {
+            tok.auth_header.clear();
+            tok.expires_at = 0;
           }
-          start_fetch(p.app, now);
+          start_fetch(p.app, slot_of(p.node), now);
         } else {
           error("api call: status " + std::to_string(status), now_wall);
         }
@@ -681,24 +746,32 @@ void Worker::complete(Conn& c) {
 }
 
 void Worker::pump(Nanos now) {
+  for (NodeQueue& q : queues_) pump_node(q, now);
+}
+
+void Worker::pump_node(NodeQueue& q, Nanos now) {
   // Round robin from where the last send stopped: every connection carries its share, so none
   // sits idle until the server's keep-alive timeout closes it under a request (a race that a
   // first-free choice provoked on the connections it seldom reached).
   size_t scanned = 0;  // since the last send: a full turn without one ends the pump
-  while (!ready_.empty() && scanned < conns_.size()) {
-    Conn& c = conns_[next_conn_];
-    next_conn_ = (next_conn_ + 1) % conns_.size();
+  while (!q.ready.empty() && scanned < q.conns.size()) {
+    Conn& c = conns_[q.conns[q.next_conn]];
+    q.next_conn = (q.next_conn + 1) % q.conns.size();
     ++scanned;
     if (c.busy) continue;
     if (c.fd < 0 && !connect(c, now)) continue;
-    Pending p = ready_.front();
-    ready_.pop_front();
+    Pending p = q.ready.front();
+    q.ready.pop_front();
     // A request that needs a token may have lost it meanwhile (401): park it again.
-    if (!p.token_fetch && needs_token_[p.mix] && apps_[p.app].auth_header.empty()) {
-      apps_[p.app].waiting.push_back(p);
-      parked_++;
-      start_fetch(p.app, now);
-      continue;
+    if (!p.token_fetch && needs_token_[p.mix]) {
+      AppState& a = apps_[p.app];
+      const size_t slot = slot_of(p.node);
+      if (a.tokens[slot].auth_header.empty()) {
+        a.tokens[slot].waiting.push_back(p);
+        parked_++;
+        start_fetch(p.app, slot, now);
+        continue;
+      }
     }
     send_on(c, p, now);
     scanned = 0;
@@ -764,7 +837,9 @@ void Worker::run(Nanos start_mono, Millis start_wall, Nanos drain_timeout) {
       wait = 10000000;
     }
     // With requests queued but every connection busy or failed, wake up to retry connects.
-    if (!ready_.empty() && wait > 10000000) wait = 10000000;
+    bool queued = false;
+    for (const auto& q : queues_) queued = queued || !q.ready.empty();
+    if (queued && wait > 10000000) wait = 10000000;
     wait = std::clamp<Nanos>(wait, 0, 100000000);
     timeout.tv_sec = wait / 1000000000;
     timeout.tv_nsec = wait % 1000000000;
@@ -788,17 +863,17 @@ void Worker::run(Nanos start_mono, Millis start_wall, Nanos drain_timeout) {
     // Its latency is at least this long: recording it keeps the percentiles honest.
     result.latency.record(end - p.intended);
   };
-  for (const Pending& p : ready_) unsent(p);
+  for (const auto& q : queues_)
+    for (const Pending& p : q.ready) unsent(p);
   for (auto& a : apps_)
-    for (const Pending& p : a.waiting) unsent(p);
+    for (const auto& tok : a.tokens)
+      for (const Pending& p : tok.waiting) unsent(p);
+  if (nodes_.size() > 1)
+    for (size_t i = 0; i < nodes_.size(); ++i)
+      if (node_answers_[i]) result.answers_by_node[nodes_[i].label] += node_answers_[i];
 }
 
-struct ResolvedAddress {
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-};
-
-ResolvedAddress resolve(const std::string& host, int port) {
+NodeAddress resolve(const std::string& host, int port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -806,7 +881,7 @@ ResolvedAddress resolve(const std::string& host, int port) {
   int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
   if (rc != 0 || !res)
     throw std::runtime_error("cannot resolve " + host + ": " + ::gai_strerror(rc));
-  ResolvedAddress out;
+  NodeAddress out;
   std::memcpy(&out.addr, res->ai_addr, res->ai_addrlen);
   out.len = static_cast<socklen_t>(res->ai_addrlen);
   ::freeaddrinfo(res);
@@ -815,11 +890,19 @@ ResolvedAddress resolve(const std::string& host, int port) {
 
 }  // namespace
 
+std::vector<TargetNode> nodes_of(const TargetInfo& t) {
+  if (!t.nodes.empty()) return t.nodes;
+  return {{t.label, t.host, t.port, t.host_header, t.clock_offset_ms, t.clock_uncertainty_ms}};
+}
+
 LoadResult run_load(const Workload& workload, const TargetInfo& target, const RunOptions& options) {
   if (std::string why = workload.validate(); !why.empty()) throw std::runtime_error(why);
   if (target.apps.empty()) throw std::runtime_error("the target provides no application to drive");
   if (workload.mix.size() > 65535) throw std::runtime_error("at most 65 535 mix entries");
-  ResolvedAddress addr = resolve(target.host, target.port);
+  std::vector<NodeAddress> addrs;
+  const std::vector<TargetNode> nodes = nodes_of(target);
+  if (nodes.size() > 65535) throw std::runtime_error("at most 65 535 target nodes");
+  for (const auto& n : nodes) addrs.push_back(resolve(n.host, n.port));
   TlsContext tls;
   if (target.tls) tls = make_tls_client_context(target.tls_options);
   size_t threads = workload.threads;
@@ -832,8 +915,8 @@ LoadResult run_load(const Workload& workload, const TargetInfo& target, const Ru
   std::vector<std::unique_ptr<Worker>> workers;
   for (size_t i = 0; i < threads; ++i) {
     size_t conns = workload.connections / threads + (i < workload.connections % threads ? 1 : 0);
-    workers.push_back(std::make_unique<Worker>(i, workload, target, shares[i], conns, addr.addr,
-                                               addr.len, tls.get()));
+    workers.push_back(
+        std::make_unique<Worker>(i, workload, target, shares[i], conns, addrs, tls.get()));
   }
 
   // Start a little in the future so that every thread has set up its connections.
