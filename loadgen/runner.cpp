@@ -1,11 +1,5 @@
 #include "loadgen/runner.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -21,6 +15,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "loadgen/connection.h"
 #include "loadgen/tls_client.h"
 #include "wire/encoding.h"
 
@@ -33,11 +28,6 @@ Nanos mono_now() {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return Nanos{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
-
-struct NodeAddress {
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-};
 
 Millis wall_ms() {
   timespec ts;
@@ -68,14 +58,6 @@ class MixPicker {
   std::vector<double> cumulative_;
 };
 
-struct Pending {
-  Nanos intended = 0;  // monotonic time it should have been sent
-  uint32_t app = 0;    // index into the worker's apps
-  uint16_t mix = 0;
-  uint16_t node = 0;         // the target node it goes to
-  bool token_fetch = false;  // the client's own token acquisition (not scheduled)
-};
-
 // A token of an application: one, from its home node, or one per node (token_per_node).
 struct TokenSlot {
   std::string auth_header;  // "Authorization: Bearer …\r\n"; empty: no token yet
@@ -100,24 +82,6 @@ struct NodeQueue {
   std::deque<Pending> ready;
   std::vector<size_t> conns;  // indices into the worker's connections
   size_t next_conn = 0;       // where pump() starts looking for a free connection
-};
-
-struct Conn {
-  int fd = -1;
-  uint16_t node = 0;
-  bool connecting = false;
-  SSL* ssl = nullptr;              // https targets
-  bool handshaking = false;        // TLS handshake not finished: requests wait in `out`
-  SSL_SESSION* session = nullptr;  // the last one, resumed by the next connection
-  bool busy = false;
-  bool want_write = false;
-  Nanos retry_at = 0;  // reconnect not before (after a failed connect)
-  std::string out;
-  size_t out_off = 0;
-  ResponseParser parser;
-  Pending req;
-  uint64_t token_fp = 0;  // fingerprint of the token the request carried
-  Millis sent_wall = 0;
 };
 
 struct ProgressCounters {
@@ -200,18 +164,12 @@ class Worker {
   void pump_node(NodeQueue& q, Nanos now);
   void send_on(Conn& c, const Pending& p, Nanos now);
   bool connect(Conn& c, Nanos now);
-  void close_conn(Conn& c);
   void flush(Conn& c);
   void handshake(Conn& c);
-  // recv/send, or SSL_read/SSL_write: > 0 bytes; 0 the peer closed; -1 retry when the socket is
-  // ready (set_write_interest done when writing needs it); -2 an error, in *why.
-  ssize_t read_some(Conn& c, char* buf, size_t len, std::string* why);
-  ssize_t write_some(Conn& c, const char* data, size_t len, std::string* why);
   void on_readable(Conn& c);
   void on_writable(Conn& c);
   void complete(Conn& c);
   void fail(Conn& c, const std::string& why);
-  void set_write_interest(Conn& c, bool on);
   void record_latency(const Pending& p, Nanos latency, Millis done_wall);
   void error(const std::string& kind, Millis when_wall);
   Millis wall_of(Nanos mono) const { return start_wall_ + (mono - start_mono_) / 1000000; }
@@ -311,65 +269,27 @@ void Worker::dispatch(const Pending& given, Nanos now) {
 
 bool Worker::connect(Conn& c, Nanos now) {
   if (c.retry_at > now) return false;
-  const NodeAddress& addr = addrs_[c.node];
-  int fd = ::socket(addr.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr.addr), addr.len);
-  if (rc < 0 && errno != EINPROGRESS) {
-    ::close(fd);
+  std::string why;
+  if (!c.open(addrs_[c.node], tls_, nodes_[c.node].host, &why)) {
     c.retry_at = now + 100000000;  // 100 ms: do not spin against a target that is down
-    error(std::string("connect: ") + std::strerror(errno), wall_of(now));
+    error(why, wall_of(now));
     return false;
   }
-  c.fd = fd;
-  c.connecting = rc < 0;
-  c.want_write = c.connecting;
-  if (tls_) {
-    c.ssl = new_tls_connection(tls_, fd, nodes_[c.node].host);
-    if (!c.ssl) throw std::runtime_error(take_tls_errors("SSL_new failed"));
-    if (c.session) SSL_set_session(c.ssl, c.session);
-    c.handshaking = true;
-    c.want_write = true;  // the ClientHello goes first
-  }
-  epoll_event ev{};
-  ev.events = EPOLLIN | (c.want_write ? EPOLLOUT : 0u);
-  ev.data.ptr = &c;
-  ::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
   return true;
 }
 
-void Worker::close_conn(Conn& c) {
-  if (c.ssl) {
-    if (!c.handshaking) {
-      if (SSL_SESSION* s = SSL_get1_session(c.ssl)) {
-        if (c.session) SSL_SESSION_free(c.session);
-        c.session = s;
-      }
-    }
-    SSL_free(c.ssl);
-    c.ssl = nullptr;
+void Worker::handshake(Conn& c) {
+  std::string why;
+  const int rc = c.handshake(&why);
+  if (rc == 1) {
+    if (c.busy && c.out_off < c.out.size())
+      flush(c);
+    else
+      c.set_write_interest(false);
+  } else if (rc < 0) {
+    c.retry_at = mono_now() + 100000000;  // as a refused connection: do not spin
+    fail(c, "TLS handshake: " + why);
   }
-  c.handshaking = false;
-  if (c.fd >= 0) {
-    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, c.fd, nullptr);
-    ::close(c.fd);
-  }
-  c.fd = -1;
-  c.connecting = false;
-  c.want_write = false;
-  c.out.clear();
-  c.out_off = 0;
-}
-
-void Worker::set_write_interest(Conn& c, bool on) {
-  if (c.want_write == on) return;
-  c.want_write = on;
-  epoll_event ev{};
-  ev.events = EPOLLIN | (on ? EPOLLOUT : 0u);
-  ev.data.ptr = &c;
-  ::epoll_ctl(epfd_, EPOLL_CTL_MOD, c.fd, &ev);
 }
 
 void Worker::send_on(Conn& c, const Pending& p, Nanos now) {
@@ -414,99 +334,10 @@ void Worker::send_on(Conn& c, const Pending& p, Nanos now) {
   if (!c.connecting && !c.handshaking) flush(c);
 }
 
-ssize_t Worker::read_some(Conn& c, char* buf, size_t len, std::string* why) {
-  if (!c.ssl) {
-    for (;;) {
-      ssize_t n = ::recv(c.fd, buf, len, 0);
-      if (n >= 0) return n;
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return -1;
-      *why = std::string("recv: ") + std::strerror(errno);
-      return -2;
-    }
-  }
-  int n = SSL_read(c.ssl, buf, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
-  if (n > 0) return n;
-  switch (SSL_get_error(c.ssl, n)) {
-    case SSL_ERROR_WANT_READ:
-      return -1;
-    case SSL_ERROR_WANT_WRITE:
-      set_write_interest(c, true);
-      return -1;
-    case SSL_ERROR_ZERO_RETURN:
-      return 0;
-    case SSL_ERROR_SYSCALL:
-      if (errno == 0 || errno == ECONNRESET) return 0;  // closed without close_notify
-      *why = std::string("recv: ") + std::strerror(errno);
-      return -2;
-    default:
-      *why = "TLS: " + take_tls_errors("read failed");
-      return -2;
-  }
-}
-
-ssize_t Worker::write_some(Conn& c, const char* data, size_t len, std::string* why) {
-  if (!c.ssl) {
-    for (;;) {
-      ssize_t n = ::send(c.fd, data, len, MSG_NOSIGNAL);
-      if (n >= 0) return n;
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        set_write_interest(c, true);
-        return -1;
-      }
-      *why = std::string("send: ") + std::strerror(errno);
-      return -2;
-    }
-  }
-  int n = SSL_write(c.ssl, data, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
-  if (n > 0) return n;
-  switch (SSL_get_error(c.ssl, n)) {
-    case SSL_ERROR_WANT_WRITE:
-      set_write_interest(c, true);
-      return -1;
-    case SSL_ERROR_WANT_READ:  // on_readable flushes again
-      return -1;
-    case SSL_ERROR_SYSCALL:
-      *why = std::string("send: ") + std::strerror(errno ? errno : EPIPE);
-      return -2;
-    default:
-      *why = "TLS: " + take_tls_errors("write failed");
-      return -2;
-  }
-}
-
-void Worker::handshake(Conn& c) {
-  int rc = SSL_do_handshake(c.ssl);
-  if (rc == 1) {
-    c.handshaking = false;
-    if (c.busy && c.out_off < c.out.size())
-      flush(c);
-    else
-      set_write_interest(c, false);
-    return;
-  }
-  switch (SSL_get_error(c.ssl, rc)) {
-    case SSL_ERROR_WANT_READ:
-      set_write_interest(c, false);
-      return;
-    case SSL_ERROR_WANT_WRITE:
-      set_write_interest(c, true);
-      return;
-    default: {
-      std::string why = take_tls_errors("connection closed during the handshake");
-      if (long v = SSL_get_verify_result(c.ssl); v != X509_V_OK)
-        why = std::string("certificate: ") + X509_verify_cert_error_string(v);
-      c.retry_at = mono_now() + 100000000;  // as a refused connection: do not spin
-      fail(c, "TLS handshake: " + why);
-    }
-  }
-}
-
 void Worker::flush(Conn& c) {
   std::string why;
   while (c.out_off < c.out.size()) {
-    ssize_t n = write_some(c, c.out.data() + c.out_off, c.out.size() - c.out_off, &why);
+    ssize_t n = c.write_some(c.out.data() + c.out_off, c.out.size() - c.out_off, &why);
     if (n > 0) {
       c.out_off += static_cast<size_t>(n);
       continue;
@@ -515,7 +346,7 @@ void Worker::flush(Conn& c) {
     fail(c, n == 0 ? "send: connection closed" : why);
     return;
   }
-  set_write_interest(c, false);
+  c.set_write_interest(false);
 }
 
 void Worker::on_writable(Conn& c) {
@@ -535,7 +366,7 @@ void Worker::on_writable(Conn& c) {
   } else if (c.busy) {
     flush(c);
   } else {
-    set_write_interest(c, false);
+    c.set_write_interest(false);
   }
 }
 
@@ -571,7 +402,7 @@ void Worker::fail(Conn& c, const std::string& why) {
   } else {
     error(why, now_wall);  // a connection that could not be set up (TCP or TLS)
   }
-  close_conn(c);
+  c.close();
 }
 
 void Worker::on_readable(Conn& c) {
@@ -586,7 +417,7 @@ void Worker::on_readable(Conn& c) {
   char buf[65536];
   std::string why;
   for (;;) {
-    ssize_t n = read_some(c, buf, sizeof buf, &why);
+    ssize_t n = c.read_some(buf, sizeof buf, &why);
     if (n > 0) {
       if (!c.busy) {
         fail(c, "bytes received with no request in flight");
@@ -742,7 +573,7 @@ void Worker::complete(Conn& c) {
         break;
     }
   }
-  if (!h.keep_alive) close_conn(c);
+  if (!h.keep_alive) c.close();
 }
 
 void Worker::pump(Nanos now) {
@@ -784,6 +615,7 @@ void Worker::run(Nanos start_mono, Millis start_wall, Nanos drain_timeout) {
   end_mono_ = start_mono + w_.duration;
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epfd_ < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
+  for (auto& c : conns_) c.epfd = epfd_;
   const bool open = w_.model == LoadModel::Open;
   if (open) open_arrivals();
   // Connect everything up front: connection set-up is not part of the measured requests.
@@ -873,21 +705,6 @@ void Worker::run(Nanos start_mono, Millis start_wall, Nanos drain_timeout) {
       if (node_answers_[i]) result.answers_by_node[nodes_[i].label] += node_answers_[i];
 }
 
-NodeAddress resolve(const std::string& host, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
-  if (rc != 0 || !res)
-    throw std::runtime_error("cannot resolve " + host + ": " + ::gai_strerror(rc));
-  NodeAddress out;
-  std::memcpy(&out.addr, res->ai_addr, res->ai_addrlen);
-  out.len = static_cast<socklen_t>(res->ai_addrlen);
-  ::freeaddrinfo(res);
-  return out;
-}
-
 }  // namespace
 
 std::vector<TargetNode> nodes_of(const TargetInfo& t) {
@@ -902,7 +719,7 @@ LoadResult run_load(const Workload& workload, const TargetInfo& target, const Ru
   std::vector<NodeAddress> addrs;
   const std::vector<TargetNode> nodes = nodes_of(target);
   if (nodes.size() > 65535) throw std::runtime_error("at most 65 535 target nodes");
-  for (const auto& n : nodes) addrs.push_back(resolve(n.host, n.port));
+  for (const auto& n : nodes) addrs.push_back(resolve_node(n.host, n.port));
   TlsContext tls;
   if (target.tls) tls = make_tls_client_context(target.tls_options);
   size_t threads = workload.threads;
