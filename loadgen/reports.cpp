@@ -177,6 +177,12 @@ std::string html_report(const LoadResult& r, const Verdict& v) {
     << fmt("%.1f s", r.duration_s) << html_escape(ramp_text(r)) << ", " << r.connections
     << " connections, " << r.threads << " threads"
     << (r.processes > 1 ? ", " + std::to_string(r.processes) + " processes" : "") << ".</p>";
+  if (!r.answers_by_node.empty()) {
+    o << "<p>Answers by node:";
+    for (const auto& [node, n] : r.answers_by_node)
+      o << " " << html_escape(node) << " " << thousands(n) << ";";
+    o << "</p>";
+  }
   o << "<div class='banner " << (v.ok() ? "pass'>PASSED" : "fail'>FAILED") << "</div>";
   o << "<h2>Verification</h2><table><tr><th></th><th>check</th><th>detail</th></tr>";
   for (const auto& c : v.checks)

@@ -243,6 +243,7 @@ TEST(LoadE2E, SeveralNodesShareTheCallsOfEachApplication) {
   back.merge(r);
   EXPECT_EQ(back.answers_by_node["node-a"], 2 * a);
   EXPECT_NE(text_summary(r, v).find("node-a"), std::string::npos);
+  EXPECT_NE(html_report(r, v).find("Answers by node: node-a"), std::string::npos);
 }
 
 TEST(LoadE2E, ThresholdsSetTheVerdict) {
