@@ -223,6 +223,8 @@ class RemoteTarget final : public LoadTarget {
   RemoteTarget(const Workload& w, const std::vector<std::string>& urls,
                const RemoteOptions& options) {
     if (urls.empty()) throw std::runtime_error("no --target given");
+    if (options.token_per_node && urls.size() < 2)
+      throw std::runtime_error("--token-per-node is for several --target");
     const std::string& url = urls.front();
     if (options.admin_token.empty())
       throw std::runtime_error(
@@ -262,7 +264,14 @@ class RemoteTarget final : public LoadTarget {
     if (organisation.empty())
       organisation = profile["organisations"].back().value("organisation", "");
     std::vector<std::string> own;  // --use-applications: the target's, sorted by id
-    if (!options.use_applications.empty()) own = own_applications(options.use_applications);
+    // The other nodes, when their quotas are set here too (independent nodes each need it; a
+    // cluster's nodes apply it once more, unchanged). Closed before the run.
+    std::vector<std::unique_ptr<ControlSession>> others;
+    if (!options.use_applications.empty()) {
+      own = own_applications(options.use_applications);
+      for (size_t k = 1; k < urls.size(); ++k)
+        others.push_back(std::make_unique<ControlSession>(urls[k], admin_, tls));
+    }
     std::vector<size_t> group_start(w.groups.size(), 0);
     for (size_t g = 1; g < w.groups.size(); ++g)
       group_start[g] = group_start[g - 1] + w.groups[g - 1].count;
@@ -280,12 +289,9 @@ class RemoteTarget final : public LoadTarget {
       if (group.quota) {
         nlohmann::json q = {{"limit", group.quota->limit},
                             {"window", std::string(to_string(group.quota->window))}};
-        // Independent nodes each need it; a cluster's nodes apply it once more, unchanged.
-        for (const auto& u : urls) {
-          if (own.empty() && u != url) break;
-          ControlSession node(u, admin_, tls);
-          node.call("PUT", "/__pistesim/applications/" + cred.id + "/quota", q.dump(), 200);
-        }
+        const std::string path = "/__pistesim/applications/" + cred.id + "/quota";
+        control("PUT", path, q.dump(), 200);
+        for (auto& node : others) node->call("PUT", path, q.dump(), 200);
       }
       cred.quota = quota_of(control("GET", "/__pistesim/applications/" + cred.id, "", 200));
       cred.channel = group.channel;
@@ -300,14 +306,13 @@ class RemoteTarget final : public LoadTarget {
     // Close the control connection: a server with a thread per connection would otherwise keep
     // a worker on it for its keep-alive timeout, starving one of the load's connections.
     session_.reset();
+    others.clear();
     if (urls.size() > 1) {
       info_.nodes.push_back(first);
       for (size_t k = 1; k < urls.size(); ++k) info_.nodes.push_back(same_world_node(urls[k], url));
       info_.label = urls.front();
       for (size_t k = 1; k < urls.size(); ++k) info_.label += " + " + urls[k];
       info_.token_per_node = options.token_per_node;
-    } else if (options.token_per_node) {
-      throw std::runtime_error("--token-per-node is for several --target");
     }
   }
 
@@ -456,9 +461,8 @@ class RemoteTarget final : public LoadTarget {
     ControlSession node(url, admin_, info_.tls_options);
     const std::string not_same = url + " does not serve the same world as " + first + ": ";
     const std::string remedy =
-        ". Several --target must be nodes of one cluster (serve --cluster), or nodes of one "
-        "world file driven with --use-applications (and --token-per-node, as they share no "
-        "tokens)";
+        ". Several --target must be nodes of one cluster, or nodes of one world file driven "
+        "with --use-applications (and --token-per-node, as they share no tokens)";
     nlohmann::json world = node.call("GET", "/__pistesim/world", "", 200);
     const std::string profile = info_.missing_token_status == 401 ? "rfc" : "piste";
     if (world.value("profile", "piste") != profile)
