@@ -2,7 +2,8 @@
 # `pistesim load --target A --target B` against two independent `pistesim serve` processes of the
 # same (default) world on free loopback ports (ctest loadgen.several_nodes). Independent nodes are
 # not a cluster, and the load generator must say so in each way it can:
-#  1. applications created on A are unknown to B: refused before the run (exit 2), naming it;
+#  1. applications created on A are unknown to B: refused before the run (exit 2), naming it
+#     (and --use-applications refuses a prefix that matches too few applications);
 #  2. the world's own application (--use-applications), one token used on both nodes: B refuses
 #     A's token — a protocol finding naming both nodes (exit 1), not a crash;
 #  3. the same with a token from each node (--token-per-node), offered 40/s against 5/s: each
@@ -51,6 +52,15 @@ echo "$out" | tail -n 3
 [ $code -eq 2 ] || fail "expected exit 2 for nodes of different worlds, got $code"
 echo "$out" | grep -q "$b does not serve the same world as $a: application .* is unknown there" ||
   fail "the refusal does not say which node lacks which application"
+
+echo "== 1b. --use-applications takes what the target has, and says when it falls short"
+out=$("$pistesim" load --target "$a" --use-applications nope $small 2>&1)
+[ $? -eq 2 ] && echo "$out" | grep -q "$a has no application whose id starts with it" ||
+  fail "an unknown prefix is not refused clearly: $out"
+out=$("$pistesim" load --target "$a" --use-applications demo-production --apps 2 --rate 40 \
+  --duration 1s --admin-token "$token" 2>&1)
+[ $? -eq 2 ] && echo "$out" | grep -q "the workload plays 2 applications, $a has 1" ||
+  fail "too few applications are not refused clearly: $out"
 
 echo "== 2. one token on both nodes: B refuses A's token"
 out=$("$pistesim" load --target "$a" --target "$b" --use-applications demo-production $small 2>&1)
