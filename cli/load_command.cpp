@@ -30,8 +30,10 @@ using namespace pistesim::loadgen;
 
 struct LoadArgs {
   std::string workload;
-  std::string old_profile;  // --profile, refused: it is --workload now
-  std::string target;       // empty: embedded
+  std::string old_profile;           // --profile, refused: it is --workload now
+  std::vector<std::string> targets;  // none: embedded; several: nodes of one PISTE
+  std::string use_applications;
+  bool token_per_node = false;
   std::string admin_token;
   TlsClientArgs tls;
   std::string plain;  // path for --plain
@@ -302,13 +304,20 @@ int run_load_command(const LoadArgs& a) {
     TlsClientOptions tls;
     tls.verify = !a.tls.insecure;
     tls.ca_file = a.tls.ca_file;
-    if ((a.tls.insecure || !a.tls.ca_file.empty()) && !a.target.starts_with("https://"))
+    if ((a.tls.insecure || !a.tls.ca_file.empty()) &&
+        (a.targets.empty() || !a.targets.front().starts_with("https://")))
       throw UsageError("--insecure and --ca-file are for an https:// --target");
+    if ((!a.use_applications.empty() || a.token_per_node) &&
+        (a.targets.empty() || !a.plain.empty()))
+      throw UsageError("--use-applications and --token-per-node are for a pistesim --target");
+    if (a.token_per_node && a.targets.size() < 2)
+      throw UsageError("--token-per-node is for several --target (independent nodes)");
     try {
       if (!a.plain.empty()) {
-        if (a.target.empty()) throw UsageError("--plain needs --target URL");
-        target = plain_target(w, a.target, tls);
-      } else if (a.target.empty()) {
+        if (a.targets.empty()) throw UsageError("--plain needs --target URL");
+        if (a.targets.size() > 1) throw UsageError("--plain drives one --target");
+        target = plain_target(w, a.targets.front(), tls);
+      } else if (a.targets.empty()) {
         EmbeddedOptions o;
         o.world_path = a.world;
         if (a.sim_profile != "piste" && a.sim_profile != "rfc")
@@ -319,8 +328,13 @@ int run_load_command(const LoadArgs& a) {
         std::string admin = a.admin_token;
         if (admin.empty())
           if (const char* env = std::getenv("PISTESIM_ADMIN_TOKEN")) admin = env;
-        std::string run_id = a.run_id.empty() ? random_hex(3) : a.run_id;
-        target = connect_remote_target(w, a.target, admin, run_id, tls);
+        RemoteOptions o;
+        o.admin_token = admin;
+        o.run_id = a.run_id.empty() ? random_hex(3) : a.run_id;
+        o.tls = tls;
+        o.use_applications = a.use_applications;
+        o.token_per_node = a.token_per_node;
+        target = connect_remote_targets(w, a.targets, o);
       }
     } catch (const UsageError&) {
       throw;
@@ -402,8 +416,16 @@ void add_load_command(CLI::App& app, int& exit_code) {
       "Workload profile: a name from loadgen/profiles (e.g. production-1000) or a file");
   // The old name of --workload, kept only to say so (--profile means piste or rfc elsewhere).
   cmd->add_option("--profile", a->old_profile, "Renamed --workload")->group("");
-  cmd->add_option("--target", a->target,
-                  "A running pistesim (http(s)://host:port) instead of the embedded simulator");
+  cmd->add_option("--target", a->targets,
+                  "A running pistesim (http(s)://host:port) instead of the embedded simulator; "
+                  "repeat for the nodes of one cluster: each application's calls go to each node "
+                  "in turn, its token from one node used on all, quotas verified over the whole");
+  cmd->add_option("--use-applications", a->use_applications,
+                  "ID_PREFIX: play --target's own applications whose id starts with this (sorted "
+                  "by id) instead of creating applications");
+  cmd->add_flag("--token-per-node", a->token_per_node,
+                "Several --target that share no tokens (independent nodes of one world file): "
+                "each application gets a token from every node");
   add_tls_client_options(cmd, &a->tls);
   cmd->add_option("--admin-token", a->admin_token,
                   "Control API token of --target (default: $PISTESIM_ADMIN_TOKEN)");

@@ -84,6 +84,7 @@ void LoadResult::merge(const LoadResult& o) {
   add_counts(bad_refusals, o.bad_refusals);
   renewals_on_401 += o.renewals_on_401;
   for (const auto& [app, l] : o.ledgers) ledgers[app].merge(l);
+  add_counts(answers_by_node, o.answers_by_node);
 }
 
 double LoadResult::achieved_rate() const {
@@ -158,6 +159,7 @@ json LoadResult::to_json() const {
                          {"windows", windows}});
   }
   j["quota_ledgers"] = ledgers_j;
+  if (!answers_by_node.empty()) j["answers_by_node"] = answers_by_node;
   return j;
 }
 
@@ -213,6 +215,8 @@ LoadResult LoadResult::from_json(const json& j) {
     for (const auto& f : t.at("fingerprints"))
       r.token_fingerprints.push_back(std::stoull(f.get<std::string>(), nullptr, 16));
     r.refusals = j.at("refusals").at("count").get<uint64_t>();
+    if (j.contains("answers_by_node"))
+      r.answers_by_node = j.at("answers_by_node").get<std::map<std::string, uint64_t>>();
     r.bad_refusals = j.at("refusals").at("bad").get<std::map<std::string, uint64_t>>();
     r.renewals_on_401 = j.at("renewals_on_401").get<uint64_t>();
     for (const auto& l : j.at("quota_ledgers")) {

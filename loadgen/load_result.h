@@ -78,6 +78,8 @@ struct LoadResult {
   std::map<std::string, uint64_t> bad_refusals;  // 429s without the right headers, by reason
   uint64_t renewals_on_401 = 0;
   std::map<std::string, QuotaLedger> ledgers;  // by application
+  // Answers by node, when a run drives several (its URL: requests answered, tokens included).
+  std::map<std::string, uint64_t> answers_by_node;
 
   static constexpr size_t kMaxFingerprints = 1000000;
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "quota/quota_core.h"
+#include "loadgen/quota_windows.h"
 
 namespace pistesim::loadgen {
 
@@ -25,8 +25,8 @@ WindowCounts& QuotaLedger::at(uint64_t index) {
 
 void QuotaLedger::record(QuotaOutcome outcome, Millis from_ms, Millis to_ms) {
   if (to_ms < from_ms) std::swap(from_ms, to_ms);
-  uint64_t first = QuotaCore::window_index(quota_.window, from_ms);
-  uint64_t last = QuotaCore::window_index(quota_.window, to_ms);
+  uint64_t first = oracle_window_index(quota_.window, from_ms);
+  uint64_t last = oracle_window_index(quota_.window, to_ms);
   if (outcome == QuotaOutcome::Lost) {
     // The call may have been counted anywhere from its send on; charge both ends.
     at(first).lost++;
@@ -77,9 +77,7 @@ std::vector<QuotaViolation> check_quota(const QuotaLedger& ledger, double tolera
     auto it = w.find(i);
     return it == w.end() ? nullptr : &it->second;
   };
-  auto start_of = [&](uint64_t i) {
-    return i == 0 ? Millis{0} : QuotaCore::window_end(q.window, i - 1);
-  };
+  auto start_of = [&](uint64_t i) { return oracle_window_start(q.window, i); };
   for (const auto& [i, c] : w) {
     if (c.admitted > limit) {
       out.push_back({QuotaViolation::Kind::OverAdmission, ledger.application(), i, start_of(i),

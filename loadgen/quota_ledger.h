@@ -3,6 +3,7 @@
 // answer: a call whose interval falls inside one window is counted in it; one that straddles a
 // boundary is counted as "straddling" the pair, and the checks only draw conclusions that hold
 // wherever in its interval the decision was made. Counts add up across threads and processes.
+// Windows are the oracle's own (loadgen/quota_windows.h), never the simulator's arithmetic.
 #pragma once
 
 #include <cstdint>
@@ -74,7 +75,7 @@ class QuotaLedger {
 struct QuotaViolation {
   enum class Kind { OverAdmission, UnderAdmission } kind;
   std::string application;
-  uint64_t window = 0;  // window index (QuotaCore::window_index)
+  uint64_t window = 0;  // window index (oracle_window_index, loadgen/quota_windows.h)
   Millis window_start_ms = 0;
   int64_t limit = 0;
   uint64_t admitted = 0;  // over: at least this many in `windows`; under: at most this many

@@ -76,6 +76,11 @@ std::string text_summary(const LoadResult& r, const Verdict& v) {
   }
   o << "  tokens     " << thousands(r.tokens_issued) << " issued, " << r.renewals_on_401
     << " renewed after 401; refusals (429) " << thousands(r.refusals) << "\n";
+  if (!r.answers_by_node.empty()) {
+    o << "  nodes     ";
+    for (const auto& [node, n] : r.answers_by_node) o << " " << node << " " << thousands(n);
+    o << " (answers)\n";
+  }
   o << "verification:\n";
   for (const auto& c : v.checks)
     o << "  " << (c.ok ? "ok    " : "FAILED") << " " << c.name << " — " << c.detail << "\n";
@@ -172,6 +177,12 @@ std::string html_report(const LoadResult& r, const Verdict& v) {
     << fmt("%.1f s", r.duration_s) << html_escape(ramp_text(r)) << ", " << r.connections
     << " connections, " << r.threads << " threads"
     << (r.processes > 1 ? ", " + std::to_string(r.processes) + " processes" : "") << ".</p>";
+  if (!r.answers_by_node.empty()) {
+    o << "<p>Answers by node:";
+    for (const auto& [node, n] : r.answers_by_node)
+      o << " " << html_escape(node) << " " << thousands(n) << ";";
+    o << "</p>";
+  }
   o << "<div class='banner " << (v.ok() ? "pass'>PASSED" : "fail'>FAILED") << "</div>";
   o << "<h2>Verification</h2><table><tr><th></th><th>check</th><th>detail</th></tr>";
   for (const auto& c : v.checks)

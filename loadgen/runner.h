@@ -29,6 +29,17 @@ struct AppCredentials {
   size_t group = 0;  // index in Workload::groups
 };
 
+// One node of a target that has several (`load --target A --target B`): every application's
+// calls go to each node in turn.
+struct TargetNode {
+  std::string label;  // its URL
+  std::string host;
+  int port = 0;
+  std::string host_header;
+  Millis clock_offset_ms = 0;  // its clock minus ours, and how uncertain that is
+  Millis clock_uncertainty_ms = 0;
+};
+
 // Where requests go and what the answers should look like.
 struct TargetInfo {
   std::string label;  // "embedded" or the URL, for reports
@@ -45,7 +56,17 @@ struct TargetInfo {
   Millis clock_uncertainty_ms = 0;
   RefusalRules refusal_rules;
   int missing_token_status = 400;  // PISTE answers 400 invalid_request; RFC 6750 401
+  // Several nodes serving one PISTE (a cluster): empty, the one node above. Each application's
+  // calls go round the nodes, one call each in turn; its token comes from its home node (its
+  // index modulo the nodes) and is used on all of them, as a cluster promises.
+  std::vector<TargetNode> nodes;
+  // Each application fetches a token from every node and uses each on its own node: for
+  // independent nodes serving the same world, which share no tokens.
+  bool token_per_node = false;
 };
+
+// The nodes of `t`: its `nodes`, or the one its own fields describe.
+std::vector<TargetNode> nodes_of(const TargetInfo& t);
 
 // What the live progress line shows, summed over threads.
 struct Progress {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -160,18 +161,88 @@ Millis wall_now() {
       .count();
 }
 
+// The control API of one pistesim node, as its operator (admin token) or, with `user` set, as
+// that user of the portal.
+struct ControlSession {
+  ControlSession(const std::string& url, const std::string& admin, const TlsClientOptions& tls)
+      : url(url),
+        admin(admin),
+        client(std::make_unique<HttpClient>(url, tls.verify, tls.ca_file)) {}
+
+  // `allowed_code`: a 4xx whose "code" is this one is an expected outcome, not an error.
+  nlohmann::json call(const std::string& method, const std::string& path, const std::string& body,
+                      int expect, const std::string& allowed_code = "") {
+    Request r = Request::make(method, path, body);
+    r.headers.add("Authorization", "Bearer " + admin);
+    if (!user.empty()) r.headers.add("X-Pistesim-User", user);
+    if (!body.empty()) r.headers.add("Content-Type", "application/json");
+    std::string error;
+    auto answer = client->send(r, &error);
+    if (!answer) throw std::runtime_error(url + ": " + method + " " + path + ": " + error);
+    auto j = nlohmann::json::parse(answer->body, nullptr, false);
+    if (!allowed_code.empty() && answer->status >= 400 && answer->status < 500 && j.is_object() &&
+        j.value("code", "") == allowed_code)
+      return j;
+    if (answer->status != expect && !(expect == 200 && answer->status == 201))
+      throw std::runtime_error(url + ": " + method + " " + path + ": status " +
+                               std::to_string(answer->status) + " " + answer->body.substr(0, 300));
+    return j.is_discarded() ? nlohmann::json::object() : j;
+  }
+
+  // The node's clock against ours: quota windows are on it (it may have been advanced).
+  void measure_clock(TargetNode& node) {
+    Millis before = wall_now();
+    nlohmann::json clock = call("GET", "/__pistesim/clock", "", 200);
+    Millis after = wall_now();
+    Millis server = clock.at("now_ms").get<Millis>();
+    node.clock_offset_ms = server - (before + after) / 2;
+    node.clock_uncertainty_ms = (after - before) / 2 + 1;
+  }
+
+  std::string url, admin, user;
+  std::unique_ptr<HttpClient> client;
+};
+
+TargetNode node_of(const std::string& url) {
+  TargetNode n;
+  bool tls = false;
+  parse_http_url(url, &n.host, &n.port, &tls);
+  n.label = url;
+  n.host_header = url.substr(url.find("//") + 2);
+  return n;
+}
+
+QuotaSpec quota_of(const nlohmann::json& app) {
+  const nlohmann::json& q = app.at("quota");
+  auto window = parse_quota_window(q.at("window").get<std::string>());
+  return {q.at("limit").get<int64_t>(), window.value_or(QuotaWindow::Second)};
+}
+
 class RemoteTarget final : public LoadTarget {
  public:
-  RemoteTarget(const Workload& w, const std::string& url, const std::string& admin,
-               const std::string& run_id, const TlsClientOptions& tls) {
-    if (admin.empty())
+  RemoteTarget(const Workload& w, const std::vector<std::string>& urls,
+               const RemoteOptions& options) {
+    if (urls.empty()) throw std::runtime_error("no --target given");
+    if (options.token_per_node && urls.size() < 2)
+      throw std::runtime_error("--token-per-node is for several --target");
+    const std::string& url = urls.front();
+    if (options.admin_token.empty())
       throw std::runtime_error(
           "a remote pistesim target needs its admin token (--admin-token or "
           "PISTESIM_ADMIN_TOKEN) to create the load applications");
-    admin_ = admin;
-    parse_http_url(url, &info_.host, &info_.port, &info_.tls);  // before the client: its errors
+    admin_ = options.admin_token;
+    const TlsClientOptions& tls = options.tls;
+    for (const auto& u : urls) {  // before any client: their errors
+      bool https = false;
+      std::string host;
+      int port = 0;
+      parse_http_url(u, &host, &port, &https);
+      if (https != url.starts_with("https://"))
+        throw std::runtime_error("every --target is http:// or every one is https://, not a mix");
+    }
+    parse_http_url(url, &info_.host, &info_.port, &info_.tls);
     info_.tls_options = tls;
-    client_ = std::make_unique<HttpClient>(url, tls.verify, tls.ca_file);
+    session_ = std::make_unique<ControlSession>(url, admin_, tls);
     info_.label = url;
     info_.host_header = url.substr(url.find("//") + 2);
     set_prefixes(info_);
@@ -192,36 +263,57 @@ class RemoteTarget final : public LoadTarget {
       if (o.value("organisation", "") != "universelle") organisation = o.value("organisation", "");
     if (organisation.empty())
       organisation = profile["organisations"].back().value("organisation", "");
+    std::vector<std::string> own;  // --use-applications: the target's, sorted by id
+    // The other nodes, when their quotas are set here too (independent nodes each need it; a
+    // cluster's nodes apply it once more, unchanged). Closed before the run.
+    std::vector<std::unique_ptr<ControlSession>> others;
+    if (!options.use_applications.empty()) {
+      own = own_applications(options.use_applications);
+      for (size_t k = 1; k < urls.size(); ++k)
+        others.push_back(std::make_unique<ControlSession>(urls[k], admin_, tls));
+    }
+    std::vector<size_t> group_start(w.groups.size(), 0);
+    for (size_t g = 1; g < w.groups.size(); ++g)
+      group_start[g] = group_start[g - 1] + w.groups[g - 1].count;
     for_each_app(w, [&](size_t g, size_t i) {
       const ApplicationGroup& group = w.groups[g];
-      std::string name = app_id("load-" + run_id + "-", group, i);
-      AppCredentials cred = group.channel == Channel::Production
-                                ? production_application(w, name, organisation, demo)
-                                : sandbox_application(w, name);
-      nlohmann::json quota;
+      AppCredentials cred;
+      if (!own.empty()) {
+        cred = existing_application(w, own, group_start[g] + i, group, options.use_applications);
+      } else {
+        std::string name = app_id("load-" + options.run_id + "-", group, i);
+        cred = group.channel == Channel::Production
+                   ? production_application(w, name, organisation, demo)
+                   : sandbox_application(w, name);
+      }
       if (group.quota) {
         nlohmann::json q = {{"limit", group.quota->limit},
                             {"window", std::string(to_string(group.quota->window))}};
-        control("PUT", "/__pistesim/applications/" + cred.id + "/quota", q.dump(), 200);
+        const std::string path = "/__pistesim/applications/" + cred.id + "/quota";
+        control("PUT", path, q.dump(), 200);
+        for (auto& node : others) node->call("PUT", path, q.dump(), 200);
       }
-      quota = control("GET", "/__pistesim/applications/" + cred.id, "", 200).at("quota");
+      cred.quota = quota_of(control("GET", "/__pistesim/applications/" + cred.id, "", 200));
       cred.channel = group.channel;
-      auto window = parse_quota_window(quota.at("window").get<std::string>());
-      cred.quota = {quota.at("limit").get<int64_t>(), window.value_or(QuotaWindow::Second)};
       cred.group = g;
       info_.apps.push_back(cred);
     });
     for (const auto& f : w.faults) control("POST", "/__pistesim/faults", f.dump(), 201);
-    // The target's clock: quota windows are on it (it may have been advanced).
-    Millis before = wall_now();
-    nlohmann::json clock = control("GET", "/__pistesim/clock", "", 200);
-    Millis after = wall_now();
-    Millis server = clock.at("now_ms").get<Millis>();
-    info_.clock_offset_ms = server - (before + after) / 2;
-    info_.clock_uncertainty_ms = (after - before) / 2 + 1;
+    TargetNode first = node_of(url);
+    session_->measure_clock(first);
+    info_.clock_offset_ms = first.clock_offset_ms;
+    info_.clock_uncertainty_ms = first.clock_uncertainty_ms;
     // Close the control connection: a server with a thread per connection would otherwise keep
     // a worker on it for its keep-alive timeout, starving one of the load's connections.
-    client_.reset();
+    session_.reset();
+    others.clear();
+    if (urls.size() > 1) {
+      info_.nodes.push_back(first);
+      for (size_t k = 1; k < urls.size(); ++k) info_.nodes.push_back(same_world_node(urls[k], url));
+      info_.label = urls.front();
+      for (size_t k = 1; k < urls.size(); ++k) info_.label += " + " + urls[k];
+      info_.token_per_node = options.token_per_node;
+    }
   }
 
  private:
@@ -305,28 +397,109 @@ class RemoteTarget final : public LoadTarget {
         .get<std::string>();
   }
 
-  // `allowed_code`: a 4xx whose "code" is this one is an expected outcome, not an error.
   nlohmann::json control(const std::string& method, const std::string& path,
                          const std::string& body, int expect,
                          const std::string& allowed_code = "") {
-    Request r = Request::make(method, path, body);
-    r.headers.add("Authorization", "Bearer " + admin_);
-    if (!user_.empty()) r.headers.add("X-Pistesim-User", user_);
-    if (!body.empty()) r.headers.add("Content-Type", "application/json");
-    std::string error;
-    auto answer = client_->send(r, &error);
-    if (!answer) throw std::runtime_error(method + " " + path + ": " + error);
-    auto j = nlohmann::json::parse(answer->body, nullptr, false);
-    if (!allowed_code.empty() && answer->status >= 400 && answer->status < 500 && j.is_object() &&
-        j.value("code", "") == allowed_code)
-      return j;
-    if (answer->status != expect && !(expect == 200 && answer->status == 201))
-      throw std::runtime_error(method + " " + path + ": status " + std::to_string(answer->status) +
-                               " " + answer->body.substr(0, 300));
-    return j.is_discarded() ? nlohmann::json::object() : j;
+    session_->user = user_;
+    return session_->call(method, path, body, expect, allowed_code);
   }
 
-  std::unique_ptr<HttpClient> client_;
+  // The ids of the target's applications that start with `prefix`, sorted.
+  std::vector<std::string> own_applications(const std::string& prefix) {
+    std::vector<std::string> ids;
+    for (const auto& a : control("GET", "/__pistesim/applications", "", 200))
+      if (a.value("id", "").starts_with(prefix)) ids.push_back(a.value("id", ""));
+    std::sort(ids.begin(), ids.end());
+    if (ids.empty())
+      throw std::runtime_error("--use-applications " + prefix + ": " + session_->url +
+                               " has no application whose id starts with it");
+    return ids;
+  }
+
+  // The `index`-th of the target's applications (counted over every group), as it is: its
+  // first OAuth client, its secret read as its owner.
+  AppCredentials existing_application(const Workload& w, const std::vector<std::string>& own,
+                                      size_t index, const ApplicationGroup& group,
+                                      const std::string& prefix) {
+    size_t wanted = 0;
+    for (const auto& g : w.groups) wanted += g.count;
+    if (index >= own.size())
+      throw std::runtime_error("--use-applications " + prefix + ": the workload plays " +
+                               std::to_string(wanted) + " applications, " + session_->url +
+                               " has " + std::to_string(own.size()) + " whose id starts with it");
+    AppCredentials cred;
+    cred.id = own[index];
+    nlohmann::json app = control("GET", "/__pistesim/applications/" + cred.id, "", 200);
+    if (app.value("channel", "") != to_string(group.channel))
+      throw std::runtime_error("--use-applications: application " + cred.id + " is on " +
+                               app.value("channel", "") + ", group '" + group.name + "' plays " +
+                               std::string(to_string(group.channel)));
+    const auto& clients = app.value("oauth_clients", nlohmann::json::array());
+    if (clients.empty())
+      throw std::runtime_error("--use-applications: application " + cred.id +
+                               " has no OAuth client");
+    for (const std::string& api : mix_apis(w)) {
+      bool subscribed = false;
+      for (const auto& s : app.value("subscriptions", nlohmann::json::array()))
+        subscribed = subscribed || s.value("api", "") == api;
+      if (!subscribed)
+        throw std::runtime_error("--use-applications: application " + cred.id +
+                                 " is not subscribed to API '" + api + "' of the mix");
+    }
+    cred.client_id = clients.at(0).at("client_id").get<std::string>();
+    const std::string demo = user_;
+    user_ = app.value("owner", "");
+    cred.client_secret = client_secret(cred);
+    user_ = demo;
+    return cred;
+  }
+
+  // Another node of the target: it must serve the world learnt from the first (the same
+  // profile, every application with the same client, secret and quota). A cluster's node may
+  // lag a moment behind the first: each check is retried for up to 5 s.
+  TargetNode same_world_node(const std::string& url, const std::string& first) {
+    ControlSession node(url, admin_, info_.tls_options);
+    const std::string not_same = url + " does not serve the same world as " + first + ": ";
+    const std::string remedy =
+        ". Several --target must be nodes of one cluster, or nodes of one world file driven "
+        "with --use-applications (and --token-per-node, as they share no tokens)";
+    nlohmann::json world = node.call("GET", "/__pistesim/world", "", 200);
+    const std::string profile = info_.missing_token_status == 401 ? "rfc" : "piste";
+    if (world.value("profile", "piste") != profile)
+      throw std::runtime_error(not_same + "its profile is " + world.value("profile", "piste") +
+                               ", not " + profile + remedy);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (const AppCredentials& cred : info_.apps) {
+      for (;;) {
+        std::string why;
+        nlohmann::json app =
+            node.call("GET", "/__pistesim/applications/" + cred.id, "", 200, "UNKNOWN_APPLICATION");
+        if (app.value("code", "") == "UNKNOWN_APPLICATION") {
+          why = "application " + cred.id + " is unknown there";
+        } else if (quota_of(app) != cred.quota) {
+          why = "application " + cred.id + " has another quota there";
+        } else {
+          node.user = app.value("owner", "");
+          nlohmann::json secret = node.call("GET",
+                                            "/__pistesim/portal/applications/" + cred.id +
+                                                "/oauth-clients/" + cred.client_id + "/secret",
+                                            "", 200, "UNKNOWN_CLIENT");
+          node.user.clear();
+          if (secret.value("client_secret", "") != cred.client_secret)
+            why = "application " + cred.id + " has another OAuth client or secret there";
+        }
+        if (why.empty()) break;
+        if (std::chrono::steady_clock::now() > deadline)
+          throw std::runtime_error(not_same + why + remedy);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    TargetNode n = node_of(url);
+    node.measure_clock(n);
+    return n;
+  }
+
+  std::unique_ptr<ControlSession> session_;
   std::string admin_;
   std::string user_;
 };
@@ -383,7 +556,17 @@ std::unique_ptr<LoadTarget> connect_remote_target(const Workload& workload, cons
                                                   const std::string& admin_token,
                                                   const std::string& run_id,
                                                   const TlsClientOptions& tls) {
-  return std::make_unique<RemoteTarget>(workload, url, admin_token, run_id, tls);
+  RemoteOptions o;
+  o.admin_token = admin_token;
+  o.run_id = run_id;
+  o.tls = tls;
+  return connect_remote_targets(workload, {url}, o);
+}
+
+std::unique_ptr<LoadTarget> connect_remote_targets(const Workload& workload,
+                                                   const std::vector<std::string>& urls,
+                                                   const RemoteOptions& options) {
+  return std::make_unique<RemoteTarget>(workload, urls, options);
 }
 
 std::unique_ptr<LoadTarget> plain_target(const Workload& workload, const std::string& url,

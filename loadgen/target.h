@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "loadgen/runner.h"
 #include "loadgen/workload.h"
@@ -47,6 +48,25 @@ std::unique_ptr<LoadTarget> connect_remote_target(const Workload& workload, cons
                                                   const std::string& admin_token,
                                                   const std::string& run_id,
                                                   const TlsClientOptions& tls = {});
+
+struct RemoteOptions {
+  std::string admin_token;
+  std::string run_id;  // prefix of the applications created
+  TlsClientOptions tls;
+  // Play the target's own applications whose id starts with this (sorted by id, assigned in
+  // order over the workload's groups) instead of creating applications.
+  std::string use_applications;
+  bool token_per_node = false;  // TargetInfo::token_per_node
+};
+
+// Several nodes of one PISTE (`load --target A --target B …`): the world is learnt from the
+// first (applications created there, or taken with `use_applications`), then each other node
+// must serve the same one — the same profile, every application with the same OAuth client,
+// secret and quota (retried for up to 5 s, the time a cluster takes to agree) — or the
+// connection is refused, naming what differs. One URL: as connect_remote_target.
+std::unique_ptr<LoadTarget> connect_remote_targets(const Workload& workload,
+                                                   const std::vector<std::string>& urls,
+                                                   const RemoteOptions& options);
 
 // Any HTTP/1.1 server at `url` (http:// or https://): requests of the workload's plain mix, one
 // pseudo-application per group member (no credentials, no quota).

@@ -218,6 +218,34 @@ TEST(LoadE2E, ResultsRoundTripThroughJsonAndShardsMerge) {
   EXPECT_EQ(html.find("secret"), std::string::npos);
 }
 
+// Two nodes of one PISTE (here the same simulator reached as two nodes): each application's calls
+// alternate between them, one token serves both, quotas hold over the union, and the answers by
+// node survive JSON and a merge of shards.
+TEST(LoadE2E, SeveralNodesShareTheCallsOfEachApplication) {
+  Workload w = flood(2, 40, 5, 1500 * kMs);
+  w.connections = 4;
+  auto target = start_embedded_target(w, EmbeddedOptions{});
+  TargetInfo t = target->info();
+  for (const char* label : {"node-a", "node-b"}) {
+    TargetNode n{label, t.host, t.port, t.host_header, 0, 1};
+    t.nodes.push_back(n);
+  }
+  LoadResult r = run_load(w, t, RunOptions{});
+  Verdict v = verify(r, Thresholds{});
+  EXPECT_TRUE(v.ok()) << text_summary(r, v);
+  EXPECT_EQ(r.tokens_issued, 2u) << "one token per application, used on both nodes";
+  EXPECT_GT(r.refusals, 50u);
+  ASSERT_EQ(r.answers_by_node.size(), 2u);
+  const uint64_t a = r.answers_by_node["node-a"], b = r.answers_by_node["node-b"];
+  EXPECT_LE(a > b ? a - b : b - a, 2u) << a << " / " << b << ": calls alternate";
+  LoadResult back = LoadResult::from_json(nlohmann::json::parse(r.to_json().dump()));
+  EXPECT_EQ(back.answers_by_node, r.answers_by_node);
+  back.merge(r);
+  EXPECT_EQ(back.answers_by_node["node-a"], 2 * a);
+  EXPECT_NE(text_summary(r, v).find("node-a"), std::string::npos);
+  EXPECT_NE(html_report(r, v).find("Answers by node: node-a"), std::string::npos);
+}
+
 TEST(LoadE2E, ThresholdsSetTheVerdict) {
   Workload w = flood(1, 20, 100, 500 * kMs);
   auto target = start_embedded_target(w, EmbeddedOptions{});
