@@ -5,6 +5,7 @@
 #include <map>
 #include <thread>
 
+#include "cluster/cluster_simulator.h"
 #include "commands.h"
 #include "core/simulator.h"
 #include "host_ports.h"
@@ -20,7 +21,8 @@ namespace {
 
 // What `serve` takes beyond the options every subcommand shares (commands.h).
 struct ServeSettings : ServeArgs {
-  std::string state;  // empty: state in memory only
+  std::string state;    // empty: state in memory only
+  std::string cluster;  // empty: not a cluster node
   bool no_control = false;
   size_t max_tokens_per_client = TokenStore::kDefaultMaxLivePerClient;
   HttpServerOptions limits;  // the limit fields only (size, time, connections)
@@ -61,6 +63,16 @@ int serve(const ServeSettings& args) {
   std::string ports_error;
   if (!host_ports_of(args.host_ports, args.port, &host_ports, &ports_error))
     return fail(ports_error);
+  std::optional<RedisAddress> cluster;
+  if (!args.cluster.empty()) {
+    if (!args.state.empty())
+      return fail(
+          "--cluster and --state go separately: a cluster keeps its state in Redis (make it "
+          "durable with Redis persistence, docs/cluster.md)");
+    std::string cluster_error;
+    cluster = parse_redis_url(args.cluster, &cluster_error);
+    if (!cluster) return fail(cluster_error);
+  }
   WorldLoadResult loaded = load_world(args.world);
   if (!loaded.ok()) return print_world_errors(format, loaded);
 
@@ -74,12 +86,28 @@ int serve(const ServeSettings& args) {
 
   // With --state, the simulator resumes from the file (or starts it from the world).
   std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<ClusterStore> cluster_store;
   std::unique_ptr<Simulator> owned;
   SimulatorOptions sim_options{*profile, args.admin_token};
   sim_options.max_live_tokens_per_client = args.max_tokens_per_client;
   auto clock = std::make_shared<SystemClock>();
   try {
-    if (args.state.empty()) {
+    if (cluster) {
+      // Caught up with the cluster before listening: ready means up to date.
+      cluster_store = std::make_unique<ClusterStore>(*cluster);
+      World world = loaded.world;
+      ClusterSimulator node =
+          open_cluster_simulator(*cluster_store, std::move(loaded.world), sim_options, clock);
+      owned = std::move(node.simulator);
+      if (node.created)
+        say("started cluster " + cluster->url());
+      else
+        say("joined cluster " + cluster->url() + " at world version " +
+            std::to_string(cluster_store->applied_version()) +
+            (!args.world.empty() && !(owned->initial_world() == world)
+                 ? " (it holds its own world; --world " + args.world + " is not used)"
+                 : ""));
+    } else if (args.state.empty()) {
       owned = std::make_unique<Simulator>(std::move(loaded.world), sim_options, clock);
     } else {
       store = std::make_unique<SqliteStore>(args.state);
@@ -149,6 +177,7 @@ int serve(const ServeSettings& args) {
   sim.attach_store(nullptr);
   owned.reset();
   store.reset();
+  cluster_store.reset();
   return 0;
 }
 
@@ -184,6 +213,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--state", args->state,
                   "SQLite file holding the simulator's state across restarts (created if absent, "
                   "mode 0600: it holds secrets and live tokens)");
+  cmd->add_option("--cluster", args->cluster,
+                  "Be one node of a cluster sharing one PISTE through Redis: redis://HOST:PORT/DB "
+                  "(docs/cluster.md)");
   cmd->add_flag("--no-control", args->no_control,
                 "Disable the control API: /__pistesim/* answers 404 (health and ready stay)");
   cmd->add_option("--max-connections", args->limits.max_connections,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what pistesim needs from Debian's packages. Idempotent: installs only what is
 # missing, so a second run costs a few dpkg queries. Run as root (or with sudo available).
+# redis-server and libhiredis-dev: `serve --cluster` and its tests (docs/cluster.md).
 # dpkg-dev: dpkg-shlibdeps, which computes the .deb's dependencies; jq: the CI service example.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libssl-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev googletest libbenchmark-dev clang-format libsqlite3-dev
   libboost1.81-dev
+  redis-server libhiredis-dev
   dpkg-dev jq
 )
 

@@ -99,6 +99,17 @@ void Simulator::attach_store(StateStore* store) {
   mailbox_.set_listener(store ? &store->mailbox_listener() : nullptr);
 }
 
+void Simulator::adopt_newer_world() {
+  if (!store_) return;
+  if (auto newer = store_->newer_world()) publish(std::move(*newer));
+}
+
+void Simulator::catch_up() {
+  if (!store_->behind()) return;
+  std::lock_guard lock(write_mutex_);
+  adopt_newer_world();
+}
+
 void Simulator::save_world(const World& world) {
   if (!store_) return;
   StateChange change;
@@ -201,7 +212,16 @@ void Simulator::replace_world(World world, bool clear_mailbox) {
     change.world = &world;
     change.clear_tokens = true;
     change.clear_mailbox = clear_mailbox;
-    store_->commit(change);
+    // In a cluster, the replacement wins over whatever another node changed meanwhile.
+    for (int attempt = 1;; ++attempt) {
+      try {
+        store_->commit(change);
+        return;
+      } catch (const WorldConflict&) {
+        if (attempt == kMaxConflicts) throw;
+        (void)store_->newer_world();
+      }
+    }
   };
   tokens_[0].clear([&] { tokens_[1].clear(save); });
   for (auto& app : world.applications) {
@@ -273,6 +293,12 @@ Response Simulator::state_not_saved(const StoreError& e) {
   r.headers.set("Content-Type", "application/json");
   r.headers.set("Cache-Control", "no-store");
   r.headers.set("Retry-After", "1");
+  if (dynamic_cast<const StoreUnavailable*>(&e) || dynamic_cast<const WorldConflict*>(&e)) {
+    r.body =
+        R"({"error":"temporarily_unavailable","error_description":"The cluster's shared state (Redis) cannot be reached; nothing was changed or counted"})";
+    r.diagnostic = e.what();
+    return r;
+  }
   r.body =
       R"({"error":"temporarily_unavailable","error_description":"The simulator could not save its state; nothing was changed"})";
   r.diagnostic = "state not saved";

@@ -78,10 +78,13 @@ class Simulator {
   Response handle(Endpoint endpoint, const Request& request);
   // Runs `answer`, which may change durable state: a change that could not be saved
   // (StoreError) is answered 503, nothing changed.
+  // In a cluster (StateStore::behind), the node first catches up with what other nodes
+  // changed, so that a change acknowledged by any node is seen by the next request on every one.
   template <class F>
   Response guarded(F&& answer) {
     if (!store_) return answer();
     try {
+      catch_up();
       return answer();
     } catch (const StoreError& e) {
       return state_not_saved(e);
@@ -96,37 +99,57 @@ class Simulator {
   // Returns whatever `change` returns. Changes are serialised; readers never wait.
   // With a store attached, the copy is saved before it is published (a StoreError leaves the
   // world as it was).
+  // In a cluster, a change another node made first (WorldConflict) makes `change` run again on
+  // the newer world: it must depend only on the world it is given.
   template <class F>
   auto mutate(F&& change) {
     std::lock_guard lock(write_mutex_);
-    World copy = snapshot()->world;
-    if constexpr (std::is_void_v<decltype(change(copy))>) {
-      change(copy);
-      save_world(copy);
-      publish(std::move(copy));
-    } else {
-      auto result = change(copy);
-      save_world(copy);
-      publish(std::move(copy));
-      return result;
+    for (int attempt = 1;; ++attempt) {
+      adopt_newer_world();
+      World copy = snapshot()->world;
+      try {
+        if constexpr (std::is_void_v<decltype(change(copy))>) {
+          change(copy);
+          save_world(copy);
+          publish(std::move(copy));
+          return;
+        } else {
+          auto result = change(copy);
+          save_world(copy);
+          publish(std::move(copy));
+          return result;
+        }
+      } catch (const WorldConflict&) {
+        if (attempt == kMaxConflicts) throw;
+      }
     }
   }
   // A portal or administration operation (portal/transaction.h): `op(Transaction&)` edits a copy
   // of the world and returns a Result; only if it succeeds is the copy published and are its
   // e-mails delivered, its tokens revoked and its sessions closed. Serialised with mutate().
+  // In a cluster, `op` runs again on the newer world when another node changed it first: two
+  // nodes registering one e-mail address, exactly one succeeds.
   template <class F>
   auto transact(F&& op) {
     std::lock_guard lock(write_mutex_);
-    World copy = snapshot()->world;
-    Transaction tx(copy, clock_->now_ms(), public_url_);
-    auto result = op(tx);
-    if (result.ok()) {
-      // Saved as a whole (world, e-mails, revocations) before anything is visible.
-      std::vector<Email> mails = save_transaction(copy, tx);
+    for (int attempt = 1;; ++attempt) {
+      adopt_newer_world();
+      World copy = snapshot()->world;
+      Transaction tx(copy, clock_->now_ms(), public_url_);
+      auto result = op(tx);
+      if (!result.ok()) return result;
+      std::vector<Email> mails;
+      try {
+        // Saved as a whole (world, e-mails, revocations) before anything is visible.
+        mails = save_transaction(copy, tx);
+      } catch (const WorldConflict&) {
+        if (attempt == kMaxConflicts) throw;
+        continue;
+      }
       publish(std::move(copy));
       apply_effects(tx, std::move(mails));
+      return result;
     }
-    return result;
   }
   // Replaces the whole world (counters and tokens of removed applications are forgotten).
   void install(World world);
@@ -166,6 +189,12 @@ class Simulator {
   const std::string& admin_token() const { return options_.admin_token; }
 
  private:
+  // Attempts of one change against other nodes' changes before it answers 503.
+  static constexpr int kMaxConflicts = 50;
+  // Publishes the store's newer world, if any (a cluster). REQUIRES: write_mutex_ held.
+  void adopt_newer_world();
+  // Catches up with the store before a request (a cluster): one cheap read when up to date.
+  void catch_up();
   // Gives new applications and subscriptions their quota counters; keeps existing ones.
   void assign_quota_slots(World& world);
   void publish(World world);

@@ -26,6 +26,20 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The shared state of a cluster (its Redis) cannot be reached: nothing was changed or decided,
+// the request is answered 503 with this reason in the access log.
+class StoreUnavailable : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+// A cluster store refused a world change because another node changed the world first: the
+// simulator catches up (StateStore::newer_world) and runs the operation again on the newer world.
+class WorldConflict : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 // One change of the simulator's state, saved as a whole or not at all.
 struct StateChange {
   const World* initial_world = nullptr;  // the world `reset` returns to (set once, at creation)
@@ -70,6 +84,13 @@ class StateStore {
   // Listeners to attach to the simulator's token stores and mailbox.
   virtual TokenStoreListener& token_listener(Channel channel) = 0;
   virtual MailboxListener& mailbox_listener() = 0;
+
+  // A state shared with other simulators (a cluster, docs/cluster.md). behind(): called before
+  // each request; true when another node changed the world since this one last committed or
+  // caught up. newer_world(): the newest world when it is newer than this node's (nullopt when
+  // it is not), called with the simulator's world changes serialised. Both may throw StoreError.
+  virtual bool behind() { return false; }
+  virtual std::optional<World> newer_world() { return std::nullopt; }
 };
 
 }  // namespace pistesim

@@ -30,6 +30,15 @@ EffectiveQuota effective_quota(const World& world, const Application& app, const
   return {def, app.quota_slot};
 }
 
+std::string shared_quota_key(const Application& app, const Api& api, const Subscription& sub,
+                             const EffectiveQuota& quota) {
+  // A subscription's counter or the application's, as effective_quota() chose; the limit is part
+  // of the name so that a changed quota starts a fresh counter, as a new slot does.
+  std::string key = app.id;
+  if (quota.slot == sub.quota_slot) key += "/" + api.id;
+  return key + "/" + to_string(quota.spec);
+}
+
 namespace {
 
 std::string window_seconds(QuotaWindow w) {
@@ -236,7 +245,10 @@ Response decide(const Request& req, const GatewayContext& ctx, CallFacts& facts)
   }
 
   EffectiveQuota quota = effective_quota(ctx.world, app, *api, *sub);
-  QuotaDecision decision = ctx.quotas.decide(quota.slot, quota.spec, ctx.now);
+  QuotaDecision decision = ctx.quotas.shared()
+                               ? ctx.quotas.shared()->decide(
+                                     shared_quota_key(app, *api, *sub, quota), quota.spec, ctx.now)
+                               : ctx.quotas.decide(quota.slot, quota.spec, ctx.now);
   if (!decision.admitted) {
     facts.throttled = true;
     facts.quota = quota;

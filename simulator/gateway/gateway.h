@@ -68,6 +68,9 @@ struct EffectiveQuota {
 };
 EffectiveQuota effective_quota(const World& world, const Application& app, const Api& api,
                                const Subscription& sub);
+// The name of that quota's counter shared by the nodes of a cluster (QuotaCore::shared()).
+std::string shared_quota_key(const Application& app, const Api& api, const Subscription& sub,
+                             const EffectiveQuota& quota);
 
 // `exchange`, when given, receives what was decided (for the journal).
 Response handle_gateway_request(const Request& request, const GatewayContext& ctx,

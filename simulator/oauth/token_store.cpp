@@ -65,7 +65,7 @@ TokenStore::Shard& TokenStore::shard_of(const Key& key) const {
   return shards_[KeyHash{}(key) % kShards];
 }
 
-void TokenStore::intern(const TokenRecord& record, Stored* stored) {
+void TokenStore::intern(const TokenRecord& record, Stored* stored) const {
   const std::array<std::pair<std::string_view, const std::string**>, 3> strings{{
       {record.application_id, &stored->application_id},
       {record.client_id, &stored->client_id},
@@ -180,10 +180,31 @@ void TokenStore::note_issued(const std::string* client_id, const Issued& token, 
   }
 }
 
+std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup_shared(std::string_view token,
+                                                                            Millis now) const {
+  std::optional<SharedToken> shared = source_->fetch(token);
+  if (!shared) return {TokenState::Unknown, std::nullopt};
+  TokenRecord record{shared->application_id, shared->client_id,  shared->scope,
+                     shared->issued_ms,      shared->expires_ms, shared->revoked};
+  Stored stored{};
+  // Interned: the record's views must outlive this call (TokenRecord's contract).
+  intern(record, &stored);
+  stored.issued_ms = shared->issued_ms;
+  stored.expires_ms = shared->expires_ms;
+  stored.revoked = shared->revoked;
+  const std::string fingerprint = token_fingerprint(token);
+  std::copy_n(fingerprint.begin(), stored.fingerprint.size(), stored.fingerprint.begin());
+  TokenState state = stored.revoked
+                         ? TokenState::Revoked
+                         : (now >= stored.expires_ms ? TokenState::Expired : TokenState::Valid);
+  return {state, to_record(stored)};
+}
+
 std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup(std::string_view token,
                                                                      Millis now) const {
   auto key = make_key(token);
   if (!key) return {TokenState::Unknown, std::nullopt};
+  if (source_) return lookup_shared(token, now);
   Shard& s = shard_of(*key);
   std::shared_lock lock(s.mutex);
   auto it = s.tokens.find(*key);
@@ -201,6 +222,12 @@ bool TokenStore::revoke(std::string_view token) {
   auto gate = enter_change();
   std::unique_lock lock(s.mutex);
   auto it = s.tokens.find(*key);
+  if (it == s.tokens.end() && source_ && listener_) {
+    // Issued by another node: the shared copy is what counts.
+    HeldShard held(gate, lock);
+    listener_->revoked(token, held);
+    return true;
+  }
   if (it == s.tokens.end() || it->second.revoked) return false;
   it->second.revoked = true;
   if (listener_) {
@@ -217,6 +244,11 @@ bool TokenStore::expire(std::string_view token, Millis now) {
   auto gate = enter_change();
   std::unique_lock lock(s.mutex);
   auto it = s.tokens.find(*key);
+  if (it == s.tokens.end() && source_ && listener_) {
+    HeldShard held(gate, lock);
+    listener_->expired(token, now, held);
+    return true;
+  }
   if (it == s.tokens.end()) return false;
   bool changed = it->second.expires_ms > now;
   if (changed) it->second.expires_ms = now;
@@ -242,7 +274,7 @@ size_t TokenStore::revoke_application(std::string_view application_id) {
       }
   }
   HeldGate held(gate);
-  if (n > 0 && listener_) listener_->application_revoked(application_id, held);
+  if ((n > 0 || source_) && listener_) listener_->application_revoked(application_id, held);
   return n;
 }
 
@@ -258,7 +290,7 @@ size_t TokenStore::expire_application(std::string_view application_id, Millis no
       }
   }
   HeldGate held(gate);
-  if (n > 0 && listener_) listener_->application_expired(application_id, now, held);
+  if ((n > 0 || source_) && listener_) listener_->application_expired(application_id, now, held);
   return n;
 }
 

@@ -73,6 +73,24 @@ class TokenStoreListener {
   virtual void rewound(Millis old_now, Millis new_now, HeldLocks& held) = 0;
 };
 
+// Tokens held outside this process (a cluster's Redis, docs/cluster.md): when a store has a
+// source, lookups ask it (any node validates any node's token; revocation and expiry made on
+// one node are seen by all), and changes of tokens this node never held still reach the listener.
+struct SharedToken {
+  std::string application_id;
+  std::string client_id;
+  std::string scope;
+  Millis issued_ms = 0;
+  Millis expires_ms = 0;
+  bool revoked = false;
+};
+class TokenSource {
+ public:
+  virtual ~TokenSource() = default;
+  // nullopt: unknown. May throw (StoreError): the request is then answered 503.
+  virtual std::optional<SharedToken> fetch(std::string_view token) const = 0;
+};
+
 class TokenStore {
  public:
   // The longest token value a store keeps (PISTE tokens are 54 characters).
@@ -106,6 +124,8 @@ class TokenStore {
   void clear(const std::function<void()>& save = {});
   // REQUIRES: no concurrent use of the store while it is set. nullptr: none.
   void set_listener(TokenStoreListener* listener) { listener_ = listener; }
+  // REQUIRES: no concurrent use of the store while it is set. nullptr: none.
+  void set_source(const TokenSource* source) { source_ = source; }
   // At most `n` live tokens per OAuth client (0: no limit). Inserting one more makes the
   // client's oldest expire at once: a client asking for a new token on every call must not grow
   // the store for the tokens' whole lifetime (an hour at 40 000 tokens/s is about 20 GB).
@@ -182,7 +202,7 @@ class TokenStore {
   Shard& shard_of(const Key& key) const;
   // Stable pointers to copies of the record's application id, client id and scope, shared by
   // every token that carries the same strings (one lock for the three: nearly always known).
-  void intern(const TokenRecord& record, Stored* stored);
+  void intern(const TokenRecord& record, Stored* stored) const;
   static TokenRecord to_record(const Stored& s);
 
   mutable std::array<Shard, kShards> shards_;
@@ -190,12 +210,15 @@ class TokenStore {
   // durable change of one token (enter_change): one lock, where a bulk change used to hold all
   // 64 shards at once (more locks than ThreadSanitizer can follow in one thread).
   std::shared_mutex change_gate_;
-  std::shared_mutex intern_mutex_;
+  mutable std::shared_mutex intern_mutex_;
   // Node-based: element addresses are stable.
-  StringSet interned_;
+  mutable StringSet interned_;
   std::array<ClientShard, kClientShards> clients_;
   size_t max_live_per_client_ = kDefaultMaxLivePerClient;
   TokenStoreListener* listener_ = nullptr;
+  const TokenSource* source_ = nullptr;
+  std::pair<TokenState, std::optional<TokenRecord>> lookup_shared(std::string_view token,
+                                                                  Millis now) const;
 };
 
 }  // namespace pistesim

@@ -23,6 +23,17 @@ struct QuotaDecision {
   Millis window_end_ms = 0;  // when the current window closes (the counter resets)
 };
 
+// Counters shared with other simulators (a cluster's Redis, docs/cluster.md): one atomic
+// decision per call there, keyed by the quota's identity rather than by this process's slot.
+class SharedQuotas {
+ public:
+  virtual ~SharedQuotas() = default;
+  // `key` names the counter (the same on every node); the window comes from `spec` and `now`
+  // (QuotaCore::window_index). May throw (StoreError): the call is then answered 503, never
+  // admitted.
+  virtual QuotaDecision decide(const std::string& key, const QuotaSpec& spec, Millis now) = 0;
+};
+
 class QuotaCore {
  public:
   QuotaCore();
@@ -39,6 +50,10 @@ class QuotaCore {
   QuotaDecision peek(uint32_t slot, const QuotaSpec& spec, Millis now) const;
   // Forgets the calls counted in the current window (after a quota change).
   void reset(uint32_t slot);
+
+  // Where the gateway decides instead (a cluster); nullptr: here. REQUIRES: set before serving.
+  void set_shared(SharedQuotas* shared) { shared_ = shared; }
+  SharedQuotas* shared() const { return shared_; }
 
   static uint64_t window_index(QuotaWindow w, Millis now);
   static Millis window_end(QuotaWindow w, uint64_t index);
@@ -62,6 +77,7 @@ class QuotaCore {
   std::unique_ptr<std::atomic<Chunk*>[]> chunks_;
   std::atomic<uint64_t> next_{0};
   std::mutex grow_mutex_;
+  SharedQuotas* shared_ = nullptr;
 };
 
 }  // namespace pistesim

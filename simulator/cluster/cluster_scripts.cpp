@@ -1,0 +1,150 @@
+#include "cluster/cluster_scripts.h"
+
+namespace pistesim::cluster_scripts {
+
+namespace {
+
+// Shared by the token scripts: where a token and its application's set live in generation g.
+constexpr const char* kTokenKeys = R"(
+local function token_key(p, g, ch, t) return p .. 't:' .. g .. ':' .. ch .. ':' .. t end
+local function app_key(p, g, ch, a) return p .. 'a:' .. g .. ':' .. ch .. ':' .. a end
+local function apps_key(p, g, ch) return p .. 'apps:' .. g .. ':' .. ch end
+-- Applies f to every live token of application a (and forgets the set's dead members).
+local function each_token(p, g, ch, a, f)
+  local set = app_key(p, g, ch, a)
+  for _, t in ipairs(redis.call('SMEMBERS', set)) do
+    local k = token_key(p, g, ch, t)
+    if redis.call('EXISTS', k) == 1 then f(k) else redis.call('SREM', set, t) end
+  end
+end
+local function revoke_key(k) redis.call('HSET', k, 'revoked', '1') end
+local function expire_key_at(at)
+  return function(k)
+    if tonumber(redis.call('HGET', k, 'expires')) > at then redis.call('HSET', k, 'expires', at) end
+  end
+end
+)";
+
+std::string with_token_keys(const char* body) {
+  return std::string(kTokenKeys) + body;
+}
+
+}  // namespace
+
+const RedisScript& join() {
+  static const RedisScript s(R"(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[3], ARGV[2])
+redis.call('SET', KEYS[1], ARGV[3])
+return 1
+)");
+  return s;
+}
+
+const RedisScript& commit() {
+  static const RedisScript s(with_token_keys(R"(
+local p = ARGV[1]
+local head = tonumber(redis.call('GET', KEYS[1]) or '0')
+if head ~= tonumber(ARGV[2]) then return {0, head} end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4]) end
+if ARGV[5] == '1' then redis.call('INCR', KEYS[4]) end
+local g = redis.call('GET', KEYS[4]) or '0'
+for i = 7, 6 + tonumber(ARGV[6]) do
+  for _, ch in ipairs({'sandbox', 'production'}) do each_token(p, g, ch, ARGV[i], revoke_key) end
+end
+return {1, redis.call('INCR', KEYS[1])}
+)"));
+  return s;
+}
+
+const RedisScript& issue() {
+  static const RedisScript s(with_token_keys(R"(
+local p, ch, t, a = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local g = redis.call('GET', KEYS[1]) or '0'
+local k = token_key(p, g, ch, t)
+if redis.call('EXISTS', k) == 1 then return 0 end
+redis.call('HSET', k, 'app', a, 'client', ARGV[5], 'scope', ARGV[6], 'issued', ARGV[7],
+           'expires', ARGV[8], 'revoked', '0')
+redis.call('PEXPIRE', k, ARGV[9])
+local set = app_key(p, g, ch, a)
+redis.call('SADD', set, t)
+if redis.call('PTTL', set) < tonumber(ARGV[9]) then redis.call('PEXPIRE', set, ARGV[9]) end
+redis.call('SADD', apps_key(p, g, ch), a)
+return 1
+)"));
+  return s;
+}
+
+const RedisScript& lookup() {
+  static const RedisScript s(with_token_keys(R"(
+local g = redis.call('GET', KEYS[1]) or '0'
+return redis.call('HMGET', token_key(ARGV[1], g, ARGV[2], ARGV[3]),
+                  'app', 'client', 'scope', 'issued', 'expires', 'revoked')
+)"));
+  return s;
+}
+
+const RedisScript& change_token() {
+  static const RedisScript s(with_token_keys(R"(
+local g = redis.call('GET', KEYS[1]) or '0'
+local k = token_key(ARGV[1], g, ARGV[2], ARGV[3])
+if redis.call('EXISTS', k) == 0 then return 0 end
+if ARGV[4] == 'revoke' then revoke_key(k) else expire_key_at(tonumber(ARGV[4]))(k) end
+return 1
+)"));
+  return s;
+}
+
+const RedisScript& change_application() {
+  static const RedisScript s(with_token_keys(R"(
+local g = redis.call('GET', KEYS[1]) or '0'
+local f = ARGV[4] == 'revoke' and revoke_key or expire_key_at(tonumber(ARGV[4]))
+each_token(ARGV[1], g, ARGV[2], ARGV[3], f)
+return 1
+)"));
+  return s;
+}
+
+const RedisScript& rewind() {
+  static const RedisScript s(with_token_keys(R"(
+local p, ch = ARGV[1], ARGV[2]
+local old_now, new_now = tonumber(ARGV[3]), tonumber(ARGV[4])
+local g = redis.call('GET', KEYS[1]) or '0'
+for _, a in ipairs(redis.call('SMEMBERS', apps_key(p, g, ch))) do
+  each_token(p, g, ch, a, function(k)
+    local issued = tonumber(redis.call('HGET', k, 'issued'))
+    local expires = tonumber(redis.call('HGET', k, 'expires'))
+    if expires > new_now and (issued > new_now or expires <= old_now) then
+      redis.call('HSET', k, 'expires', new_now)
+    end
+  end)
+end
+return 1
+)"));
+  return s;
+}
+
+const RedisScript& set_clock_offset() {
+  static const RedisScript s(R"(
+local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+redis.call('SET', KEYS[1], ARGV[1])
+if tonumber(ARGV[1]) < old then redis.call('INCR', KEYS[2]) end
+return 1
+)");
+  return s;
+}
+
+const RedisScript& count_call() {
+  static const RedisScript s(R"(
+local g = redis.call('GET', KEYS[1]) or '0'
+local k = ARGV[1] .. 'q:' .. g .. ':' .. ARGV[2] .. ':' .. ARGV[3]
+local n = redis.call('INCR', k)
+if n == 1 then redis.call('PEXPIRE', k, ARGV[4]) end
+return n
+)");
+  return s;
+}
+
+}  // namespace pistesim::cluster_scripts

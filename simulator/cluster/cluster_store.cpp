@@ -1,0 +1,260 @@
+#include "cluster/cluster_store.h"
+
+#include <cstdio>
+
+#include "cluster/cluster_scripts.h"
+#include "world/world_loader.h"
+#include "world/world_writer.h"
+
+namespace pistesim {
+
+namespace {
+
+namespace scripts = cluster_scripts;
+
+const char* channel_name(Channel c) {
+  return c == Channel::Production ? "production" : "sandbox";
+}
+
+// Expired tokens stay readable this long (an expired token is answered as expired, not as
+// unknown), then Redis forgets them.
+constexpr Millis kKeepExpiredTokenMs = 3600 * 1000;
+// Quota counters outlive their window by this much: nodes' clocks may differ a little.
+constexpr Millis kKeepQuotaWindowMs = 60 * 1000;
+
+// A positive TTL for PEXPIRE.
+Millis keep_for(Millis ms) {
+  return ms < 1000 ? 1000 : ms;
+}
+
+}  // namespace
+
+// Every change of a token goes to Redis before the change is acknowledged, under the token
+// store's locks (so that Redis sees changes in the order this node made them).
+class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource {
+ public:
+  Tokens(ClusterStore& store, Channel channel) : store_(store), channel_(channel_name(channel)) {}
+
+  void inserted(std::string_view token, const TokenRecord& r, HeldLocks&) override {
+    store_.redis_.eval(
+        scripts::issue(), {key("tokens:gen")},
+        {kPrefix, channel_, std::string(token), std::string(r.application_id),
+         std::string(r.client_id), std::string(r.scope), std::to_string(r.issued_ms),
+         std::to_string(r.expires_ms),
+         std::to_string(keep_for(r.expires_ms - r.issued_ms + kKeepExpiredTokenMs))});
+  }
+  void revoked(std::string_view token, HeldLocks&) override {
+    store_.redis_.eval(scripts::change_token(), {key("tokens:gen")},
+                       {kPrefix, channel_, std::string(token), "revoke"});
+  }
+  void expired(std::string_view token, Millis at, HeldLocks&) override {
+    store_.redis_.eval(scripts::change_token(), {key("tokens:gen")},
+                       {kPrefix, channel_, std::string(token), std::to_string(at)});
+  }
+  void application_revoked(std::string_view application_id, HeldLocks&) override {
+    store_.redis_.eval(scripts::change_application(), {key("tokens:gen")},
+                       {kPrefix, channel_, std::string(application_id), "revoke"});
+  }
+  void application_expired(std::string_view application_id, Millis at, HeldLocks&) override {
+    store_.redis_.eval(scripts::change_application(), {key("tokens:gen")},
+                       {kPrefix, channel_, std::string(application_id), std::to_string(at)});
+  }
+  void rewound(Millis old_now, Millis new_now, HeldLocks&) override {
+    store_.redis_.eval(scripts::rewind(), {key("tokens:gen")},
+                       {kPrefix, channel_, std::to_string(old_now), std::to_string(new_now)});
+  }
+
+  std::optional<SharedToken> fetch(std::string_view token) const override {
+    RedisReply r = store_.redis_.eval(scripts::lookup(), {key("tokens:gen")},
+                                      {kPrefix, channel_, std::string(token)});
+    if (r.elements.size() != 6 || r.elements[0].nil()) return std::nullopt;
+    SharedToken t;
+    t.application_id = r.elements[0].text;
+    t.client_id = r.elements[1].text;
+    t.scope = r.elements[2].text;
+    t.issued_ms = r.elements[3].as_integer();
+    t.expires_ms = r.elements[4].as_integer();
+    t.revoked = r.elements[5].text == "1";
+    return t;
+  }
+
+ private:
+  ClusterStore& store_;
+  std::string channel_;
+};
+
+// One INCR per call in the counter of (quota, window): admitted when the count, this call
+// included, is at most the limit. Redis runs scripts one at a time, so no interleaving of nodes
+// admits more than the limit.
+class ClusterStore::Quotas final : public SharedQuotas {
+ public:
+  explicit Quotas(ClusterStore& store) : store_(store) {}
+  QuotaDecision decide(const std::string& name, const QuotaSpec& spec, Millis now) override {
+    const uint64_t index = QuotaCore::window_index(spec.window, now);
+    const Millis end = QuotaCore::window_end(spec.window, index);
+    const char* kind = spec.window == QuotaWindow::Second ? "s" : "d";
+    RedisReply r = store_.redis_.eval(scripts::count_call(), {key("quotas:gen")},
+                                      {kPrefix, name, std::string(kind) + std::to_string(index),
+                                       std::to_string(keep_for(end - now + kKeepQuotaWindowMs))});
+    const int64_t count = r.as_integer(-1);
+    if (count < 1) throw StoreUnavailable("cluster store: unexpected quota count reply");
+    QuotaDecision d;
+    d.limit = spec.limit;
+    d.admitted = count <= spec.limit;
+    d.remaining = d.admitted ? spec.limit - count : 0;
+    d.window_end_ms = end;
+    return d;
+  }
+
+ private:
+  ClusterStore& store_;
+};
+
+// The mailbox stays per node for now (docs/cluster.md, "What is not shared yet").
+class ClusterStore::Mails final : public MailboxListener {
+ public:
+  void delivered(const Email&) override {}
+  void cleared(uint64_t) override {}
+};
+
+ClusterStore::ClusterStore(RedisAddress address, RedisClient::Options options)
+    : redis_(std::move(address), options),
+      quotas_(std::make_unique<Quotas>(*this)),
+      mails_(std::make_unique<Mails>()) {
+  for (Channel c : kChannels) tokens_[static_cast<int>(c)] = std::make_unique<Tokens>(*this, c);
+}
+
+ClusterStore::~ClusterStore() = default;
+
+World ClusterStore::load(const std::string& text, const char* which) const {
+  WorldLoadResult loaded = load_world_string(
+      text, redis_.address().url() + " (" + which + " world)", WorldChecks::Saved);
+  if (!loaded.ok())
+    throw StoreError("cluster store " + redis_.address().url() + ": its " + which +
+                     " world does not load: " + loaded.errors.front().to_string());
+  return std::move(loaded.world);
+}
+
+ClusterJoin ClusterStore::join(const World& world) {
+  ClusterJoin out;
+  const std::string text = write_world_toml(world);
+  out.created =
+      redis_
+          .eval(scripts::join(), {key("world:version"), key("world:current"), key("world:initial")},
+                {text, text, "1"})
+          .as_integer() == 1;
+  // One MGET: the version and the world it names come together.
+  RedisReply r = redis_.command({"MGET", key("world:version"), key("world:current"),
+                                 key("world:initial"), key("clock:offset")});
+  if (r.elements.size() != 4 || r.elements[0].nil() || r.elements[1].nil() || r.elements[2].nil())
+    throw StoreUnavailable("cluster store " + redis_.address().url() +
+                           ": the cluster's world vanished while joining");
+  out.world = out.created ? world : load(r.elements[1].text, "current");
+  out.initial_world = out.created ? world : load(r.elements[2].text, "initial");
+  out.clock_offset_ms = r.elements[3].as_integer(0);
+  applied_.store(static_cast<uint64_t>(r.elements[0].as_integer()));
+  remember(out.created ? text : r.elements[1].text, out.created ? text : r.elements[2].text);
+  return out;
+}
+
+void ClusterStore::remember(std::string current, std::optional<std::string> initial) {
+  std::lock_guard lock(texts_mutex_);
+  current_text_ = std::move(current);
+  if (initial) initial_text_ = std::move(*initial);
+}
+
+void ClusterStore::reseed() {
+  std::string current, initial;
+  {
+    std::lock_guard lock(texts_mutex_);
+    current = current_text_;
+    initial = initial_text_;
+  }
+  if (current.empty()) return;
+  if (clock_)
+    redis_.command({"SET", key("clock:offset"), std::to_string(clock_->offset_ms()), "NX"});
+  const bool seeded =
+      redis_
+          .eval(scripts::join(), {key("world:version"), key("world:current"), key("world:initial")},
+                {current, initial, std::to_string(applied_.load())})
+          .as_integer() == 1;
+  if (seeded)
+    std::fprintf(stderr,
+                 "pistesim: cluster store %s had lost the cluster's world (restarted without "
+                 "persistence?); this node gave it its own, at version %llu\n",
+                 redis_.address().url().c_str(), static_cast<unsigned long long>(applied_.load()));
+}
+
+void ClusterStore::commit(const StateChange& change) {
+  std::string current = change.world ? write_world_toml(*change.world) : "";
+  std::string initial = change.initial_world ? write_world_toml(*change.initial_world) : "";
+  std::vector<std::string> args{
+      kPrefix, std::to_string(applied_.load()), current,
+      initial, change.clear_tokens ? "1" : "0", std::to_string(change.revoked_applications.size())};
+  args.insert(args.end(), change.revoked_applications.begin(), change.revoked_applications.end());
+  RedisReply r = redis_.eval(
+      scripts::commit(),
+      {key("world:version"), key("world:current"), key("world:initial"), key("tokens:gen")}, args);
+  if (r.elements.size() != 2) throw StoreUnavailable("cluster store: unexpected commit reply");
+  if (r.elements[0].as_integer() != 1)
+    throw WorldConflict("cluster store " + redis_.address().url() +
+                        ": another node changed the world first");
+  applied_.store(static_cast<uint64_t>(r.elements[1].as_integer()));
+  if (!current.empty())
+    remember(std::move(current),
+             initial.empty() ? std::nullopt : std::optional<std::string>(std::move(initial)));
+}
+
+void ClusterStore::save_clock_offset(Millis offset_ms) {
+  redis_.eval(scripts::set_clock_offset(), {key("clock:offset"), key("quotas:gen")},
+              {std::to_string(offset_ms)});
+}
+
+TokenStoreListener& ClusterStore::token_listener(Channel channel) {
+  return *tokens_[static_cast<int>(channel)];
+}
+
+const TokenSource& ClusterStore::token_source(Channel channel) const {
+  return *tokens_[static_cast<int>(channel)];
+}
+
+MailboxListener& ClusterStore::mailbox_listener() {
+  return *mails_;
+}
+
+SharedQuotas& ClusterStore::quotas() {
+  return *quotas_;
+}
+
+bool ClusterStore::behind() {
+  RedisReply r = redis_.command({"MGET", key("world:version"), key("clock:offset")});
+  if (r.elements.size() == 2 && r.elements[0].nil()) {
+    reseed();
+    r = redis_.command({"MGET", key("world:version"), key("clock:offset")});
+  }
+  if (r.elements.size() != 2 || r.elements[0].nil())
+    throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
+  if (clock_ && !r.elements[1].nil()) {
+    const Millis offset = r.elements[1].as_integer(0);
+    if (offset != clock_->offset_ms()) clock_->set_offset(offset);
+  }
+  return static_cast<uint64_t>(r.elements[0].as_integer()) != applied_.load();
+}
+
+std::optional<World> ClusterStore::newer_world() {
+  // The version alone first: the world's text travels only when it changed.
+  RedisReply head = redis_.command({"GET", key("world:version")});
+  if (!head.nil() && static_cast<uint64_t>(head.as_integer()) == applied_.load())
+    return std::nullopt;
+  RedisReply r = redis_.command({"MGET", key("world:version"), key("world:current")});
+  if (r.elements.size() != 2 || r.elements[0].nil() || r.elements[1].nil())
+    throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
+  const auto version = static_cast<uint64_t>(r.elements[0].as_integer());
+  if (version == applied_.load()) return std::nullopt;
+  World world = load(r.elements[1].text, "current");
+  applied_.store(version);
+  remember(std::move(r.elements[1].text), std::nullopt);
+  return world;
+}
+
+}  // namespace pistesim

@@ -1,0 +1,81 @@
+// The state several `pistesim serve --cluster` nodes share through one Redis (docs/cluster.md):
+// the world as a versioned log head that nodes change by compare-and-append, issued tokens,
+// quota counters and the clock offset. A StateStore (core/state_store.h), plus the token source
+// and shared quotas the simulator's token stores and quota core consult. Safe for concurrent use.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "clock/clock.h"
+#include "cluster/redis_client.h"
+#include "core/state_store.h"
+#include "quota/quota_core.h"
+
+namespace pistesim {
+
+// What a node found when it joined its cluster.
+struct ClusterJoin {
+  bool created = false;  // the cluster was empty: this node's world is now its world
+  World initial_world;   // what POST /reset returns to
+  World world;           // the current world
+  Millis clock_offset_ms = 0;
+};
+
+class ClusterStore final : public StateStore {
+ public:
+  // Nothing is sent to Redis before join().
+  explicit ClusterStore(RedisAddress address, RedisClient::Options options = {});
+  ~ClusterStore() override;
+
+  // Joins the cluster: an empty one takes `world` as its initial and current world; otherwise the
+  // cluster's worlds are returned (this node then starts from them). Throws StoreError (Redis
+  // unreachable, a stored world that does not load).
+  ClusterJoin join(const World& world);
+  // The clock whose offset follows the cluster's (another node's POST /clock/advance is seen
+  // on this node's next request). Set once, before serving.
+  void follow_clock(std::shared_ptr<Clock> inner) { clock_ = std::move(inner); }
+
+  void commit(const StateChange& change) override;
+  void save_clock_offset(Millis offset_ms) override;
+  TokenStoreListener& token_listener(Channel channel) override;
+  MailboxListener& mailbox_listener() override;
+  bool behind() override;
+  std::optional<World> newer_world() override;
+
+  const TokenSource& token_source(Channel channel) const;
+  SharedQuotas& quotas();
+  RedisClient& redis() { return redis_; }
+  // The world version this node holds (the log position it applied last).
+  uint64_t applied_version() const { return applied_.load(); }
+
+  // Key prefix of everything pistesim keeps in Redis.
+  static constexpr const char* kPrefix = "pistesim:";
+
+ private:
+  class Tokens;
+  class Quotas;
+  class Mails;
+  static std::string key(const char* name) { return std::string(kPrefix) + name; }
+  World load(const std::string& text, const char* which) const;
+  // Records the worlds this node holds (as text), to give them back to a Redis that restarted
+  // empty.
+  void remember(std::string current, std::optional<std::string> initial);
+  // Redis lost the cluster (restarted without persistence): gives it this node's worlds at this
+  // node's version (the first node to do so wins; the others then catch up with it).
+  void reseed();
+
+  RedisClient redis_;
+  std::atomic<uint64_t> applied_{0};
+  std::shared_ptr<Clock> clock_;
+  std::mutex texts_mutex_;
+  std::string current_text_, initial_text_;
+  std::unique_ptr<Tokens> tokens_[2];
+  std::unique_ptr<Quotas> quotas_;
+  std::unique_ptr<Mails> mails_;
+};
+
+}  // namespace pistesim

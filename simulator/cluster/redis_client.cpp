@@ -1,0 +1,226 @@
+#include "cluster/redis_client.h"
+
+#include <hiredis/hiredis.h>
+#include <openssl/sha.h>
+#include <poll.h>
+
+#include <charconv>
+#include <cstdio>
+
+namespace pistesim {
+
+std::string RedisAddress::url() const {
+  return "redis://" + host + ":" + std::to_string(port) + "/" + std::to_string(db);
+}
+
+std::optional<RedisAddress> parse_redis_url(std::string_view text, std::string* error) {
+  auto bad = [&](const std::string& why) {
+    *error = "--cluster " + std::string(text) + ": " + why +
+             " (expected redis://HOST[:PORT][/DB], e.g. redis://127.0.0.1:6379/0)";
+    return std::nullopt;
+  };
+  constexpr std::string_view kScheme = "redis://";
+  if (!text.starts_with(kScheme)) return bad("not a redis:// URL");
+  std::string_view rest = text.substr(kScheme.size());
+  RedisAddress a;
+  std::string_view authority = rest.substr(0, rest.find('/'));
+  if (authority.find('@') != std::string_view::npos)
+    return bad("credentials in the URL are not supported");
+  size_t colon = authority.rfind(':');
+  a.host = std::string(authority.substr(0, colon));
+  if (a.host.empty()) return bad("no host");
+  auto number = [](std::string_view s, int* out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+    return ec == std::errc() && p == s.data() + s.size();
+  };
+  if (colon != std::string_view::npos &&
+      (!number(authority.substr(colon + 1), &a.port) || a.port < 1 || a.port > 65535))
+    return bad("the port is not a number from 1 to 65535");
+  if (rest.size() > authority.size() + 1) {
+    std::string_view db = rest.substr(authority.size() + 1);
+    if (!number(db, &a.db) || a.db < 0) return bad("the database is not a number");
+  }
+  return a;
+}
+
+long long RedisReply::as_integer(long long fallback) const {
+  if (type == Type::Integer) return integer;
+  if (type != Type::String) return fallback;
+  long long v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  return ec == std::errc() && p == text.data() + text.size() ? v : fallback;
+}
+
+RedisScript::RedisScript(std::string text) : source(std::move(text)) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(source.data()), source.size(), digest);
+  char hex[3];
+  for (unsigned char b : digest) {
+    std::snprintf(hex, sizeof hex, "%02x", b);
+    sha1 += hex;
+  }
+}
+
+struct RedisClient::Connection {
+  redisContext* context = nullptr;
+  ~Connection() {
+    if (context) redisFree(context);
+  }
+};
+
+// A connection taken from the pool; back to it on success, dropped on failure (its stream may
+// hold half a reply).
+struct RedisClient::Lease {
+  RedisClient* client;
+  std::unique_ptr<Connection> connection;
+  bool healthy = false;
+  ~Lease() {
+    if (healthy) client->give_back(std::move(connection));
+  }
+};
+
+namespace {
+
+RedisReply copy_reply(const redisReply* r) {
+  RedisReply out;
+  switch (r->type) {
+    case REDIS_REPLY_INTEGER:
+      out.type = RedisReply::Type::Integer;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_STRING:
+      out.type = RedisReply::Type::String;
+      out.text.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = RedisReply::Type::Status;
+      out.text.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = RedisReply::Type::Error;
+      out.text.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::Array;
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(copy_reply(r->element[i]));
+      break;
+    default:
+      out.type = RedisReply::Type::Nil;
+  }
+  return out;
+}
+
+// An idle connection has nothing to read: readable means the peer closed it (or sent an error).
+bool still_open(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
+timeval to_timeval(int ms) {
+  return {ms / 1000, static_cast<suseconds_t>((ms % 1000) * 1000)};
+}
+
+// Appends one command to the connection's output buffer; false on failure.
+bool append(redisContext* c, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  return redisAppendCommandArgv(c, static_cast<int>(args.size()), argv.data(), lengths.data()) ==
+         REDIS_OK;
+}
+
+}  // namespace
+
+RedisClient::RedisClient(RedisAddress address, Options options)
+    : address_(std::move(address)), options_(options) {}
+
+RedisClient::~RedisClient() = default;
+
+void RedisClient::fail(const std::string& what) const {
+  throw StoreUnavailable("cluster store " + address_.url() + " unavailable: " + what);
+}
+
+std::unique_ptr<RedisClient::Connection> RedisClient::connect() {
+  auto c = std::make_unique<Connection>();
+  c->context = redisConnectWithTimeout(address_.host.c_str(), address_.port,
+                                       to_timeval(options_.connect_timeout_ms));
+  if (!c->context) fail("cannot allocate a connection");
+  if (c->context->err) fail(c->context->errstr);
+  redisSetTimeout(c->context, to_timeval(options_.command_timeout_ms));
+  if (address_.db != 0) {
+    auto* r = static_cast<redisReply*>(
+        redisCommand(c->context, "SELECT %d", address_.db));  // NOLINT: vararg C API
+    if (!r) fail(c->context->errstr);
+    RedisReply reply = copy_reply(r);
+    freeReplyObject(r);
+    if (reply.type == RedisReply::Type::Error)
+      fail("SELECT " + std::to_string(address_.db) + ": " + reply.text);
+  }
+  return c;
+}
+
+std::unique_ptr<RedisClient::Connection> RedisClient::take() {
+  for (;;) {
+    std::unique_ptr<Connection> c;
+    {
+      std::lock_guard lock(pool_mutex_);
+      if (idle_.empty()) break;
+      c = std::move(idle_.back());
+      idle_.pop_back();
+    }
+    if (still_open(c->context->fd)) return c;
+    // Closed while idle (Redis restarted): dropped before anything is sent on it, so that no
+    // command is ever sent twice.
+  }
+  return connect();
+}
+
+void RedisClient::give_back(std::unique_ptr<Connection> c) {
+  std::lock_guard lock(pool_mutex_);
+  idle_.push_back(std::move(c));
+}
+
+std::vector<RedisReply> RedisClient::pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  Lease lease{this, take()};
+  redisContext* c = lease.connection->context;
+  for (const auto& args : commands)
+    if (!append(c, args)) fail(c->errstr);
+  std::vector<RedisReply> replies;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(c, &raw) != REDIS_OK || !raw)
+      fail(c->err ? std::string(c->errstr) : "no reply");
+    replies.push_back(copy_reply(static_cast<redisReply*>(raw)));
+    freeReplyObject(raw);
+  }
+  lease.healthy = true;
+  for (const auto& r : replies)
+    if (r.type == RedisReply::Type::Error) fail(r.text);
+  return replies;
+}
+
+RedisReply RedisClient::command(const std::vector<std::string>& args) {
+  return std::move(pipeline({args}).front());
+}
+
+RedisReply RedisClient::eval(const RedisScript& script, const std::vector<std::string>& keys,
+                             const std::vector<std::string>& args) {
+  std::vector<std::string> call{"EVALSHA", script.sha1, std::to_string(keys.size())};
+  call.insert(call.end(), keys.begin(), keys.end());
+  call.insert(call.end(), args.begin(), args.end());
+  try {
+    return command(call);
+  } catch (const StoreUnavailable& e) {
+    // Redis forgets scripts when it restarts: send it in full, once.
+    if (std::string_view(e.what()).find("NOSCRIPT") == std::string_view::npos) throw;
+  }
+  call[0] = "EVAL";
+  call[1] = script.source;
+  return command(call);
+}
+
+}  // namespace pistesim

@@ -1,0 +1,181 @@
+// `pistesim serve --cluster` as processes: a real Redis (tests/support/redis_server.h) and three
+// nodes over real sockets serve one PISTE (docs/cluster.md): tokens, revocations, approvals,
+// registrations and quotas hold whichever node is asked; a Redis restart is a 503 then a
+// recovery; a node killed with SIGKILL loses nothing acknowledged and a new node catches up.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "e2e/served_simulator.h"
+#include "support/redis_server.h"
+
+namespace pistesim::test {
+namespace {
+
+using nlohmann::json;
+
+const std::string kAdminToken = "cluster-admin-token";
+const std::string kPassword = "Mon-Application-2025!";
+const std::string kPing = "/sandbox/api/dila/legifrance/lf-engine-app/consult/ping";
+
+json registration(const std::string& email) {
+  return {{"name", "Cluster"},     {"email", email},
+          {"password", kPassword}, {"password_confirmation", kPassword},
+          {"cgu_accepted", true},  {"captcha", "PISTE"}};
+}
+
+std::optional<Response> control(HttpClient& client, const std::string& method,
+                                const std::string& path, const json& body = nullptr) {
+  Request r = Request::make(method, "/__pistesim" + path, body.is_null() ? "" : body.dump());
+  r.headers.add("Authorization", "Bearer " + kAdminToken);
+  if (!body.is_null()) r.headers.add("Content-Type", "application/json");
+  return client.send(r);
+}
+
+int status_of(const std::optional<Response>& r) {
+  return r ? r->status : -1;
+}
+
+class ClusterServe : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(redis.started()) << redis.log();
+    for (int i = 0; i < 3; ++i) {
+      nodes.push_back(start_node());
+      ASSERT_TRUE(nodes.back()->started()) << nodes.back()->output();
+    }
+  }
+  std::unique_ptr<ServedSimulator> start_node() {
+    return std::make_unique<ServedSimulator>(std::vector<std::string>{
+        "--cluster", redis.url(), "--admin-token", kAdminToken, "--access-log", "--threads", "2"});
+  }
+  std::string token_from(ServedSimulator& node) {
+    auto client = node.client();
+    return fetch_token(*client, node, "sandbox");
+  }
+  int ping(ServedSimulator& node, const std::string& token) {
+    auto client = node.client();
+    return status_of(client->send(bearer_get(kPing, token)));
+  }
+
+  RedisServer redis{{.append_only = true}};
+  std::vector<std::unique_ptr<ServedSimulator>> nodes;
+};
+
+TEST_F(ClusterServe, ATokenFromOneNodeWorksOnEveryNodeUntilAnotherRevokesIt) {
+  ServedSimulator &a = *nodes[0], &b = *nodes[1], &c = *nodes[2];
+  EXPECT_NE(a.output().find("started cluster"), std::string::npos) << a.output();
+  EXPECT_NE(b.output().find("joined cluster"), std::string::npos) << b.output();
+  const std::string token = token_from(a);
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(ping(b, token), 200);
+  EXPECT_EQ(ping(c, token), 200);
+  auto cb = b.client();
+  EXPECT_EQ(status_of(control(*cb, "POST", "/tokens/revoke", {{"token", token}})), 200);
+  // The very next request on A sees it.
+  EXPECT_EQ(ping(a, token), 401);
+  EXPECT_EQ(ping(c, token), 401);
+}
+
+TEST_F(ClusterServe, AnApprovalOnOneNodeReachesTokensIssuedAfterItOnAnother) {
+  ServedSimulator &a = *nodes[0], &b = *nodes[1], &c = *nodes[2];
+  auto cc = c.client();
+  const std::string subscription = "/applications/demo-sandbox/subscriptions/legifrance";
+  ASSERT_EQ(status_of(control(*cc, "PUT", subscription, {{"status", "pending"}})), 200);
+  EXPECT_EQ(ping(b, token_from(a)), 403);
+  ASSERT_EQ(status_of(control(*cc, "PUT", subscription, {{"status", "approved"}})), 200);
+  EXPECT_EQ(ping(b, token_from(a)), 200);
+}
+
+TEST_F(ClusterServe, TwoNodesRegisteringOneAddressAtOnceExactlyOneWins) {
+  for (int round = 0; round < 4; ++round) {
+    const std::string email = "race" + std::to_string(round) + "@example.fr";
+    int statuses[2] = {0, 0};
+    std::thread threads[2];
+    for (int i = 0; i < 2; ++i)
+      threads[i] = std::thread([&, i] {
+        auto client = nodes[i]->client();
+        statuses[i] = status_of(control(*client, "POST", "/portal/register", registration(email)));
+      });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ((statuses[0] == 201) + (statuses[1] == 201), 1) << statuses[0] << " " << statuses[1];
+    EXPECT_EQ((statuses[0] == 409) + (statuses[1] == 409), 1) << statuses[0] << " " << statuses[1];
+  }
+}
+
+TEST_F(ClusterServe, AQuotaAdmitsExactlyItsLimitOverEveryNodeAndConnection) {
+  auto ca = nodes[0]->client();
+  // A daily window: the whole run falls in one window however slow the machine.
+  ASSERT_EQ(status_of(control(*ca, "PUT", "/applications/demo-sandbox/quota",
+                              {{"limit", 40}, {"window", "1d"}})),
+            200);
+  const std::string token = token_from(*nodes[0]);
+  std::atomic<int> admitted{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&, i] {
+      auto client = nodes[i % 3]->client();
+      for (int k = 0; k < 20; ++k) {
+        const int s = status_of(client->send(bearer_get(kPing, token)));
+        (s == 200 ? admitted : s == 429 ? refused : other)++;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(admitted.load(), 40);
+  EXPECT_EQ(refused.load(), 120 - 40);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_F(ClusterServe, ARedisRestartIsA503ThenTheNodesRecoverByThemselves) {
+  const std::string token = token_from(*nodes[0]);
+  ASSERT_EQ(ping(*nodes[1], token), 200);
+  redis.stop();
+  auto cb = nodes[1]->client();
+  auto down = cb->send(bearer_get(kPing, token));
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->status, 503);
+  EXPECT_NE(down->body.find("Redis"), std::string::npos) << down->body;
+  cb.reset();
+  ASSERT_TRUE(redis.start()) << redis.log();
+  EXPECT_EQ(ping(*nodes[1], token), 200);  // the token was in the AOF
+  EXPECT_EQ(ping(*nodes[2], token), 200);
+  // The access log says why the request was refused.
+  EXPECT_NE(nodes[1]->output().find("unavailable"), std::string::npos) << nodes[1]->output();
+}
+
+TEST_F(ClusterServe, ANodeKilledLosesNothingAcknowledgedAndANewNodeCatchesUp) {
+  const std::string email = "killed@example.fr";
+  {
+    auto cc = nodes[2]->client();
+    ASSERT_EQ(status_of(control(*cc, "POST", "/portal/register", registration(email))), 201);
+  }
+  const std::string token = token_from(*nodes[2]);
+  EXPECT_NE(nodes[2]->stop(SIGKILL), 0);
+  // What C acknowledged is the cluster's: A refuses the same address, B takes C's token.
+  auto ca = nodes[0]->client();
+  EXPECT_EQ(status_of(control(*ca, "POST", "/portal/register", registration(email))), 409);
+  EXPECT_EQ(ping(*nodes[1], token), 200);
+  // Changes made while C was down reach the node that replaces it before it says it is ready.
+  ASSERT_EQ(status_of(control(*ca, "PATCH", "/applications/demo-sandbox", {{"active", false}})),
+            200);
+  nodes[2] = start_node();
+  ASSERT_TRUE(nodes[2]->started()) << nodes[2]->output();
+  EXPECT_EQ(ping(*nodes[2], token), 403);
+}
+
+TEST(ClusterServeOptions, ClusterAndStateTogetherOrABadUrlRefuseToStart) {
+  EXPECT_TRUE(refused_to_start(run_pistesim({"serve", "--port", "0", "--cluster",
+                                             "redis://127.0.0.1:1/0", "--state", "/tmp/x.db"}),
+                               "--cluster and --state go separately"));
+  EXPECT_TRUE(refused_to_start(run_pistesim({"serve", "--port", "0", "--cluster", "http://x/0"}),
+                               "expected redis://HOST[:PORT][/DB]"));
+  // Nothing listens on port 1: the node says so and does not serve.
+  EXPECT_TRUE(
+      refused_to_start(run_pistesim({"serve", "--port", "0", "--cluster", "redis://127.0.0.1:1/0"}),
+                       "redis://127.0.0.1:1/0 unavailable"));
+}
+
+}  // namespace
+}  // namespace pistesim::test

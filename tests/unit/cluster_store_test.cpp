@@ -1,0 +1,189 @@
+// Two or more in-process simulators sharing one real Redis (`serve --cluster`, docs/cluster.md):
+// tokens, world changes, registrations and quotas are one PISTE whichever node is asked, and a
+// Redis that goes away is a 503 (never an admission) until it comes back.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "cluster/cluster_simulator.h"
+#include "support/redis_server.h"
+#include "support/test_simulator.h"
+
+namespace pistesim::test {
+namespace {
+
+const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
+const std::string kPassword = "Mon-Application-2025!";
+
+// One node: its own store (its own connections) and simulator, on the shared clock of the test.
+struct Node {
+  Node(const RedisServer& redis, std::shared_ptr<ManualClock> clock, World world = default_world())
+      : store(*parse_redis_url(redis.url(), &error),
+              {.connect_timeout_ms = 300, .command_timeout_ms = 1000}) {
+    node = open_cluster_simulator(store, std::move(world),
+                                  SimulatorOptions{Profile::Piste, "test-admin-token"}, clock);
+    t.clock = clock;
+    t.sim = std::move(node.simulator);
+  }
+  ~Node() { t.sim->attach_store(nullptr); }
+  std::string error;
+  ClusterStore store;
+  ClusterSimulator node;
+  TestSimulator t{};
+};
+
+class ClusterStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(redis.started()) << redis.log(); }
+  RedisServer redis;
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
+};
+
+nlohmann::json registration(const std::string& email) {
+  return {{"name", "Cluster"},     {"email", email},
+          {"password", kPassword}, {"password_confirmation", kPassword},
+          {"cgu_accepted", true},  {"captcha", "PISTE"}};
+}
+
+TEST(RedisUrl, ParsesHostPortAndDatabase) {
+  std::string error;
+  auto a = parse_redis_url("redis://10.0.0.5:6380/3", &error);
+  ASSERT_TRUE(a) << error;
+  EXPECT_EQ(a->host, "10.0.0.5");
+  EXPECT_EQ(a->port, 6380);
+  EXPECT_EQ(a->db, 3);
+  EXPECT_EQ(parse_redis_url("redis://localhost", &error)->port, 6379);
+  for (const char* bad : {"http://x:1/0", "redis://:6379/0", "redis://h:0/0", "redis://h:x/0",
+                          "redis://h:1/-1", "redis://user:pw@h:1/0"}) {
+    EXPECT_FALSE(parse_redis_url(bad, &error)) << bad;
+    EXPECT_NE(error.find("redis://HOST[:PORT][/DB]"), std::string::npos) << error;
+  }
+}
+
+TEST_F(ClusterStoreTest, AFirstNodeStartsTheClusterAndALaterOneJoinsItsWorld) {
+  Node a(redis, clock);
+  EXPECT_TRUE(a.node.created);
+  World other = default_world();
+  other.applications.clear();
+  Node b(redis, clock, std::move(other));
+  EXPECT_FALSE(b.node.created);
+  // B took the cluster's world, not the one it was given.
+  EXPECT_EQ(b.t.sim->snapshot()->world.applications.size(),
+            a.t.sim->snapshot()->world.applications.size());
+  EXPECT_EQ(a.store.applied_version(), b.store.applied_version());
+}
+
+TEST_F(ClusterStoreTest, ATokenFromOneNodeWorksOnTheOthersAndItsRevocationReachesThemAll) {
+  Node a(redis, clock), b(redis, clock), c(redis, clock);
+  const std::string token = a.t.token();
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  EXPECT_EQ(c.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  EXPECT_EQ(b.t.control("POST", "/tokens/revoke", R"({"token":")" + token + "\"}").status, 200);
+  EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 401);
+  EXPECT_EQ(c.t.call(Channel::Sandbox, "GET", kPing, token).status, 401);
+  // An application's tokens, revoked on C, whichever node issued them.
+  const std::string second = b.t.token();
+  EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, second).status, 200);
+  EXPECT_EQ(c.t.control("POST", "/tokens/revoke", R"({"application":"demo-sandbox"})").status, 200);
+  EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, second).status, 401);
+}
+
+TEST_F(ClusterStoreTest, AWorldChangeOnOneNodeIsSeenByTheNextRequestOnAnother) {
+  Node a(redis, clock), b(redis, clock);
+  const std::string token = a.t.token();
+  ASSERT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  ASSERT_EQ(a.t.control("PATCH", "/applications/demo-sandbox", R"({"active":false})").status, 200);
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 403);
+  ASSERT_EQ(b.t.control("PATCH", "/applications/demo-sandbox", R"({"active":true})").status, 200);
+  EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+}
+
+TEST_F(ClusterStoreTest, TwoNodesRegisteringOneAddressAtOnceExactlyOneWins) {
+  Node a(redis, clock), b(redis, clock);
+  for (int round = 0; round < 5; ++round) {
+    const std::string email = "race" + std::to_string(round) + "@example.fr";
+    Response ra, rb;
+    std::thread ta(
+        [&] { ra = a.t.control("POST", "/portal/register", registration(email).dump()); });
+    std::thread tb(
+        [&] { rb = b.t.control("POST", "/portal/register", registration(email).dump()); });
+    ta.join();
+    tb.join();
+    const int wins = (ra.status == 201) + (rb.status == 201);
+    EXPECT_EQ(wins, 1) << ra.status << " " << ra.body << "\n" << rb.status << " " << rb.body;
+    const Response& loser = ra.status == 201 ? rb : ra;
+    EXPECT_EQ(outcome_of(loser).substr(0, 3), "409") << loser.body;
+    EXPECT_NE(loser.body.find("EMAIL_TAKEN"), std::string::npos) << loser.body;
+  }
+}
+
+TEST_F(ClusterStoreTest, AQuotaAdmitsExactlyItsLimitAcrossNodesAndThreads) {
+  Node a(redis, clock), b(redis, clock), c(redis, clock);
+  Node* nodes[] = {&a, &b, &c};
+  ASSERT_EQ(
+      a.t.control("PUT", "/applications/demo-sandbox/quota", R"({"limit": 25, "window": "1s"})")
+          .status,
+      200);
+  const std::string token = a.t.token();
+  std::atomic<int> admitted{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&, i] {
+      for (int k = 0; k < 20; ++k) {
+        const int s = nodes[i % 3]->t.call(Channel::Sandbox, "GET", kPing, token).status;
+        (s == 200 ? admitted : s == 429 ? refused : other)++;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(admitted.load(), 25);
+  EXPECT_EQ(refused.load(), 120 - 25);
+  EXPECT_EQ(other.load(), 0);
+  // The next second (through the cluster, which every node follows): a fresh window.
+  ASSERT_EQ(b.t.control("POST", "/clock/advance", R"({"seconds": 1})").status, 200);
+  EXPECT_EQ(c.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+}
+
+TEST_F(ClusterStoreTest, AClockAdvanceOnOneNodeMovesEveryNode) {
+  Node a(redis, clock), b(redis, clock);
+  // Separate clocks here: each node must learn the offset from Redis.
+  auto clock_b = std::make_shared<ManualClock>(kStart);
+  Node c(redis, clock_b);
+  ASSERT_EQ(a.t.control("POST", "/clock/advance", R"({"seconds": 7200})").status, 200);
+  EXPECT_EQ(c.t.control("GET", "/clock").status, 200);
+  EXPECT_EQ(clock_b->now_ms(), kStart + 7200 * 1000);
+}
+
+TEST_F(ClusterStoreTest, WithoutRedisRequestsAre503AndNothingIsAdmittedThenItRecovers) {
+  RedisServer durable({.append_only = true});
+  ASSERT_TRUE(durable.started()) << durable.log();
+  Node a(durable, clock), b(durable, clock);
+  const std::string token = a.t.token();
+  durable.stop();
+  Response r = b.t.call(Channel::Sandbox, "GET", kPing, token);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.diagnostic.find("unavailable"), std::string::npos) << r.diagnostic;
+  EXPECT_NE(r.body.find("temporarily_unavailable"), std::string::npos) << r.body;
+  EXPECT_EQ(a.t.token_request(Channel::Sandbox, "grant_type=client_credentials").status, 503);
+  ASSERT_TRUE(durable.start()) << durable.log();
+  // The token survived in the AOF; the node reconnected by itself.
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+}
+
+TEST_F(ClusterStoreTest, ARedisRestartedEmptyGetsTheWorldBackFromTheNodes) {
+  Node a(redis, clock), b(redis, clock);
+  ASSERT_EQ(a.t.control("POST", "/portal/register", registration("kept@example.fr").dump()).status,
+            201);
+  ASSERT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, a.t.token()).status, 200);  // B caught up
+  ASSERT_TRUE(redis.restart()) << redis.log();  // no persistence: Redis comes back empty
+  // The account registered before the restart is still there, whichever node is asked.
+  Response again = b.t.control("POST", "/portal/register", registration("kept@example.fr").dump());
+  EXPECT_EQ(again.status, 409) << again.body;
+  const std::string token = b.t.token();
+  EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  EXPECT_EQ(a.store.applied_version(), b.store.applied_version());
+}
+
+}  // namespace
+}  // namespace pistesim::test
