@@ -1,5 +1,7 @@
 #include "control/router.h"
 
+#include "control/browser_session.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -50,14 +52,23 @@ std::string ControlCall::query(std::string_view name) const {
 
 Result<std::string> ControlCall::actor() const {
   Millis now = sim.clock().now_ms();
-  if (const std::string* session = request.headers.find("X-Pistesim-Session")) {
-    if (auto email = sim.sessions().user(*session, now)) return *email;
+  auto expired = [] {
     PortalError e = portal_error(ErrorKind::Unauthenticated, "SESSION_EXPIRED",
                                  "Votre session a expiré : veuillez vous reconnecter.");
     e.message_en = "The session has expired: log in again.";
     return e;
+  };
+  if (admin) {
+    if (const std::string* session = request.headers.find("X-Pistesim-Session")) {
+      if (auto email = sim.sessions().user(*session, now)) return *email;
+      return expired();
+    }
+    if (const std::string* user = request.headers.find("X-Pistesim-User")) return *user;
   }
-  if (const std::string* user = request.headers.find("X-Pistesim-User")) return *user;
+  if (auto session = request_cookie(request, kSessionCookie)) {
+    if (auto email = sim.sessions().user(*session, now)) return *email;
+    return expired();
+  }
   PortalError e =
       portal_error(ErrorKind::Unauthenticated, "NOT_LOGGED_IN",
                    "Vous devez vous connecter (en-tête X-Pistesim-Session ou X-Pistesim-User).");
@@ -122,7 +133,17 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
   // Authentication comes before routing: without the admin token, anything but an open route
   // called with its own method gets the same 401, so the route table (which paths exist, which
   // methods they take) does not leak.
-  if (!(best && best->options.access == Access::Open) && !has_admin_token(sim, req)) {
+  const bool token = has_admin_token(sim, req);
+  const auto console_cookie = token ? std::nullopt : request_cookie(req, kConsoleCookie);
+  const bool console =
+      console_cookie && constant_time_equals(*console_cookie, console_cookie_value(sim));
+  // A portal session cookie opens the routes acting for a user (actor() reads it again).
+  const auto session = token ? std::nullopt : request_cookie(req, kSessionCookie);
+  const bool live_session =
+      session && sim.sessions().user(*session, sim.clock().now_ms()).has_value();
+  const bool reachable =
+      best && (best->options.access != Access::Admin || (best->options.as_user && live_session));
+  if (!reachable && !token && !console) {
     Response r =
         error(401, "UNAUTHORIZED",
               {"Jeton d'administration absent ou invalide (Authorization: Bearer <admin token>)",
@@ -140,6 +161,21 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
                         "method " + req.method + " not allowed here; allowed: " + allowed});
     r.headers.set("Allow", allowed);
     return r;
+  }
+
+  // Cookies ride along with any request the browser sends, whoever made the page that sends it.
+  if (!token && changes_state(req.method)) {
+    std::optional<Response> refused;
+    for (const std::string& expected :
+         {console ? console_csrf_token(sim) : std::string(),
+          live_session ? portal_csrf_token(sim, *session) : std::string()}) {
+      const bool bound = !expected.empty();
+      const bool anonymous = !console && !live_session;
+      if (!bound && !anonymous) continue;
+      refused = refuse_cross_site(req, expected);
+      if (!refused) break;
+    }
+    if (refused) return *refused;
   }
 
   json body = json::object();
@@ -163,7 +199,8 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
                     "the field « " + std::string(f) + " » is required"},
                    f);
 
-  ControlCall call{sim, req, Body(body, options.fields), {}, options.query, {}};
+  ControlCall call{sim,           req, Body(body, options.fields), {},
+                   options.query, {},  token || console,           !token};
   if (options.as_user) {
     auto user = call.actor();
     if (!user) return error_response(user.error());
