@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what pistesim needs from Debian's packages. Idempotent: installs only what is
 # missing, so a second run costs a few dpkg queries. Run as root (or with sudo available).
-# dpkg-dev: dpkg-shlibdeps, which computes the .deb's dependencies; jq: the CI service example.
+# dpkg-dev: dpkg-shlibdeps, which computes the .deb's dependencies; jq: the CI service example;
+# chromium: the browser the portal and console tests drive (tests/browser/).
 set -euo pipefail
 
 packages=(
@@ -9,7 +10,7 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libssl-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev googletest libbenchmark-dev clang-format libsqlite3-dev
   libboost1.81-dev
-  dpkg-dev jq
+  dpkg-dev jq chromium
 )
 
 missing=()
@@ -30,8 +31,9 @@ fi
 # The OpenAPI checks (tests/openapi/: Redocly's lint, Ajv for the end-to-end schema checks): their
 # npm packages go to tests/openapi/node_modules (git-ignored); `npm install` is a no-op when they
 # are up to date. Offline, it warns, and the OpenAPI tests say what is missing.
-# The same for the real PISTE client the dila.client test runs (tests/dila/).
-for checks in openapi dila; do
+# The same for the real PISTE client the dila.client test runs (tests/dila/), and for Playwright
+# (playwright-core), which drives chromium through the portal and the console (tests/browser/).
+for checks in openapi dila browser; do
   dir="$(cd "$(dirname "$0")/.." && pwd)/tests/$checks"
   npm install --prefix "$dir" --no-audit --no-fund --silent ||
     echo "install-deps: npm install in $dir failed: the tests using it will fail" >&2
