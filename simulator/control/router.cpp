@@ -38,6 +38,21 @@ bool has_admin_token(const Simulator& sim, const Request& req) {
   return token && constant_time_equals(*token, sim.admin_token());
 }
 
+// The CSRF check of a state-changing request made without the admin token: its X-Pistesim-CSRF
+// must be the console's token (console cookie) or the portal session's (live session cookie); an
+// anonymous request only needs the header (control/browser_session.h).
+std::optional<Response> csrf_refusal(const Simulator& sim, const Request& req, bool console,
+                                     const std::string* live_session) {
+  std::vector<std::string> accepted;
+  if (console) accepted.push_back(console_csrf_token(sim));
+  if (live_session) accepted.push_back(portal_csrf_token(sim, *live_session));
+  if (accepted.empty()) return refuse_cross_site(req, "");
+  std::optional<Response> refused;
+  for (const auto& expected : accepted)
+    if (!(refused = refuse_cross_site(req, expected))) return std::nullopt;
+  return refused;
+}
+
 }  // namespace
 
 std::string ControlCall::query(std::string_view name) const {
@@ -130,9 +145,10 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
     if (serves_head) allowed += ", HEAD";
     if (r.method == req.method || (serves_head && req.method == "HEAD")) best = &r;
   }
-  // Authentication comes before routing: without the admin token, anything but an open route
-  // called with its own method gets the same 401, so the route table (which paths exist, which
-  // methods they take) does not leak.
+  // Authentication comes before routing: without the admin token (or the console's cookie),
+  // anything but an open or public route, or a user's route with a live session cookie, called
+  // with its own method gets the same 401, so the route table (which paths exist, which methods
+  // they take) does not leak.
   const bool token = has_admin_token(sim, req);
   const auto console_cookie = token ? std::nullopt : request_cookie(req, kConsoleCookie);
   const bool console =
@@ -164,19 +180,9 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
   }
 
   // Cookies ride along with any request the browser sends, whoever made the page that sends it.
-  if (!token && changes_state(req.method)) {
-    std::optional<Response> refused;
-    for (const std::string& expected :
-         {console ? console_csrf_token(sim) : std::string(),
-          live_session ? portal_csrf_token(sim, *session) : std::string()}) {
-      const bool bound = !expected.empty();
-      const bool anonymous = !console && !live_session;
-      if (!bound && !anonymous) continue;
-      refused = refuse_cross_site(req, expected);
-      if (!refused) break;
-    }
-    if (refused) return *refused;
-  }
+  if (!token && changes_state(req.method))
+    if (auto refused = csrf_refusal(sim, req, console, live_session ? &*session : nullptr))
+      return *refused;
 
   json body = json::object();
   if (!req.body.empty()) {

@@ -38,6 +38,10 @@ bool matches(std::string_view if_none_match, std::string_view etag) {
 
 }  // namespace
 
+bool is_asset_path(std::string_view path) {
+  return path == "/" || path == "/console" || path == "/portal" || under_asset_directory(path);
+}
+
 const EmbeddedAsset* find_asset(std::string_view path) {
   std::string name(path);
   if (name == "/") name = "/portal/";

@@ -26,6 +26,10 @@ const std::vector<EmbeddedAsset>& embedded_assets();
 // traversal). nullptr for none.
 const EmbeddedAsset* find_asset(std::string_view path);
 
+// Whether `path` is one of the pages' (/, /portal…, /console…, /common/…): what --no-control
+// turns off with the control API they run on.
+bool is_asset_path(std::string_view path);
+
 // The answer for a request no PISTE endpoint took: the asset (200, or 304 for a matching
 // If-None-Match), a redirect from "/console" to "/console/", 405 for a method other than GET or
 // HEAD on an asset, 404 for an unknown name under /portal/, /console/ or /common/; nullopt for

@@ -2,9 +2,10 @@
 //  - SI SIAO (seed 002): a partner registers without an organisation; SISIAO is not in their
 //    catalogue; the SERVICE-DIHAL OrgAdmin enrols them in ADMINISTRATION (per-user, per-channel
 //    result); their APP_DIHAL applications appear, SISIAO shows, and they request access.
-//  - Chorus Pro (seeds 003/004), PISTE's side: an integrator (organisation Universelle) accepts
-//    the Structures API's CGU, selects the API for APP_SANDBOX, creates a production application
-//    and regenerates its secret (shown once).
+//  - Chorus Pro (seeds 003/004): an integrator (organisation Universelle) accepts the Structures
+//    API's CGU and selects the API for APP_SANDBOX; the console declares the raccordement and the
+//    technical account on Chorus Pro's side; « Tester l'API » calls /rechercher with the
+//    cpro-account header; then a production application, its secret regenerated (shown once).
 import { activateFromMailbox, login, nav, openSheet, register, see, watchedPage } from "./harness.mjs";
 
 const password = "Journey-Piste-2026!";
@@ -69,6 +70,45 @@ export async function enrolmentAndProduction({ browser, base, operator, shot, pr
   await chorus.getByRole("link", { name: "Sélectionner l'API" }).click();
   await chorus.getByRole("button", { name: "Sélectionner l'API" }).click();
   await see(chorus, "est sélectionnée pour l'application");
+
+  // Chorus Pro's side, in the console: the structure, its raccordement naming APP_SANDBOX, then
+  // its technical account; the call then goes through with the cpro-account header.
+  const siret = "26200750000115";
+  await operator.goto(base + "/console/#chorus-pro");
+  await operator.getByLabel("SIRET", { exact: true }).fill(siret);
+  await operator.getByLabel("Raison sociale").fill("CENTRE HOSPITALIER DE DEMONSTRATION");
+  await operator.getByRole("button", { name: "Créer la structure" }).click();
+  await see(operator, "Structure créée.");
+  const raccordement = operator.locator("form").filter({ has: operator.getByRole("button", { name: "Déclarer le raccordement PISTE" }) });
+  await raccordement.getByLabel("Structure (SIRET)").fill(siret);
+  await raccordement.getByLabel("Environnement").selectOption("QUALIFICATION");
+  await raccordement.getByLabel("Application PISTE (nom)").fill(`APP_SANDBOX_${integrator}`);
+  await raccordement.getByLabel("Contact technique : nom").fill("NOM PRENOM CONTACT TECHNIQUE");
+  await raccordement.getByLabel("Contact technique : adresse électronique").fill(integrator);
+  await raccordement.getByRole("button", { name: "Déclarer le raccordement PISTE" }).click();
+  await see(operator, "Raccordement déclaré.");
+  const account = operator.locator("form").filter({ has: operator.getByRole("button", { name: "Créer le compte technique" }) });
+  await account.getByLabel("Structure (SIRET)").fill(siret);
+  await account.getByLabel("Identifiant du compte technique").fill("TECH_CH_QUALIF@cpro.fr");
+  await account.getByLabel("Mot de passe (vide : généré)").fill("Qualif-Chorus-2024!");
+  await account.getByRole("button", { name: "Créer le compte technique" }).click();
+  const header = (await operator.locator("#cpro-account").textContent()).trim();
+  await shot(operator, "console-chorus-pro");
+
+  await nav(chorus, "Tester l'API");
+  await chorus.getByLabel("Application", { exact: true }).selectOption({ label: `APP_SANDBOX_${integrator} (SANDBOX)` });
+  await chorus.getByRole("button", { name: "Obtenir un jeton" }).click();
+  await see(chorus, "Jeton obtenu");
+  await chorus.getByLabel("API", { exact: true }).selectOption("cpro-structures");
+  const route = chorus.getByLabel("Route");
+  await route.locator("option", { hasText: "rechercher" }).first().waitFor({ state: "attached" });
+  await route.selectOption(await route.locator("option", { hasText: "rechercher" }).first().getAttribute("value"));
+  await chorus.getByLabel("En-têtes supplémentaires").fill(header);
+  await chorus.getByLabel("Corps de la requête (JSON)").fill('{"parametres": {"nbResultatsParPage": 10}}');
+  await chorus.getByRole("button", { name: "Appeler la route" }).click();
+  await see(chorus, "GCU_MSG_01_000");
+  await shot(chorus, "portal-tester-api-chorus-pro");
+  step("Chorus Pro: raccordement and technical account, call on Qualification");
 
   await nav(chorus, "Applications");
   await chorus.getByRole("link", { name: "Créer une application de production" }).click();

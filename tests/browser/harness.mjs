@@ -112,7 +112,9 @@ export async function activateFromMailbox(console, base, email) {
   await console.goto(base + "/console/#boite");
   await console.getByLabel("Destinataire").fill(email);
   await console.getByRole("button", { name: "Filtrer" }).click();
-  await console.getByRole("button", { name: /Demande d'inscription PISTE/ }).first().click();
+  // The row of that recipient (the list shown before the filter applies may be another's).
+  const row = console.getByRole("row").filter({ hasText: email }).filter({ hasText: "Demande d'inscription PISTE" });
+  await row.first().getByRole("button").click();
   await see(console, "Pour confirmer votre courriel");
   await console.getByRole("link", { name: "Activer votre compte" }).click();
   await see(console, "Votre compte est activé");

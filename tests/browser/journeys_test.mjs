@@ -57,7 +57,7 @@ try {
   await see(operator, "Boîte de réception");
   await operator.getByLabel("Destinataire").fill(email);
   await operator.getByRole("button", { name: "Filtrer" }).click();
-  await operator.getByRole("button", { name: /Demande d'inscription PISTE/ }).click();
+  await operator.getByRole("row").filter({ hasText: email }).getByRole("button", { name: /Demande d'inscription PISTE/ }).click();
   await see(operator, "Pour confirmer votre courriel");
   await shot(operator, "console-boite-de-reception");
   await activateFromMailbox(operator, base, email);

@@ -148,6 +148,25 @@ TEST_F(BrowserSession, LogoutEndsTheSessionAndClearsTheCookie) {
   EXPECT_EQ(body(browser(t, {"GET", "/portal/session", "", {jar}})), (json{{"logged_in", false}}));
 }
 
+// CAT-1: the catalogue's connected view follows the cookie (SISIAO is SERVICE-DIHAL's); a cookie
+// whose session ended falls back to the public view rather than failing.
+TEST_F(BrowserSession, TheCatalogueShowsTheCookiesUserTheirOrganisationsApis) {
+  Response r = browser(
+      t,
+      {"POST",
+       "/portal/login",
+       json{{"email", "api.externe.sisiao@dihal.gouv.fr"}, {"password", kApproverPassword}}.dump(),
+       {{"X-Pistesim-CSRF", "anonymous"}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Header jar{"Cookie", "pistesim_session=" + cookie_value(r, "pistesim_session")};
+  EXPECT_EQ(body(browser(t, {"GET", "/portal/catalogue?q=SISIAO"}))["count"], 0);
+  EXPECT_GE(body(browser(t, {"GET", "/portal/catalogue?q=SISIAO", "", {jar}}))["count"], 1);
+  Response stale =
+      browser(t, {"GET", "/portal/catalogue?q=SISIAO", "", {{"Cookie", "pistesim_session=ended"}}});
+  EXPECT_EQ(stale.status, 200);
+  EXPECT_EQ(body(stale)["count"], 0);
+}
+
 TEST_F(BrowserSession, PublicRoutesNeedNoToken) {
   EXPECT_EQ(browser(t, {"GET", "/portal/catalogue"}).status, 200);
   EXPECT_EQ(browser(t, {"GET", "/portal/catalogue/sne-cotation?environment=SANDBOX"}).status, 200);

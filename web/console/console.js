@@ -5,6 +5,7 @@ import { api, el, errorNotice, field, notice, onSubmit, put, setCsrf } from "/co
 import { mailbox } from "/console/mailbox.js";
 import { journal } from "/console/journal.js";
 import { clock, faults } from "/console/levers.js";
+import { chorusPro } from "/console/chorus_pro.js";
 import { applications, world } from "/console/world.js";
 
 const panels = [
@@ -13,6 +14,7 @@ const panels = [
   ["horloge", "Horloge et jetons", clock],
   ["pannes", "Pannes", faults],
   ["applications", "Applications", applications],
+  ["chorus-pro", "Chorus Pro", chorusPro],
   ["monde", "Monde", world],
 ];
 

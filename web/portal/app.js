@@ -74,6 +74,9 @@ async function route() {
     try {
       await screen(main, ...m.slice(1).map(decodeURIComponent));
     } catch (error) {
+      // What PISTE asks first: the CGU in force, a new password instead of a temporary one.
+      if (error.code === "PLATFORM_CGU_REQUIRED" && !hash.startsWith("#/cgu-piste")) return go("#/cgu-piste");
+      if (error.code === "PASSWORD_CHANGE_REQUIRED" && !hash.startsWith("#/profil")) return go("#/profil");
       // A session that ended on the server (logout elsewhere, password change): log in again.
       if (error.status === 401 && session.logged_in) {
         await refreshSession();

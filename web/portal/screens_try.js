@@ -80,14 +80,29 @@ export async function tryApi(main) {
     }
   });
 
+  const extraHeaders = el("textarea", { name: "headers", rows: 2, spellcheck: "false" });
+  const requestBody = el("textarea", { name: "body", rows: 3, spellcheck: "false" });
   const callForm = el("form", { class: "wide" },
     el("div", { class: "split" }, field("API", apiSelect), field("Route", routeSelect)),
+    el("div", { class: "split" },
+       field("En-têtes supplémentaires", extraHeaders, "Un par ligne, « Nom: valeur » (ex. cpro-account pour Chorus Pro)."),
+       field("Corps de la requête (JSON)", requestBody, "Pour POST, PUT et PATCH.")),
     el("button", { type: "submit" }, "Appeler la route"));
   onSubmit(callForm, out, async () => {
     if (!token) throw new Error("Obtenez d'abord un jeton.");
     const a = current();
     const [method, path] = routeSelect.value.split(" ");
-    const response = await fetch(`/${prefix[a.channel]}/api${path}`, { method, headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
+    const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
+    for (const line of extraHeaders.value.split("\n")) {
+      const colon = line.indexOf(":");
+      if (colon > 0) headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+    }
+    const init = { method, headers };
+    if (requestBody.value.trim() && !["GET", "HEAD"].includes(method)) {
+      headers["Content-Type"] = "application/json";
+      init.body = requestBody.value;
+    }
+    const response = await fetch(`/${prefix[a.channel]}/api${path}`, init);
     out.replaceChildren(exchange(`${method} ${path}`, response, await response.text()));
   });
 
