@@ -101,7 +101,9 @@ Response html_page(int status, std::string_view title, std::string_view message)
   r.headers.set("Cache-Control", "no-store");
   r.body = "<!doctype html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>" +
            html_escape(title) + "</title></head><body><h1>" + html_escape(title) + "</h1><p>" +
-           html_escape(message) + "</p></body></html>\n";
+           html_escape(message) +
+           // Back to the portal's pages (docs/console.md), where the user logs in next.
+           "</p><p><a href=\"/#/connexion\">Se connecter sur le portail</a></p></body></html>\n";
   return r;
 }
 

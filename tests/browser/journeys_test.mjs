@@ -66,6 +66,10 @@ try {
   // --- The user: login, API CGU, access request ------------------------------------------------
   await login(user, email, password);
   await see(user, "Mes applications");
+  // The session is an HttpOnly, SameSite=Strict cookie: out of the page's scripts' reach.
+  const cookie = (await user.context().cookies()).find((c) => c.name === "pistesim_session");
+  if (!cookie || !cookie.httpOnly || cookie.sameSite !== "Strict") fail(`session cookie: ${JSON.stringify(cookie)}`);
+  if ((await user.evaluate(() => document.cookie)).includes("pistesim_session")) fail("the page's script can read the session cookie");
   await see(user, `APP_SANDBOX_${email}`);
   await shot(user, "portal-applications");
   await user.getByRole("link", { name: "CGU des API" }).click();
@@ -165,6 +169,18 @@ try {
   await operator.goto(base + "/console/#monde");
   await see(operator, "Télécharger l'instantané");
   await shot(operator, "console-monde");
+
+  // Mon profil, then logout: the cookie no longer opens anything.
+  await nav(user, "Mon profil");
+  await user.getByLabel("Participer aux enquêtes").check();
+  await user.getByRole("button", { name: "Enregistrer mes préférences" }).click();
+  await see(user, "Préférences enregistrées.");
+  await shot(user, "portal-profil");
+  await nav(user, "Se déconnecter");
+  await see(user, "Vous êtes déconnecté.");
+  await user.goto(base + "/#/applications");
+  await user.getByRole("heading", { name: "Se connecter" }).waitFor();
+  step("profile, logout");
 
   await enrolmentAndProduction({ browser, base, operator, shot, problems, step });
 } catch (error) {

@@ -388,6 +388,7 @@ TEST_F(PortalAccounts, ActivationAnswersABrowserWithAPage) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type(), "text/html; charset=utf-8");
   EXPECT_NE(r.body.find("Votre compte est activé"), std::string::npos);
+  EXPECT_NE(r.body.find("<a href=\"/#/connexion\">"), std::string::npos);  // the portal's login
   Response bad = follow("http://x/__pistesim/portal/activate?token=nope", "text/html");
   EXPECT_EQ(bad.status, 404);
   EXPECT_NE(bad.body.find("lien d&#39;activation"), std::string::npos);
