@@ -182,6 +182,43 @@ try {
   await user.getByRole("heading", { name: "Se connecter" }).waitFor();
   step("profile, logout");
 
+  // Mot de passe oublié: the confirmation link, the temporary password by e-mail, then the
+  // profile asks for a new one, typed with the keyboard only (Enter submits).
+  await user.getByRole("link", { name: "Mot de passe oublié ?" }).click();
+  await user.getByLabel("Adresse électronique du compte").fill(email);
+  await user.getByRole("button", { name: "Réinitialiser le mot de passe" }).click();
+  await see(user, "Le lien de confirmation");
+  await operator.goto(base + "/console/#boite");
+  await operator.getByLabel("Destinataire").fill(email);
+  await operator.getByRole("button", { name: "Filtrer" }).click();
+  await operator.getByRole("row").filter({ hasText: "Réinitialisation du mot de passe PISTE" }).getByRole("button").click();
+  await operator.getByRole("link", { name: "Confirmer la réinitialisation" }).click();
+  await see(operator, "Changement de mot de passe réussi");
+  await operator.goto(base + "/console/#boite");
+  await operator.getByRole("row").filter({ hasText: email }).filter({ hasText: "Changement de mot de passe réussi" }).getByRole("button").click();
+  const mail = await operator.locator(".mail-body").textContent();
+  const temporary = mail.match(/mot de passe est : (\S+)/)?.[1];
+  if (!temporary) fail(`no temporary password in the e-mail:\n${mail}`);
+  await operator.getByRole("link", { name: "ici" }).click();
+  await operator.getByRole("heading", { name: "Se connecter" }).waitFor();  // the portal's login
+
+  await user.goto(base + "/#/connexion");
+  await user.getByLabel("Adresse électronique").focus();
+  await user.keyboard.type(email);
+  await user.keyboard.press("Tab");
+  await user.keyboard.type(temporary);
+  await user.keyboard.press("Enter");
+  await see(user, "Votre mot de passe est temporaire");
+  const newPassword = "Nouveau-Piste-2026!";
+  await user.getByLabel("Mot de passe actuel").fill(temporary);
+  await user.getByLabel("Nouveau mot de passe").fill(newPassword);
+  await user.getByLabel("Confirmation", { exact: true }).fill(newPassword);
+  await shot(user, "portal-mot-de-passe-temporaire");
+  await user.getByRole("button", { name: "Changer le mot de passe" }).click();
+  await user.getByRole("heading", { name: "Mot de passe changé" }).waitFor();
+  await login(user, email, newPassword);
+  step("password reset by e-mail, temporary password changed");
+
   await enrolmentAndProduction({ browser, base, operator, shot, problems, step });
 } catch (error) {
   problems.push(error.stack || String(error));

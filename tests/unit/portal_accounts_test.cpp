@@ -629,6 +629,9 @@ TEST_F(PortalAccounts, PasswordResetEndToEnd) {
   EXPECT_NE(done[0].body.find("Le mot de passe de votre compte sur PISTE a été réinitialisé."),
             std::string::npos);
   EXPECT_NE(done[0].body.find("veuillez le changer depuis votre Profil"), std::string::npos);
+  // « Cliquez ici pour vous connecter »: the portal's login screen, not an API operation.
+  ASSERT_EQ(done[0].links.size(), 1u);
+  EXPECT_EQ(done[0].links[0].url, "http://127.0.0.1:8080/#/connexion");
 
   // The old password stops working; the temporary one forces a change.
   EXPECT_EQ(login(kDemo, kDemoPassword).status, 401);
