@@ -50,6 +50,8 @@ json server_info(const Simulator& sim, const std::string& base_url,
         {"token_url", url(Endpoint::ProductionOAuth) + "/api/oauth/token"},
         {"api_url", url(Endpoint::ProductionApi)}}},
       {"control_url", url(Endpoint::Control)},
+      {"portal_url", base_url + "/"},
+      {"console_url", base_url + "/console/"},
       {"admin_token", sim.admin_token()},
   };
   // Ports of their own per PISTE host: the host's URL as the real one, with its own port.
@@ -122,6 +124,10 @@ std::string describe_server(const json& info) {
   }
   out << "\n  control API: " << info["control_url"].get<std::string>()
       << "  (Authorization: Bearer " << info["admin_token"].get<std::string>() << ")\n";
+  // The browser pages (docs/console.md); the console asks for the admin token above.
+  if (info.contains("portal_url"))
+    out << "  portal:      " << info["portal_url"].get<std::string>()
+        << "\n  console:     " << info["console_url"].get<std::string>() << "\n";
   if (info.contains("demo")) {
     const json& d = info["demo"];
     out << "\n  demo user " << d["user"].get<std::string>();

@@ -2,7 +2,8 @@
 # Installs what pistesim needs from Debian's packages. Idempotent: installs only what is
 # missing, so a second run costs a few dpkg queries. Run as root (or with sudo available).
 # redis-server and libhiredis-dev: `serve --cluster` and its tests (docs/cluster.md).
-# dpkg-dev: dpkg-shlibdeps, which computes the .deb's dependencies; jq: the CI service example.
+# dpkg-dev: dpkg-shlibdeps, which computes the .deb's dependencies; jq: the CI service example;
+# chromium: the browser the portal and console tests drive (tests/browser/).
 set -euo pipefail
 
 packages=(
@@ -11,7 +12,7 @@ packages=(
   libgtest-dev googletest libbenchmark-dev clang-format libsqlite3-dev
   libboost1.81-dev
   redis-server libhiredis-dev
-  dpkg-dev jq
+  dpkg-dev jq chromium
 )
 
 missing=()
@@ -32,8 +33,9 @@ fi
 # The OpenAPI checks (tests/openapi/: Redocly's lint, Ajv for the end-to-end schema checks): their
 # npm packages go to tests/openapi/node_modules (git-ignored); `npm install` is a no-op when they
 # are up to date. Offline, it warns, and the OpenAPI tests say what is missing.
-# The same for the real PISTE client the dila.client test runs (tests/dila/).
-for checks in openapi dila; do
+# The same for the real PISTE client the dila.client test runs (tests/dila/), and for Playwright
+# (playwright-core), which drives chromium through the portal and the console (tests/browser/).
+for checks in openapi dila browser; do
   dir="$(cd "$(dirname "$0")/.." && pwd)/tests/$checks"
   npm install --prefix "$dir" --no-audit --no-fund --silent ||
     echo "install-deps: npm install in $dir failed: the tests using it will fail" >&2

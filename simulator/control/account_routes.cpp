@@ -1,6 +1,7 @@
 // Control API routes: accounts (ACC), user management (ADM-2), the PISTE CGU version in force and
 // the operator's view of users. A thin JSON layer over portal/accounts.h and
 // portal/user_management.h.
+#include "control/browser_session.h"
 #include "control/router.h"
 #include "control/views.h"
 #include "core/simulator.h"
@@ -100,7 +101,9 @@ Response html_page(int status, std::string_view title, std::string_view message)
   r.headers.set("Cache-Control", "no-store");
   r.body = "<!doctype html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>" +
            html_escape(title) + "</title></head><body><h1>" + html_escape(title) + "</h1><p>" +
-           html_escape(message) + "</p></body></html>\n";
+           html_escape(message) +
+           // Back to the portal's pages (docs/console.md), where the user logs in next.
+           "</p><p><a href=\"/#/connexion\">Se connecter sur le portail</a></p></body></html>\n";
   return r;
 }
 
@@ -164,7 +167,7 @@ Response login_route(ControlCall& c) {
     return bad;
   auto snap = c.sim.snapshot();
   auto r = login(snap->world, c.sim.sessions(), c.sim.clock().now_ms(), in);
-  return answer(r, [&](const LoginResult& l) {
+  Response response = answer(r, [&](const LoginResult& l) {
     json next = json::array();
     if (l.platform_cgu_required)
       next.push_back(
@@ -174,23 +177,37 @@ Response login_route(ControlCall& c) {
       next.push_back(
           "Veuillez changer votre mot de passe temporaire depuis votre Profil (POST "
           "/portal/password).");
-    return json{{"session", l.session},
-                {"email", l.email},
-                {"platform_cgu_version", snap->world.settings.platform_cgu_version},
-                {"platform_cgu_required", l.platform_cgu_required},
-                {"must_change_password", l.must_change_password},
-                {"next", next}};
+    json j = {{"session", l.session},
+              {"email", l.email},
+              {"platform_cgu_version", snap->world.settings.platform_cgu_version},
+              {"platform_cgu_required", l.platform_cgu_required},
+              {"must_change_password", l.must_change_password},
+              {"next", next}};
+    // A browser gets the session as an HttpOnly cookie, out of its scripts' reach, and the CSRF
+    // token its page sends back (control/browser_session.h).
+    if (c.browser) {
+      j.erase("session");
+      j["csrf"] = portal_csrf_token(c.sim, l.session);
+    }
+    return j;
   });
+  if (c.browser && r.ok())
+    response.headers.set("Set-Cookie", session_cookie(kSessionCookie, r.value().session));
+  return response;
 }
 
-// POST /portal/logout (X-Pistesim-Session)
+// POST /portal/logout (X-Pistesim-Session with the admin token, or the browser's cookie)
 Response logout(ControlCall& c) {
-  const std::string* session = c.request.headers.find("X-Pistesim-Session");
+  const std::string* header = c.admin ? c.request.headers.find("X-Pistesim-Session") : nullptr;
+  auto session =
+      header ? std::optional<std::string>(*header) : request_cookie(c.request, kSessionCookie);
   if (!session)
     return error(401, "NOT_LOGGED_IN",
                  {"Aucune session à fermer (en-tête X-Pistesim-Session).",
                   "no session to close (header X-Pistesim-Session)."});
-  return json_response(200, {{"logged_out", c.sim.sessions().close(*session)}});
+  Response r = json_response(200, {{"logged_out", c.sim.sessions().close(*session)}});
+  if (!header) r.headers.set("Set-Cookie", cleared_cookie(kSessionCookie));
+  return r;
 }
 
 // --- ACC-5: platform CGU ---------------------------------------------------------------------
@@ -396,12 +413,14 @@ Response one_user(ControlCall& c) {
 
 void register_account_routes(Router& r) {
   r.add("POST", "/portal/register", register_account,
-        {.fields = {"name", "email", "password", "password_confirmation", "organisation_code",
+        {.access = Access::Public,
+         .fields = {"name", "email", "password", "password_confirmation", "organisation_code",
                     "opt_in_news", "opt_in_surveys", "cgu_accepted", "captcha"}});
   r.add("GET", "/portal/activate", activate, {.access = Access::Open, .query = {"token"}});
-  r.add("POST", "/portal/login", login_route, {.fields = {"email", "password"}});
-  r.add("POST", "/portal/logout", logout);
-  r.add("GET", "/portal/cgu", get_cgu);
+  r.add("POST", "/portal/login", login_route,
+        {.access = Access::Public, .fields = {"email", "password"}});
+  r.add("POST", "/portal/logout", logout, {.access = Access::Public});
+  r.add("GET", "/portal/cgu", get_cgu, {.access = Access::Public});
   r.add("POST", "/portal/cgu/accept", accept_cgu, {.as_user = true});
   r.add("POST", "/portal/cgu/refuse", refuse_cgu, {.as_user = true});
   r.add("GET", "/portal/profile", get_profile, {.as_user = true});
@@ -409,7 +428,8 @@ void register_account_routes(Router& r) {
         {.as_user = true, .fields = {"opt_in_news", "opt_in_surveys"}});
   r.add("POST", "/portal/password", post_password,
         {.as_user = true, .fields = {"current_password", "new_password", "password_confirmation"}});
-  r.add("POST", "/portal/password-reset", post_password_reset, {.fields = {"email"}});
+  r.add("POST", "/portal/password-reset", post_password_reset,
+        {.access = Access::Public, .fields = {"email"}});
   r.add("GET", "/portal/password-reset/confirm", confirm_password_reset_route,
         {.access = Access::Open, .query = {"token"}});
   r.add("GET", "/portal/admin/users", list_users_route, {.as_user = true});

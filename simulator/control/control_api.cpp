@@ -1,6 +1,7 @@
 #include "control/control_api.h"
 
 #include "control/router.h"
+#include "web/static_assets.h"
 
 namespace pistesim {
 
@@ -19,6 +20,7 @@ Router build_router() {
   register_world_routes(r);
   register_journal_routes(r);
   register_openapi_routes(r);
+  register_browser_session_routes(r);
   return r;
 }
 
@@ -35,7 +37,10 @@ Response handle_control_request(Simulator& sim, const Request& request) {
 
 Response serve_request(Simulator& sim, Request request) {
   auto endpoint = Simulator::route(request);
-  return endpoint ? serve_request(sim, *endpoint, request) : Simulator::not_found();
+  if (endpoint) return serve_request(sim, *endpoint, request);
+  // No PISTE endpoint: the portal's and the console's pages, if the path names one.
+  if (auto page = serve_asset(request)) return std::move(*page);
+  return Simulator::not_found();
 }
 
 Response serve_request(Simulator& sim, Endpoint endpoint, const Request& request) {

@@ -19,7 +19,8 @@ Response handle_control_request(Simulator& sim, const Request& request);
 
 // The simulator with its control API, as `pistesim serve` and the embedded targets answer:
 // Endpoint::Control goes to the control API (a change that cannot be saved is a 503), every
-// other endpoint to the simulator. By value, as Simulator::handle(Request).
+// other endpoint to the simulator; a request for none gets the portal's and the console's pages
+// (web/static_assets.h) or a 404. By value, as Simulator::handle(Request).
 Response serve_request(Simulator& sim, Request request);
 Response serve_request(Simulator& sim, Endpoint endpoint, const Request& request);
 

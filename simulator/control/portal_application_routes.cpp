@@ -2,6 +2,7 @@
 // A thin JSON layer over portal/catalogue.h, api_cgu.h, applications.h, credentials.h and
 // swagger.h. Catalogue routes act for the user named by X-Pistesim-Session / X-Pistesim-User
 // when one is given, anonymously otherwise; every other route needs an acting user.
+#include "control/browser_session.h"
 #include "control/router.h"
 #include "control/views.h"
 #include "core/simulator.h"
@@ -18,11 +19,15 @@ namespace {
 
 // --- Acting user ---------------------------------------------------------------------------
 
-// The acting user's e-mail, or "" for an anonymous caller (no session or user header).
+// The acting user's e-mail, or "" for an anonymous caller (no session or user header with the
+// admin token, no live session cookie: a browser whose session ended sees the public catalogue).
 Result<std::string> optional_actor(const ControlCall& c) {
-  if (!c.request.headers.find("X-Pistesim-Session") && !c.request.headers.find("X-Pistesim-User"))
-    return std::string();
-  return c.actor();
+  if (c.admin &&
+      (c.request.headers.find("X-Pistesim-Session") || c.request.headers.find("X-Pistesim-User")))
+    return c.actor();
+  if (request_cookie(c.request, kSessionCookie))
+    if (auto user = c.actor(); user.ok()) return user;
+  return std::string();
 }
 
 // --- Body readers --------------------------------------------------------------------------
@@ -515,9 +520,12 @@ Response regenerate_secret(ControlCall& c) {
 }  // namespace
 
 void register_portal_application_routes(Router& r) {
-  r.add("GET", "/portal/catalogue", browse, {.query = {"q", "sort", "environment"}});
-  r.add("GET", "/portal/catalogue/{api}", sheet, {.query = {"environment"}});
-  r.add("GET", "/portal/catalogue/{api}/swagger.json", swagger, {.query = {"environment"}});
+  r.add("GET", "/portal/catalogue", browse,
+        {.access = Access::Public, .query = {"q", "sort", "environment"}});
+  r.add("GET", "/portal/catalogue/{api}", sheet,
+        {.access = Access::Public, .query = {"environment"}});
+  r.add("GET", "/portal/catalogue/{api}/swagger.json", swagger,
+        {.access = Access::Public, .query = {"environment"}});
   r.add("GET", "/portal/api-cgu", list_cgu, {.as_user = true});
   r.add("POST", "/portal/api-cgu", accept_cgu, {.as_user = true, .required = {"accept"}});
   r.add("GET", "/portal/applications", list_apps, {.as_user = true});

@@ -1,5 +1,7 @@
 #include "control/router.h"
 
+#include "control/browser_session.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -36,6 +38,21 @@ bool has_admin_token(const Simulator& sim, const Request& req) {
   return token && constant_time_equals(*token, sim.admin_token());
 }
 
+// The CSRF check of a state-changing request made without the admin token: its X-Pistesim-CSRF
+// must be the console's token (console cookie) or the portal session's (live session cookie); an
+// anonymous request only needs the header (control/browser_session.h).
+std::optional<Response> csrf_refusal(const Simulator& sim, const Request& req, bool console,
+                                     const std::string* live_session) {
+  std::vector<std::string> accepted;
+  if (console) accepted.push_back(console_csrf_token(sim));
+  if (live_session) accepted.push_back(portal_csrf_token(sim, *live_session));
+  if (accepted.empty()) return refuse_cross_site(req, "");
+  std::optional<Response> refused;
+  for (const auto& expected : accepted)
+    if (!(refused = refuse_cross_site(req, expected))) return std::nullopt;
+  return refused;
+}
+
 }  // namespace
 
 std::string ControlCall::query(std::string_view name) const {
@@ -50,14 +67,23 @@ std::string ControlCall::query(std::string_view name) const {
 
 Result<std::string> ControlCall::actor() const {
   Millis now = sim.clock().now_ms();
-  if (const std::string* session = request.headers.find("X-Pistesim-Session")) {
-    if (auto email = sim.sessions().user(*session, now)) return *email;
+  auto expired = [] {
     PortalError e = portal_error(ErrorKind::Unauthenticated, "SESSION_EXPIRED",
                                  "Votre session a expiré : veuillez vous reconnecter.");
     e.message_en = "The session has expired: log in again.";
     return e;
+  };
+  if (admin) {
+    if (const std::string* session = request.headers.find("X-Pistesim-Session")) {
+      if (auto email = sim.sessions().user(*session, now)) return *email;
+      return expired();
+    }
+    if (const std::string* user = request.headers.find("X-Pistesim-User")) return *user;
   }
-  if (const std::string* user = request.headers.find("X-Pistesim-User")) return *user;
+  if (auto session = request_cookie(request, kSessionCookie)) {
+    if (auto email = sim.sessions().user(*session, now)) return *email;
+    return expired();
+  }
   PortalError e =
       portal_error(ErrorKind::Unauthenticated, "NOT_LOGGED_IN",
                    "Vous devez vous connecter (en-tête X-Pistesim-Session ou X-Pistesim-User).");
@@ -119,10 +145,21 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
     if (serves_head) allowed += ", HEAD";
     if (r.method == req.method || (serves_head && req.method == "HEAD")) best = &r;
   }
-  // Authentication comes before routing: without the admin token, anything but an open route
-  // called with its own method gets the same 401, so the route table (which paths exist, which
-  // methods they take) does not leak.
-  if (!(best && best->options.access == Access::Open) && !has_admin_token(sim, req)) {
+  // Authentication comes before routing: without the admin token (or the console's cookie),
+  // anything but an open or public route, or a user's route with a live session cookie, called
+  // with its own method gets the same 401, so the route table (which paths exist, which methods
+  // they take) does not leak.
+  const bool token = has_admin_token(sim, req);
+  const auto console_cookie = token ? std::nullopt : request_cookie(req, kConsoleCookie);
+  const bool console =
+      console_cookie && constant_time_equals(*console_cookie, console_cookie_value(sim));
+  // A portal session cookie opens the routes acting for a user (actor() reads it again).
+  const auto session = token ? std::nullopt : request_cookie(req, kSessionCookie);
+  const bool live_session =
+      session && sim.sessions().user(*session, sim.clock().now_ms()).has_value();
+  const bool reachable =
+      best && (best->options.access != Access::Admin || (best->options.as_user && live_session));
+  if (!reachable && !token && !console) {
     Response r =
         error(401, "UNAUTHORIZED",
               {"Jeton d'administration absent ou invalide (Authorization: Bearer <admin token>)",
@@ -141,6 +178,11 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
     r.headers.set("Allow", allowed);
     return r;
   }
+
+  // Cookies ride along with any request the browser sends, whoever made the page that sends it.
+  if (!token && changes_state(req.method))
+    if (auto refused = csrf_refusal(sim, req, console, live_session ? &*session : nullptr))
+      return *refused;
 
   json body = json::object();
   if (!req.body.empty()) {
@@ -163,7 +205,8 @@ Response Router::dispatch(Simulator& sim, const Request& req) const {
                     "the field « " + std::string(f) + " » is required"},
                    f);
 
-  ControlCall call{sim, req, Body(body, options.fields), {}, options.query, {}};
+  ControlCall call{sim,           req, Body(body, options.fields), {},
+                   options.query, {},  token || console,           !token};
   if (options.as_user) {
     auto user = call.actor();
     if (!user) return error_response(user.error());

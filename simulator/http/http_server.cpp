@@ -19,6 +19,7 @@
 #include "http/event_loop.h"
 #include "http/open_files.h"
 #include "http/server_log.h"
+#include "web/static_assets.h"
 
 namespace pistesim {
 
@@ -98,6 +99,15 @@ Response HttpServer::Impl::answer(Request core, std::optional<Endpoint> host) {
       r.diagnostic = "control API disabled";
       return r;
     }
+  }
+  // The portal's and the console's pages run on the control API: without it, none.
+  if (!host && !context.options.control_api && is_asset_path(core.path)) {
+    Response r;
+    r.status = 404;
+    r.headers.set("Content-Type", "text/plain; charset=utf-8");
+    r.body = "Pages du portail et de la console indisponibles : option --no-control\n";
+    r.diagnostic = "control API disabled";
+    return r;
   }
   try {
     return host ? serve_request(sim, *host, core) : serve_request(sim, std::move(core));

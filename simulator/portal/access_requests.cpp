@@ -295,13 +295,13 @@ Result<AccessRequest> submit_access_request(Transaction& tx, std::string_view ac
   // REQ-3: the requester's confirmation (not an opt-in matter: they just asked), the approvers'
   // notice; or, granted at once, the decision.
   const AccessRequestFacts facts = facts_of(tx.world, r);
-  tx.send(access_request_confirmation_mail(user.email, facts, tx.link("/portal/login")));
+  tx.send(access_request_confirmation_mail(user.email, facts, tx.portal_page("/connexion")));
   if (at_once)
     send_decision(tx, r);
   else
     for (const auto& to : api.approvers)
-      tx.send(access_request_to_review_mail(to, user.email, facts,
-                                            tx.link("/portal/admin/access-requests")));
+      tx.send(
+          access_request_to_review_mail(to, user.email, facts, tx.portal_page("/administration")));
   return r;
 }
 

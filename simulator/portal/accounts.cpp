@@ -346,7 +346,7 @@ Result<std::string> confirm_password_reset(Transaction& tx, std::string_view tok
   user->reset_expires_at = 0;
   // Whoever was logged in with the old password is logged out (choice).
   tx.close_sessions_of(user->email);
-  tx.send(password_reset_mail(*user, password, tx.link("/portal/login")));
+  tx.send(password_reset_mail(*user, password, tx.portal_page("/connexion")));
   return user->email;
 }
 

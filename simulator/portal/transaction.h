@@ -40,6 +40,11 @@ class Transaction {
   // An absolute URL on this simulator for a control API path ("/portal/activate?token=…"), for
   // links in e-mails.
   std::string link(std::string_view control_path) const;
+  // An absolute URL of a portal page this simulator serves ("/connexion" → …/#/connexion), for
+  // e-mail links a person follows to a screen rather than to an operation.
+  std::string portal_page(std::string_view route) const {
+    return public_url_ + "/#" + std::string(route);
+  }
   const std::string& public_url() const { return public_url_; }
 
   const std::vector<Email>& mails() const { return mails_; }

@@ -169,7 +169,7 @@ Result<User> create_managed_user(Transaction& tx, std::string_view actor, const 
   u.registered_at = tx.now;
   u.memberships.push_back({org->id, in.role});
   if (in.password_mode == PasswordMode::Generated)
-    tx.send(account_created_mail(u, org->name, password, tx.link("/portal/login")));
+    tx.send(account_created_mail(u, org->name, password, tx.portal_page("/connexion")));
   tx.world.users.push_back(u);
   give_sandbox_application(tx, u);
   return u;

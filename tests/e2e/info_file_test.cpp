@@ -67,6 +67,16 @@ TEST(ServeInfoFile, GivesUrlsThatReachEachEndpoint) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 401) << "the control API must check the token the info file gives";
 
+  // The browser pages, over the socket (docs/console.md).
+  for (const char* page : {"portal_url", "console_url"}) {
+    ASSERT_TRUE(info.contains(page)) << page;
+    r = client->send(Request::make("GET", path_below(info[page], base)));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << page;
+    EXPECT_EQ(r->headers.get("Content-Type"), "text/html; charset=utf-8") << page;
+    EXPECT_NE(r->body.find("<!doctype html>"), std::string::npos) << page;
+  }
+
   // The demo user's login.
   EXPECT_EQ(info["demo"].value("user", ""), "demo@pistesim.test");
   EXPECT_FALSE(info["demo"].value("password", "").empty());

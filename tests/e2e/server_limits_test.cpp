@@ -195,6 +195,9 @@ TEST(ServerLimits, NoControlAnswers404ButServesPiste) {
             404);
   EXPECT_EQ(exchange_once(server.port(), get("/__pistesim/health")).status(), 200);
   EXPECT_EQ(exchange_once(server.port(), get("/__pistesim/ready")).status(), 200);
+  // The pages run on the control API: gone with it.
+  EXPECT_EQ(exchange_once(server.port(), get("/")).status(), 404);
+  EXPECT_EQ(exchange_once(server.port(), get("/console/")).status(), 404);
   auto client = server.client();
   std::string token = fetch_token(*client, server, "sandbox");
   auto r = client->send(bearer_get(kPing, token));

@@ -90,11 +90,19 @@ std::string route_mismatch(const json& doc, const json& operation, const RouteOp
   // A route that acts for a portal user documents the two headers that name one.
   if (options.as_user && !(headers.count("X-Pistesim-Session") && headers.count("X-Pistesim-User")))
     out += " acts for a portal user, but does not document X-Pistesim-Session and X-Pistesim-User;";
-  // Open routes say `security: []`; the others inherit the admin token.
-  const bool open = operation.contains("security") && operation["security"].empty();
+  // Open routes say `security: []`; public ones list `{}` (no credential) among their
+  // alternatives; the others inherit the admin token.
+  const json security = operation.value("security", json());
+  const bool open = security.is_array() && security.empty();
+  const bool public_route =
+      security.is_array() && !security.empty() &&
+      std::find(security.begin(), security.end(), json::object()) != security.end();
   if (open != (options.access == Access::Open))
     out += open ? " documented open, but needs the admin token;"
                 : " needs no admin token, but is not documented with security: [];";
+  if (public_route != (options.access == Access::Public))
+    out += public_route ? " documented public (security lists {}), but is not;"
+                        : " is public, but its security does not list {};";
   return out;
 }
 

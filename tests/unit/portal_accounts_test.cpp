@@ -412,6 +412,7 @@ TEST_F(PortalAccounts, ActivationAnswersABrowserWithAPage) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type(), "text/html; charset=utf-8");
   EXPECT_NE(r.body.find("Votre compte est activé"), std::string::npos);
+  EXPECT_NE(r.body.find("<a href=\"/#/connexion\">"), std::string::npos);  // the portal's login
   Response bad = follow("http://x/__pistesim/portal/activate?token=nope", "text/html");
   EXPECT_EQ(bad.status, 404);
   EXPECT_NE(bad.body.find("lien d&#39;activation"), std::string::npos);
@@ -652,6 +653,9 @@ TEST_F(PortalAccounts, PasswordResetEndToEnd) {
   EXPECT_NE(done[0].body.find("Le mot de passe de votre compte sur PISTE a été réinitialisé."),
             std::string::npos);
   EXPECT_NE(done[0].body.find("veuillez le changer depuis votre Profil"), std::string::npos);
+  // « Cliquez ici pour vous connecter »: the portal's login screen, not an API operation.
+  ASSERT_EQ(done[0].links.size(), 1u);
+  EXPECT_EQ(done[0].links[0].url, "http://127.0.0.1:8080/#/connexion");
 
   // The old password stops working; the temporary one forces a change.
   EXPECT_EQ(login(kDemo, kDemoPassword).status, 401);
