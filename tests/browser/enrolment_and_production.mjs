@@ -1,7 +1,8 @@
 // The other two seed journeys, by clicking:
 //  - SI SIAO (seed 002): a partner registers without an organisation; SISIAO is not in their
 //    catalogue; the SERVICE-DIHAL OrgAdmin enrols them in ADMINISTRATION (per-user, per-channel
-//    result); their APP_DIHAL applications appear, SISIAO shows, and they request access.
+//    result); their APP_DIHAL applications appear, SISIAO shows; its request is refused until
+//    they accept its CGU (002 §5), then sent.
 //  - Chorus Pro (seeds 003/004): an integrator (organisation Universelle) accepts the Structures
 //    API's CGU and selects the API for APP_SANDBOX; the console declares the raccordement and the
 //    technical account on Chorus Pro's side; « Tester l'API » calls /rechercher with the
@@ -42,11 +43,22 @@ export async function enrolmentAndProduction({ browser, base, operator, shot, pr
   await nav(user, "Applications");
   await see(user, `APP_DIHAL_SBX_${partner}`);
   await see(user, `APP_DIHAL_PROD_${partner}`);
-  await openSheet(user, "SISIAO", "SISIAO - API MENAGE");
-  await user.getByRole("link", { name: "Demander l'accès" }).click();
-  await user.getByLabel("Application").selectOption({ label: `APP_DIHAL_SBX_${partner}` });
-  await user.getByLabel("Motif de la demande").fill("Suivi des ménages hébergés par notre association");
-  await user.getByRole("button", { name: "Envoyer la demande" }).click();
+  const requestAccess = async () => {
+    await openSheet(user, "SISIAO", "SISIAO - API MENAGE");
+    await user.getByRole("link", { name: "Demander l'accès" }).click();
+    await user.getByLabel("Application").selectOption({ label: `APP_DIHAL_SBX_${partner}` });
+    await user.getByLabel("Motif de la demande").fill("Suivi des ménages hébergés par notre association");
+    await user.getByRole("button", { name: "Envoyer la demande" }).click();
+  };
+  // 002 §5: the API's CGU come first; the form says so in PISTE's words.
+  await requestAccess();
+  await see(user, "nécessite de prendre connaissance puis de valider les CGU particulières");
+  await nav(user, "Applications");
+  await user.getByRole("link", { name: "CGU des API" }).click();
+  await user.getByLabel("Accepter les CGU de SISIAO - API MENAGE (SANDBOX)").check();
+  await user.getByRole("button", { name: "Accepter les CGU cochées" }).click();
+  await see(user, "CGU acceptées.");
+  await requestAccess();
   await see(user, "Demande envoyée : en attente.");
   await user.getByRole("link", { name: "Suivre mes demandes" }).click();
   await see(user, "SISIAO - API MENAGE");
