@@ -21,17 +21,12 @@ const std::string kPassword = "Mon-Application-2025!";
 const std::string kPing = "/sandbox/api/dila/legifrance/lf-engine-app/consult/ping";
 
 json registration(const std::string& email) {
-  return {{"name", "Cluster"},     {"email", email},
-          {"password", kPassword}, {"password_confirmation", kPassword},
-          {"cgu_accepted", true},  {"captcha", "PISTE"}};
+  return portal_registration("Cluster", email, kPassword);
 }
 
 std::optional<Response> control(HttpClient& client, const std::string& method,
                                 const std::string& path, const json& body = nullptr) {
-  Request r = Request::make(method, "/__pistesim" + path, body.is_null() ? "" : body.dump());
-  r.headers.add("Authorization", "Bearer " + kAdminToken);
-  if (!body.is_null()) r.headers.add("Content-Type", "application/json");
-  return client.send(r);
+  return client.send(control_request(kAdminToken, method, path, body));
 }
 
 int status_of(const std::optional<Response>& r) {

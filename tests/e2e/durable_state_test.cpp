@@ -31,17 +31,12 @@ std::vector<std::string> serve_args(const std::string& state) {
 }
 
 json registration(const std::string& email) {
-  return {{"name", "Durable"},     {"email", email},
-          {"password", kPassword}, {"password_confirmation", kPassword},
-          {"cgu_accepted", true},  {"captcha", "PISTE"}};
+  return portal_registration("Durable", email, kPassword);
 }
 
 std::optional<Response> control(HttpClient& client, const std::string& method,
                                 const std::string& path, const json& body = nullptr) {
-  Request r = Request::make(method, "/__pistesim" + path, body.is_null() ? "" : body.dump());
-  r.headers.add("Authorization", "Bearer " + kAdminToken);
-  if (!body.is_null()) r.headers.add("Content-Type", "application/json");
-  return client.send(r);
+  return client.send(control_request(kAdminToken, method, path, body));
 }
 
 // The activation e-mails of one address, as the control API lists them.

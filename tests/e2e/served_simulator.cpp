@@ -236,11 +236,23 @@ std::string fetch_token(HttpClient& client, const ServedSimulator& server,
 
 Request control_request(const ServedSimulator& server, const std::string& method,
                         const std::string& path, const nlohmann::json& body) {
+  return control_request(server.admin_token(), method, path, body);
+}
+
+Request control_request(const std::string& admin_token, const std::string& method,
+                        const std::string& path, const nlohmann::json& body) {
   Request r =
       Request::make(method, "/__pistesim" + path, body.is_null() ? std::string() : body.dump());
-  r.headers.add("Authorization", "Bearer " + server.admin_token());
+  r.headers.add("Authorization", "Bearer " + admin_token);
   if (!body.is_null()) r.headers.add("Content-Type", "application/json");
   return r;
+}
+
+nlohmann::json portal_registration(const std::string& name, const std::string& email,
+                                   const std::string& password) {
+  return {{"name", name},         {"email", email},
+          {"password", password}, {"password_confirmation", password},
+          {"cgu_accepted", true}, {"captcha", "PISTE"}};
 }
 
 Request bearer_get(const std::string& path, const std::string& token) {

@@ -107,6 +107,12 @@ std::string fetch_token(HttpClient& client, const ServedSimulator& server,
 // A control API request (/__pistesim + path) carrying the admin token; body is JSON or empty.
 Request control_request(const ServedSimulator& server, const std::string& method,
                         const std::string& path, const nlohmann::json& body = nullptr);
+// The same for a server known by its admin token alone (several nodes of one cluster).
+Request control_request(const std::string& admin_token, const std::string& method,
+                        const std::string& path, const nlohmann::json& body = nullptr);
+// A portal registration body (POST /portal/register) that passes every check.
+nlohmann::json portal_registration(const std::string& name, const std::string& email,
+                                   const std::string& password);
 // `GET path` with `Authorization: Bearer token`.
 Request bearer_get(const std::string& path, const std::string& token);
 
