@@ -24,15 +24,17 @@ trap cleanup EXIT
 
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 field() { python3 -c 'import json,sys;j=json.load(open(sys.argv[1]));print(eval(sys.argv[2]))' "$@"; }
-# Starts `pistesim serve ARGS…` and prints its base URL once it listens (caught up).
+# Starts `pistesim serve ARGS…` and sets the variable named VAR to its base URL once it listens
+# (caught up). Not in a $(…) subshell, so that its pid reaches `pids` and the cleanup stops it.
 serve() {
-  local info="$tmp/info-$RANDOM.json"
+  local var=$1 info="$tmp/info-$RANDOM.json"
+  shift
   "$pistesim" serve --port 0 --quiet --admin-token "$token" --info-file "$info" "$@" \
     2>>"$tmp/serve.log" >/dev/null &
   pids+=($!)
   for _ in $(seq 200); do [ -s "$info" ] && break; sleep 0.05; done
   [ -s "$info" ] || { echo "a node did not start:" >&2; cat "$tmp/serve.log" >&2; exit 1; }
-  field "$info" 'j["base_url"]'
+  printf -v "$var" '%s' "$(field "$info" 'j["base_url"]')"
 }
 # Runs `pistesim load` against the given targets and prints one table row.
 measure() {
@@ -52,7 +54,7 @@ echo
 echo "| setup | nodes | requests | achieved req/s | per node | over-admission windows | under-admission windows |"
 echo "|---|---|---|---|---|---|---|"
 
-single=$(serve)
+serve single
 measure "single node (in memory)" 1 "$single"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 
@@ -61,7 +63,7 @@ redis-server --port "$rport" --bind 127.0.0.1 --dir "$tmp" --save "" --appendonl
   --appendfsync everysec --logfile "$tmp/redis.log" --daemonize no & pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
 cluster="redis://127.0.0.1:$rport/0"
-a=$(serve --cluster "$cluster"); b=$(serve --cluster "$cluster"); c=$(serve --cluster "$cluster")
+serve a --cluster "$cluster"; serve b --cluster "$cluster"; serve c --cluster "$cluster"
 measure "3 nodes + Redis (AOF everysec)" 3 "$a" "$b" "$c"
 echo
 echo "Redis: $(redis-cli -p "$rport" info stats | grep -E 'total_commands_processed' | tr -d '\r')"
