@@ -77,15 +77,6 @@ return 1
   return s;
 }
 
-const RedisScript& lookup() {
-  static const RedisScript s(with_token_keys(R"(
-local g = redis.call('GET', KEYS[1]) or '0'
-return redis.call('HMGET', token_key(ARGV[1], g, ARGV[2], ARGV[3]),
-                  'app', 'client', 'scope', 'issued', 'expires', 'revoked')
-)"));
-  return s;
-}
-
 const RedisScript& change_token() {
   static const RedisScript s(with_token_keys(R"(
 local g = redis.call('GET', KEYS[1]) or '0'
@@ -132,17 +123,6 @@ local old = tonumber(redis.call('GET', KEYS[1]) or '0')
 redis.call('SET', KEYS[1], ARGV[1])
 if tonumber(ARGV[1]) < old then redis.call('INCR', KEYS[2]) end
 return 1
-)");
-  return s;
-}
-
-const RedisScript& count_call() {
-  static const RedisScript s(R"(
-local g = redis.call('GET', KEYS[1]) or '0'
-local k = ARGV[1] .. 'q:' .. g .. ':' .. ARGV[2] .. ':' .. ARGV[3]
-local n = redis.call('INCR', k)
-if n == 1 then redis.call('PEXPIRE', k, ARGV[4]) end
-return n
 )");
   return s;
 }

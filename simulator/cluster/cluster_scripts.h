@@ -19,9 +19,6 @@ const RedisScript& commit();
 // expires, how long Redis keeps it (ms: relative, as the simulator's clock may be moved away
 // from Redis's). 1 if stored, 0 if the value exists already.
 const RedisScript& issue();
-// KEYS: token generation. ARGV: prefix, channel, token. {application, client, scope, issued,
-// expires, revoked}, nils when unknown.
-const RedisScript& lookup();
 // KEYS: token generation. ARGV: prefix, channel, token, "revoke" | expire-at (ms).
 const RedisScript& change_token();
 // KEYS: token generation. ARGV: prefix, channel, application, "revoke" | expire-at (ms).
@@ -31,8 +28,5 @@ const RedisScript& rewind();
 // KEYS: clock offset, quota generation. ARGV: new offset. Going back starts every quota
 // counter afresh (their windows lie ahead), as QuotaCore::reset does on one node.
 const RedisScript& set_clock_offset();
-// KEYS: quota generation. ARGV: prefix, counter name, window index, keep for (ms). The count
-// in that window including this call (INCR: admitted when it is at most the limit).
-const RedisScript& count_call();
 
 }  // namespace pistesim::cluster_scripts

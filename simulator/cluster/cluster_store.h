@@ -43,7 +43,7 @@ class ClusterStore final : public StateStore {
   void save_clock_offset(Millis offset_ms) override;
   TokenStoreListener& token_listener(Channel channel) override;
   MailboxListener& mailbox_listener() override;
-  bool behind() override;
+  bool behind(const RequestHint& hint) override;
   std::optional<World> newer_world() override;
 
   const TokenSource& token_source(Channel channel) const;
@@ -68,8 +68,16 @@ class ClusterStore final : public StateStore {
   // node's version (the first node to do so wins; the others then catch up with it).
   void reseed();
 
+  // Reads the token and quota generations (a reply to GET: nil is generation 0).
+  void note_generations(const RedisReply& tokens, const RedisReply& quotas);
+  // The key of `token` in the generation this node last read.
+  std::string token_key(std::string_view channel, std::string_view token) const;
+
   RedisClient redis_;
   std::atomic<uint64_t> applied_{0};
+  // The generations read with the last catch-up (behind()): keys of tokens and quota counters
+  // are named after them, so that the gateway's reads and counts need no script.
+  std::atomic<long long> token_generation_{0}, quota_generation_{0};
   std::shared_ptr<Clock> clock_;
   std::mutex texts_mutex_;
   std::string current_text_, initial_text_;

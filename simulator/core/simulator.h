@@ -81,10 +81,10 @@ class Simulator {
   // In a cluster (StateStore::behind), the node first catches up with what other nodes
   // changed, so that a change acknowledged by any node is seen by the next request on every one.
   template <class F>
-  Response guarded(F&& answer) {
+  Response guarded(F&& answer, const RequestHint& hint = {}) {
     if (!store_) return answer();
     try {
-      catch_up();
+      catch_up(hint);
       return answer();
     } catch (const StoreError& e) {
       return state_not_saved(e);
@@ -193,8 +193,9 @@ class Simulator {
   static constexpr int kMaxConflicts = 50;
   // Publishes the store's newer world, if any (a cluster). REQUIRES: write_mutex_ held.
   void adopt_newer_world();
-  // Catches up with the store before a request (a cluster): one cheap read when up to date.
-  void catch_up();
+  // Catches up with the store before a request (a cluster): one cheap read when up to date,
+  // which also fetches what `hint` names.
+  void catch_up(const RequestHint& hint);
   // Gives new applications and subscriptions their quota counters; keeps existing ones.
   void assign_quota_slots(World& world);
   void publish(World world);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "clock/clock.h"
@@ -62,6 +63,13 @@ struct StoredToken {
   bool revoked = false;
 };
 
+// What a request will read from a shared store (StateStore::behind): the bearer token of a
+// gateway call on `channel`, empty when none.
+struct RequestHint {
+  Channel channel = Channel::Sandbox;
+  std::string_view bearer;
+};
+
 // What a store held when it was opened.
 struct StoredState {
   std::optional<World> initial_world;  // nullopt: a new, empty store
@@ -87,9 +95,14 @@ class StateStore {
 
   // A state shared with other simulators (a cluster, docs/cluster.md). behind(): called before
   // each request; true when another node changed the world since this one last committed or
-  // caught up. newer_world(): the newest world when it is newer than this node's (nullopt when
-  // it is not), called with the simulator's world changes serialised. Both may throw StoreError.
-  virtual bool behind() { return false; }
+  // caught up. `hint` says what the request is about to read, so that a store may fetch it in the
+  // same round trip. newer_world(): the newest world when it is newer than this node's (nullopt
+  // when it is not), called with the simulator's world changes serialised. Both may throw
+  // StoreError.
+  virtual bool behind(const RequestHint& hint) {
+    (void)hint;
+    return false;
+  }
   virtual std::optional<World> newer_world() { return std::nullopt; }
 };
 

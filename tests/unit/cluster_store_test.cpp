@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <sstream>
 #include <thread>
 
 #include "cluster/cluster_simulator.h"
@@ -143,6 +145,47 @@ TEST_F(ClusterStoreTest, AQuotaAdmitsExactlyItsLimitAcrossNodesAndThreads) {
   // The next second (through the cluster, which every node follows): a fresh window.
   ASSERT_EQ(b.t.control("POST", "/clock/advance", R"({"seconds": 1})").status, 200);
   EXPECT_EQ(c.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+}
+
+// Calls of each Redis command since the last CONFIG RESETSTAT (INFO commandstats).
+std::map<std::string, long long> command_calls(RedisClient& redis) {
+  std::map<std::string, long long> calls;
+  std::istringstream info(redis.command({"INFO", "commandstats"}).text);
+  for (std::string line; std::getline(info, line);) {
+    // cmdstat_mget:calls=12,usec=...
+    const size_t colon = line.find(':'), equals = line.find("calls=");
+    if (line.rfind("cmdstat_", 0) != 0 || colon == std::string::npos || equals == std::string::npos)
+      continue;
+    calls[line.substr(8, colon - 8)] = std::stoll(line.substr(equals + 6));
+  }
+  return calls;
+}
+
+TEST_F(ClusterStoreTest, AGatewayCallIsTwoRoundTripsOfPlainCommandsNoScript) {
+  Node a(redis, clock), b(redis, clock);
+  const std::string token = a.t.token();
+  ASSERT_FALSE(token.empty());
+  ASSERT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  b.store.redis().command({"CONFIG", "RESETSTAT"});
+  constexpr int kCalls = 10;
+  for (int i = 0; i < kCalls; ++i)
+    ASSERT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  auto calls = command_calls(b.store.redis());
+  // Round trip 1: the catch-up MGET with the token's HMGET pipelined; round trip 2: the quota
+  // counter's SET NX + INCR. No Lua on the gateway's path, and the token read once per call.
+  EXPECT_EQ(calls["mget"], kCalls);
+  EXPECT_EQ(calls["hmget"], kCalls);
+  EXPECT_EQ(calls["set"], kCalls);
+  EXPECT_EQ(calls["incr"], kCalls);
+  EXPECT_EQ(calls["evalsha"] + calls["eval"], 0);
+  // A revocation elsewhere is still seen by the very next call (read with the catch-up).
+  ASSERT_EQ(a.t.control("POST", "/tokens/revoke", R"({"token":")" + token + "\"}").status, 200);
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 401);
+  // And after a reset (a new token generation) a token issued since is found at once.
+  ASSERT_EQ(a.t.control("POST", "/world/reset").status, 200);
+  const std::string fresh = a.t.token();
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, fresh).status, 200);
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 401);
 }
 
 TEST_F(ClusterStoreTest, AClockAdvanceOnOneNodeMovesEveryNode) {
