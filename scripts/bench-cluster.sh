@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# The cluster benchmark of docs/cluster.md (issue 18): a single node, then Redis + 3 nodes
-# (`serve --cluster`), each driven by `pistesim load` with APPS applications offered RATE req/s
-# each against a 20/1s quota; prints achieved rates, over- and under-admissions. A benchmark, not a
-# test: run it on an otherwise idle machine. Needs redis-server and a load generator that takes
-# several --target (issue 18 item 6).
-# Usage: bash scripts/bench-cluster.sh [duration, default 60s] [apps, default 1000] [rate per app, default 25]
+# The cluster benchmark of docs/cluster.md (issue 18), in one run on one machine:
+#  1. the issue's workload (open model): APPS applications offered RATE req/s each against a
+#     20/1s quota, on a single node, then on Redis + 3 nodes (`serve --cluster`), each
+#     application's calls going round the nodes: requests, achieved rate, over- and
+#     under-admission windows (the load generator's oracle);
+#  2. capacity (closed model: 64 connections sending back to back, CAPACITY seconds): a single
+#     node, one node + Redis, three nodes + Redis — throughput in total and per node, and Redis's
+#     work per gateway call (commands and microseconds, from INFO commandstats). With
+#     PISTESIM_BASELINE=path/to/an/older/pistesim, the three-node capacity of that binary too.
+# A benchmark, not a test: run it on an otherwise idle machine.
+# Usage: bash scripts/bench-cluster.sh [duration, default 60s] [apps, default 1000]
+#        [rate per app, default 25] [capacity duration, default 15s]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-60s}
 apps=${2:-1000}
 per_app=${3:-25}
+capacity=${4:-15s}
 build=${PISTESIM_BUILD_DIR:-build}
 pistesim="$build/cli/pistesim"
+baseline=${PISTESIM_BASELINE:-}
 [ -x "$pistesim" ] || { echo "missing $pistesim: build first" >&2; exit 2; }
+[ -z "$baseline" ] || [ -x "$baseline" ] || { echo "PISTESIM_BASELINE=$baseline: not executable" >&2; exit 2; }
 command -v redis-server >/dev/null || { echo "redis-server missing: bash scripts/install-deps.sh" >&2; exit 2; }
 rate=$((apps * per_app))
 token=bench-cluster-admin
@@ -24,46 +33,109 @@ trap cleanup EXIT
 
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 field() { python3 -c 'import json,sys;j=json.load(open(sys.argv[1]));print(eval(sys.argv[2]))' "$@"; }
-# Starts `pistesim serve ARGS…` and sets the variable named VAR to its base URL once it listens
+# Starts `BINARY serve ARGS…` and sets the variable named VAR to its base URL once it listens
 # (caught up). Not in a $(…) subshell, so that its pid reaches `pids` and the cleanup stops it.
 serve() {
-  local var=$1 info="$tmp/info-$RANDOM.json"
-  shift
-  "$pistesim" serve --port 0 --quiet --admin-token "$token" --info-file "$info" "$@" \
+  local var=$1 binary=$2 info="$tmp/info-$RANDOM.json"
+  shift 2
+  "$binary" serve --port 0 --quiet --admin-token "$token" --info-file "$info" "$@" \
     2>>"$tmp/serve.log" >/dev/null &
   pids+=($!)
   for _ in $(seq 200); do [ -s "$info" ] && break; sleep 0.05; done
   [ -s "$info" ] || { echo "a node did not start:" >&2; cat "$tmp/serve.log" >&2; exit 1; }
   printf -v "$var" '%s' "$(field "$info" 'j["base_url"]')"
 }
-# Runs `pistesim load` against the given targets and prints one table row.
+# Stops the last N servers started.
+stop_last() {
+  local n=$1
+  for _ in $(seq "$n"); do kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; done
+}
+# Runs `pistesim load LOAD_OPTIONS… -- TARGETS…` and prints one row of the workload table.
 measure() {
   local label=$1 nodes=$2
   shift 2
-  local out="$tmp/load.json" targets=()
+  local out="$tmp/load.json" targets=() options=()
+  while [ "$1" != "--" ]; do options+=("$1"); shift; done
+  shift
   for t in "$@"; do targets+=(--target "$t"); done
-  PISTESIM_ADMIN_TOKEN=$token "$pistesim" load "${targets[@]}" --apps "$apps" --rate "$rate" \
-    --quota 20/1s --duration "$duration" --report "json=$out" >"$tmp/load.txt" 2>&1 || true
+  rm -f "$out"
+  PISTESIM_ADMIN_TOKEN=$token "$pistesim" load "${targets[@]}" --apps "$apps" --quota 20/1s \
+    "${options[@]}" --report "json=$out" >"$tmp/load.txt" 2>&1 || true
   [ -s "$out" ] || { echo "load failed:" >&2; cat "$tmp/load.txt" >&2; exit 1; }
   field "$out" '"| %s | %d | %d | %.0f | %.0f | %d | %d |" % ("'"$label"'", '"$nodes"', j["completed"], j["achieved_rate"], j["achieved_rate"] / '"$nodes"', sum(1 for v in j.get("verdict", {}).get("violations", []) if v["kind"] == "over"), sum(1 for v in j.get("verdict", {}).get("violations", []) if v["kind"] == "under"))'
 }
+# Redis's work per completed request since the last reset: commands and microseconds.
+redis_per_request() {
+  local completed
+  completed=$(field "$tmp/load.json" 'j["completed"]')
+  redis-cli -p "$rport" info commandstats | tr -d '\r' | python3 -c '
+import re, sys
+calls = usec = 0
+for line in sys.stdin:
+    m = re.match(r"cmdstat_(\S+):calls=(\d+),usec=(\d+)", line)
+    if m and not m.group(1).startswith(("config", "info", "flushall")):
+        calls += int(m.group(2)); usec += int(m.group(3))
+n = int(sys.argv[1])
+print("%.2f commands, %.1f µs of Redis CPU per request" % (calls / n, usec / n))' "$completed"
+  redis-cli -p "$rport" config resetstat >/dev/null
+}
+# A fresh, empty cluster for each setup: Redis database DB (redis://…/DB).
+db=0
+next_cluster() {
+  db=$((db + 1))
+  cluster="redis://127.0.0.1:$rport/$db"
+  redis-cli -p "$rport" config resetstat >/dev/null
+}
 
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%F)"
-echo "workload: $apps applications × $per_app req/s offered against 20/1s, $duration"
-echo
-echo "| setup | nodes | requests | achieved req/s | per node | over-admission windows | under-admission windows |"
-echo "|---|---|---|---|---|---|---|"
-
-serve single
-measure "single node (in memory)" 1 "$single"
-kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
-
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M')"
 rport=$(port)
 redis-server --port "$rport" --bind 127.0.0.1 --dir "$tmp" --save "" --appendonly yes \
   --appendfsync everysec --logfile "$tmp/redis.log" --daemonize no & pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
-cluster="redis://127.0.0.1:$rport/0"
-serve a --cluster "$cluster"; serve b --cluster "$cluster"; serve c --cluster "$cluster"
-measure "3 nodes + Redis (AOF everysec)" 3 "$a" "$b" "$c"
+
 echo
-echo "Redis: $(redis-cli -p "$rport" info stats | grep -E 'total_commands_processed' | tr -d '\r')"
+echo "## The issue's workload: $apps applications × $per_app req/s offered against 20/1s, $duration (open model)"
+echo
+echo "| setup | nodes | requests | achieved req/s | per node | over-admission windows | under-admission windows |"
+echo "|---|---|---|---|---|---|---|"
+open=(--rate "$rate" --duration "$duration" --)
+serve single "$pistesim"
+measure "single node (in memory)" 1 "${open[@]}" "$single"
+stop_last 1
+next_cluster
+serve a "$pistesim" --cluster "$cluster"; serve b "$pistesim" --cluster "$cluster"; serve c "$pistesim" --cluster "$cluster"
+measure "3 nodes + Redis (AOF everysec)" 3 "${open[@]}" "$a" "$b" "$c"
+echo
+echo "Redis: $(redis_per_request)"
+stop_last 3
+
+echo
+echo "## Capacity: $apps applications against 20/1s, 64 connections sending back to back, $capacity (closed model)"
+echo
+echo "| setup | nodes | requests | achieved req/s | per node | over-admission windows | under-admission windows |"
+echo "|---|---|---|---|---|---|---|"
+closed=(--closed --connections 64 --duration "$capacity" --)
+serve single "$pistesim"
+measure "single node (in memory)" 1 "${closed[@]}" "$single"
+stop_last 1
+next_cluster
+serve a "$pistesim" --cluster "$cluster"
+measure "1 node + Redis" 1 "${closed[@]}" "$a"
+one_node_redis=$(redis_per_request)
+stop_last 1
+next_cluster
+serve a "$pistesim" --cluster "$cluster"; serve b "$pistesim" --cluster "$cluster"; serve c "$pistesim" --cluster "$cluster"
+measure "3 nodes + Redis" 3 "${closed[@]}" "$a" "$b" "$c"
+three_nodes_redis=$(redis_per_request)
+stop_last 3
+if [ -n "$baseline" ]; then
+  next_cluster
+  serve a "$baseline" --cluster "$cluster"; serve b "$baseline" --cluster "$cluster"; serve c "$baseline" --cluster "$cluster"
+  measure "3 nodes + Redis, baseline $(basename "$baseline")" 3 "${closed[@]}" "$a" "$b" "$c"
+  baseline_redis=$(redis_per_request)
+  stop_last 3
+fi
+echo
+echo "Redis, 1 node: $one_node_redis"
+echo "Redis, 3 nodes: $three_nodes_redis"
+[ -z "$baseline" ] || echo "Redis, 3 nodes, baseline: $baseline_redis"

@@ -1,7 +1,9 @@
 // One client connection on its loop: read a request (RequestReader), hand it to the simulator,
 // write the answer, and again while the client keeps the connection alive. Every wait is an
 // asynchronous operation or a deadline the loop's sweep enforces; nothing here blocks.
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -215,7 +217,23 @@ class Connection final : public LoopMember {
     Request request = reader_->take_request();
     reader_.reset();
     request.remote_addr = client_;
-    answer_ = server_.answer(std::move(request), host_);
+    if (server_.answerers) {
+      // Off the loop: the answer may wait on another server. The work guard keeps the loop
+      // running (even draining) until the answer is back on it.
+      asio::post(*server_.answerers, [self = self(), request = std::move(request),
+                                      work = asio::make_work_guard(loop_.io())]() mutable {
+        Response answer = self->server_.answer(std::move(request), self->host_);
+        asio::post(work.get_executor(), [self, answer = std::move(answer)]() mutable {
+          self->answered(std::move(answer));
+        });
+      });
+      return;
+    }
+    answered(server_.answer(std::move(request), host_));
+  }
+
+  void answered(Response answer) {
+    answer_ = std::move(answer);
     if (answer_.delay_ms > 0) {
       phase_ = Phase::Delayed;
       if (!delay_) delay_.emplace(loop_.io());

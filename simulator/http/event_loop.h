@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -50,6 +51,9 @@ struct ServerContext {
   std::atomic<size_t> connections{0};
   ClientCounts clients;
   asio::ssl::context* tls = nullptr;  // null: plain HTTP
+  // Where `answer` runs when it may wait on another server (HttpServerOptions::answer_threads);
+  // null: on the loop's thread.
+  asio::thread_pool* answerers = nullptr;
 };
 
 class Loop;

@@ -69,6 +69,8 @@ struct HttpServer::Impl {
   http::ServerContext context;  // before the loops: connections release their place in it
   std::optional<asio::ssl::context> tls;
   std::vector<std::unique_ptr<http::Loop>> loops;
+  // HttpServerOptions::answer_threads; after the loops, so destroyed (joined) before them.
+  std::optional<asio::thread_pool> answerers;
   // The main port first, then the host ports in HttpServerOptions::host_ports's order.
   std::vector<std::unique_ptr<ListeningSocket>> listeners;
   size_t next_loop = 0;
@@ -275,6 +277,10 @@ bool HttpServer::bind(std::string* error) {
                                     : std::max<size_t>(1, std::thread::hardware_concurrency());
   s.loops.clear();
   for (size_t i = 0; i < threads; ++i) s.loops.push_back(std::make_unique<http::Loop>(s.context));
+  if (options_.answer_threads > 0 && !s.answerers) {
+    s.answerers.emplace(options_.answer_threads);
+    s.context.answerers = &*s.answerers;
+  }
 
   // The listening sockets: the main port, then one per PISTE host asked for.
   s.listeners.clear();
@@ -369,6 +375,8 @@ void HttpServer::stop() {
     for (auto& loop : s.loops) asio::post(loop->io(), [l = loop.get()] { l->drain(); });
   }
   if (s.runner.joinable()) s.runner.join();
+  // The loops returned: every answer handed to the pool came back to them.
+  if (s.answerers) s.answerers->join();
 }
 
 }  // namespace pistesim

@@ -37,7 +37,11 @@ struct HttpServerOptions {
   int port = 8080;       // 0: any free port
   std::string tls_cert;  // PEM paths; both set: HTTPS
   std::string tls_key;
-  size_t threads = 0;                        // event loops; 0: one per core
+  size_t threads = 0;  // event loops; 0: one per core
+  // Threads that answer requests off the event loops, for a simulator whose answers wait on
+  // another server (a cluster's Redis): the loops keep serving other connections meanwhile.
+  // 0: answered on the loops.
+  size_t answer_threads = 0;
   size_t max_body_bytes = 1024 * 1024;       // larger bodies get 413
   size_t max_header_count = 100;             // more header fields get 431
   size_t max_header_bytes = 8 * 1024;        // header fields (after the request line) beyond: 431
