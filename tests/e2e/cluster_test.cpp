@@ -160,6 +160,38 @@ TEST_F(ClusterServe, ANodeKilledLosesNothingAcknowledgedAndANewNodeCatchesUp) {
   EXPECT_EQ(ping(*nodes[2], token), 403);
 }
 
+// A node's event loop never waits on Redis (--answer-threads, on by default with --cluster):
+// with one loop and Redis hung, a gateway call waits for Redis's answer (then its 2 s timeout,
+// 503) while the health check on another connection of that same loop is answered meanwhile
+// (liveness needs no Redis).
+TEST(ClusterServeLoops, ALoopKeepsServingWhileAnAnswerWaitsOnRedis) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.started()) << redis.log();
+  ServedSimulator node({"--cluster", redis.url(), "--admin-token", kAdminToken, "--threads", "1"});
+  ASSERT_TRUE(node.started()) << node.output();
+  auto tokens = node.client();
+  const std::string token = fetch_token(*tokens, node, "sandbox");
+  ASSERT_FALSE(token.empty());
+  redis.pause();
+  std::atomic<bool> call_done{false};
+  std::thread call([&] {
+    auto client = node.client();
+    auto r = client->send(bearer_get(kPing, token));
+    call_done = true;
+    EXPECT_EQ(status_of(r), 503);  // Redis's command timeout, then "unavailable"
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the call is waiting on Redis
+  auto health = node.client();
+  Request get;
+  get.method = "GET";
+  get.path = "/__pistesim/health";
+  EXPECT_EQ(status_of(health->send(get)), 200);
+  EXPECT_FALSE(call_done.load()) << "the health check waited for the call blocked on Redis";
+  call.join();
+  redis.resume();
+  EXPECT_EQ(status_of(node.client()->send(bearer_get(kPing, token))), 200);
+}
+
 TEST(ClusterServeOptions, ClusterAndStateTogetherOrABadUrlRefuseToStart) {
   EXPECT_TRUE(refused_to_start(run_pistesim({"serve", "--port", "0", "--cluster",
                                              "redis://127.0.0.1:1/0", "--state", "/tmp/x.db"}),

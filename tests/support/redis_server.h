@@ -100,6 +100,13 @@ class RedisServer {
     stop();
     return start();
   }
+  // SIGSTOP / SIGCONT: a Redis that hangs (connections stay open, nothing is answered).
+  void pause() const {
+    if (pid_ > 0) ::kill(pid_, SIGSTOP);
+  }
+  void resume() const {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);
+  }
 
   bool answers_ping() const {
     timeval tv{0, 200000};
