@@ -70,11 +70,12 @@ int conform(ConformArgs& args) {
     }
   }
   if (!args.profile_file.empty()) {
-    std::string why;
-    if (!conformance::load_profile_file(args.profile_file, profile, &why)) {
-      std::cerr << "pistesim conform: " << why << "\n";
+    auto read = conformance::load_profile_file(args.profile_file, profile);
+    if (!read) {
+      std::cerr << "pistesim conform: " << read.error().message << "\n";
       return 2;
     }
+    profile = std::move(read).value();
   }
   if (!args.target.empty()) profile.target = args.target;
   if (!args.profile.empty()) profile.profile = args.profile;
@@ -199,9 +200,8 @@ int conform(ConformArgs& args) {
     where.control = profile.control();
     where.verify_tls = profile.verify_tls;
     where.ca_file = profile.ca_file;
-    std::string note;
-    clock.emplace(where, &note);
-    if (!note.empty()) std::cerr << "pistesim conform: " << note << "\n";
+    clock.emplace(where);
+    if (!clock->note().empty()) std::cerr << "pistesim conform: " << clock->note() << "\n";
   }
   selection.on_check = [&](const conformance::CheckResult& r) {
     conformance::write_check_line(std::cout, r, color);

@@ -270,9 +270,8 @@ int run(RunArgs args) {
   {
     // A bad URL, a missing admin token or a world that does not load is a usage error, said
     // once rather than once per scenario.
-    std::string error;
-    if (!scenario::make_target(options.target, &error)) {
-      std::cerr << "pistesim run: " << error << "\n";
+    if (auto target = scenario::make_target(options.target); !target) {
+      std::cerr << "pistesim run: " << target.error().message << "\n";
       return 2;
     }
   }
@@ -286,9 +285,8 @@ int run(RunArgs args) {
   // A shared server outlives the run: its clock goes back to where the run found it.
   std::optional<scenario::TargetClock> clock;
   if (!args.keep_clock) {
-    std::string note;
-    clock.emplace(options.target, &note);
-    if (!note.empty()) std::cerr << "pistesim run: " << note << "\n";
+    clock.emplace(options.target);
+    if (!clock->note().empty()) std::cerr << "pistesim run: " << clock->note() << "\n";
   }
   RunSummary summary = scenario::run_all(scenarios, load_errors, options);
   if (clock)
