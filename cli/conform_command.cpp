@@ -61,20 +61,21 @@ int conform(ConformArgs& args) {
   TargetProfile profile;
   // `pistesim conform` alone: the embedded simulator with its shipped profile.
   if (args.profile_file.empty() && (args.target.empty() || args.target == "embedded")) {
-    std::string why;
-    args.profile_file = shipped_path("conformance/profiles/embedded.toml", &why);
-    if (args.profile_file.empty()) {
-      std::cerr << "pistesim conform: the embedded target's profile is unavailable: " << why
-                << "\n";
+    auto shipped = shipped_path("conformance/profiles/embedded.toml");
+    if (!shipped) {
+      std::cerr << "pistesim conform: the embedded target's profile is unavailable: "
+                << shipped.error().message << "\n";
       return 2;
     }
+    args.profile_file = *shipped;
   }
   if (!args.profile_file.empty()) {
-    std::string why;
-    if (!conformance::load_profile_file(args.profile_file, profile, &why)) {
-      std::cerr << "pistesim conform: " << why << "\n";
+    auto read = conformance::load_profile_file(args.profile_file, profile);
+    if (!read) {
+      std::cerr << "pistesim conform: " << read.error().message << "\n";
       return 2;
     }
+    profile = std::move(read).value();
   }
   if (!args.target.empty()) profile.target = args.target;
   if (!args.profile.empty()) profile.profile = args.profile;
@@ -113,14 +114,13 @@ int conform(ConformArgs& args) {
   }
 
   if (args.check_paths.empty()) {
-    std::string why;
-    std::string shipped = shipped_path("conformance/checks", &why);
-    if (shipped.empty()) {
+    auto shipped = shipped_path("conformance/checks");
+    if (!shipped) {
       std::cerr << "pistesim conform: no check given and the shipped checks are unavailable: "
-                << why << "\n";
+                << shipped.error().message << "\n";
       return 2;
     }
-    args.check_paths.push_back(shipped);
+    args.check_paths.push_back(*shipped);
   }
   auto loaded = conformance::load_checks(args.check_paths);
   if (!loaded.errors.empty()) {
@@ -151,13 +151,12 @@ int conform(ConformArgs& args) {
 
   // Report files are checked before anything runs: a typo must not cost a whole run.
   std::vector<std::pair<std::string, std::unique_ptr<std::ofstream>>> files;
-  std::vector<ReportSpec> specs;
-  std::string spec_error;
-  if (!parse_report_specs(args.reports, /*stdout_allowed=*/false, &specs, &spec_error)) {
-    std::cerr << "pistesim conform: " << spec_error << "\n";
+  auto specs = parse_report_specs(args.reports, /*stdout_allowed=*/false);
+  if (!specs) {
+    std::cerr << "pistesim conform: " << specs.error().message << "\n";
     return 2;
   }
-  for (const auto& [format, path] : specs) {
+  for (const auto& [format, path] : *specs) {
     auto file = std::make_unique<std::ofstream>(path);
     if (!*file) {
       std::cerr << "pistesim conform: --report " << format << "=" << path << ": cannot write "
@@ -176,9 +175,8 @@ int conform(ConformArgs& args) {
   std::string preflight_line;
   if (!args.no_preflight) {
     // The remedy names the conformance world where this binary finds it (data_dir.h).
-    std::string no_data_dir;
-    std::string world_file = shipped_path("conformance/world.toml", &no_data_dir);
-    if (world_file.empty()) world_file = "conformance/world.toml";
+    auto shipped_world = shipped_path("conformance/world.toml");
+    const std::string world_file = shipped_world ? *shipped_world : "conformance/world.toml";
     auto pre = conformance::preflight(profile, world_file);
     if (!pre.ok) {
       std::cerr << "pistesim conform: preflight failed, no check ran: " << pre.problem
@@ -199,9 +197,8 @@ int conform(ConformArgs& args) {
     where.control = profile.control();
     where.verify_tls = profile.verify_tls;
     where.ca_file = profile.ca_file;
-    std::string note;
-    clock.emplace(where, &note);
-    if (!note.empty()) std::cerr << "pistesim conform: " << note << "\n";
+    clock.emplace(where);
+    if (!clock->note().empty()) std::cerr << "pistesim conform: " << clock->note() << "\n";
   }
   selection.on_check = [&](const conformance::CheckResult& r) {
     conformance::write_check_line(std::cout, r, color);

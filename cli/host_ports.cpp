@@ -32,28 +32,23 @@ void add_host_port_options(CLI::App* cmd, HostPortArgs* args) {
         ->check(CLI::Range(0, 65535));
 }
 
-bool host_ports_of(const HostPortArgs& args, int main_port, std::vector<HostPort>* ports,
-                   std::string* error) {
-  ports->clear();
+Result<std::vector<HostPort>> host_ports_of(const HostPortArgs& args, int main_port) {
+  std::vector<HostPort> ports;
   for (size_t i = 0; i < kHosts.size(); ++i) {
     int port = args.each[i];
     if (port < 0 && args.base >= 0) port = args.base == 0 ? 0 : args.base + static_cast<int>(i);
     if (port < 0) continue;
     const std::string name = args.each[i] >= 0 ? kOptions[i] : "--host-ports";
-    if (port != 0 && port == main_port) {
-      *error = name + ": port " + std::to_string(port) + " is already --port's";
-      return false;
-    }
-    for (const HostPort& other : *ports)
-      if (port != 0 && other.port == port) {
-        *error = name + ": port " + std::to_string(port) + " is given to both " +
-                 std::string(piste_host(other.endpoint)) + " and " +
-                 std::string(piste_host(kHosts[i]));
-        return false;
-      }
-    ports->push_back(HostPort{kHosts[i], port, 0});
+    if (port != 0 && port == main_port)
+      return Error{name + ": port " + std::to_string(port) + " is already --port's"};
+    for (const HostPort& other : ports)
+      if (port != 0 && other.port == port)
+        return Error{name + ": port " + std::to_string(port) + " is given to both " +
+                     std::string(piste_host(other.endpoint)) + " and " +
+                     std::string(piste_host(kHosts[i]))};
+    ports.push_back(HostPort{kHosts[i], port, 0});
   }
-  return true;
+  return ports;
 }
 
 }  // namespace pistesim::cli

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "http/http_server.h"
 
 namespace CLI {
@@ -25,9 +26,8 @@ struct HostPortArgs {
 void add_host_port_options(CLI::App* cmd, HostPortArgs* args);
 
 // The host ports asked for, in the order sandbox OAuth, sandbox API, production OAuth, production
-// API (an explicit port wins over --host-ports's). False with *error when two would share a port
-// or one would take `main_port`.
-bool host_ports_of(const HostPortArgs& args, int main_port, std::vector<HostPort>* ports,
-                   std::string* error);
+// API (an explicit port wins over --host-ports's). An error when two would share a port or one
+// would take `main_port`.
+Result<std::vector<HostPort>> host_ports_of(const HostPortArgs& args, int main_port);
 
 }  // namespace pistesim::cli

@@ -113,12 +113,12 @@ Workload build_workload(const LoadArgs& a) {
           "with --workload, edit the workload file instead");
     // The shipped profiles are in the data directory (data_dir.h); without one, a profile is
     // still found by path or in PISTESIM_PROFILES_DIR.
-    std::string no_data_dir;
-    const std::string shipped = shipped_path("loadgen/profiles", &no_data_dir);
+    const auto shipped = shipped_path("loadgen/profiles");
     try {
-      w = load_profile_file(find_profile(a.workload, default_profile_dirs(shipped)));
+      w = load_profile_file(
+          find_profile(a.workload, default_profile_dirs(shipped ? *shipped : std::string())));
     } catch (const std::runtime_error& e) {
-      throw UsageError(e.what() + (no_data_dir.empty() ? "" : " (" + no_data_dir + ")"));
+      throw UsageError(e.what() + (shipped ? "" : " (" + shipped.error().message + ")"));
     }
   } else {
     ApplicationGroup g;
@@ -224,12 +224,10 @@ struct LoadReport {
 
 // --report specs, then the deprecated --json/--html (each saying its new spelling once).
 std::vector<LoadReport> reports_of(const LoadArgs& a, std::string_view command) {
-  std::vector<ReportSpec> specs;
-  std::string error;
-  if (!parse_report_specs(a.reports, /*stdout_allowed=*/false, &specs, &error))
-    throw UsageError(error);
+  auto specs = parse_report_specs(a.reports, /*stdout_allowed=*/false);
+  if (!specs) throw UsageError(specs.error().message);
   std::vector<LoadReport> out;
-  for (auto& s : specs) out.push_back({s, "--report " + s.format + "=" + s.path});
+  for (auto& s : *specs) out.push_back({s, "--report " + s.format + "=" + s.path});
   for (const auto& [option, format, path] :
        {std::tuple<const char*, const char*, const std::string&>{"--json", "json", a.json_out},
         {"--html", "html", a.html_out}}) {

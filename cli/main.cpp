@@ -26,11 +26,11 @@ int main(int argc, char** argv) {
                      "profiles and docs ($PISTESIM_DATA_DIR, else <prefix>/share/pistesim)")
       ->callback([&exit_code] {
         auto data = pistesim::cli::find_data_dir();
-        if (data.dir.empty()) {
-          std::cerr << "pistesim data-dir: " << data.error << "\n";
+        if (!data) {
+          std::cerr << "pistesim data-dir: " << data.error().message << "\n";
           exit_code = 2;
         } else {
-          std::cout << std::filesystem::absolute(data.dir).string() << "\n";
+          std::cout << std::filesystem::absolute(*data).string() << "\n";
         }
       });
   pistesim::cli::bind_environment(app);

@@ -23,27 +23,23 @@ CLI::Option* add_report_option(CLI::App* cmd, std::vector<std::string>* specs,
       ->allow_extra_args(false);
 }
 
-bool parse_report_specs(const std::vector<std::string>& specs, bool stdout_allowed,
-                        std::vector<ReportSpec>* out, std::string* error) {
-  out->clear();
+Result<std::vector<ReportSpec>> parse_report_specs(const std::vector<std::string>& specs,
+                                                   bool stdout_allowed) {
+  std::vector<ReportSpec> out;
   for (const auto& spec : specs) {
     const size_t eq = spec.find('=');
     const std::string format = spec.substr(0, eq);
-    if (eq == std::string::npos || eq + 1 == spec.size() || !kFormats.count(format)) {
-      *error = "--report " + spec +
-               ": expected FORMAT=FILE with FORMAT one of junit, tap, json, html" +
-               (stdout_allowed ? " (FILE - for standard output)" : "");
-      return false;
-    }
+    if (eq == std::string::npos || eq + 1 == spec.size() || !kFormats.count(format))
+      return Error{"--report " + spec +
+                   ": expected FORMAT=FILE with FORMAT one of junit, tap, json, html" +
+                   (stdout_allowed ? " (FILE - for standard output)" : "")};
     const std::string path = spec.substr(eq + 1);
-    if (path == "-" && !stdout_allowed) {
-      *error = "--report " + spec + ": standard output carries this command's own summary; " +
-               "give a file";
-      return false;
-    }
-    out->push_back({format, path});
+    if (path == "-" && !stdout_allowed)
+      return Error{"--report " + spec + ": standard output carries this command's own summary; " +
+                   "give a file"};
+    out.push_back({format, path});
   }
-  return true;
+  return out;
 }
 
 void warn_deprecated(std::string_view command, std::string_view old_spelling,

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
+
 namespace CLI {
 class App;
 class Option;
@@ -23,10 +25,10 @@ struct ReportSpec {
 // The option, with the same help on every command.
 CLI::Option* add_report_option(CLI::App* cmd, std::vector<std::string>* specs, bool stdout_allowed);
 
-// Parses FORMAT=PATH specs. False with *error naming the bad spec (and, without
-// `stdout_allowed`, a PATH of -).
-bool parse_report_specs(const std::vector<std::string>& specs, bool stdout_allowed,
-                        std::vector<ReportSpec>* out, std::string* error);
+// Parses FORMAT=PATH specs. An error naming the bad spec (and, without `stdout_allowed`, a PATH
+// of -).
+Result<std::vector<ReportSpec>> parse_report_specs(const std::vector<std::string>& specs,
+                                                   bool stdout_allowed);
 
 // On stderr, one line: "pistesim load: --json is deprecated (kept for one release): use
 // --report json=FILE".

@@ -151,13 +151,12 @@ int run(RunArgs args) {
   std::vector<std::pair<std::string, std::string>> report_files;  // format, path
   std::string stdout_format = args.format;
   bool stdout_taken = false;
-  std::vector<ReportSpec> specs;
-  std::string spec_error;
-  if (!parse_report_specs(args.reports, /*stdout_allowed=*/true, &specs, &spec_error)) {
-    std::cerr << spec_error << "\n";
+  auto specs = parse_report_specs(args.reports, /*stdout_allowed=*/true);
+  if (!specs) {
+    std::cerr << specs.error().message << "\n";
     return 2;
   }
-  for (const auto& [format, path] : specs) {
+  for (const auto& [format, path] : *specs) {
     if (path == "-") {
       if (stdout_taken || (args.format_given && args.format != format)) {
         std::cerr << "--report " << format << "=-: standard output already has the "
@@ -189,14 +188,13 @@ int run(RunArgs args) {
 
   // No path: the shipped suite, from the data directory (data_dir.h).
   if (args.paths.empty()) {
-    std::string why;
-    std::string shipped = shipped_path("scenarios", &why);
-    if (shipped.empty()) {
-      std::cerr << "pistesim run: no scenario given and the shipped suite is unavailable: " << why
-                << "\n";
+    auto shipped = shipped_path("scenarios");
+    if (!shipped) {
+      std::cerr << "pistesim run: no scenario given and the shipped suite is unavailable: "
+                << shipped.error().message << "\n";
       return 2;
     }
-    args.paths.push_back(shipped);
+    args.paths.push_back(*shipped);
   }
   std::vector<scenario::LoadError> find_errors;
   std::vector<std::string> files_found = scenario::find_scenario_files(args.paths, &find_errors);
@@ -270,9 +268,8 @@ int run(RunArgs args) {
   {
     // A bad URL, a missing admin token or a world that does not load is a usage error, said
     // once rather than once per scenario.
-    std::string error;
-    if (!scenario::make_target(options.target, &error)) {
-      std::cerr << "pistesim run: " << error << "\n";
+    if (auto target = scenario::make_target(options.target); !target) {
+      std::cerr << "pistesim run: " << target.error().message << "\n";
       return 2;
     }
   }
@@ -286,9 +283,8 @@ int run(RunArgs args) {
   // A shared server outlives the run: its clock goes back to where the run found it.
   std::optional<scenario::TargetClock> clock;
   if (!args.keep_clock) {
-    std::string note;
-    clock.emplace(options.target, &note);
-    if (!note.empty()) std::cerr << "pistesim run: " << note << "\n";
+    clock.emplace(options.target);
+    if (!clock->note().empty()) std::cerr << "pistesim run: " << clock->note() << "\n";
   }
   RunSummary summary = scenario::run_all(scenarios, load_errors, options);
   if (clock)

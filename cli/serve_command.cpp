@@ -65,10 +65,9 @@ int serve(const ServeSettings& args) {
   if (!args.admin_token.empty() && !parse_bearer("Bearer " + args.admin_token)) {
     return fail("--admin-token: use letters, digits and - . _ ~ + / (then '=' padding) only");
   }
-  std::vector<HostPort> host_ports;
-  std::string ports_error;
-  if (!host_ports_of(args.host_ports, args.port, &host_ports, &ports_error))
-    return fail(ports_error);
+  auto asked_ports = host_ports_of(args.host_ports, args.port);
+  if (!asked_ports) return fail(asked_ports.error().message);
+  std::vector<HostPort> host_ports = std::move(asked_ports).value();
   std::optional<RedisAddress> cluster;
   if (!args.cluster.empty()) {
     if (!args.state.empty())
@@ -154,10 +153,11 @@ int serve(const ServeSettings& args) {
   std::map<Endpoint, std::string> host_urls;
   for (const HostPort& h : server.host_ports()) host_urls[h.endpoint] = server.host_url(h.endpoint);
   nlohmann::json info = server_info(sim, server.base_url(), host_urls);
-  if (!args.info_file.empty() && !write_info_file(args.info_file, info, &error)) {
-    server.stop();
-    return fail(error);
-  }
+  if (!args.info_file.empty())
+    if (auto written = write_info_file(args.info_file, info); !written) {
+      server.stop();
+      return fail(written.error().message);
+    }
   // A log collector reads the addresses from the JSON lines; a person from the banner.
   if (args.quiet || format == LogFormat::Json) {
     say("serving on " + server.base_url());

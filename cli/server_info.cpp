@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iomanip>
 #include <sstream>
 
@@ -160,23 +162,27 @@ std::string describe_server(const json& info) {
   return out.str();
 }
 
-bool write_info_file(const std::string& path, const json& info, std::string* error) {
+Result<void> write_info_file(const std::string& path, const json& info) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) {
-    *error = "cannot create " + tmp;
-    return false;
-  }
+  if (fd < 0) return Error{"cannot create " + tmp + ": " + std::strerror(errno)};
   std::string text = info.dump(2) + "\n";
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
             ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    *error = "cannot write " + path;
-    return false;
+  int saved = ok ? 0 : errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    saved = errno;
   }
-  return true;
+  if (ok && std::rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok) {
+    std::remove(tmp.c_str());
+    return Error{"cannot write " + path + ": " + std::strerror(saved ? saved : EIO)};
+  }
+  return {};
 }
 
 }  // namespace pistesim::cli

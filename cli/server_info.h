@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/result.h"
 #include "core/simulator.h"
 
 namespace pistesim::cli {
@@ -17,6 +18,6 @@ nlohmann::json server_info(const Simulator& sim, const std::string& base_url,
 // Human form of server_info for the terminal.
 std::string describe_server(const nlohmann::json& info);
 // Writes the JSON atomically (temporary file + rename) with mode 0600: it holds the admin token.
-bool write_info_file(const std::string& path, const nlohmann::json& info, std::string* error);
+Result<void> write_info_file(const std::string& path, const nlohmann::json& info);
 
 }  // namespace pistesim::cli

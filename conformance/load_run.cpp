@@ -38,8 +38,7 @@ struct TokenRequest {
   std::string url, body;
 };
 
-std::optional<TokenRequest> token_request(const TargetProfile& profile, scenario::Target& target,
-                                          std::string* error) {
+Result<TokenRequest> token_request(const TargetProfile& profile, scenario::Target& target) {
   scenario::Scenario empty;
   scenario::Scenario sc = with_profile_vars(empty, profile);
   scenario::Variables vars;
@@ -49,18 +48,17 @@ std::optional<TokenRequest> token_request(const TargetProfile& profile, scenario
   vars.set("production_oauth", urls.production_oauth);
   vars.set("production_api", urls.production_api);
   vars.set("control", urls.control);
-  auto get = [&](const std::string& name) -> std::optional<std::string> {
+  auto get = [&](const std::string& name) -> Result<std::string> {
     auto it = sc.vars.find(name);
-    if (it == sc.vars.end() || !it->second.is_string()) {
-      if (error) *error = "the profile has no " + name;
-      return std::nullopt;
-    }
-    return scenario::render(it->second.get<std::string>(), vars, error);
+    if (it == sc.vars.end() || !it->second.is_string()) return Error{"the profile has no " + name};
+    return scenario::render(it->second.get<std::string>(), vars);
   };
   auto url = get("token_url");
+  if (!url) return url.error();
   auto id = get("client_id");
+  if (!id) return id.error();
   auto secret = get("client_secret");
-  if (!url || !id || !secret) return std::nullopt;
+  if (!secret) return secret.error();
   return TokenRequest{*url, "grant_type=client_credentials&client_id=" + form_encode(*id) +
                                 "&client_secret=" + form_encode(*secret)};
 }
@@ -111,29 +109,29 @@ LoadReport run_under_load(const std::vector<Check>& checks, const TargetProfile&
     if (list.size() < kMaxNotes) list.push_back(std::move(text));
   };
 
-  std::string error;
   std::unique_ptr<TargetAccess> shared;
   if (profile.target == "embedded") {
-    shared = open_target(profile, &error);
-    if (!shared) {
-      report.problems.push_back("cannot open the target: " + error);
+    auto opened = open_target(profile);
+    if (!opened) {
+      report.problems.push_back("cannot open the target: " + opened.error().message);
       return report;
     }
+    shared = std::move(opened).value();
   }
 
   auto worker = [&](size_t) {
-    std::string why;
-    auto access = open_target(profile, &why, shared.get());
-    if (!access) {
+    auto opened = open_target(profile, shared.get());
+    if (!opened) {
       std::lock_guard lock(mutex);
       ++report.transport_errors;
-      note(report.problems, "cannot open the target: " + why);
+      note(report.problems, "cannot open the target: " + opened.error().message);
       return;
     }
-    auto request = token_request(profile, *access->target, &why);
+    const std::unique_ptr<TargetAccess>& access = *opened;
+    auto request = token_request(profile, *access->target);
     if (!request) {
       std::lock_guard lock(mutex);
-      note(report.problems, why);
+      note(report.problems, request.error().message);
       return;
     }
     for (size_t round = 0; round < report.repeat; ++round) {
@@ -161,13 +159,12 @@ LoadReport run_under_load(const std::vector<Check>& checks, const TargetProfile&
       Request r;
       r.headers.add("Content-Type", "application/x-www-form-urlencoded");
       r.body = request->body;
-      std::string send_error;
-      auto response = access->target->send("POST", request->url, std::move(r), &send_error);
+      auto response = access->target->send("POST", request->url, std::move(r));
       std::lock_guard lock(mutex);
       ++report.token_requests;
       if (!response) {
         ++report.transport_errors;
-        note(report.problems, "token request: " + send_error);
+        note(report.problems, "token request: " + response.error().message);
         continue;
       }
       if (response->status >= 500) {

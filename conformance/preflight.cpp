@@ -41,8 +41,8 @@ std::string oauth_error(const Response& r) {
 }
 
 // The profile's variables rendered as the checks will see them (token_url may name
-// {{sandbox_oauth}}, a secret {{env.X}}). False with *error naming the key.
-bool render_vars(const TargetProfile& p, Target& t, scenario::Variables& out, std::string* error) {
+// {{sandbox_oauth}}, a secret {{env.X}}), or an error naming the key.
+Result<void> render_vars(const TargetProfile& p, Target& t, scenario::Variables& out) {
   scenario::BaseUrls urls = t.base_urls();
   out.set("sandbox_oauth", urls.sandbox_oauth);
   out.set("sandbox_api", urls.sandbox_api);
@@ -52,15 +52,12 @@ bool render_vars(const TargetProfile& p, Target& t, scenario::Variables& out, st
   std::map<std::string, scenario::Value> pending = with_profile_vars({}, p).vars;
   pending.erase("oversized_body");
   // Values may refer to each other in any order.
-  std::string failed, why;
-  if (!scenario::render_all(
-          std::move(pending), out,
-          [&](const std::string& name, scenario::Value v) { out.set(name, std::move(v)); }, &failed,
-          &why)) {
-    *error = "the target profile's « " + failed + " »: " + why;
-    return false;
-  }
-  return true;
+  auto all = scenario::render_all(
+      std::move(pending), out,
+      [&](const std::string& name, scenario::Value v) { out.set(name, std::move(v)); });
+  if (!all)
+    return Error{"the target profile's « " + all.error().name + " »: " + all.error().reason};
+  return {};
 }
 
 std::string var(const scenario::Variables& vars, const std::string& name) {
@@ -83,7 +80,8 @@ class Preflight {
     const std::string secret = var(vars_, prefix + "client_secret");
     const std::string option = "--" + std::string(prefix == "second_" ? "second-" : "");
     std::optional<uint64_t> mark;
-    if (p_.control()) mark = t_.journal_position(nullptr);
+    if (p_.control())
+      if (auto position = t_.journal_position()) mark = *position;
 
     std::optional<Response> last;
     for (bool basic : {true, false}) {
@@ -95,10 +93,9 @@ class Preflight {
                         "Basic " + base64_encode(form_encode(id) + ":" + form_encode(secret)));
       else
         req.body += "&client_id=" + form_encode(id) + "&client_secret=" + form_encode(secret);
-      std::string why;
-      auto resp = t_.send("POST", token_url_, std::move(req), &why);
+      auto resp = t_.send("POST", token_url_, std::move(req));
       if (!resp) {
-        r = failed("cannot reach the token endpoint " + token_url_ + ": " + why,
+        r = failed("cannot reach the token endpoint " + token_url_ + ": " + resp.error().message,
                    p_.control() ? "check --target: is `pistesim serve` running there?"
                                 : "check --token-url, and that the server is running");
         return std::nullopt;
@@ -108,7 +105,7 @@ class Preflight {
         if (j.is_object() && j.contains("access_token") && j["access_token"].is_string())
           return j["access_token"].get<std::string>();
       }
-      if (!last || oauth_error(*last) != "invalid_client") last = std::move(resp);
+      if (!last || oauth_error(*last) != "invalid_client") last = std::move(*resp);
     }
     const std::string seen = "POST " + token_url_ + " answered " + answer_text(*last);
     if (last->status == 404 || last->status == 405) {
@@ -133,11 +130,10 @@ class Preflight {
     const std::string url = var(vars_, "api_base") + path;
     Request req;
     req.headers.add("Authorization", "Bearer " + token);
-    std::string why;
-    auto resp = t_.send("GET", url, std::move(req), &why);
+    auto resp = t_.send("GET", url, std::move(req));
     const std::string option = name == "allowed_path" ? "--allowed-path" : "--forbidden-path";
     if (!resp) {
-      r = failed("cannot reach the API at " + url + ": " + why,
+      r = failed("cannot reach the API at " + url + ": " + resp.error().message,
                  p_.control() ? "check --target: is `pistesim serve` running there?"
                               : "check --api-url, and that the server is running");
       return false;
@@ -172,11 +168,11 @@ class Preflight {
                                                        "CONFORM_CLIENT_SECRET"
                                                      : "");
     if (!mark) return failed("client « " + id + " » refused: " + seen, plain_remedy);
-    std::string why;
     const JournalEntry* entry = nullptr;
-    auto entries = t_.journal(*mark, &why);
-    for (const auto& e : entries)
-      if (e.kind == JournalKind::Token && e.client_id == id) entry = &e;
+    auto entries = t_.journal(*mark);
+    if (entries)
+      for (const auto& e : *entries)
+        if (e.kind == JournalKind::Token && e.client_id == id) entry = &e;
     if (!entry) return failed("client « " + id + " » refused: " + seen, plain_remedy);
     if (!entry->application.empty())
       return failed("the target knows client « " + id + " » (application « " + entry->application +
@@ -187,7 +183,7 @@ class Preflight {
     const std::string app = var(vars_, "application");
     if (!app.empty()) {
       auto resp = t_.send("GET", t_.base_urls().control + "/applications/" + percent_encode(app),
-                          Request{}, &why);
+                          Request{});
       auto j = resp && resp->status == 200 ? json::parse(resp->body, nullptr, false) : json();
       if (j.is_object() && j.contains("oauth_clients") && j["oauth_clients"].is_array()) {
         std::string known;
@@ -200,7 +196,7 @@ class Preflight {
       }
     }
     std::string world_name;
-    if (auto resp = t_.send("GET", t_.base_urls().control + "/world", Request{}, &why);
+    if (auto resp = t_.send("GET", t_.base_urls().control + "/world", Request{});
         resp && resp->status == 200) {
       auto j = json::parse(resp->body, nullptr, false);
       if (j.is_object() && j.contains("name") && j["name"].is_string())
@@ -222,20 +218,23 @@ class Preflight {
 }  // namespace
 
 PreflightResult preflight(const TargetProfile& p, const std::string& world_file) {
-  std::string why;
-  auto access = open_target(p, &why);
-  if (!access) return failed("cannot open the target: " + why, "check --target and --world");
-  Target& t = *access->target;
+  auto access = open_target(p);
+  if (!access)
+    return failed("cannot open the target: " + access.error().message,
+                  "check --target and --world");
+  Target& t = *(*access)->target;
   // A pistesim is reset as before each check: what an earlier run left must not be judged.
-  if (p.control() && !t.reset(&why)) {
+  if (auto reset = p.control() ? t.reset() : Result<void>(); !reset) {
+    const std::string& why = reset.error().message;
     const bool token = why.find("admin token") != std::string::npos;
     return failed("cannot reset the target: " + why,
                   token ? "give the admin token `pistesim serve` printed (--admin-token)"
                         : "check --target: is `pistesim serve` running there?");
   }
   scenario::Variables vars;
-  if (!render_vars(p, t, vars, &why))
-    return failed(why, "fix it in --profile-file or give it on the command line");
+  if (auto rendered = render_vars(p, t, vars); !rendered)
+    return failed(rendered.error().message,
+                  "fix it in --profile-file or give it on the command line");
   Preflight run(p, t, vars, world_file);
   PreflightResult r;
   auto token = run.token("", r);

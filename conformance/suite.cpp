@@ -211,7 +211,7 @@ bool TargetProfile::provides(const std::string& need) const {
   return false;
 }
 
-bool load_profile_file(const std::string& path, TargetProfile& profile, std::string* error) {
+Result<TargetProfile> load_profile_file(const std::string& path, TargetProfile base) {
   std::vector<InputError> found;
   TomlReader r(path, found);
   std::optional<toml::table> root = r.parse_file();
@@ -220,7 +220,7 @@ bool load_profile_file(const std::string& path, TargetProfile& profile, std::str
                                          "admin_token", "verify_tls", "ca_file"};
   for (const auto& v : profile_var_keys()) known.push_back(v);
   if (root) r.check_keys(*root, known, "the target profile");
-  TargetProfile read = profile;
+  TargetProfile read = std::move(base);
   static const toml::table kEmpty;
   for (auto&& [k, node] : root ? *root : kEmpty) {
     const std::string key(k.str());
@@ -249,14 +249,11 @@ bool load_profile_file(const std::string& path, TargetProfile& profile, std::str
   }
   if (!found.empty()) {
     sort_in_file_order(found);
-    if (error) {
-      error->clear();
-      for (const auto& e : found) *error += (error->empty() ? "" : "\n") + e.to_string();
-    }
-    return false;
+    std::string why;
+    for (const auto& e : found) why += (why.empty() ? "" : "\n") + e.to_string();
+    return Error{std::move(why)};
   }
-  profile = std::move(read);
-  return true;
+  return read;
 }
 
 std::string profile_error(const TargetProfile& p) {
@@ -397,7 +394,15 @@ SuiteResult run_suite(const std::vector<Check>& checks, const TargetProfile& pro
   SuiteResult suite;
   suite.profile = profile.profile;
   std::string open_error;
-  auto access = open_target(profile, &open_error);
+  auto open = [&]() -> std::unique_ptr<TargetAccess> {
+    auto opened = open_target(profile);
+    if (!opened) {
+      open_error = opened.error().message;
+      return nullptr;
+    }
+    return std::move(opened).value();
+  };
+  auto access = open();
   suite.target = access ? access->target->description() : profile.target;
   if (profile.target == "embedded") suite.target = "embedded (" + suite.target + ")";
 
@@ -439,16 +444,15 @@ SuiteResult run_suite(const std::vector<Check>& checks, const TargetProfile& pro
     // The embedded simulator is started afresh per check: its own world and clock.
     if (profile.target == "embedded" && access) {
       access.reset();
-      access = open_target(profile, &open_error);
+      access = open();
     }
     if (!access) {
       r.verdict = Verdict::Error;
       r.evidence = cut(open_error);
     } else {
-      std::string why;
-      if (!access->target->reset(&why)) {
+      if (auto reset = access->target->reset(); !reset) {
         r.verdict = Verdict::Error;
-        r.evidence = cut("cannot reset the target: " + why);
+        r.evidence = cut("cannot reset the target: " + reset.error().message);
       } else {
         r.detail =
             scenario::run_scenario(with_profile_vars(chosen->scenario, profile), *access->target);

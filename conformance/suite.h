@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "scenario_engine/model.h"
 #include "scenario_engine/result.h"
 
@@ -63,10 +64,11 @@ struct TargetProfile {
   bool provides(const std::string& need) const;
 };
 
-// Reads a profile file into `profile` (its keys override what is there). Relative paths
-// (world, ca_file) are resolved against the file's directory. False with *error when the file
-// is unreadable or holds an unknown key or a value of the wrong type.
-bool load_profile_file(const std::string& path, TargetProfile& profile, std::string* error);
+// Reads a profile file over `base` (its keys override base's). Relative paths (world, ca_file)
+// are resolved against the file's directory. An error, one line per mistake with its
+// file:line:column, when the file is unreadable or holds an unknown key or a value of the wrong
+// type.
+Result<TargetProfile> load_profile_file(const std::string& path, TargetProfile base = {});
 // Empty when the profile can run checks; else what is missing (token_url, a client).
 std::string profile_error(const TargetProfile& profile);
 

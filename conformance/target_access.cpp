@@ -16,33 +16,26 @@ std::string origin_of(const scenario::BaseUrls& urls) {
 
 }  // namespace
 
-std::unique_ptr<TargetAccess> open_target(const TargetProfile& profile, std::string* error,
-                                          const TargetAccess* shared_embedded) {
+Result<std::unique_ptr<TargetAccess>> open_target(const TargetProfile& profile,
+                                                  const TargetAccess* shared_embedded) {
   auto access = std::make_unique<TargetAccess>();
   scenario::TargetOptions options;
   options.verify_tls = profile.verify_tls;
   options.ca_file = profile.ca_file;
   if (profile.target == "embedded") {
-    std::string origin, token;
-    if (shared_embedded) {
-      std::string why;
-      origin = origin_of(shared_embedded->owner->socket_urls(&why));
-      token = shared_embedded->owner->admin_token();
-    } else {
+    if (!shared_embedded) {
       scenario::TargetOptions embedded;
       embedded.world = profile.world;
       embedded.profile = parse_profile(profile.profile).value_or(Profile::Piste);
-      access->owner = scenario::make_target(embedded, error);
-      if (!access->owner) return nullptr;
-      std::string why;
-      auto urls = access->owner->socket_urls(&why);
-      if (urls.control.empty()) {
-        if (error) *error = why;
-        return nullptr;
-      }
-      origin = origin_of(urls);
-      token = access->owner->admin_token();
+      auto owner = scenario::make_target(embedded);
+      if (!owner) return owner.error();
+      access->owner = std::move(owner).value();
     }
+    scenario::Target& owner = shared_embedded ? *shared_embedded->owner : *access->owner;
+    auto urls = owner.socket_urls();  // started once, by the first to ask
+    if (!urls) return urls.error();
+    const std::string origin = origin_of(*urls);
+    const std::string token = owner.admin_token();
     options.url = origin;
     options.admin_token = token;
   } else {
@@ -50,8 +43,9 @@ std::unique_ptr<TargetAccess> open_target(const TargetProfile& profile, std::str
     options.admin_token = profile.admin_token;
     options.control = !profile.admin_token.empty();
   }
-  access->target = scenario::make_target(options, error);
-  if (!access->target) return nullptr;
+  auto target = scenario::make_target(options);
+  if (!target) return target.error();
+  access->target = std::move(target).value();
   return access;
 }
 

@@ -16,11 +16,11 @@ struct TargetAccess {
   std::unique_ptr<scenario::Target> target;  // what checks use
 };
 
-// nullptr with *error when the world cannot be loaded, the URL is malformed, or the loopback
-// server cannot start. `shared_embedded`: reuse that embedded simulator (a thread of the run
-// under load gets its own connection to the same server).
-std::unique_ptr<TargetAccess> open_target(const TargetProfile& profile, std::string* error,
-                                          const TargetAccess* shared_embedded = nullptr);
+// An error when the world cannot be loaded, the URL is malformed, or the loopback server cannot
+// start. `shared_embedded`: reuse that embedded simulator (a thread of the run under load gets its
+// own connection to the same server).
+Result<std::unique_ptr<TargetAccess>> open_target(const TargetProfile& profile,
+                                                  const TargetAccess* shared_embedded = nullptr);
 
 // The check's scenario with the profile's variables (token_url, client_id, …, profile,
 // oversized_body) added to its [vars].

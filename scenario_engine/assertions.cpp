@@ -71,7 +71,7 @@ struct CompiledRegex {
   bool bounded_input = false;
 };
 
-std::optional<CompiledRegex> compile_regex(const std::string& pattern, std::string* error) {
+Result<CompiledRegex> compile_regex(const std::string& pattern) {
   try {
 #if defined(__GLIBCXX__)
     try {
@@ -83,8 +83,7 @@ std::optional<CompiledRegex> compile_regex(const std::string& pattern, std::stri
 #endif
     return CompiledRegex{std::regex(pattern, std::regex::ECMAScript), true};
   } catch (const std::regex_error& e) {
-    *error = std::string("invalid regex /") + pattern + "/: " + e.what();
-    return std::nullopt;
+    return Error{std::string("invalid regex /") + pattern + "/: " + e.what()};
   }
 }
 
@@ -97,21 +96,19 @@ const std::string& regex_input(const CompiledRegex& r, const std::string& text,
   return storage;
 }
 
-// `input` must outlive `m`'s use.
-bool regex_find(const CompiledRegex& r, const std::string& input, std::smatch& m,
-                std::string* error) {
+// Whether `r` matches in `input`, or why it could not be run. `input` must outlive `m`'s use.
+Result<bool> regex_find(const CompiledRegex& r, const std::string& input, std::smatch& m) {
   try {
     return std::regex_search(input, m, r.re);
   } catch (const std::regex_error& e) {
-    *error = std::string("the regex could not be run on this text: ") + e.what();
-    return false;
+    return Error{std::string("the regex could not be run on this text: ") + e.what()};
   }
 }
 
-bool regex_found(const CompiledRegex& r, const std::string& text, std::string* error) {
+Result<bool> regex_found(const CompiledRegex& r, const std::string& text) {
   std::string storage;
   std::smatch m;
-  return regex_find(r, regex_input(r, text, storage), m, error);
+  return regex_find(r, regex_input(r, text, storage), m);
 }
 
 std::string describe(Matcher::Op op, bool negate, const Value& expected) {
@@ -208,11 +205,10 @@ std::optional<double> duration_ms(const std::string& text) {
 
 AssertionResult check_matcher(const Matcher& m, const std::string& subject, const Value& actual,
                               bool actual_missing, const Variables& vars) {
-  std::string error;
-  auto rendered = render_value(m.expected, vars, &error);
+  auto rendered = render_value(m.expected, vars);
   if (!rendered)
     return make(subject, describe(m.op, m.negate, m.expected),
-                "cannot render the expectation: " + error, false, m.where);
+                "cannot render the expectation: " + rendered.error().message, false, m.where);
   const Value& expected = *rendered;
   std::string expectation = describe(m.op, m.negate, expected);
   std::string shown = actual_missing ? "absent" : display(actual);
@@ -236,17 +232,23 @@ AssertionResult check_matcher(const Matcher& m, const std::string& subject, cons
       }
       break;
     case Matcher::Op::Matches: {
-      auto re = compile_regex(text_of(expected), &error);
-      if (!re) return make(subject, expectation, error, false, m.where);
+      auto re = compile_regex(text_of(expected));
+      if (!re) return make(subject, expectation, re.error().message, false, m.where);
+      std::string run_error;
+      auto found = [&](const Value& v) {
+        auto f = regex_found(*re, text_of(v));
+        if (!f) run_error = f.error().message;
+        return f && *f;
+      };
       // On an array: some element matches (and `not_matches`: none does).
       if (!actual_missing) {
         if (actual.is_array()) {
-          for (const auto& element : actual) ok = ok || regex_found(*re, text_of(element), &error);
+          for (const auto& element : actual) ok = ok || found(element);
         } else {
-          ok = regex_found(*re, text_of(actual), &error);
+          ok = found(actual);
         }
       }
-      if (!error.empty()) return make(subject, expectation, error, false, m.where);
+      if (!run_error.empty()) return make(subject, expectation, run_error, false, m.where);
       break;
     }
     case Matcher::Op::Exists: {
@@ -382,20 +384,20 @@ std::vector<AssertionResult> check_expectations(const Expectations& expect, cons
               make(j.path, describe(m.op, m.negate, m.expected), not_json, false, m.where));
           continue;
         }
-        std::string error;
         // Paths may name captured values: $[?(@.id == '{{request_id}}')].status
-        auto path = render(j.path, vars, &error);
+        auto path = render(j.path, vars);
         if (!path) {
           out.push_back(make(j.path, describe(m.op, m.negate, m.expected),
-                             "cannot render the path: " + error, false, m.where));
+                             "cannot render the path: " + path.error().message, false, m.where));
           continue;
         }
-        auto nodes = json_path_select(doc, *path, &error);
-        if (!error.empty()) {
+        auto selected = json_path_select(doc, *path);
+        if (!selected) {
           out.push_back(make(j.path, describe(m.op, m.negate, m.expected),
-                             "invalid JSONPath: " + error, false, m.where));
+                             "invalid JSONPath: " + selected.error().message, false, m.where));
           continue;
         }
+        const std::vector<const Value*>& nodes = *selected;
         // A singular path ("$.apis") is judged on its node, and so is a filter or wildcard that
         // selected exactly one (except by count); any other ("$.apis[*].id") on the array of its
         // matches, so that count is the number of matches and contains is membership among them.
@@ -444,8 +446,7 @@ std::vector<AssertionResult> check_expectations(const Expectations& expect, cons
   return out;
 }
 
-std::optional<Value> apply_capture(const Capture& capture, const Observation& seen,
-                                   std::string* error) {
+Result<Value> apply_capture(const Capture& capture, const Observation& seen) {
   std::string why;
   std::optional<Value> value;
   const Response* response = seen.response ? &*seen.response : nullptr;
@@ -466,11 +467,13 @@ std::optional<Value> apply_capture(const Capture& capture, const Observation& se
         why = "body is JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep";
         break;
       }
-      std::string path_error;
-      auto nodes = json_path_select(doc, capture.expression, &path_error);
-      if (!path_error.empty()) {
-        why = "invalid JSONPath " + capture.expression + ": " + path_error;
-      } else if (nodes.empty()) {
+      auto selected = json_path_select(doc, capture.expression);
+      if (!selected) {
+        why = "invalid JSONPath " + capture.expression + ": " + selected.error().message;
+        break;
+      }
+      const std::vector<const Value*>& nodes = *selected;
+      if (nodes.empty()) {
         why = capture.expression + " matches nothing in " + excerpt(response->body, 100);
       } else if (nodes.size() == 1) {
         // One match is the value itself, whatever the path's form: a filter that picks one
@@ -514,16 +517,22 @@ std::optional<Value> apply_capture(const Capture& capture, const Observation& se
               "\"; expected \"body\", \"header:<name>\", \"stdout\" or \"stderr\"";
         break;
       }
-      auto re = compile_regex(capture.expression, &why);
-      if (!re) break;
+      auto re = compile_regex(capture.expression);
+      if (!re) {
+        why = re.error().message;
+        break;
+      }
       std::string storage;
       const std::string& searched = regex_input(*re, input, storage);
       std::smatch m;
-      if (regex_find(*re, searched, m, &why)) {
+      auto found = regex_find(*re, searched, m);
+      if (!found) {
+        why = found.error().message;
+      } else if (*found) {
         // Group 1 when the regex has a group (empty if that group did not take part), else the
         // whole match.
         value = Value(re->re.mark_count() >= 1 ? m[1].str() : m[0].str());
-      } else if (why.empty()) {
+      } else {
         why =
             "/" + capture.expression + "/ matches nothing in " + from + ": " + excerpt(input, 100);
       }
@@ -546,10 +555,9 @@ std::optional<Value> apply_capture(const Capture& capture, const Observation& se
       break;
   }
 
-  if (value) return value;
+  if (value) return std::move(*value);
   if (capture.fallback) return Value(*capture.fallback);
-  if (error) *error = "capture " + capture.variable + ": " + why;
-  return std::nullopt;
+  return Error{"capture " + capture.variable + ": " + why};
 }
 
 }  // namespace pistesim::scenario

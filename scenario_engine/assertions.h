@@ -32,9 +32,8 @@ AssertionResult check_matcher(const Matcher& m, const std::string& subject, cons
 std::vector<AssertionResult> check_expectations(const Expectations& expect, const Observation& seen,
                                                 const Variables& vars);
 
-// The value a capture takes from what was seen; nullopt with *error when nothing matches and
-// the capture has no fallback. JSON captures keep the JSON type (an object stays an object).
-std::optional<Value> apply_capture(const Capture& capture, const Observation& seen,
-                                   std::string* error);
+// The value a capture takes from what was seen; an error when nothing matches and the capture
+// has no fallback. JSON captures keep the JSON type (an object stays an object).
+Result<Value> apply_capture(const Capture& capture, const Observation& seen);
 
 }  // namespace pistesim::scenario

@@ -838,39 +838,29 @@ class Evaluator {
   size_t work_ = 0;
 };
 
-std::optional<Query> parse_path(std::string_view path, std::string* error) {
+Result<Query> parse_path(std::string_view path) {
   Parser p(path);
   auto q = p.parse();
-  if (!q && error) *error = p.error();
-  return q;
+  if (!q) return Error{p.error()};
+  return std::move(*q);
 }
 
 }  // namespace
 
-std::vector<const Value*> json_path_select(const Value& doc, std::string_view path,
-                                           std::string* error) {
-  std::string local;
-  auto q = parse_path(path, &local);
-  if (!q) {
-    if (error) *error = local;
-    return {};
-  }
+Result<std::vector<const Value*>> json_path_select(const Value& doc, std::string_view path) {
+  auto q = parse_path(path);
+  if (!q) return q.error();
   Evaluator ev(doc);
   auto nodes = ev.run(*q, doc);
-  if (ev.over_budget()) {
-    if (error)
-      *error = "the path visits more than " + std::to_string(kMaxWork) +
-               " nodes of this document; make it more specific";
-    return {};
-  }
-  if (error) error->clear();
+  if (ev.over_budget())
+    return Error{"the path visits more than " + std::to_string(kMaxWork) +
+                 " nodes of this document; make it more specific"};
   return nodes;
 }
 
 std::string json_path_syntax_error(std::string_view path) {
-  std::string error;
-  parse_path(path, &error);
-  return error;
+  auto q = parse_path(path);
+  return q ? std::string() : q.error().message;
 }
 
 bool json_nested_deeper_than(const Value& doc, size_t limit) {
@@ -886,7 +876,7 @@ bool json_nested_deeper_than(const Value& doc, size_t limit) {
 }
 
 bool json_path_is_singular(std::string_view path) {
-  auto q = parse_path(path, nullptr);
+  auto q = parse_path(path);
   return q && is_singular(*q);
 }
 

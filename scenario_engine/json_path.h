@@ -7,14 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "scenario_engine/model.h"
 
 namespace pistesim::scenario {
 
-// The nodes `path` selects in `doc`, in document order. *error set (and empty result) when the
-// path is malformed.
-std::vector<const Value*> json_path_select(const Value& doc, std::string_view path,
-                                           std::string* error);
+// The nodes `path` selects in `doc`, in document order; an error when the path is malformed (or
+// would visit too much of the document).
+Result<std::vector<const Value*>> json_path_select(const Value& doc, std::string_view path);
 // Empty when `path` is well formed, else what is wrong (the loader checks paths up front).
 std::string json_path_syntax_error(std::string_view path);
 // True when `path` is well formed and can select at most one node (names and indices only, no

@@ -33,15 +33,14 @@ ScenarioResult ScenarioRun::run() {
   const auto t0 = SteadyClock::now();
   ScenarioResult result = header_of(scenario_, Outcome::Passed, "");
 
-  std::string why;
-  if (!init_variables(&why)) {
+  if (auto vars = init_variables(); !vars) {
     result.outcome = Outcome::Error;
-    result.message = why;
-  } else if (auto start = target_.journal_position(&why)) {
+    result.message = vars.error().message;
+  } else if (auto start = target_.journal_position()) {
     marks_["start"] = *start;
   } else {
     result.outcome = Outcome::Error;
-    result.message = "cannot read the journal position: " + why;
+    result.message = "cannot read the journal position: " + start.error().message;
   }
 
   const bool only_mode = std::any_of(scenario_.steps.begin(), scenario_.steps.end(),
@@ -100,22 +99,18 @@ ScenarioResult ScenarioRun::run() {
   return result;
 }
 
-bool ScenarioRun::init_variables(std::string* error) {
+Result<void> ScenarioRun::init_variables() {
   BaseUrls urls = target_.base_urls();
   vars_.set("sandbox_oauth", urls.sandbox_oauth);
   vars_.set("sandbox_api", urls.sandbox_api);
   vars_.set("production_oauth", urls.production_oauth);
   vars_.set("production_api", urls.production_api);
   vars_.set("control", urls.control);
-  std::string failed, why;
-  if (!render_all(
-          scenario_.vars, vars_,
-          [&](const std::string& name, Value v) { set_variable(name, std::move(v)); }, &failed,
-          &why)) {
-    *error = "[vars] " + failed + ": " + why;
-    return false;
-  }
-  return true;
+  auto all = render_all(scenario_.vars, vars_, [&](const std::string& name, Value v) {
+    set_variable(name, std::move(v));
+  });
+  if (!all) return Error{"[vars] " + all.error().name + ": " + all.error().reason};
+  return {};
 }
 
 void ScenarioRun::set_variable(const std::string& name, Value value) {
@@ -135,11 +130,10 @@ void ScenarioRun::run_step(const Step& step, const std::map<std::string, Value>*
   Variables vars = vars_;
   if (row) {
     for (const auto& [k, v] : *row) {
-      std::string why;
-      auto rendered = render_value(v, vars_, &why);
+      auto rendered = render_value(v, vars_);
       if (!rendered) {
         sr.outcome = Outcome::Error;
-        sr.message = "loop row « " + k + " »: " + why;
+        sr.message = "loop row « " + k + " »: " + rendered.error().message;
         return;
       }
       if (names_a_secret(k) && rendered->is_string())
@@ -148,11 +142,10 @@ void ScenarioRun::run_step(const Step& step, const std::map<std::string, Value>*
     }
   }
   for (const auto& [name, allowed] : step.when) {
-    std::string why;
-    auto seen = render("{{" + name + "}}", vars, &why);
+    auto seen = render("{{" + name + "}}", vars);
     if (!seen) {
       sr.outcome = Outcome::Error;
-      sr.message = "when: " + why;
+      sr.message = "when: " + seen.error().message;
       return;
     }
     if (std::find(allowed.begin(), allowed.end(), *seen) == allowed.end()) {
@@ -199,18 +192,22 @@ Attempt ScenarioRun::execute(const Step& step, const Variables& vars) {
 std::optional<std::string> ScenarioRun::render_or_error(std::string_view text,
                                                         const Variables& vars,
                                                         const std::string& what, Attempt& a) {
-  std::string why;
-  auto out = render(text, vars, &why);
-  if (!out) a.error(what + ": " + why);
-  return out;
+  auto out = render(text, vars);
+  if (!out) {
+    a.error(what + ": " + out.error().message);
+    return std::nullopt;
+  }
+  return std::move(*out);
 }
 
 std::optional<Value> ScenarioRun::render_value_or_error(const Value& v, const Variables& vars,
                                                         const std::string& what, Attempt& a) {
-  std::string why;
-  auto out = render_value(v, vars, &why);
-  if (!out) a.error(what + ": " + why);
-  return out;
+  auto out = render_value(v, vars);
+  if (!out) {
+    a.error(what + ": " + out.error().message);
+    return std::nullopt;
+  }
+  return std::move(*out);
 }
 
 Observation ScenarioRun::exchange(const std::string& method, const std::string& url,
@@ -221,17 +218,17 @@ Observation ScenarioRun::exchange(const std::string& method, const std::string& 
   rec.request_headers = redactor_.headers(request.headers);
   rec.request_body = excerpt(redactor_.body(request.body, request.headers.get("Content-Type")));
   const auto t0 = SteadyClock::now();
-  std::string why;
   Observation seen;
-  seen.response = target_.send(method, url, std::move(request), &why);
+  auto answer = target_.send(method, url, std::move(request));
   seen.duration_us = micros_since(t0);
+  if (answer) seen.response = std::move(*answer);
   rec.duration_us = seen.duration_us;
   if (seen.response) {
     rec.status = seen.response->status;
     rec.response_headers = redactor_.headers(seen.response->headers);
     rec.response_body = excerpt(redactor_.body(seen.response->body, seen.response->content_type()));
   } else {
-    rec.transport_error = why;
+    rec.transport_error = answer.error().message;
   }
   a.exchanges.push_back(std::move(rec));
   return seen;
@@ -286,10 +283,10 @@ void ScenarioRun::judge(const Step& step, const Observation& seen, const Variabl
 
 void ScenarioRun::capture(const Step& step, const Observation& seen, Attempt& a) {
   for (const auto& c : step.captures) {
-    std::string why;
-    auto value = apply_capture(c, seen, &why);
+    auto value = apply_capture(c, seen);
     if (!value) {
-      a.fail("capture « " + c.variable + " » (" + c.where.to_string() + "): " + why);
+      a.fail("capture « " + c.variable + " » (" + c.where.to_string() +
+             "): " + value.error().message);
       return;
     }
     a.captures.emplace_back(c.variable, std::move(*value));
@@ -357,8 +354,8 @@ RunSummary run_all(const std::vector<Scenario>& scenarios,
   };
 
   if (remote) {
-    std::string why;
-    std::unique_ptr<Target> target = make_target(options.target, &why);
+    auto made = make_target(options.target);
+    Target* target = made ? made->get() : nullptr;
     if (target) summary.target = target->description();
     for (size_t i = 0; i < chosen.size(); ++i) {
       const Scenario& s = *chosen[i];
@@ -366,9 +363,10 @@ RunSummary run_all(const std::vector<Scenario>& scenarios,
       if (auto r = not_run(s)) {
         results[i] = std::move(*r);
       } else if (!target) {
-        results[i] = header_of(s, Outcome::Error, why);
-      } else if (std::string reset_error; !target->reset(&reset_error)) {
-        results[i] = header_of(s, Outcome::Error, "cannot reset the target: " + reset_error);
+        results[i] = header_of(s, Outcome::Error, made.error().message);
+      } else if (auto reset = target->reset(); !reset) {
+        results[i] =
+            header_of(s, Outcome::Error, "cannot reset the target: " + reset.error().message);
       } else {
         results[i] = run_scenario(s, *target);
       }
@@ -386,11 +384,10 @@ RunSummary run_all(const std::vector<Scenario>& scenarios,
         } else {
           TargetOptions to = options.target;
           to.world = world_of(s, options.target);
-          std::string why;
-          if (auto target = make_target(to, &why)) {
-            results[i] = run_scenario(s, *target);
+          if (auto target = make_target(to)) {
+            results[i] = run_scenario(s, **target);
           } else {
-            results[i] = header_of(s, Outcome::Error, why);
+            results[i] = header_of(s, Outcome::Error, target.error().message);
           }
         }
         if (results[i].duration_us == 0) results[i].duration_us = micros_since(started);

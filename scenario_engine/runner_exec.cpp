@@ -7,10 +7,9 @@ void ScenarioRun::perform(const Step& step, const ExecAction& e, const Variables
                           Attempt& a) {
   ProcessSpec spec;
   if (!prepare_exec(e, vars, spec, a)) return;
-  std::string why;
-  auto start = target_.journal_position(&why);
+  auto start = target_.journal_position();
   if (!start) {
-    a.error("cannot read the journal position: " + why);
+    a.error("cannot read the journal position: " + start.error().message);
     return;
   }
   a.marks.emplace_back(step.name + ":start", *start);
@@ -27,15 +26,14 @@ void ScenarioRun::perform(const Step& step, const ExecAction& e, const Variables
     Target* target = &target_;
     run->thread = std::thread([raw, target, spec = std::move(spec)] {
       raw->result = run_process(spec, &raw->cancel);
-      std::string ignored;
-      raw->end_position = target->journal_position(&ignored);
+      if (auto end = target->journal_position()) raw->end_position = *end;
     });
     background_[step.name] = std::move(run);
     // Its expectations are judged by the `wait` step that joins it.
     return;
   }
   ProcessResult result = run_process(spec);
-  if (auto end = target_.journal_position(&why)) a.marks.emplace_back(step.name + ":end", *end);
+  if (auto end = target_.journal_position()) a.marks.emplace_back(step.name + ":end", *end);
   judge_process(step, result, e.timeout_ms, vars, a);
 }
 
@@ -71,12 +69,12 @@ bool ScenarioRun::prepare_exec(const ExecAction& e, const Variables& vars, Proce
     a.error("exec: no command");
     return false;
   }
-  std::string why;
-  BaseUrls urls = target_.socket_urls(&why);
-  if (!why.empty()) {
-    a.error(why);
+  auto sockets = target_.socket_urls();
+  if (!sockets) {
+    a.error(sockets.error().message);
     return false;
   }
+  const BaseUrls& urls = *sockets;
   std::map<std::string, std::string> env;
   for (const auto& entry : current_environment()) {
     size_t eq = entry.find('=');
@@ -137,10 +135,9 @@ std::optional<Credentials> ScenarioRun::credentials(const std::string& app,
   auto get = [&](const std::string& path, const std::string& as) -> std::optional<nlohmann::json> {
     Request r;
     if (!as.empty()) r.headers.add("X-Pistesim-User", as);
-    std::string why;
-    auto resp = target_.send("GET", target_.base_urls().control + path, std::move(r), &why);
+    auto resp = target_.send("GET", target_.base_urls().control + path, std::move(r));
     if (!resp) {
-      a.error("reading the credentials of « " + app + " »: " + why);
+      a.error("reading the credentials of « " + app + " »: " + resp.error().message);
       return std::nullopt;
     }
     auto j = nlohmann::json::parse(resp->body, nullptr, false);

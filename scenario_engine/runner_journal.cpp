@@ -26,12 +26,12 @@ void ScenarioRun::perform(const Step& step, const JournalAction& j, const Variab
     a.error("journal kind « " + *j.kind + " »: expected token or api");
     return;
   }
-  std::string why;
-  std::vector<JournalEntry> all = target_.journal(*since, &why);
-  if (!why.empty()) {
-    a.error("cannot read the journal: " + why);
+  auto journal = target_.journal(*since);
+  if (!journal) {
+    a.error("cannot read the journal: " + journal.error().message);
     return;
   }
+  std::vector<JournalEntry>& all = *journal;
   // A client's API calls carry its tokens, not its id: link them through the fetches.
   std::set<std::string> client_tokens;
   if (client_id)
@@ -60,10 +60,9 @@ void ScenarioRun::perform(const Step& step, const JournalAction& j, const Variab
 }
 
 void ScenarioRun::perform(const Step&, const MarkAction& m, const Variables&, Attempt& a) {
-  std::string why;
-  auto p = target_.journal_position(&why);
+  auto p = target_.journal_position();
   if (!p) {
-    a.error("cannot read the journal position: " + why);
+    a.error("cannot read the journal position: " + p.error().message);
     return;
   }
   a.marks.emplace_back(m.name, *p);

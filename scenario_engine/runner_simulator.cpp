@@ -124,8 +124,7 @@ void ScenarioRun::perform(const Step&, const SleepAction& s, const Variables& va
 }
 
 void ScenarioRun::perform(const Step&, const ResetAction&, const Variables&, Attempt& a) {
-  std::string why;
-  if (!target_.reset(&why)) a.fail("reset: " + why);
+  if (auto reset = target_.reset(); !reset) a.fail("reset: " + reset.error().message);
 }
 
 }  // namespace pistesim::scenario::running

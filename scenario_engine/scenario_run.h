@@ -134,7 +134,7 @@ class ScenarioRun {
 
  private:
   // The base URLs, then the scenario's [vars], which may refer to each other in any order.
-  bool init_variables(std::string* error);
+  Result<void> init_variables();
   void set_variable(const std::string& name, Value value);
   static std::string row_text(const std::map<std::string, Value>& row);
   void run_step(const Step& step, const std::map<std::string, Value>* row, StepResult& sr);

@@ -41,10 +41,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::optional<Url> parse_url(std::string_view text, std::string* error) {
-  auto fail = [&](const std::string& why) -> std::optional<Url> {
-    if (error) *error = "malformed URL « " + std::string(text) + " »: " + why;
-    return std::nullopt;
+Result<Url> parse_url(std::string_view text) {
+  auto fail = [&](const std::string& why) -> Result<Url> {
+    return Error{"malformed URL « " + std::string(text) + " »: " + why};
   };
   Url u;
   size_t sep = text.find("://");
@@ -57,8 +56,7 @@ std::optional<Url> parse_url(std::string_view text, std::string* error) {
   if (u.authority.empty()) return fail("no host");
   if (u.authority.find('@') != std::string::npos) {
     // Not echoed: what precedes the '@' is a password.
-    if (error) *error = "malformed URL: credentials in a URL are refused";
-    return std::nullopt;
+    return Error{"malformed URL: credentials in a URL are refused"};
   }
   if (u.authority.find_first_of(" \t\r\n") != std::string::npos) return fail("space in the host");
   rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
@@ -96,6 +94,14 @@ bool is_control_path(std::string_view path, std::string_view prefix = {}) {
          (path.size() == kControlPrefix.size() || path[kControlPrefix.size()] == '/');
 }
 
+// What HttpClient answered, or the whole reason no answer came.
+Result<Response> send_through(HttpClient& client, const Request& request) {
+  std::string why;
+  auto response = client.send(request, &why);
+  if (!response) return Error{why.empty() ? "no answer" : why};
+  return std::move(*response);
+}
+
 BaseUrls urls_under(const std::string& base) {
   return {base + "/sandbox/oauth", base + "/sandbox/api", base + "/production/oauth",
           base + "/production/api", base + std::string(kControlPrefix)};
@@ -119,17 +125,14 @@ class EmbeddedTarget final : public Target {
   std::string description() const override { return "embedded"; }
   BaseUrls base_urls() const override { return urls_under(std::string(kEmbeddedOrigin)); }
 
-  std::optional<Response> send(const std::string& method, const std::string& url, Request request,
-                               std::string* error) override {
-    auto u = parse_url(url, error);
-    if (!u) return std::nullopt;
+  Result<Response> send(const std::string& method, const std::string& url,
+                        Request request) override {
+    auto u = parse_url(url);
+    if (!u) return u.error();
     if (u->origin() != kEmbeddedOrigin && u->origin() != loopback_origin() &&
-        !is_piste_host(u->host)) {
-      if (error)
-        *error = "« " + url + " » is not on the embedded simulator (" +
-                 std::string(kEmbeddedOrigin) + ")";
-      return std::nullopt;
-    }
+        !is_piste_host(u->host))
+      return Error{"« " + url + " » is not on the embedded simulator (" +
+                   std::string(kEmbeddedOrigin) + ")"};
     request.method = method;
     request.path = u->path;
     request.query = u->query;
@@ -141,14 +144,11 @@ class EmbeddedTarget final : public Target {
     // An injected latency, waited as a client of a server would (the core does not sleep).
     if (response.delay_ms > 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
-    if (response.drop_connection) {
-      if (error) *error = "connection dropped (injected fault)";
-      return std::nullopt;
-    }
+    if (response.drop_connection) return Error{"connection dropped (injected fault)"};
     return response;
   }
 
-  BaseUrls socket_urls(std::string* error) override {
+  Result<BaseUrls> socket_urls() override {
     std::lock_guard lock(server_mutex_);
     if (!server_) {
       HttpServerOptions options;
@@ -157,10 +157,7 @@ class EmbeddedTarget final : public Target {
       options.threads = 2;
       auto server = std::make_unique<HttpServer>(*sim_, options);
       std::string why;
-      if (!server->bind(&why)) {
-        if (error) *error = "cannot start the loopback server: " + why;
-        return {};
-      }
+      if (!server->bind(&why)) return Error{"cannot start the loopback server: " + why};
       server->start();
       loopback_origin_ = server->base_url();
       server_ = std::move(server);
@@ -170,15 +167,13 @@ class EmbeddedTarget final : public Target {
 
   std::string admin_token() const override { return sim_->admin_token(); }
 
-  std::vector<JournalEntry> journal(uint64_t after_seq, std::string*) override {
+  Result<std::vector<JournalEntry>> journal(uint64_t after_seq) override {
     return sim_->journal().since(after_seq);
   }
-  std::optional<uint64_t> journal_position(std::string*) override {
-    return sim_->journal().last_seq();
-  }
-  bool reset(std::string*) override {
+  Result<uint64_t> journal_position() override { return sim_->journal().last_seq(); }
+  Result<void> reset() override {
     sim_->reset();
-    return true;
+    return {};
   }
 
  private:
@@ -209,18 +204,15 @@ class RemoteTarget final : public Target {
   std::string description() const override { return base_.origin() + prefix_; }
   BaseUrls base_urls() const override { return urls_under(description()); }
 
-  std::optional<Response> send(const std::string& method, const std::string& url, Request request,
-                               std::string* error) override {
-    auto u = parse_url(url, error);
-    if (!u) return std::nullopt;
+  Result<Response> send(const std::string& method, const std::string& url,
+                        Request request) override {
+    auto u = parse_url(url);
+    if (!u) return u.error();
     // E-mail links carry the server's public URL, which may name it differently than --target
     // does (localhost vs 127.0.0.1, a proxy): a control path is the server's wherever it points.
     bool ours = u->origin() == base_.origin() || is_piste_host(u->host) ||
                 is_control_path(u->path, prefix_);
-    if (!ours) {
-      if (error) *error = "« " + url + " » is not on the target " + description();
-      return std::nullopt;
-    }
+    if (!ours) return Error{"« " + url + " » is not on the target " + description()};
     request.method = method;
     request.path = u->path;
     request.query = u->query;
@@ -229,72 +221,54 @@ class RemoteTarget final : public Target {
     if (is_control_path(request.path, prefix_) && !request.headers.find("Authorization"))
       request.headers.add("Authorization", "Bearer " + admin_token_);
     std::lock_guard lock(mutex_);
-    std::string why;
-    auto response = client_.send(request, &why);
-    if (!response && error) *error = why.empty() ? "no answer" : why;
-    return response;
+    return send_through(client_, request);
   }
 
-  BaseUrls socket_urls(std::string*) override { return base_urls(); }
+  Result<BaseUrls> socket_urls() override { return base_urls(); }
   std::string admin_token() const override { return admin_token_; }
 
-  std::vector<JournalEntry> journal(uint64_t after_seq, std::string* error) override {
-    auto body = control_json("GET", "/journal?after=" + std::to_string(after_seq), error);
+  Result<std::vector<JournalEntry>> journal(uint64_t after_seq) override {
+    auto body = control_json("GET", "/journal?after=" + std::to_string(after_seq));
+    if (!body) return body.error();
+    if (!body->contains("entries") || !(*body)["entries"].is_array())
+      return Error{"the target's journal answer has no « entries »"};
     std::vector<JournalEntry> entries;
-    if (!body) return entries;
-    if (!body->contains("entries") || !(*body)["entries"].is_array()) {
-      if (error) *error = "the target's journal answer has no « entries »";
-      return entries;
-    }
     for (const auto& j : (*body)["entries"]) {
       auto e = journal_entry_from_json(j);
-      if (!e) {
-        if (error) *error = "the target's journal holds an entry of an unknown form";
-        return {};
-      }
+      if (!e) return Error{"the target's journal holds an entry of an unknown form"};
       entries.push_back(std::move(*e));
     }
     return entries;
   }
 
-  std::optional<uint64_t> journal_position(std::string* error) override {
-    auto body = control_json("GET", "/journal?limit=0", error);
-    if (!body) return std::nullopt;
+  Result<uint64_t> journal_position() override {
+    auto body = control_json("GET", "/journal?limit=0");
+    if (!body) return body.error();
     auto it = body->find("last_seq");
-    if (it == body->end() || !it->is_number_unsigned()) {
-      if (error) *error = "the target's journal answer has no « last_seq »";
-      return std::nullopt;
-    }
+    if (it == body->end() || !it->is_number_unsigned())
+      return Error{"the target's journal answer has no « last_seq »"};
     return it->get<uint64_t>();
   }
 
-  bool reset(std::string* error) override {
-    return control_json("POST", "/world/reset", error).has_value();
+  Result<void> reset() override {
+    auto answer = control_json("POST", "/world/reset");
+    if (!answer) return answer.error();
+    return {};
   }
 
  private:
   // A control call that must succeed with a JSON answer.
-  std::optional<nlohmann::json> control_json(const std::string& method, const std::string& target,
-                                             std::string* error) {
-    std::string why;
-    auto r = send(method, description() + std::string(kControlPrefix) + target, Request{}, &why);
-    if (!r) {
-      if (error) *error = method + " " + std::string(kControlPrefix) + target + ": " + why;
-      return std::nullopt;
-    }
+  Result<nlohmann::json> control_json(const std::string& method, const std::string& target) {
+    const std::string call = method + " " + std::string(kControlPrefix) + target;
+    auto r = send(method, description() + std::string(kControlPrefix) + target, Request{});
+    if (!r) return Error{call + ": " + r.error().message};
     if (r->status / 100 != 2) {
-      if (error) {
-        *error = method + " " + std::string(kControlPrefix) + target + " answered " +
-                 std::to_string(r->status);
-        if (r->status == 401) *error += " (wrong or missing admin token)";
-      }
-      return std::nullopt;
+      std::string why = call + " answered " + std::to_string(r->status);
+      if (r->status == 401) why += " (wrong or missing admin token)";
+      return Error{std::move(why)};
     }
     auto j = nlohmann::json::parse(r->body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      if (error) *error = method + " " + std::string(kControlPrefix) + target + ": not JSON";
-      return std::nullopt;
-    }
+    if (j.is_discarded() || !j.is_object()) return Error{call + ": not JSON"};
     return j;
   }
 
@@ -317,33 +291,29 @@ class PlainTarget final : public Target {
   }
   BaseUrls base_urls() const override { return urls_under(description()); }
 
-  std::optional<Response> send(const std::string& method, const std::string& url, Request request,
-                               std::string* error) override {
-    auto u = parse_url(url, error);
-    if (!u) return std::nullopt;
+  Result<Response> send(const std::string& method, const std::string& url,
+                        Request request) override {
+    auto u = parse_url(url);
+    if (!u) return u.error();
     request.method = method;
     request.path = u->path;
     request.query = u->query;
     std::lock_guard lock(mutex_);
     auto& client = clients_[u->origin()];
     if (!client) client = std::make_unique<HttpClient>(u->origin(), verify_tls_, ca_file_);
-    std::string why;
-    auto response = client->send(request, &why);
-    if (!response && error) *error = why.empty() ? "no answer" : why;
-    return response;
+    return send_through(*client, request);
   }
 
-  BaseUrls socket_urls(std::string*) override { return base_urls(); }
+  Result<BaseUrls> socket_urls() override { return base_urls(); }
   std::string admin_token() const override { return {}; }
 
-  std::vector<JournalEntry> journal(uint64_t, std::string* error) override {
-    if (error) *error = no_control("has no request journal");
-    return {};
+  Result<std::vector<JournalEntry>> journal(uint64_t) override {
+    return Error{no_control("has no request journal")};
   }
   // The runner notes the journal position as each scenario starts: a plain target has none to
   // note, and a journal step fails in journal() instead.
-  std::optional<uint64_t> journal_position(std::string*) override { return 0; }
-  bool reset(std::string*) override { return true; }  // nothing to reset: its own state is its own
+  Result<uint64_t> journal_position() override { return uint64_t{0}; }
+  Result<void> reset() override { return {}; }  // nothing to reset: its own state is its own
 
  private:
   std::string no_control(const std::string& what) const {
@@ -360,43 +330,40 @@ class PlainTarget final : public Target {
 
 }  // namespace
 
-std::unique_ptr<Target> make_target(const TargetOptions& options, std::string* error) {
+Result<std::unique_ptr<Target>> make_target(const TargetOptions& options) {
   if (!options.url.empty()) {
-    std::string why;
-    auto url = parse_url(options.url, &why);
-    if (!url || !url->query.empty()) {
-      if (error)
-        *error = url ? "the target URL « " + options.url + " » must not have a query"
-                     : "bad target URL: " + why + " (expected http(s)://host:port)";
-      return nullptr;
+    auto url = parse_url(options.url);
+    if (!url)
+      return Error{"bad target URL: " + url.error().message + " (expected http(s)://host:port)"};
+    if (!url->query.empty())
+      return Error{"the target URL « " + options.url + " » must not have a query"};
+    if (!options.control) {
+      return std::unique_ptr<Target>(
+          std::make_unique<PlainTarget>(std::move(*url), options.verify_tls, options.ca_file));
     }
-    if (!options.control)
-      return std::make_unique<PlainTarget>(std::move(*url), options.verify_tls, options.ca_file);
     std::string token = options.admin_token;
     if (token.empty())
       if (const char* env = std::getenv("PISTESIM_ADMIN_TOKEN")) token = env;
     if (token.empty()) {
-      if (error)
-        *error = "the target " + options.url +
-                 " needs its admin token (--admin-token or PISTESIM_ADMIN_TOKEN; `pistesim serve` "
-                 "prints it)";
-      return nullptr;
+      return Error{
+          "the target " + options.url +
+          " needs its admin token (--admin-token or PISTESIM_ADMIN_TOKEN; `pistesim serve` "
+          "prints it)"};
     }
-    return std::make_unique<RemoteTarget>(std::move(*url), std::move(token), options.verify_tls,
-                                          options.ca_file);
+    return std::unique_ptr<Target>(std::make_unique<RemoteTarget>(
+        std::move(*url), std::move(token), options.verify_tls, options.ca_file));
   }
   std::string world_path = options.world == "default" ? std::string() : options.world;
   WorldLoadResult loaded = load_world(world_path);
   if (!loaded.ok()) {
-    if (error) {
-      *error = "cannot load the world " + (world_path.empty() ? "default" : world_path) + ":";
-      for (const auto& e : loaded.errors) *error += "\n  " + e.to_string();
-    }
-    return nullptr;
+    std::string why =
+        "cannot load the world " + (world_path.empty() ? "default" : world_path) + ":";
+    for (const auto& e : loaded.errors) why += "\n  " + e.to_string();
+    return Error{std::move(why)};
   }
-  return std::make_unique<EmbeddedTarget>(std::move(loaded.world),
-                                          options.start_ms ? options.start_ms : kEmbeddedStartMs,
-                                          options.profile);
+  return std::unique_ptr<Target>(std::make_unique<EmbeddedTarget>(
+      std::move(loaded.world), options.start_ms ? options.start_ms : kEmbeddedStartMs,
+      options.profile));
 }
 
 }  // namespace pistesim::scenario

@@ -4,10 +4,10 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "journal/journal.h"
 #include "oauth/profile.h"
 #include "wire/http_message.h"
@@ -31,20 +31,20 @@ class Target {
   // The URLs templates use. For the embedded target they name a host that exists only in-process.
   virtual BaseUrls base_urls() const = 0;
   // Sends a request to an absolute URL (one of base_urls(), or a link read in an e-mail).
-  // Control-API requests get the admin token added. nullopt with *error when no answer came
-  // (connection refused, an injected dropped connection, an unknown host).
-  virtual std::optional<Response> send(const std::string& method, const std::string& url,
-                                       Request request, std::string* error) = 0;
+  // Control-API requests get the admin token added. An error when no answer came (connection
+  // refused, an injected dropped connection, an unknown host), saying which and why.
+  virtual Result<Response> send(const std::string& method, const std::string& url,
+                                Request request) = 0;
   // Real sockets for a child process (exec steps): the embedded target starts a loopback
   // server on first use; a remote target returns its own URLs.
-  virtual BaseUrls socket_urls(std::string* error) = 0;
+  virtual Result<BaseUrls> socket_urls() = 0;
   // The admin token exec'd commands get as PISTESIM_ADMIN_TOKEN.
   virtual std::string admin_token() const = 0;
   // Journal entries after `after_seq`, and the latest seq.
-  virtual std::vector<JournalEntry> journal(uint64_t after_seq, std::string* error) = 0;
-  virtual std::optional<uint64_t> journal_position(std::string* error) = 0;
+  virtual Result<std::vector<JournalEntry>> journal(uint64_t after_seq) = 0;
+  virtual Result<uint64_t> journal_position() = 0;
   // Back to the starting world (POST /world/reset). Every scenario starts with it.
-  virtual bool reset(std::string* error) = 0;
+  virtual Result<void> reset() = 0;
 };
 
 struct TargetOptions {
@@ -64,8 +64,8 @@ struct TargetOptions {
   bool control = true;
 };
 
-// An embedded simulator on its own world and clock, or a client of a remote one. nullptr with
-// *error when the world cannot be loaded or the URL is malformed.
-std::unique_ptr<Target> make_target(const TargetOptions& options, std::string* error);
+// An embedded simulator on its own world and clock, or a client of a remote one. An error when
+// the world cannot be loaded or the URL is malformed.
+Result<std::unique_ptr<Target>> make_target(const TargetOptions& options);
 
 }  // namespace pistesim::scenario

@@ -22,66 +22,60 @@ std::string span(int64_t ms) {
   return out;
 }
 
-std::optional<Response> control(Target& target, const std::string& method, const std::string& path,
-                                const std::string& body, std::string* error) {
+Result<Response> control(Target& target, const std::string& method, const std::string& path,
+                         const std::string& body) {
   const std::string base = target.base_urls().control;
-  if (base.empty()) {
-    if (error) *error = "the target has no control API";
-    return std::nullopt;
-  }
+  if (base.empty()) return Error{"the target has no control API"};
   Request r;
   r.body = body;
   if (!body.empty()) r.headers.add("Content-Type", "application/json");
-  std::string why;
-  auto answer = target.send(method, base + path, std::move(r), &why);
-  if (!answer) {
-    if (error) *error = method + " /__pistesim" + path + ": " + why;
-    return std::nullopt;
-  }
-  if (answer->status != 200) {
-    if (error)
-      *error = method + " /__pistesim" + path + " answered " + std::to_string(answer->status) +
-               " " + answer->body;
-    return std::nullopt;
-  }
+  auto answer = target.send(method, base + path, std::move(r));
+  if (!answer) return Error{method + " /__pistesim" + path + ": " + answer.error().message};
+  if (answer->status != 200)
+    return Error{method + " /__pistesim" + path + " answered " + std::to_string(answer->status) +
+                 " " + answer->body};
   return answer;
 }
 
 }  // namespace
 
-std::optional<int64_t> clock_offset(Target& target, std::string* error) {
-  auto r = control(target, "GET", "/clock", "", error);
-  if (!r) return std::nullopt;
+Result<int64_t> clock_offset(Target& target) {
+  auto r = control(target, "GET", "/clock", "");
+  if (!r) return r.error();
   auto j = nlohmann::json::parse(r->body, nullptr, false);
-  if (!j.is_object() || !j.contains("offset_ms") || !j["offset_ms"].is_number_integer()) {
-    if (error) *error = "GET /__pistesim/clock gave no « offset_ms » (an older pistesim?)";
-    return std::nullopt;
-  }
+  if (!j.is_object() || !j.contains("offset_ms") || !j["offset_ms"].is_number_integer())
+    return Error{"GET /__pistesim/clock gave no « offset_ms » (an older pistesim?)"};
   return j["offset_ms"].get<int64_t>();
 }
 
-bool set_clock_offset(Target& target, int64_t offset_ms, std::string* error) {
-  return control(target, "POST", "/clock/reset", nlohmann::json{{"offset_ms", offset_ms}}.dump(),
-                 error)
-      .has_value();
+Result<void> set_clock_offset(Target& target, int64_t offset_ms) {
+  auto r = control(target, "POST", "/clock/reset", nlohmann::json{{"offset_ms", offset_ms}}.dump());
+  if (!r) return r.error();
+  return {};
 }
 
-TargetClock::TargetClock(const TargetOptions& options, std::string* note) {
+TargetClock::TargetClock(const TargetOptions& options) {
   if (options.url.empty() || !options.control) return;  // embedded: its clock dies with it
-  std::string why;
-  target_ = make_target(options, &why);
-  if (target_) before_ = clock_offset(*target_, &why);
-  if (!before_ && note)
-    *note = "cannot read the target's clock, so it will not be put back: " + why;
+  auto made = make_target(options);
+  if (!made) {
+    note_ = "cannot read the target's clock, so it will not be put back: " + made.error().message;
+    return;
+  }
+  target_ = std::move(made).value();
+  auto offset = clock_offset(*target_);
+  if (offset)
+    before_ = *offset;
+  else
+    note_ = "cannot read the target's clock, so it will not be put back: " + offset.error().message;
 }
 
 std::string TargetClock::restore() {
   if (!before_) return {};
-  std::string why;
-  auto now = clock_offset(*target_, &why);
+  auto now = clock_offset(*target_);
   if (now && *now == *before_) return {};
-  if (!now || !set_clock_offset(*target_, *before_, &why))
-    return "could not put the target's clock back to where the run found it: " + why;
+  const std::string failed = "could not put the target's clock back to where the run found it: ";
+  if (!now) return failed + now.error().message;
+  if (auto set = set_clock_offset(*target_, *before_); !set) return failed + set.error().message;
   return std::string("the target's clock was put ") + (*now > *before_ ? "back" : "forward") +
          " by " + span(*now - *before_) + ", where the run found it (--keep-clock leaves it)";
 }

@@ -13,17 +13,19 @@
 
 namespace pistesim::scenario {
 
-// The target clock's offset from real time (GET /__pistesim/clock → offset_ms); nullopt with
-// *error when the target has no control API or does not say.
-std::optional<int64_t> clock_offset(Target& target, std::string* error);
-// POST /__pistesim/clock/reset {"offset_ms": offset_ms}; false with *error.
-bool set_clock_offset(Target& target, int64_t offset_ms, std::string* error);
+// The target clock's offset from real time (GET /__pistesim/clock → offset_ms); an error when
+// the target has no control API or does not say.
+Result<int64_t> clock_offset(Target& target);
+// POST /__pistesim/clock/reset {"offset_ms": offset_ms}.
+Result<void> set_clock_offset(Target& target, int64_t offset_ms);
 
 class TargetClock {
  public:
   // Reads the offset through its own connection to `options`' server (nothing to do for an
-  // embedded target or one without control API). *note gets why it could not, if it could not.
-  TargetClock(const TargetOptions& options, std::string* note);
+  // embedded target or one without control API).
+  explicit TargetClock(const TargetOptions& options);
+  // Why the offset could not be read (the run goes on; restore() then does nothing), or empty.
+  const std::string& note() const { return note_; }
   // Puts the offset back if the run moved it. The sentence to print: what was put back, or why it
   // could not be (empty when the clock had not moved).
   std::string restore();
@@ -31,6 +33,7 @@ class TargetClock {
  private:
   std::unique_ptr<Target> target_;
   std::optional<int64_t> before_;
+  std::string note_;
 };
 
 }  // namespace pistesim::scenario

@@ -152,17 +152,14 @@ std::string as_text(const Value& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-std::optional<Value> evaluate(const Expression& e, const Variables& vars, std::string* error) {
+Result<Value> evaluate(const Expression& e, const Variables& vars) {
   Value v;
   if (e.literal) {
     v = e.text;
   } else if (e.text.starts_with("env.")) {
     std::string name = e.text.substr(4);
     const char* env = std::getenv(name.c_str());
-    if (!env) {
-      if (error) *error = "environment variable « " + name + " » is not set";
-      return std::nullopt;
-    }
+    if (!env) return Error{"environment variable « " + name + " » is not set"};
     v = std::string(env);
   } else if (e.text == "uuid") {
     v = uuid_v4();
@@ -175,13 +172,10 @@ std::optional<Value> evaluate(const Expression& e, const Variables& vars, std::s
   } else {
     const Value* found = vars.find(e.text);
     if (!found) {
-      if (error) {
-        std::string root = e.text.substr(0, e.text.find('.'));
-        *error = vars.find(root)
-                     ? "« " + e.text + " » not found: « " + root + " » has no such field or index"
-                     : "unknown variable « " + root + " »";
-      }
-      return std::nullopt;
+      std::string root = e.text.substr(0, e.text.find('.'));
+      return Error{vars.find(root)
+                       ? "« " + e.text + " » not found: « " + root + " » has no such field or index"
+                       : "unknown variable « " + root + " »"};
     }
     v = *found;
   }
@@ -207,32 +201,24 @@ std::optional<Value> evaluate(const Expression& e, const Variables& vars, std::s
   return v;
 }
 
-std::optional<Value> render_value_at(const Value& value, const Variables& vars, std::string* error,
-                                     int depth) {
-  if (depth > 256) {
-    if (error) *error = "value nested too deeply";
-    return std::nullopt;
-  }
+Result<Value> render_value_at(const Value& value, const Variables& vars, int depth) {
+  if (depth > 256) return Error{"value nested too deeply"};
   if (value.is_string()) {
     const std::string& s = value.get_ref<const std::string&>();
     std::vector<Piece> pieces;
     std::string err = parse_template(s, &pieces);
-    if (!err.empty()) {
-      if (error) *error = err;
-      return std::nullopt;
-    }
+    if (!err.empty()) return Error{std::move(err)};
     // Exactly one {{name}}: the variable's own JSON type (a number stays a number).
-    if (pieces.size() == 1 && pieces[0].is_expression)
-      return evaluate(pieces[0].expression, vars, error);
-    auto text = render(s, vars, error);
-    if (!text) return std::nullopt;
+    if (pieces.size() == 1 && pieces[0].is_expression) return evaluate(pieces[0].expression, vars);
+    auto text = render(s, vars);
+    if (!text) return text.error();
     return Value(std::move(*text));
   }
   if (value.is_array()) {
     Value out = Value::array();
     for (const auto& el : value) {
-      auto r = render_value_at(el, vars, error, depth + 1);
-      if (!r) return std::nullopt;
+      auto r = render_value_at(el, vars, depth + 1);
+      if (!r) return r;
       out.push_back(std::move(*r));
     }
     return out;
@@ -240,10 +226,10 @@ std::optional<Value> render_value_at(const Value& value, const Variables& vars, 
   if (value.is_object()) {
     Value out = Value::object();
     for (auto it = value.begin(); it != value.end(); ++it) {
-      auto key = render(it.key(), vars, error);
-      if (!key) return std::nullopt;
-      auto r = render_value_at(it.value(), vars, error, depth + 1);
-      if (!r) return std::nullopt;
+      auto key = render(it.key(), vars);
+      if (!key) return key.error();
+      auto r = render_value_at(it.value(), vars, depth + 1);
+      if (!r) return r;
       out[*key] = std::move(*r);
     }
     return out;
@@ -286,50 +272,45 @@ const Value* Variables::find(std::string_view dotted_name) const {
   return v;
 }
 
-std::optional<std::string> render(std::string_view text, const Variables& vars,
-                                  std::string* error) {
+Result<std::string> render(std::string_view text, const Variables& vars) {
   std::vector<Piece> pieces;
   std::string err = parse_template(text, &pieces);
-  if (!err.empty()) {
-    if (error) *error = err;
-    return std::nullopt;
-  }
+  if (!err.empty()) return Error{std::move(err)};
   std::string out;
   for (const auto& p : pieces) {
     if (!p.is_expression) {
       out += p.text;
       continue;
     }
-    auto v = evaluate(p.expression, vars, error);
-    if (!v) return std::nullopt;
+    auto v = evaluate(p.expression, vars);
+    if (!v) return v.error();
     out += as_text(*v);
   }
   return out;
 }
 
-std::optional<Value> render_value(const Value& value, const Variables& vars, std::string* error) {
-  return render_value_at(value, vars, error, 0);
+Result<Value> render_value(const Value& value, const Variables& vars) {
+  return render_value_at(value, vars, 0);
 }
 
-bool render_all(std::map<std::string, Value> pending, const Variables& vars,
-                const std::function<void(const std::string&, Value)>& on_value, std::string* failed,
-                std::string* error) {
+Result<void, UnrenderedVariable> render_all(
+    std::map<std::string, Value> pending, const Variables& vars,
+    const std::function<void(const std::string&, Value)>& on_value) {
   while (!pending.empty()) {
     const size_t before = pending.size();
+    UnrenderedVariable last;
     for (auto it = pending.begin(); it != pending.end();) {
-      std::string why;
-      if (auto v = render_value(it->second, vars, &why)) {
+      if (auto v = render_value(it->second, vars)) {
         on_value(it->first, std::move(*v));
         it = pending.erase(it);
       } else {
-        *failed = it->first;
-        *error = why;
+        last = {it->first, v.error().message};
         ++it;
       }
     }
-    if (pending.size() == before) return false;
+    if (pending.size() == before) return last;
   }
-  return true;
+  return {};
 }
 
 std::string template_syntax_error(std::string_view text) {
@@ -349,7 +330,9 @@ std::string substitute_known(std::string_view text, const Variables& vars) {
     parse_expression(text, at, e);
     std::string root = e.text.substr(0, e.text.find('.'));
     std::optional<Value> v;
-    if (!e.literal && root != "env" && vars.find(root)) v = evaluate(e, vars, nullptr);
+    if (!e.literal && root != "env" && vars.find(root)) {
+      if (auto known = evaluate(e, vars)) v = std::move(*known);
+    }
     out += v ? as_text(*v) : std::string(text.substr(open, at - open));
     i = at;
   }

@@ -7,10 +7,10 @@
 
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "scenario_engine/model.h"
 
 namespace pistesim::scenario {
@@ -25,19 +25,24 @@ class Variables {
   std::map<std::string, Value> values_;
 };
 
-// Renders every {{…}} of `text`. nullopt with *error ("unknown variable « tokn »") on failure.
+// Renders every {{…}} of `text`, or says why it cannot ("unknown variable « tokn »").
 // A value that is not a string renders as its JSON text (42, true, {"a":1}).
-std::optional<std::string> render(std::string_view text, const Variables& vars, std::string* error);
+Result<std::string> render(std::string_view text, const Variables& vars);
 // Renders the strings inside a JSON value. A string that is exactly one "{{name}}" takes the
 // variable's JSON type (a number stays a number).
-std::optional<Value> render_value(const Value& value, const Variables& vars, std::string* error);
+Result<Value> render_value(const Value& value, const Variables& vars);
+
+// A variable render_all could not render, and why.
+struct UnrenderedVariable {
+  std::string name;
+  std::string reason;
+};
 // Renders variables that may refer to each other in any order: each value once the ones it
 // names are known, `on_value(name, value)` as it is (the caller stores it in `vars`), until all
-// are. False when a round resolves none: *failed names the last variable that could not be
-// rendered and *error why.
-bool render_all(std::map<std::string, Value> pending, const Variables& vars,
-                const std::function<void(const std::string&, Value)>& on_value, std::string* failed,
-                std::string* error);
+// are. Fails when a round resolves none, naming the last variable that could not be rendered.
+Result<void, UnrenderedVariable> render_all(
+    std::map<std::string, Value> pending, const Variables& vars,
+    const std::function<void(const std::string&, Value)>& on_value);
 // Checks the syntax of a template without rendering it (the loader reports bad templates
 // before anything runs). Empty when fine, else what is wrong.
 std::string template_syntax_error(std::string_view text);

@@ -42,7 +42,7 @@ bool has_english_message(std::string_view code);
 
 // `to_json(value)` with `status` when the operation succeeded, its error otherwise.
 template <class T, class F>
-Response answer(const Result<T>& r, F&& to_json, int status = 200) {
+Response answer(const PortalResult<T>& r, F&& to_json, int status = 200) {
   if (!r.ok()) return error_response(r.error());
   return json_response(status, to_json(r.value()));
 }

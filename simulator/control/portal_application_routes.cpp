@@ -21,7 +21,7 @@ namespace {
 
 // The acting user's e-mail, or "" for an anonymous caller (no session or user header with the
 // admin token, no live session cookie: a browser whose session ended sees the public catalogue).
-Result<std::string> optional_actor(const ControlCall& c) {
+PortalResult<std::string> optional_actor(const ControlCall& c) {
   if (c.admin &&
       (c.request.headers.find("X-Pistesim-Session") || c.request.headers.find("X-Pistesim-User")))
     return c.actor();
@@ -254,7 +254,7 @@ Response browse(ControlCall& c) {
 }
 
 // The sheet or the Swagger of c.params[0], with ?environment=.
-Result<ApiSheet> sheet_of(ControlCall& c, const World& world) {
+PortalResult<ApiSheet> sheet_of(ControlCall& c, const World& world) {
   auto actor = optional_actor(c);
   if (!actor) return actor.error();
   std::optional<Channel> channel;

@@ -65,7 +65,7 @@ std::string ControlCall::query(std::string_view name) const {
   return {};
 }
 
-Result<std::string> ControlCall::actor() const {
+PortalResult<std::string> ControlCall::actor() const {
   Millis now = sim.clock().now_ms();
   auto expired = [] {
     PortalError e = portal_error(ErrorKind::Unauthenticated, "SESSION_EXPIRED",

@@ -38,7 +38,7 @@ struct ControlCall {
   // `X-Pistesim-Session` (from POST /portal/login), or the e-mail in `X-Pistesim-User` (the token
   // lets the caller act as any user without a password). Then, for anyone, the session of the
   // `pistesim_session` cookie. Unauthenticated if none names a live session or user.
-  Result<std::string> actor() const;
+  PortalResult<std::string> actor() const;
   // actor(), for a route declared `as_user` (RouteOptions): the router resolved it before the
   // route ran. Empty for the other routes.
   std::string user;

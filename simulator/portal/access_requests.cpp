@@ -134,8 +134,8 @@ void set_access(Application& app, const std::string& api, SubscriptionStatus sta
   sub->scopes = scopes;
 }
 
-Result<std::vector<AccessRequest>> decide(Transaction& tx, std::string_view actor,
-                                          const DecisionInput& in, bool approve) {
+PortalResult<std::vector<AccessRequest>> decide(Transaction& tx, std::string_view actor,
+                                                const DecisionInput& in, bool approve) {
   auto who = acting_user(tx, actor);
   if (!who) return who.error();
   const std::string approver = (*who)->email;
@@ -198,8 +198,8 @@ bool is_approver(const Api& api, std::string_view email) {
                                        [&](const std::string& a) { return iequals(a, email); });
 }
 
-Result<AccessRequest> submit_access_request(Transaction& tx, std::string_view actor,
-                                            const AccessRequestInput& in) {
+PortalResult<AccessRequest> submit_access_request(Transaction& tx, std::string_view actor,
+                                                  const AccessRequestInput& in) {
   auto who = acting_user(tx, actor);
   if (!who) return who.error();
   const User user = **who;  // a copy: later edits of the world cannot move it
@@ -305,7 +305,8 @@ Result<AccessRequest> submit_access_request(Transaction& tx, std::string_view ac
   return r;
 }
 
-Result<std::vector<AccessRequest>> my_access_requests(const World& world, std::string_view actor) {
+PortalResult<std::vector<AccessRequest>> my_access_requests(const World& world,
+                                                            std::string_view actor) {
   auto who = acting_user(world, actor);
   if (!who) return who.error();
   const std::string& me = (*who)->email;
@@ -317,8 +318,9 @@ Result<std::vector<AccessRequest>> my_access_requests(const World& world, std::s
   return out;
 }
 
-Result<std::vector<AccessRequest>> requests_to_decide(const World& world, std::string_view actor,
-                                                      std::optional<RequestStatus> status) {
+PortalResult<std::vector<AccessRequest>> requests_to_decide(const World& world,
+                                                            std::string_view actor,
+                                                            std::optional<RequestStatus> status) {
   auto who = acting_user(world, actor);
   if (!who) return who.error();
   const std::string& me = (*who)->email;
@@ -331,13 +333,15 @@ Result<std::vector<AccessRequest>> requests_to_decide(const World& world, std::s
   return out;
 }
 
-Result<std::vector<AccessRequest>> approve_access_requests(Transaction& tx, std::string_view actor,
-                                                           const DecisionInput& in) {
+PortalResult<std::vector<AccessRequest>> approve_access_requests(Transaction& tx,
+                                                                 std::string_view actor,
+                                                                 const DecisionInput& in) {
   return decide(tx, actor, in, true);
 }
 
-Result<std::vector<AccessRequest>> reject_access_requests(Transaction& tx, std::string_view actor,
-                                                          const DecisionInput& in) {
+PortalResult<std::vector<AccessRequest>> reject_access_requests(Transaction& tx,
+                                                                std::string_view actor,
+                                                                const DecisionInput& in) {
   return decide(tx, actor, in, false);
 }
 
@@ -345,7 +349,7 @@ namespace {
 
 // The API named by a revocation or an accesses listing, which the acting user must approve
 // (000 §11.4: « uniquement … les API dont l'OrgAdmin est l'approbateur »).
-Result<const Api*> approved_api(const World& world, std::string_view id, const User& user) {
+PortalResult<const Api*> approved_api(const World& world, std::string_view id, const User& user) {
   const Api* api = find_api(world, id);
   // An API outside the user's catalogue that they do not approve stays unknown to them.
   if (!api || (!is_approver(*api, user.email) && !visible_to(*api, user)))
@@ -359,8 +363,8 @@ Result<const Api*> approved_api(const World& world, std::string_view id, const U
 
 }  // namespace
 
-Result<std::vector<ApiAccess>> approved_accesses(const World& world, std::string_view actor,
-                                                 std::string_view api) {
+PortalResult<std::vector<ApiAccess>> approved_accesses(const World& world, std::string_view actor,
+                                                       std::string_view api) {
   auto who = acting_user(world, actor);
   if (!who) return who.error();
   const User& user = **who;
@@ -380,8 +384,8 @@ Result<std::vector<ApiAccess>> approved_accesses(const World& world, std::string
   return out;
 }
 
-Result<std::vector<std::string>> revoke_accesses(Transaction& tx, std::string_view actor,
-                                                 const RevocationInput& in) {
+PortalResult<std::vector<std::string>> revoke_accesses(Transaction& tx, std::string_view actor,
+                                                       const RevocationInput& in) {
   auto who = acting_user(tx, actor);
   if (!who) return who.error();
   const User user = **who;

@@ -47,18 +47,20 @@ struct AccessRequestInput {
 
 // REQ-1..4: the acting user submits a request. Returns it as stored (status Approved when
 // granted at once: OrgAdmin of the application's organisation, or API without validation).
-Result<AccessRequest> submit_access_request(Transaction& tx, std::string_view actor,
-                                            const AccessRequestInput& in);
+PortalResult<AccessRequest> submit_access_request(Transaction& tx, std::string_view actor,
+                                                  const AccessRequestInput& in);
 
 // The requests the acting user submitted or that concern an application they own, oldest first.
-Result<std::vector<AccessRequest>> my_access_requests(const World& world, std::string_view actor);
+PortalResult<std::vector<AccessRequest>> my_access_requests(const World& world,
+                                                            std::string_view actor);
 
 // True if `email` is one of the API's approvers (case-insensitive).
 bool is_approver(const Api& api, std::string_view email);
 
 // REQ-5: requests to the APIs the acting user approves, oldest first; nullopt status = any.
-Result<std::vector<AccessRequest>> requests_to_decide(const World& world, std::string_view actor,
-                                                      std::optional<RequestStatus> status);
+PortalResult<std::vector<AccessRequest>> requests_to_decide(const World& world,
+                                                            std::string_view actor,
+                                                            std::optional<RequestStatus> status);
 
 struct DecisionInput {
   std::vector<std::string> ids;
@@ -66,10 +68,12 @@ struct DecisionInput {
 };
 
 // REQ-5/6: approve (grant the requested scopes) or reject (no access) pending requests.
-Result<std::vector<AccessRequest>> approve_access_requests(Transaction& tx, std::string_view actor,
-                                                           const DecisionInput& in);
-Result<std::vector<AccessRequest>> reject_access_requests(Transaction& tx, std::string_view actor,
-                                                          const DecisionInput& in);
+PortalResult<std::vector<AccessRequest>> approve_access_requests(Transaction& tx,
+                                                                 std::string_view actor,
+                                                                 const DecisionInput& in);
+PortalResult<std::vector<AccessRequest>> reject_access_requests(Transaction& tx,
+                                                                std::string_view actor,
+                                                                const DecisionInput& in);
 
 // An application's approved access to an API the acting user approves (what can be revoked).
 struct ApiAccess {
@@ -79,8 +83,8 @@ struct ApiAccess {
 };
 
 // The approved accesses to the acting user's APIs (or to one of them, `api` non-empty).
-Result<std::vector<ApiAccess>> approved_accesses(const World& world, std::string_view actor,
-                                                 std::string_view api);
+PortalResult<std::vector<ApiAccess>> approved_accesses(const World& world, std::string_view actor,
+                                                       std::string_view api);
 
 struct RevocationInput {
   std::string api;
@@ -90,7 +94,7 @@ struct RevocationInput {
 
 // REQ-7: withdraws the applications' access to the API (subscription Revoked: the next gateway
 // call is 403). Returns the ids of the applications revoked.
-Result<std::vector<std::string>> revoke_accesses(Transaction& tx, std::string_view actor,
-                                                 const RevocationInput& in);
+PortalResult<std::vector<std::string>> revoke_accesses(Transaction& tx, std::string_view actor,
+                                                       const RevocationInput& in);
 
 }  // namespace pistesim

@@ -42,7 +42,7 @@ const User* find_user(const World& world, std::string_view email) {
 // only PASSWORD_CHANGE_REQUIRED is let through (the profile and the password change are how the
 // user gets rid of it).
 template <class W>
-Result<Done> may_act_with_temporary_password(W& world_or_tx, std::string_view email) {
+PortalResult<Done> may_act_with_temporary_password(W& world_or_tx, std::string_view email) {
   auto r = acting_user(world_or_tx, email);
   if (!r.ok() && r.error().code != "PASSWORD_CHANGE_REQUIRED") return r.error();
   return Done{};
@@ -86,9 +86,9 @@ std::vector<std::string> password_policy_failures(std::string_view password) {
   return failed;
 }
 
-Result<Done> check_new_password(std::string_view password, std::string_view confirmation,
-                                std::string_view password_field,
-                                std::string_view confirmation_field) {
+PortalResult<Done> check_new_password(std::string_view password, std::string_view confirmation,
+                                      std::string_view password_field,
+                                      std::string_view confirmation_field) {
   auto failed = password_policy_failures(password);
   if (!failed.empty()) {
     std::string message = "Force du mot de passe : Insuffisante. Règles non respectées : ";
@@ -135,7 +135,7 @@ std::string temporary_password() {
 
 // --- Registration and activation -------------------------------------------------------------
 
-Result<User> register_user(Transaction& tx, const RegistrationInput& in) {
+PortalResult<User> register_user(Transaction& tx, const RegistrationInput& in) {
   const std::string name = clean_field(in.name);
   const std::string email = clean_field(in.email);
   if (name.empty()) return missing("name", "Nom");
@@ -195,7 +195,7 @@ Result<User> register_user(Transaction& tx, const RegistrationInput& in) {
   return u;
 }
 
-Result<Activation> activate_account(Transaction& tx, std::string_view token) {
+PortalResult<Activation> activate_account(Transaction& tx, std::string_view token) {
   User* user = user_by_token(tx.world, token, &User::activation_token);
   if (!user)
     return portal_error(ErrorKind::NotFound, "INVALID_ACTIVATION_LINK",
@@ -211,8 +211,8 @@ Result<Activation> activate_account(Transaction& tx, std::string_view token) {
 
 // --- Login -----------------------------------------------------------------------------------
 
-Result<LoginResult> login(const World& world, SessionStore& sessions, Millis now,
-                          const LoginInput& in) {
+PortalResult<LoginResult> login(const World& world, SessionStore& sessions, Millis now,
+                                const LoginInput& in) {
   const User* user = find_user(world, clean_field(in.email));
   // An unknown e-mail costs one hash like a known one: timing tells nothing either.
   static const std::string kDecoy = hash_password("pistesim decoy password");
@@ -230,7 +230,7 @@ Result<LoginResult> login(const World& world, SessionStore& sessions, Millis now
 
 // --- Platform CGU ----------------------------------------------------------------------------
 
-Result<std::string> publish_platform_cgu(Transaction& tx, std::string_view version) {
+PortalResult<std::string> publish_platform_cgu(Transaction& tx, std::string_view version) {
   const std::string v = clean_field(version);
   if (v.empty()) return missing("version", "version");
   std::string previous = tx.world.settings.platform_cgu_version;
@@ -238,14 +238,14 @@ Result<std::string> publish_platform_cgu(Transaction& tx, std::string_view versi
   return previous;
 }
 
-Result<Done> accept_platform_cgu(Transaction& tx, std::string_view email) {
+PortalResult<Done> accept_platform_cgu(Transaction& tx, std::string_view email) {
   User* user = tx.user(email);
   if (!user || !user->active) return not_logged_in();
   user->platform_cgu_version = tx.world.settings.platform_cgu_version;
   return Done{};
 }
 
-Result<Done> refuse_platform_cgu(Transaction& tx, std::string_view email) {
+PortalResult<Done> refuse_platform_cgu(Transaction& tx, std::string_view email) {
   User* user = tx.user(email);
   if (!user || !user->active) return not_logged_in();
   // The pop-in shows only while the version in force awaits acceptance (000 §3.1).
@@ -274,13 +274,13 @@ AccountProfile profile_of(const World& world, const User& u) {
 
 }  // namespace
 
-Result<AccountProfile> view_profile(const World& world, std::string_view email) {
+PortalResult<AccountProfile> view_profile(const World& world, std::string_view email) {
   if (auto r = may_act_with_temporary_password(world, email); !r.ok()) return r.error();
   return profile_of(world, *find_user(world, email));
 }
 
-Result<AccountProfile> update_contact_preferences(Transaction& tx, std::string_view email,
-                                                  const ContactPreferences& prefs) {
+PortalResult<AccountProfile> update_contact_preferences(Transaction& tx, std::string_view email,
+                                                        const ContactPreferences& prefs) {
   auto user = acting_user(tx, email);
   if (!user.ok()) return user.error();
   if (prefs.opt_in_news) (*user)->opt_in_news = *prefs.opt_in_news;
@@ -290,8 +290,8 @@ Result<AccountProfile> update_contact_preferences(Transaction& tx, std::string_v
 
 // --- Passwords -------------------------------------------------------------------------------
 
-Result<Done> change_password(Transaction& tx, std::string_view email,
-                             const PasswordChangeInput& in) {
+PortalResult<Done> change_password(Transaction& tx, std::string_view email,
+                                   const PasswordChangeInput& in) {
   if (auto r = may_act_with_temporary_password(tx, email); !r.ok()) return r.error();
   User* user = tx.user(email);
   if (in.current_password.empty()) return missing("current_password", "Mot de passe actuel");
@@ -315,7 +315,7 @@ Result<Done> change_password(Transaction& tx, std::string_view email,
   return Done{};
 }
 
-Result<Done> request_password_reset(Transaction& tx, std::string_view email) {
+PortalResult<Done> request_password_reset(Transaction& tx, std::string_view email) {
   const std::string address = clean_field(email);
   if (address.empty()) return missing("email", "Identifiant (email de connexion)");
   User* user = tx.user(address);
@@ -328,7 +328,7 @@ Result<Done> request_password_reset(Transaction& tx, std::string_view email) {
   return Done{};
 }
 
-Result<std::string> confirm_password_reset(Transaction& tx, std::string_view token) {
+PortalResult<std::string> confirm_password_reset(Transaction& tx, std::string_view token) {
   User* user = user_by_token(tx.world, token, &User::reset_token);
   if (!user || !user->active)
     return portal_error(ErrorKind::NotFound, "INVALID_RESET_LINK",

@@ -31,9 +31,9 @@ inline constexpr std::string_view kRuleSpecial = "Au moins un caractère spécia
 // The rules `password` breaks, in the form's order (empty: it complies).
 std::vector<std::string> password_policy_failures(std::string_view password);
 // The policy and the confirmation, as one refusal naming the field at fault.
-Result<Done> check_new_password(std::string_view password, std::string_view confirmation,
-                                std::string_view password_field,
-                                std::string_view confirmation_field);
+PortalResult<Done> check_new_password(std::string_view password, std::string_view confirmation,
+                                      std::string_view password_field,
+                                      std::string_view confirmation_field);
 
 // An e-mail address the portal accepts as login identifier (RFC 5321 dot-atom, a dotted domain).
 bool valid_email(std::string_view email);
@@ -59,14 +59,14 @@ struct RegistrationInput {
 };
 
 // Creates the account inactive, with an activation link e-mailed (FR + EN). Returns the user.
-Result<User> register_user(Transaction& tx, const RegistrationInput& in);
+PortalResult<User> register_user(Transaction& tx, const RegistrationInput& in);
 
 struct Activation {
   std::string email;
   std::string sandbox_application;  // id of APP_SANDBOX_<email> (APP-1)
 };
 // Follows the e-mailed link: the account becomes active and gets its sandbox application.
-Result<Activation> activate_account(Transaction& tx, std::string_view token);
+PortalResult<Activation> activate_account(Transaction& tx, std::string_view token);
 
 // --- ACC-4, ACC-5, ACC-8: login --------------------------------------------------------------
 
@@ -84,17 +84,17 @@ struct LoginResult {
 
 // Checks the credentials and opens a session. Unknown e-mail, wrong password or inactive
 // account: one refusal, kLoginFailureMessage.
-Result<LoginResult> login(const World& world, SessionStore& sessions, Millis now,
-                          const LoginInput& in);
+PortalResult<LoginResult> login(const World& world, SessionStore& sessions, Millis now,
+                                const LoginInput& in);
 
 // --- ACC-5: platform CGU ---------------------------------------------------------------------
 
 // A new version of the PISTE CGU: every user is asked to accept it at their next operation.
 // Returns the previous version.
-Result<std::string> publish_platform_cgu(Transaction& tx, std::string_view version);
-Result<Done> accept_platform_cgu(Transaction& tx, std::string_view email);
+PortalResult<std::string> publish_platform_cgu(Transaction& tx, std::string_view version);
+PortalResult<Done> accept_platform_cgu(Transaction& tx, std::string_view email);
 // « En refusant, l'accès au site vous sera refusé »: the user's sessions end.
-Result<Done> refuse_platform_cgu(Transaction& tx, std::string_view email);
+PortalResult<Done> refuse_platform_cgu(Transaction& tx, std::string_view email);
 
 // --- ACC-6: profile --------------------------------------------------------------------------
 
@@ -115,15 +115,15 @@ struct AccountProfile {
 
 // The profile is where a temporary password gets changed, so it can be read while one is
 // pending (the platform CGU must have been accepted).
-Result<AccountProfile> view_profile(const World& world, std::string_view email);
+PortalResult<AccountProfile> view_profile(const World& world, std::string_view email);
 
 // Absent fields stay as they are; unticking unsubscribes (000 §4).
 struct ContactPreferences {
   std::optional<bool> opt_in_news;
   std::optional<bool> opt_in_surveys;
 };
-Result<AccountProfile> update_contact_preferences(Transaction& tx, std::string_view email,
-                                                  const ContactPreferences& prefs);
+PortalResult<AccountProfile> update_contact_preferences(Transaction& tx, std::string_view email,
+                                                        const ContactPreferences& prefs);
 
 // --- ACC-7, ACC-8: passwords -----------------------------------------------------------------
 
@@ -135,16 +135,16 @@ struct PasswordChangeInput {
 
 // « Vous devez vous reconnecter une fois le mot de passe modifié »: every session of the user
 // ends. The one operation allowed while a temporary password is pending.
-Result<Done> change_password(Transaction& tx, std::string_view email,
-                             const PasswordChangeInput& in);
+PortalResult<Done> change_password(Transaction& tx, std::string_view email,
+                                   const PasswordChangeInput& in);
 
 // E-mails a confirmation link to an active account. An unknown or inactive e-mail gets the same
 // success and no e-mail (choice: the form must not tell who has an account).
-Result<Done> request_password_reset(Transaction& tx, std::string_view email);
+PortalResult<Done> request_password_reset(Transaction& tx, std::string_view email);
 
 // Follows the confirmation link: a temporary password replaces the old one and is e-mailed
 // (« Changement de mot de passe réussi »); the user must change it at first login. Returns the
 // account's e-mail.
-Result<std::string> confirm_password_reset(Transaction& tx, std::string_view token);
+PortalResult<std::string> confirm_password_reset(Transaction& tx, std::string_view token);
 
 }  // namespace pistesim

@@ -5,7 +5,7 @@ namespace pistesim {
 namespace {
 
 template <class U>
-Result<U*> check(U* user, const World& world) {
+PortalResult<U*> check(U* user, const World& world) {
   if (!user || !user->active)
     return portal_error(ErrorKind::Unauthenticated, "NOT_LOGGED_IN",
                         std::string(kLoginFailureMessage));
@@ -22,14 +22,14 @@ Result<U*> check(U* user, const World& world) {
 
 }  // namespace
 
-Result<const User*> acting_user(const World& world, std::string_view email) {
+PortalResult<const User*> acting_user(const World& world, std::string_view email) {
   const User* found = nullptr;
   for (const auto& u : world.users)
     if (iequals(u.email, email)) found = &u;
   return check(found, world);
 }
 
-Result<User*> acting_user(Transaction& tx, std::string_view email) {
+PortalResult<User*> acting_user(Transaction& tx, std::string_view email) {
   return check(tx.user(email), tx.world);
 }
 

@@ -15,7 +15,7 @@ namespace pistesim {
 inline constexpr std::string_view kLoginFailureMessage =
     "Les identifiants ne correspondent pas, ou vous ne disposez pas d'un compte actif.";
 
-Result<const User*> acting_user(const World& world, std::string_view email);
-Result<User*> acting_user(Transaction& tx, std::string_view email);
+PortalResult<const User*> acting_user(const World& world, std::string_view email);
+PortalResult<User*> acting_user(Transaction& tx, std::string_view email);
 
 }  // namespace pistesim

@@ -47,7 +47,7 @@ PortalError not_orgadmin() {
 }
 
 // The acting user, who must administer at least one organisation.
-Result<const User*> acting_orgadmin(const World& world, std::string_view actor) {
+PortalResult<const User*> acting_orgadmin(const World& world, std::string_view actor) {
   auto user = acting_user(world, actor);
   if (!user) return user.error();
   if (administered_organisations(world, **user).empty()) return not_orgadmin();
@@ -72,7 +72,7 @@ bool busier(const UsageCounts& a, const UsageCounts& b) {
 
 }  // namespace
 
-Result<UsagePeriod> parse_usage_period(const PeriodQuery& q, Millis now, int default_days) {
+PortalResult<UsagePeriod> parse_usage_period(const PeriodQuery& q, Millis now, int default_days) {
   const int given = !q.days.empty() + (!q.from.empty() || !q.to.empty()) + !q.period.empty();
   if (given > 1)
     return portal_error(ErrorKind::InvalidInput, "INVALID_PERIOD",
@@ -126,9 +126,8 @@ bool is_responsible_for(const User& user, const Api& api) {
   return false;
 }
 
-Result<std::vector<const Application*>> perimeter_applications(const World& world,
-                                                               std::string_view actor,
-                                                               std::string_view organisation) {
+PortalResult<std::vector<const Application*>> perimeter_applications(
+    const World& world, std::string_view actor, std::string_view organisation) {
   auto user = acting_orgadmin(world, actor);
   if (!user) return user.error();
   if (!organisation.empty() && !(*user)->is_orgadmin_of(organisation))
@@ -154,9 +153,11 @@ std::optional<Granularity> parse_granularity(std::string_view s) {
   return std::nullopt;
 }
 
-Result<ApplicationUsage> application_usage(const World& world, const UsageRecorder& usage,
-                                           std::string_view actor, std::string_view application,
-                                           const UsagePeriod& period, Granularity granularity) {
+PortalResult<ApplicationUsage> application_usage(const World& world, const UsageRecorder& usage,
+                                                 std::string_view actor,
+                                                 std::string_view application,
+                                                 const UsagePeriod& period,
+                                                 Granularity granularity) {
   auto user = acting_user(world, actor);
   if (!user) return user.error();
   const Application* app = find_application(world, application);
@@ -195,9 +196,9 @@ Result<ApplicationUsage> application_usage(const World& world, const UsageRecord
   return out;
 }
 
-Result<TopConsumers> top_consumers(const World& world, const UsageRecorder& usage,
-                                   std::string_view actor, const UsagePeriod& period,
-                                   std::string_view api) {
+PortalResult<TopConsumers> top_consumers(const World& world, const UsageRecorder& usage,
+                                         std::string_view actor, const UsagePeriod& period,
+                                         std::string_view api) {
   auto user = acting_orgadmin(world, actor);
   if (!user) return user.error();
   std::map<std::string, ApiVolume, std::less<>> apis;
@@ -238,9 +239,9 @@ std::string health_delay_label(Millis period_ms) {
   return std::to_string(std::max<Millis>(1, period_ms / 60'000)) + " MN";
 }
 
-Result<std::vector<ApiHealth>> api_health(const World& world, const UsageRecorder& usage,
-                                          const FaultInjector& faults, std::string_view actor,
-                                          Millis period_ms, Millis now) {
+PortalResult<std::vector<ApiHealth>> api_health(const World& world, const UsageRecorder& usage,
+                                                const FaultInjector& faults, std::string_view actor,
+                                                Millis period_ms, Millis now) {
   auto user = acting_orgadmin(world, actor);
   if (!user) return user.error();
   const std::vector<Fault> armed = faults.list();

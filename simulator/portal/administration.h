@@ -40,7 +40,7 @@ struct UsagePeriod {
 struct PeriodQuery {
   std::string days, from, to, period;
 };
-Result<UsagePeriod> parse_usage_period(const PeriodQuery& q, Millis now, int default_days);
+PortalResult<UsagePeriod> parse_usage_period(const PeriodQuery& q, Millis now, int default_days);
 
 // Organisations the user administers (OrgAdmin role).
 std::vector<const Organisation*> administered_organisations(const World& world, const User& user);
@@ -50,9 +50,8 @@ bool is_responsible_for(const User& user, const Api& api);
 // ADM-5. `organisation` (id, optional) narrows the list to one administered organisation.
 // Refused: the actor may not act (actor.h), administers nothing (403 NOT_ORGADMIN), or asks for
 // an organisation they do not administer (403).
-Result<std::vector<const Application*>> perimeter_applications(const World& world,
-                                                               std::string_view actor,
-                                                               std::string_view organisation = {});
+PortalResult<std::vector<const Application*>> perimeter_applications(
+    const World& world, std::string_view actor, std::string_view organisation = {});
 
 // APP-9.
 enum class Granularity { Hour, Day };  // Day: Europe/Paris calendar days
@@ -74,9 +73,11 @@ struct ApplicationUsage {
 };
 // Refused: actor may not act, unknown application (404 UNKNOWN_APPLICATION), neither its owner
 // nor an OrgAdmin of its organisation (403 NOT_ALLOWED).
-Result<ApplicationUsage> application_usage(const World& world, const UsageRecorder& usage,
-                                           std::string_view actor, std::string_view application,
-                                           const UsagePeriod& period, Granularity granularity);
+PortalResult<ApplicationUsage> application_usage(const World& world, const UsageRecorder& usage,
+                                                 std::string_view actor,
+                                                 std::string_view application,
+                                                 const UsagePeriod& period,
+                                                 Granularity granularity);
 
 // ADM-3.
 struct ApiVolume {
@@ -98,9 +99,9 @@ struct TopConsumers {
 };
 // `api` (optional) narrows to one of their APIs. Refused: actor may not act, administers
 // nothing (403 NOT_ORGADMIN), `api` unknown (404) or not theirs (403).
-Result<TopConsumers> top_consumers(const World& world, const UsageRecorder& usage,
-                                   std::string_view actor, const UsagePeriod& period,
-                                   std::string_view api = {});
+PortalResult<TopConsumers> top_consumers(const World& world, const UsageRecorder& usage,
+                                         std::string_view actor, const UsagePeriod& period,
+                                         std::string_view api = {});
 
 // ADM-4, wording of 000 §11.6 (« Échec » is a choice: the guide shows no failing API).
 inline constexpr std::string_view kHealthSuccess = "Succès";
@@ -125,9 +126,9 @@ struct ApiHealth {
 // without using up the fault (choice: looking at the page must not change the simulator).
 // Consumption: « Aucun appel » if no call reached the provider in the period, « Échec » if the
 // latest answer was a 5xx, else « Succès ». Refused: actor may not act, administers nothing.
-Result<std::vector<ApiHealth>> api_health(const World& world, const UsageRecorder& usage,
-                                          const FaultInjector& faults, std::string_view actor,
-                                          Millis period_ms, Millis now);
+PortalResult<std::vector<ApiHealth>> api_health(const World& world, const UsageRecorder& usage,
+                                                const FaultInjector& faults, std::string_view actor,
+                                                Millis period_ms, Millis now);
 // "1 DY", "12 HR", "30 MN" (PISTE shows « 1 DY »; the other units are choices).
 std::string health_delay_label(Millis period_ms);
 

@@ -11,7 +11,7 @@ bool cgu_satisfied(const World&, const User& user, const Api& api, Channel chann
   return api.cgu.empty() || user.has_accepted_cgu(api.id, channel);
 }
 
-Result<std::vector<ApiCguLine>> api_cgu_lines(const World& world, std::string_view actor) {
+PortalResult<std::vector<ApiCguLine>> api_cgu_lines(const World& world, std::string_view actor) {
   auto user = acting_user(world, actor);
   if (!user) return user.error();
   CatalogueQuery all;
@@ -38,8 +38,8 @@ PortalError cgu_not_accepted_error(const Api& api, Channel channel) {
                       "api");
 }
 
-Result<std::vector<CguConsent>> accept_api_cgu(Transaction& tx, std::string_view actor,
-                                               const std::vector<CguConsent>& selection) {
+PortalResult<std::vector<CguConsent>> accept_api_cgu(Transaction& tx, std::string_view actor,
+                                                     const std::vector<CguConsent>& selection) {
   auto user = acting_user(tx, actor);
   if (!user) return user.error();
   if (selection.empty())

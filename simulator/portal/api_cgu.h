@@ -34,14 +34,14 @@ struct ApiCguLine {
 };
 
 // CGU-1: every (API, channel) with CGU the acting user can see, by API name then channel.
-Result<std::vector<ApiCguLine>> api_cgu_lines(const World& world, std::string_view actor);
+PortalResult<std::vector<ApiCguLine>> api_cgu_lines(const World& world, std::string_view actor);
 
 // Refusal of subscriptions and access requests before consent (CGU-2), with the page's name.
 PortalError cgu_not_accepted_error(const Api& api, Channel channel);
 
 // CGU-1: accepts the CGU of each (API, channel). Returns the consents newly recorded (those
 // already accepted are left as they are and not returned).
-Result<std::vector<CguConsent>> accept_api_cgu(Transaction& tx, std::string_view actor,
-                                               const std::vector<CguConsent>& selection);
+PortalResult<std::vector<CguConsent>> accept_api_cgu(Transaction& tx, std::string_view actor,
+                                                     const std::vector<CguConsent>& selection);
 
 }  // namespace pistesim

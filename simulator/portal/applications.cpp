@@ -44,13 +44,13 @@ bool phone_ok(std::string_view phone) {
 }
 
 // The field rules shared by creation and modification. Each check takes the trimmed value.
-Result<Done> check_description(const std::string& v) {
+PortalResult<Done> check_description(const std::string& v) {
   if (code_points(v) > kMaxDescription)
     return too_long("description", "Description", kMaxDescription);
   return Done{};
 }
 
-Result<Done> check_phone(const std::string& v) {
+PortalResult<Done> check_phone(const std::string& v) {
   if (v.empty()) return Done{};
   if (code_points(v) > kMaxPhone) return too_long("phone", "Téléphone", kMaxPhone);
   if (!phone_ok(v))
@@ -61,7 +61,7 @@ Result<Done> check_phone(const std::string& v) {
   return Done{};
 }
 
-Result<Done> check_email(const std::string& v) {
+PortalResult<Done> check_email(const std::string& v) {
   if (v.empty()) return missing("email", "Email");
   if (!valid_email(v))
     return portal_error(ErrorKind::InvalidInput, "INVALID_EMAIL",
@@ -69,13 +69,13 @@ Result<Done> check_email(const std::string& v) {
   return Done{};
 }
 
-Result<Done> check_required(const std::string& v, const char* field, std::string_view label) {
+PortalResult<Done> check_required(const std::string& v, const char* field, std::string_view label) {
   if (v.empty()) return missing(field, label);
   if (code_points(v) > 255) return too_long(field, label, 255);
   return Done{};
 }
 
-Result<Done> check_name(const World& world, const std::string& name) {
+PortalResult<Done> check_name(const World& world, const std::string& name) {
   if (name.empty()) return missing("name", "Nom de l'application");
   if (name.size() > kMaxApplicationName)
     return portal_error(ErrorKind::InvalidInput, "INVALID_NAME",
@@ -123,8 +123,8 @@ bool may_manage_application(const User& user, const Application& app) {
   return iequals(app.owner, user.email) || user.is_orgadmin_of(app.organisation);
 }
 
-Result<std::vector<const Application*>> list_applications(const World& world,
-                                                          std::string_view actor) {
+PortalResult<std::vector<const Application*>> list_applications(const World& world,
+                                                                std::string_view actor) {
   auto user = acting_user(world, actor);
   if (!user) return user.error();
   std::vector<const Application*> out;
@@ -137,8 +137,8 @@ Result<std::vector<const Application*>> list_applications(const World& world,
   return out;
 }
 
-Result<const Application*> view_application(const World& world, std::string_view actor,
-                                            std::string_view id) {
+PortalResult<const Application*> view_application(const World& world, std::string_view actor,
+                                                  std::string_view id) {
   auto user = acting_user(world, actor);
   if (!user) return user.error();
   const Application* app = find_application(world, id);
@@ -146,8 +146,8 @@ Result<const Application*> view_application(const World& world, std::string_view
   return app;
 }
 
-Result<Application*> managed_application(Transaction& tx, std::string_view actor,
-                                         std::string_view id) {
+PortalResult<Application*> managed_application(Transaction& tx, std::string_view actor,
+                                               std::string_view id) {
   auto user = acting_user(tx, actor);
   if (!user) return user.error();
   Application* app = tx.application(id);
@@ -155,8 +155,8 @@ Result<Application*> managed_application(Transaction& tx, std::string_view actor
   return app;
 }
 
-Result<Application> create_application(Transaction& tx, std::string_view actor,
-                                       const NewApplication& in) {
+PortalResult<Application> create_application(Transaction& tx, std::string_view actor,
+                                             const NewApplication& in) {
   auto user = acting_user(tx, actor);
   if (!user) return user.error();
   if (in.channel == Channel::Sandbox)
@@ -191,8 +191,9 @@ Result<Application> create_application(Transaction& tx, std::string_view actor,
   return add_application(tx, std::move(app));
 }
 
-Result<Application> update_application(Transaction& tx, std::string_view actor, std::string_view id,
-                                       const ApplicationChanges& changes) {
+PortalResult<Application> update_application(Transaction& tx, std::string_view actor,
+                                             std::string_view id,
+                                             const ApplicationChanges& changes) {
   auto found = managed_application(tx, actor, id);
   if (!found) return found.error();
   Application& app = **found;
@@ -236,7 +237,8 @@ Result<Application> update_application(Transaction& tx, std::string_view actor, 
   return app;
 }
 
-Result<Done> delete_application(Transaction& tx, std::string_view actor, std::string_view id) {
+PortalResult<Done> delete_application(Transaction& tx, std::string_view actor,
+                                      std::string_view id) {
   auto found = managed_application(tx, actor, id);
   if (!found) return found.error();
   if (made_by_piste(**found))
@@ -250,8 +252,8 @@ Result<Done> delete_application(Transaction& tx, std::string_view actor, std::st
   return Done{};
 }
 
-Result<Subscription> subscribe_application(Transaction& tx, std::string_view actor,
-                                           std::string_view id, std::string_view api_id) {
+PortalResult<Subscription> subscribe_application(Transaction& tx, std::string_view actor,
+                                                 std::string_view id, std::string_view api_id) {
   auto found = managed_application(tx, actor, id);
   if (!found) return found.error();
   Application& app = **found;
@@ -307,8 +309,8 @@ Result<Subscription> subscribe_application(Transaction& tx, std::string_view act
   return sub;
 }
 
-Result<Done> unsubscribe_application(Transaction& tx, std::string_view actor, std::string_view id,
-                                     std::string_view api_id) {
+PortalResult<Done> unsubscribe_application(Transaction& tx, std::string_view actor,
+                                           std::string_view id, std::string_view api_id) {
   auto found = managed_application(tx, actor, id);
   if (!found) return found.error();
   Application& app = **found;

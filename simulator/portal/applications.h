@@ -57,11 +57,11 @@ inline constexpr size_t kMaxPhone = 30;
 bool may_manage_application(const User& user, const Application& app);
 
 // The acting user's applications and those of the organisations they administer, by name.
-Result<std::vector<const Application*>> list_applications(const World& world,
-                                                          std::string_view actor);
+PortalResult<std::vector<const Application*>> list_applications(const World& world,
+                                                                std::string_view actor);
 // One of them; UNKNOWN_APPLICATION otherwise.
-Result<const Application*> view_application(const World& world, std::string_view actor,
-                                            std::string_view id);
+PortalResult<const Application*> view_application(const World& world, std::string_view actor,
+                                                  std::string_view id);
 
 // « Création d'Application » (APP-3).
 struct NewApplication {
@@ -78,8 +78,8 @@ struct NewApplication {
 
 // Creates the application (PRODUCTION, owned by the acting user) with one API key and one
 // confidential OAuth client. Returns it as stored.
-Result<Application> create_application(Transaction& tx, std::string_view actor,
-                                       const NewApplication& in);
+PortalResult<Application> create_application(Transaction& tx, std::string_view actor,
+                                             const NewApplication& in);
 
 // « Modifier l'application »: absent fields are left as they are (APP-4, APP-8).
 struct ApplicationChanges {
@@ -93,25 +93,26 @@ struct ApplicationChanges {
   std::optional<bool> active;
 };
 
-Result<Application> update_application(Transaction& tx, std::string_view actor, std::string_view id,
-                                       const ApplicationChanges& changes);
+PortalResult<Application> update_application(Transaction& tx, std::string_view actor,
+                                             std::string_view id,
+                                             const ApplicationChanges& changes);
 
 // Deletes a production application the user created (APP-2 forbids it for the others).
-Result<Done> delete_application(Transaction& tx, std::string_view actor, std::string_view id);
+PortalResult<Done> delete_application(Transaction& tx, std::string_view actor, std::string_view id);
 
 // APP-5: subscribes the application to an API that needs no approval. Refused with
 // APPROVAL_REQUIRED when the API needs one (submit an access request instead), and with
 // CGU_NOT_ACCEPTED before the acting user accepted its CGU for the application's channel.
-Result<Subscription> subscribe_application(Transaction& tx, std::string_view actor,
-                                           std::string_view id, std::string_view api);
+PortalResult<Subscription> subscribe_application(Transaction& tx, std::string_view actor,
+                                                 std::string_view id, std::string_view api);
 
 // « Retrait d'API »: removes the application's access to the API, whatever its status.
-Result<Done> unsubscribe_application(Transaction& tx, std::string_view actor, std::string_view id,
-                                     std::string_view api);
+PortalResult<Done> unsubscribe_application(Transaction& tx, std::string_view actor,
+                                           std::string_view id, std::string_view api);
 
 // Shared with credentials.h: the application the acting user may manage, in the transaction.
-Result<Application*> managed_application(Transaction& tx, std::string_view actor,
-                                         std::string_view id);
+PortalResult<Application*> managed_application(Transaction& tx, std::string_view actor,
+                                               std::string_view id);
 PortalError unknown_application_error(std::string_view id);
 
 }  // namespace pistesim

@@ -52,7 +52,7 @@ PortalError unknown_api(std::string_view id) {
 }
 
 // The acting user, or null for an anonymous caller.
-Result<const User*> optional_actor(const World& world, std::string_view actor) {
+PortalResult<const User*> optional_actor(const World& world, std::string_view actor) {
   if (actor.empty()) return static_cast<const User*>(nullptr);
   return acting_user(world, actor);
 }
@@ -106,8 +106,9 @@ std::optional<CatalogueSort> parse_catalogue_sort(std::string_view s) {
   return std::nullopt;
 }
 
-Result<std::vector<CatalogueEntry>> browse_catalogue(const World& world, std::string_view actor,
-                                                     const CatalogueQuery& query) {
+PortalResult<std::vector<CatalogueEntry>> browse_catalogue(const World& world,
+                                                           std::string_view actor,
+                                                           const CatalogueQuery& query) {
   auto user = optional_actor(world, actor);
   if (!user) return user.error();
   const auto words = words_of(fold_for_search(query.text));
@@ -138,8 +139,8 @@ Result<std::vector<CatalogueEntry>> browse_catalogue(const World& world, std::st
   return out;
 }
 
-Result<ApiSheet> api_sheet(const World& world, std::string_view actor, std::string_view api_id,
-                           std::optional<Channel> channel) {
+PortalResult<ApiSheet> api_sheet(const World& world, std::string_view actor,
+                                 std::string_view api_id, std::optional<Channel> channel) {
   auto user = optional_actor(world, actor);
   if (!user) return user.error();
   const Api* api = nullptr;

@@ -58,8 +58,9 @@ struct CatalogueEntry {
 };
 
 // CAT-1. `actor` empty: anonymous; otherwise the acting user (actor.h rules apply).
-Result<std::vector<CatalogueEntry>> browse_catalogue(const World& world, std::string_view actor,
-                                                     const CatalogueQuery& query);
+PortalResult<std::vector<CatalogueEntry>> browse_catalogue(const World& world,
+                                                           std::string_view actor,
+                                                           const CatalogueQuery& query);
 
 // CAT-2: what the sheet of an API on one channel shows. Points into the World queried.
 struct ApiSheet {
@@ -72,7 +73,7 @@ struct ApiSheet {
 };
 
 // CAT-2. `channel` nullopt: SANDBOX when the API is published there, else PRODUCTION.
-Result<ApiSheet> api_sheet(const World& world, std::string_view actor, std::string_view api_id,
-                           std::optional<Channel> channel);
+PortalResult<ApiSheet> api_sheet(const World& world, std::string_view actor,
+                                 std::string_view api_id, std::optional<Channel> channel);
 
 }  // namespace pistesim

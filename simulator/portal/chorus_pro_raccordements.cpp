@@ -54,7 +54,7 @@ std::string next_raccordement_id(const World& w) {
 
 }  // namespace
 
-Result<CproStructure> open_cpro_structure(Transaction& tx, const CproStructureInput& in) {
+PortalResult<CproStructure> open_cpro_structure(Transaction& tx, const CproStructureInput& in) {
   if (!is_siret(in.siret))
     return invalid("CPRO_INVALID_SIRET", "Le SIRET doit comporter 14 chiffres.", "siret",
                    "A SIRET has 14 digits.");
@@ -71,7 +71,7 @@ Result<CproStructure> open_cpro_structure(Transaction& tx, const CproStructureIn
   return tx.world.cpro_structures.back();
 }
 
-Result<CproRaccordement> declare_raccordement(Transaction& tx, const RaccordementInput& in) {
+PortalResult<CproRaccordement> declare_raccordement(Transaction& tx, const RaccordementInput& in) {
   PortalError err;
   auto env = environment(in.environment, &err);
   if (!env) return err;
@@ -125,7 +125,7 @@ Result<CproRaccordement> declare_raccordement(Transaction& tx, const Raccordemen
   return k;
 }
 
-Result<CproRaccordement> deactivate_raccordement(Transaction& tx, std::string_view id) {
+PortalResult<CproRaccordement> deactivate_raccordement(Transaction& tx, std::string_view id) {
   for (auto& s : tx.world.cpro_structures)
     for (auto& k : s.raccordements)
       if (k.id == id) {
@@ -138,8 +138,8 @@ Result<CproRaccordement> deactivate_raccordement(Transaction& tx, std::string_vi
   return e;
 }
 
-Result<CproTechnicalAccount> create_technical_account(Transaction& tx,
-                                                      const TechnicalAccountInput& in) {
+PortalResult<CproTechnicalAccount> create_technical_account(Transaction& tx,
+                                                            const TechnicalAccountInput& in) {
   PortalError err;
   auto env = environment(in.environment, &err);
   if (!env) return err;
@@ -176,9 +176,9 @@ Result<CproTechnicalAccount> create_technical_account(Transaction& tx,
   return a;
 }
 
-Result<CproTechnicalAccount> deactivate_technical_account(Transaction& tx,
-                                                          std::string_view environment_name,
-                                                          std::string_view login) {
+PortalResult<CproTechnicalAccount> deactivate_technical_account(Transaction& tx,
+                                                                std::string_view environment_name,
+                                                                std::string_view login) {
   PortalError err;
   auto env = environment(environment_name, &err);
   if (!env) return err;

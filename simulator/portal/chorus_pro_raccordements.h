@@ -26,7 +26,7 @@ struct CproStructureInput {
   std::string siret;
   std::string name;
 };
-Result<CproStructure> open_cpro_structure(Transaction& tx, const CproStructureInput& in);
+PortalResult<CproStructure> open_cpro_structure(Transaction& tx, const CproStructureInput& in);
 
 struct RaccordementInput {
   std::string structure;    // SIRET
@@ -36,8 +36,8 @@ struct RaccordementInput {
   std::string editor;
   CproContact technical_contact;
 };
-Result<CproRaccordement> declare_raccordement(Transaction& tx, const RaccordementInput& in);
-Result<CproRaccordement> deactivate_raccordement(Transaction& tx, std::string_view id);
+PortalResult<CproRaccordement> declare_raccordement(Transaction& tx, const RaccordementInput& in);
+PortalResult<CproRaccordement> deactivate_raccordement(Transaction& tx, std::string_view id);
 
 struct TechnicalAccountInput {
   std::string structure;    // SIRET
@@ -45,10 +45,10 @@ struct TechnicalAccountInput {
   std::string login;
   std::string password;  // "": generated
 };
-Result<CproTechnicalAccount> create_technical_account(Transaction& tx,
-                                                      const TechnicalAccountInput& in);
-Result<CproTechnicalAccount> deactivate_technical_account(Transaction& tx,
-                                                          std::string_view environment,
-                                                          std::string_view login);
+PortalResult<CproTechnicalAccount> create_technical_account(Transaction& tx,
+                                                            const TechnicalAccountInput& in);
+PortalResult<CproTechnicalAccount> deactivate_technical_account(Transaction& tx,
+                                                                std::string_view environment,
+                                                                std::string_view login);
 
 }  // namespace pistesim

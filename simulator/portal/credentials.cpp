@@ -24,7 +24,7 @@ PortalError bad_callback(std::string_view code, std::string message, const std::
                       "callback_urls", {url});
 }
 
-Result<Done> check_callback_url(const std::string& url) {
+PortalResult<Done> check_callback_url(const std::string& url) {
   if (url.size() > kMaxCallbackUrl)
     return bad_callback("INVALID_CALLBACK_URL",
                         "Une URL de rappel ne peut dépasser " + std::to_string(kMaxCallbackUrl) +
@@ -112,7 +112,7 @@ std::vector<std::string> callback_lines(std::string_view text) {
   return out;
 }
 
-Result<std::vector<std::string>> check_callback_urls(const std::vector<std::string>& urls) {
+PortalResult<std::vector<std::string>> check_callback_urls(const std::vector<std::string>& urls) {
   std::vector<std::string> out;
   for (const auto& raw : urls) {
     std::string url = clean_field(raw);
@@ -123,7 +123,7 @@ Result<std::vector<std::string>> check_callback_urls(const std::vector<std::stri
   return out;
 }
 
-Result<std::string> check_x509(std::string_view text) {
+PortalResult<std::string> check_x509(std::string_view text) {
   // Drop the PEM armour lines, then every white space the paste brought.
   std::string base64;
   size_t pos = 0;
@@ -153,15 +153,16 @@ Result<std::string> check_x509(std::string_view text) {
   return base64;
 }
 
-Result<ApiKey> generate_api_key(Transaction& tx, std::string_view actor, std::string_view id) {
+PortalResult<ApiKey> generate_api_key(Transaction& tx, std::string_view actor,
+                                      std::string_view id) {
   auto app = managed_application(tx, actor, id);
   if (!app) return app.error();
   (*app)->api_keys.push_back(new_api_key(tx.now));
   return (*app)->api_keys.back();
 }
 
-Result<ApiKey> set_api_key_enabled(Transaction& tx, std::string_view actor, std::string_view id,
-                                   std::string_view key, bool enabled) {
+PortalResult<ApiKey> set_api_key_enabled(Transaction& tx, std::string_view actor,
+                                         std::string_view id, std::string_view key, bool enabled) {
   auto app = managed_application(tx, actor, id);
   if (!app) return app.error();
   ApiKey* k = find_key(**app, key);
@@ -170,8 +171,8 @@ Result<ApiKey> set_api_key_enabled(Transaction& tx, std::string_view actor, std:
   return *k;
 }
 
-Result<Done> delete_api_key(Transaction& tx, std::string_view actor, std::string_view id,
-                            std::string_view key) {
+PortalResult<Done> delete_api_key(Transaction& tx, std::string_view actor, std::string_view id,
+                                  std::string_view key) {
   auto app = managed_application(tx, actor, id);
   if (!app) return app.error();
   if (!find_key(**app, key)) return unknown_key(key);
@@ -179,8 +180,8 @@ Result<Done> delete_api_key(Transaction& tx, std::string_view actor, std::string
   return Done{};
 }
 
-Result<OAuthClient> generate_oauth_client(Transaction& tx, std::string_view actor,
-                                          std::string_view id, const NewOAuthClient& in) {
+PortalResult<OAuthClient> generate_oauth_client(Transaction& tx, std::string_view actor,
+                                                std::string_view id, const NewOAuthClient& in) {
   auto app = managed_application(tx, actor, id);
   if (!app) return app.error();
   auto urls = check_callback_urls(in.callback_urls);
@@ -194,9 +195,9 @@ Result<OAuthClient> generate_oauth_client(Transaction& tx, std::string_view acto
   return client;
 }
 
-Result<OAuthClient> update_oauth_client(Transaction& tx, std::string_view actor,
-                                        std::string_view id, std::string_view client_id,
-                                        const OAuthClientChanges& changes) {
+PortalResult<OAuthClient> update_oauth_client(Transaction& tx, std::string_view actor,
+                                              std::string_view id, std::string_view client_id,
+                                              const OAuthClientChanges& changes) {
   auto app = managed_application(tx, actor, id);
   if (!app) return app.error();
   OAuthClient* client = find_client(**app, client_id);
@@ -217,8 +218,8 @@ Result<OAuthClient> update_oauth_client(Transaction& tx, std::string_view actor,
   return next;
 }
 
-Result<Done> delete_oauth_client(Transaction& tx, std::string_view actor, std::string_view id,
-                                 std::string_view client_id) {
+PortalResult<Done> delete_oauth_client(Transaction& tx, std::string_view actor, std::string_view id,
+                                       std::string_view client_id) {
   auto app = managed_application(tx, actor, id);
   if (!app) return app.error();
   if (!find_client(**app, client_id)) return unknown_client(client_id);
@@ -227,8 +228,8 @@ Result<Done> delete_oauth_client(Transaction& tx, std::string_view actor, std::s
   return Done{};
 }
 
-Result<std::string> oauth_client_secret(const World& world, std::string_view actor,
-                                        std::string_view id, std::string_view client_id) {
+PortalResult<std::string> oauth_client_secret(const World& world, std::string_view actor,
+                                              std::string_view id, std::string_view client_id) {
   auto app = view_application(world, actor, id);
   if (!app) return app.error();
   for (const auto& c : (*app)->oauth_clients) {
@@ -239,8 +240,9 @@ Result<std::string> oauth_client_secret(const World& world, std::string_view act
   return unknown_client(client_id);
 }
 
-Result<OAuthClient> regenerate_client_secret(Transaction& tx, std::string_view actor,
-                                             std::string_view id, std::string_view client_id) {
+PortalResult<OAuthClient> regenerate_client_secret(Transaction& tx, std::string_view actor,
+                                                   std::string_view id,
+                                                   std::string_view client_id) {
   auto app = managed_application(tx, actor, id);
   if (!app) return app.error();
   OAuthClient* client = find_client(**app, client_id);

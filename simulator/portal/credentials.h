@@ -38,17 +38,18 @@ inline constexpr size_t kMaxCallbackUrl = 2000;
 // Splits a « one URL per line » text into its non-empty trimmed lines.
 std::vector<std::string> callback_lines(std::string_view text);
 // Checks every URL (HTTPS only); returns them trimmed and deduplicated.
-Result<std::vector<std::string>> check_callback_urls(const std::vector<std::string>& urls);
+PortalResult<std::vector<std::string>> check_callback_urls(const std::vector<std::string>& urls);
 // Checks a Base64 (or PEM) X.509 certificate; returns its Base64 DER on one line ("" for "").
-Result<std::string> check_x509(std::string_view text);
+PortalResult<std::string> check_x509(std::string_view text);
 
 // --- API keys (000 §7.4) -------------------------------------------------------------------
 
-Result<ApiKey> generate_api_key(Transaction& tx, std::string_view actor, std::string_view app);
-Result<ApiKey> set_api_key_enabled(Transaction& tx, std::string_view actor, std::string_view app,
-                                   std::string_view key, bool enabled);
-Result<Done> delete_api_key(Transaction& tx, std::string_view actor, std::string_view app,
-                            std::string_view key);
+PortalResult<ApiKey> generate_api_key(Transaction& tx, std::string_view actor,
+                                      std::string_view app);
+PortalResult<ApiKey> set_api_key_enabled(Transaction& tx, std::string_view actor,
+                                         std::string_view app, std::string_view key, bool enabled);
+PortalResult<Done> delete_api_key(Transaction& tx, std::string_view actor, std::string_view app,
+                                  std::string_view key);
 
 // --- OAuth clients (000 §7.5, §7.6) --------------------------------------------------------
 
@@ -58,8 +59,8 @@ struct NewOAuthClient {
   std::string x509;
 };
 
-Result<OAuthClient> generate_oauth_client(Transaction& tx, std::string_view actor,
-                                          std::string_view app, const NewOAuthClient& in);
+PortalResult<OAuthClient> generate_oauth_client(Transaction& tx, std::string_view actor,
+                                                std::string_view app, const NewOAuthClient& in);
 
 struct OAuthClientChanges {
   std::optional<std::vector<std::string>> callback_urls;
@@ -67,18 +68,19 @@ struct OAuthClientChanges {
   std::optional<bool> enabled;
 };
 
-Result<OAuthClient> update_oauth_client(Transaction& tx, std::string_view actor,
-                                        std::string_view app, std::string_view client_id,
-                                        const OAuthClientChanges& changes);
-Result<Done> delete_oauth_client(Transaction& tx, std::string_view actor, std::string_view app,
-                                 std::string_view client_id);
+PortalResult<OAuthClient> update_oauth_client(Transaction& tx, std::string_view actor,
+                                              std::string_view app, std::string_view client_id,
+                                              const OAuthClientChanges& changes);
+PortalResult<Done> delete_oauth_client(Transaction& tx, std::string_view actor,
+                                       std::string_view app, std::string_view client_id);
 
 // « Consulter le secret ». NO_SECRET for a public client.
-Result<std::string> oauth_client_secret(const World& world, std::string_view actor,
-                                        std::string_view app, std::string_view client_id);
+PortalResult<std::string> oauth_client_secret(const World& world, std::string_view actor,
+                                              std::string_view app, std::string_view client_id);
 // « Régénérer » (APP-7): a new secret; the old one is refused from the next token request on.
 // Returns the client with its new secret.
-Result<OAuthClient> regenerate_client_secret(Transaction& tx, std::string_view actor,
-                                             std::string_view app, std::string_view client_id);
+PortalResult<OAuthClient> regenerate_client_secret(Transaction& tx, std::string_view actor,
+                                                   std::string_view app,
+                                                   std::string_view client_id);
 
 }  // namespace pistesim

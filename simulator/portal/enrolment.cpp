@@ -24,7 +24,7 @@ struct Target {
   std::vector<std::string> emails;
 };
 
-Result<Target> target(Transaction& tx, const EnrolmentInput& in) {
+PortalResult<Target> target(Transaction& tx, const EnrolmentInput& in) {
   auto actor = acting_user(tx, in.actor);
   if (!actor) return actor.error();
   const std::string wanted = clean_field(in.organisation);
@@ -91,7 +91,7 @@ std::string enrolment_application_name(const Organisation& org, Channel channel,
          std::string(email);
 }
 
-Result<EnrolmentReport> enrol_users(Transaction& tx, const EnrolmentInput& input) {
+PortalResult<EnrolmentReport> enrol_users(Transaction& tx, const EnrolmentInput& input) {
   auto t = target(tx, input);
   if (!t) return t.error();
   const Organisation& org = *t->organisation;
@@ -186,7 +186,7 @@ Result<EnrolmentReport> enrol_users(Transaction& tx, const EnrolmentInput& input
   return report;
 }
 
-Result<EnrolmentReport> decommission_users(Transaction& tx, const EnrolmentInput& input) {
+PortalResult<EnrolmentReport> decommission_users(Transaction& tx, const EnrolmentInput& input) {
   auto t = target(tx, input);
   if (!t) return t.error();
   const Organisation& org = *t->organisation;

@@ -64,7 +64,7 @@ std::string enrolment_application_name(const Organisation& org, Channel channel,
 // Refused as a whole (nothing changes) when the actor may not act (actor.h), no organisation or
 // no e-mail is given (400), the organisation is unknown (404) or the actor is not its OrgAdmin
 // (403).
-Result<EnrolmentReport> enrol_users(Transaction& tx, const EnrolmentInput& input);
-Result<EnrolmentReport> decommission_users(Transaction& tx, const EnrolmentInput& input);
+PortalResult<EnrolmentReport> enrol_users(Transaction& tx, const EnrolmentInput& input);
+PortalResult<EnrolmentReport> decommission_users(Transaction& tx, const EnrolmentInput& input);
 
 }  // namespace pistesim

@@ -1,13 +1,14 @@
-// Typed outcomes of portal and administration operations. An operation returns Result<T>: the
-// value, or a PortalError whose kind says what went wrong (the control API maps kinds to HTTP
-// statuses in one place: control/control_support.cpp), with a stable code, the French message a
-// PISTE user would read, and the field at fault.
+// Typed outcomes of portal and administration operations. An operation returns PortalResult<T>,
+// base/result.h's Result with a PortalError: the value, or a PortalError whose kind says what went
+// wrong (the control API maps kinds to HTTP statuses in one place: control/control_support.cpp),
+// with a stable code, the French message a PISTE user would read, and the field at fault.
 #pragma once
 
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include "base/result.h"
 
 namespace pistesim {
 
@@ -36,27 +37,10 @@ inline PortalError portal_error(ErrorKind kind, std::string code, std::string me
                      std::move(details)};
 }
 
-// Result<void> is spelled Result<Done>.
+// A result without a value is PortalResult<Done> (routes answer a Done like any other value).
 struct Done {};
 
 template <class T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : v_(std::move(value)) {}
-  Result(PortalError error) : v_(std::move(error)) {}
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  const PortalError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, PortalError> v_;
-};
+using PortalResult = Result<T, PortalError>;
 
 }  // namespace pistesim

@@ -47,7 +47,7 @@ PortalError missing(std::string_view field, std::string_view label) {
 
 // The acting OrgAdmin's organisations, or why they may not manage users.
 template <class W>
-Result<std::vector<std::string>> admin_scope(W& world_or_tx, std::string_view actor) {
+PortalResult<std::vector<std::string>> admin_scope(W& world_or_tx, std::string_view actor) {
   auto user = acting_user(world_or_tx, actor);
   if (!user.ok()) return user.error();
   auto orgs = administered(**user);
@@ -56,7 +56,7 @@ Result<std::vector<std::string>> admin_scope(W& world_or_tx, std::string_view ac
 }
 
 // The managed user `email`, if the actor's organisations reach them.
-Result<User*> managed_user(Transaction& tx, std::string_view actor, std::string_view email) {
+PortalResult<User*> managed_user(Transaction& tx, std::string_view actor, std::string_view email) {
   auto scope = admin_scope(tx, actor);
   if (!scope.ok()) return scope.error();
   User* target = tx.user(email);
@@ -99,7 +99,7 @@ std::string_view user_status_label(const User& u) {
   return u.activation_token.empty() ? "Disabled" : "Pending";
 }
 
-Result<std::vector<User>> list_managed_users(const World& world, std::string_view actor) {
+PortalResult<std::vector<User>> list_managed_users(const World& world, std::string_view actor) {
   auto scope = admin_scope(world, actor);
   if (!scope.ok()) return scope.error();
   std::vector<User> out;
@@ -114,7 +114,8 @@ Result<std::vector<User>> list_managed_users(const World& world, std::string_vie
   return out;
 }
 
-Result<User> create_managed_user(Transaction& tx, std::string_view actor, const NewUserInput& in) {
+PortalResult<User> create_managed_user(Transaction& tx, std::string_view actor,
+                                       const NewUserInput& in) {
   auto scope = admin_scope(tx, actor);
   if (!scope.ok()) return scope.error();
   const std::string email = clean_field(in.email);
@@ -175,8 +176,8 @@ Result<User> create_managed_user(Transaction& tx, std::string_view actor, const 
   return u;
 }
 
-Result<User> set_managed_user_active(Transaction& tx, std::string_view actor,
-                                     std::string_view email, bool active) {
+PortalResult<User> set_managed_user_active(Transaction& tx, std::string_view actor,
+                                           std::string_view email, bool active) {
   auto scope = admin_scope(tx, actor);
   if (!scope.ok()) return scope.error();
   auto target = managed_user(tx, actor, email);
@@ -197,8 +198,8 @@ Result<User> set_managed_user_active(Transaction& tx, std::string_view actor,
   return result;
 }
 
-Result<DeletedUser> delete_managed_user(Transaction& tx, std::string_view actor,
-                                        std::string_view email) {
+PortalResult<DeletedUser> delete_managed_user(Transaction& tx, std::string_view actor,
+                                              std::string_view email) {
   auto scope = admin_scope(tx, actor);
   if (!scope.ok()) return scope.error();
   auto target = managed_user(tx, actor, email);

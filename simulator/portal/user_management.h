@@ -20,7 +20,7 @@ std::string_view user_status_label(const User& u);  // "Approved" / "Pending" / 
 
 // The users of the acting OrgAdmin's organisations (the acting user included), in world order;
 // each with only the memberships of those organisations (« Organisation / Rôle »).
-Result<std::vector<User>> list_managed_users(const World& world, std::string_view actor);
+PortalResult<std::vector<User>> list_managed_users(const World& world, std::string_view actor);
 
 enum class PasswordMode {
   Generated,  // « Mot de passe temporaire généré aléatoirement envoyé par courriel »
@@ -40,7 +40,8 @@ struct NewUserInput {
 // membership in the organisation and its APP_SANDBOX_<email> (choice: as an activated
 // registration gets). A generated password is e-mailed; a manual one the OrgAdmin passes on
 // themselves (« Il sera nécessaire de le prévenir en ce sens »), so no e-mail.
-Result<User> create_managed_user(Transaction& tx, std::string_view actor, const NewUserInput& in);
+PortalResult<User> create_managed_user(Transaction& tx, std::string_view actor,
+                                       const NewUserInput& in);
 
 // Activation also completes a registration still awaiting its e-mailed link (and gives it its
 // sandbox application). Deactivation ends the user's sessions; their applications keep working
@@ -49,8 +50,8 @@ Result<User> create_managed_user(Transaction& tx, std::string_view actor, const 
 // changes only when the actor administers every organisation it belongs to, the universal one
 // aside (every self-registered account is there; nobody answers for it): otherwise 403
 // OUTSIDE_PERIMETER, and decommissioning from their own organisations is what is left to them.
-Result<User> set_managed_user_active(Transaction& tx, std::string_view actor,
-                                     std::string_view email, bool active);
+PortalResult<User> set_managed_user_active(Transaction& tx, std::string_view actor,
+                                           std::string_view email, bool active);
 
 struct DeletedUser {
   std::string email;
@@ -65,7 +66,7 @@ struct DeletedUser {
 // sessions, goes only when it belongs to no organisation and owns no application any more.
 // Refused for oneself and for the world's demo user (a world snapshot must keep naming an
 // existing one).
-Result<DeletedUser> delete_managed_user(Transaction& tx, std::string_view actor,
-                                        std::string_view email);
+PortalResult<DeletedUser> delete_managed_user(Transaction& tx, std::string_view actor,
+                                              std::string_view email);
 
 }  // namespace pistesim

@@ -133,25 +133,26 @@ CheckResult run_through_proxy(const std::string& id, const std::string& fault,
   scenario::TargetOptions embedded;
   embedded.world = std::string(PISTESIM_SOURCE_DIR) + "/conformance/world.toml";
   embedded.profile = profile_name == "rfc" ? Profile::Rfc : Profile::Piste;
-  std::string error;
-  auto simulator = scenario::make_target(embedded, &error);
-  if (!simulator) {
-    ADD_FAILURE() << error;
+  auto made = scenario::make_target(embedded);
+  if (!made) {
+    ADD_FAILURE() << made.error().message;
     return {};
   }
-  auto urls = simulator->socket_urls(&error);
-  if (urls.control.empty()) {
-    ADD_FAILURE() << error;
+  const auto& simulator = *made;
+  auto urls = simulator->socket_urls();
+  if (!urls) {
+    ADD_FAILURE() << urls.error().message;
     return {};
   }
-  MisbehavingProxy proxy(urls.control.substr(0, urls.control.size() - kControl.size()), fault);
+  MisbehavingProxy proxy(urls->control.substr(0, urls->control.size() - kControl.size()), fault);
 
-  TargetProfile profile;
-  if (!load_profile_file(std::string(PISTESIM_SOURCE_DIR) + "/conformance/profiles/pistesim.toml",
-                         profile, &error)) {
-    ADD_FAILURE() << error;
+  auto read =
+      load_profile_file(std::string(PISTESIM_SOURCE_DIR) + "/conformance/profiles/pistesim.toml");
+  if (!read) {
+    ADD_FAILURE() << read.error().message;
     return {};
   }
+  TargetProfile profile = std::move(read).value();
   profile.target = proxy.base();
   profile.admin_token = simulator->admin_token();
   profile.profile = profile_name;

@@ -46,24 +46,39 @@ TEST(TargetProfiles, EveryMistakeNamesItsPosition) {
                            "target = \"embedded\"\n"
                            "verify_tls = \"yes\"\n"
                            "clinet_id = \"x\"\n");
-  TargetProfile profile;
-  std::string error;
-  EXPECT_FALSE(load_profile_file(path, profile, &error));
-  EXPECT_EQ(error, path + ":2:14: « verify_tls » must be true or false, not a string\n" + path +
-                       ":3:1: unknown key « clinet_id » in the target profile; did you mean "
-                       "« client_id »? expected one of: target, profile, world, admin_token, "
-                       "verify_tls, ca_file, token_url, api_base, client_id, client_secret, "
-                       "second_client_id, second_client_secret, special_client_id, "
-                       "special_client_secret, public_client_id, application, allowed_path, "
-                       "forbidden_path");
+  auto read = load_profile_file(path);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().message,
+            path + ":2:14: « verify_tls » must be true or false, not a string\n" + path +
+                ":3:1: unknown key « clinet_id » in the target profile; did you mean "
+                "« client_id »? expected one of: target, profile, world, admin_token, "
+                "verify_tls, ca_file, token_url, api_base, client_id, client_secret, "
+                "second_client_id, second_client_secret, special_client_id, "
+                "special_client_secret, public_client_id, application, allowed_path, "
+                "forbidden_path");
   fs::remove(path);
 }
 
 TEST(TargetProfiles, AMissingFileSaysWhyWithoutAPosition) {
-  TargetProfile profile;
-  std::string error;
-  EXPECT_FALSE(load_profile_file("no-such-dir/profile.toml", profile, &error));
-  EXPECT_EQ(error, "no-such-dir/profile.toml: cannot open: No such file or directory");
+  auto read = load_profile_file("no-such-dir/profile.toml");
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().message,
+            "no-such-dir/profile.toml: cannot open: No such file or directory");
+}
+
+TEST(TargetProfiles, TheFileOverridesOnlyTheKeysItHolds) {
+  std::string path = write("override.toml", "profile = \"rfc\"\nclient_id = \"from-file\"\n");
+  TargetProfile base;
+  base.target = "http://127.0.0.1:9";
+  base.vars["client_id"] = "from-base";
+  base.vars["client_secret"] = "kept";
+  auto read = load_profile_file(path, base);
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->target, "http://127.0.0.1:9");
+  EXPECT_EQ(read->profile, "rfc");
+  EXPECT_EQ(read->vars.at("client_id"), "from-file");
+  EXPECT_EQ(read->vars.at("client_secret"), "kept");
+  fs::remove(path);
 }
 
 }  // namespace

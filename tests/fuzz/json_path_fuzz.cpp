@@ -49,15 +49,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!parsed.is_discarded() && !json_nested_deeper_than(parsed, 200)) doc = &parsed;
   }
 
-  std::string error;
-  auto nodes = json_path_select(*doc, path, &error);
+  // An error or nodes, never both (the type says so).
+  auto selected = json_path_select(*doc, path);
+  const std::string error = selected ? std::string() : selected.error().message;
   std::string syntax = json_path_syntax_error(path);
   FUZZ_CHECK(error == syntax, "select and the syntax check agree");
-  if (!error.empty()) {
-    FUZZ_CHECK(nodes.empty(), "a malformed path selects nothing");
+  if (!selected) {
     FUZZ_CHECK(!json_path_is_singular(path), "a malformed path is not singular");
     return 0;
   }
+  const std::vector<const Value*>& nodes = *selected;
   if (json_path_is_singular(path)) FUZZ_CHECK(nodes.size() <= 1, "singular: at most one node");
   for (const Value* n : nodes) FUZZ_CHECK(inside(*doc, n), "nodes selected are in the doc");
   return 0;

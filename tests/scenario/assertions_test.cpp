@@ -5,6 +5,16 @@
 namespace pistesim::scenario {
 namespace {
 
+// apply_capture's value, or nullopt with *error set to why (the tests compare either).
+std::optional<Value> captured(const Capture& c, const Observation& seen, std::string* error) {
+  auto r = apply_capture(c, seen);
+  if (!r) {
+    *error = r.error().message;
+    return std::nullopt;
+  }
+  return std::move(r).value();
+}
+
 Matcher matcher(Matcher::Op op, Value expected, bool negate = false) {
   Matcher m;
   m.op = op;
@@ -314,29 +324,29 @@ TEST(ApplyCapture, JsonPathKeepsTheType) {
   Observation seen = http(200, R"({"access_token":"abc","expires_in":3600,
       "apps":[{"name":"demo","id":7},{"name":"other","id":8}]})");
   std::string error;
-  EXPECT_EQ(apply_capture(capture(Capture::Source::JsonPath, "$.access_token"), seen, &error),
+  EXPECT_EQ(captured(capture(Capture::Source::JsonPath, "$.access_token"), seen, &error),
             Value("abc"));
-  EXPECT_EQ(apply_capture(capture(Capture::Source::JsonPath, "$.expires_in"), seen, &error),
+  EXPECT_EQ(captured(capture(Capture::Source::JsonPath, "$.expires_in"), seen, &error),
             Value(3600));
-  EXPECT_EQ(apply_capture(capture(Capture::Source::JsonPath, "$.apps[0]"), seen, &error),
+  EXPECT_EQ(captured(capture(Capture::Source::JsonPath, "$.apps[0]"), seen, &error),
             Value::parse(R"({"name":"demo","id":7})"));
   // One match is the value; several are an array.
-  EXPECT_EQ(apply_capture(capture(Capture::Source::JsonPath, "$.apps[?@.name == 'demo'].id"), seen,
-                          &error),
-            Value(7));
-  EXPECT_EQ(apply_capture(capture(Capture::Source::JsonPath, "$.apps[*].id"), seen, &error),
+  EXPECT_EQ(
+      captured(capture(Capture::Source::JsonPath, "$.apps[?@.name == 'demo'].id"), seen, &error),
+      Value(7));
+  EXPECT_EQ(captured(capture(Capture::Source::JsonPath, "$.apps[*].id"), seen, &error),
             Value::parse("[7,8]"));
-  auto none = apply_capture(capture(Capture::Source::JsonPath, "$.refresh_token"), seen, &error);
+  auto none = captured(capture(Capture::Source::JsonPath, "$.refresh_token"), seen, &error);
   EXPECT_FALSE(none);
   EXPECT_NE(error.find("capture v: $.refresh_token matches nothing"), std::string::npos) << error;
 
   Capture with_default = capture(Capture::Source::JsonPath, "$.refresh_token");
   with_default.fallback = "none";
-  EXPECT_EQ(apply_capture(with_default, seen, &error), Value("none"));
+  EXPECT_EQ(captured(with_default, seen, &error), Value("none"));
 
-  EXPECT_FALSE(apply_capture(capture(Capture::Source::JsonPath, "$.a"), http(200, "oops"), &error));
+  EXPECT_FALSE(captured(capture(Capture::Source::JsonPath, "$.a"), http(200, "oops"), &error));
   EXPECT_NE(error.find("body is not JSON: oops"), std::string::npos);
-  EXPECT_FALSE(apply_capture(capture(Capture::Source::JsonPath, "$["), seen, &error));
+  EXPECT_FALSE(captured(capture(Capture::Source::JsonPath, "$["), seen, &error));
   EXPECT_NE(error.find("invalid JSONPath"), std::string::npos);
 }
 
@@ -347,38 +357,35 @@ TEST(ApplyCapture, HeaderRegexAndRawValues) {
   seen.stdout_text = "token fetched: tok_42\n";
   seen.exit_code = 0;
   std::string error;
-  EXPECT_EQ(apply_capture(capture(Capture::Source::Header, "retry-after"), seen, &error),
-            Value("3"));
-  EXPECT_FALSE(apply_capture(capture(Capture::Source::Header, "X-None"), seen, &error));
+  EXPECT_EQ(captured(capture(Capture::Source::Header, "retry-after"), seen, &error), Value("3"));
+  EXPECT_FALSE(captured(capture(Capture::Source::Header, "X-None"), seen, &error));
   EXPECT_EQ(error, "capture v: no header X-None in the response");
 
-  EXPECT_EQ(apply_capture(capture(Capture::Source::Regex, "code=(\\w+)"), seen, &error),
-            Value("XYZ"));
-  EXPECT_EQ(apply_capture(capture(Capture::Source::Regex, "code=\\w+"), seen, &error),
+  EXPECT_EQ(captured(capture(Capture::Source::Regex, "code=(\\w+)"), seen, &error), Value("XYZ"));
+  EXPECT_EQ(captured(capture(Capture::Source::Regex, "code=\\w+"), seen, &error),
             Value("code=XYZ"));
-  EXPECT_EQ(apply_capture(capture(Capture::Source::Regex, "code=(\\w+)", "header:Location"), seen,
-                          &error),
-            Value("abc123"));
-  EXPECT_EQ(apply_capture(capture(Capture::Source::Regex, "tok_(\\d+)", "stdout"), seen, &error),
+  EXPECT_EQ(
+      captured(capture(Capture::Source::Regex, "code=(\\w+)", "header:Location"), seen, &error),
+      Value("abc123"));
+  EXPECT_EQ(captured(capture(Capture::Source::Regex, "tok_(\\d+)", "stdout"), seen, &error),
             Value("42"));
-  EXPECT_FALSE(apply_capture(capture(Capture::Source::Regex, "nope(\\d)"), seen, &error));
+  EXPECT_FALSE(captured(capture(Capture::Source::Regex, "nope(\\d)"), seen, &error));
   EXPECT_NE(error.find("matches nothing in body"), std::string::npos);
-  EXPECT_FALSE(apply_capture(capture(Capture::Source::Regex, "x", "cookies"), seen, &error));
+  EXPECT_FALSE(captured(capture(Capture::Source::Regex, "x", "cookies"), seen, &error));
   EXPECT_NE(error.find("unknown regex input"), std::string::npos);
-  EXPECT_FALSE(apply_capture(capture(Capture::Source::Regex, "(", "body"), seen, &error));
+  EXPECT_FALSE(captured(capture(Capture::Source::Regex, "(", "body"), seen, &error));
   EXPECT_NE(error.find("invalid regex"), std::string::npos);
 
-  EXPECT_EQ(apply_capture(capture(Capture::Source::Status, ""), seen, &error), Value(302));
-  EXPECT_EQ(apply_capture(capture(Capture::Source::Body, ""), seen, &error),
-            Value("code=XYZ&state=1"));
-  EXPECT_EQ(apply_capture(capture(Capture::Source::Stdout, ""), seen, &error),
+  EXPECT_EQ(captured(capture(Capture::Source::Status, ""), seen, &error), Value(302));
+  EXPECT_EQ(captured(capture(Capture::Source::Body, ""), seen, &error), Value("code=XYZ&state=1"));
+  EXPECT_EQ(captured(capture(Capture::Source::Stdout, ""), seen, &error),
             Value("token fetched: tok_42\n"));
-  EXPECT_EQ(apply_capture(capture(Capture::Source::ExitCode, ""), seen, &error), Value(0));
+  EXPECT_EQ(captured(capture(Capture::Source::ExitCode, ""), seen, &error), Value(0));
 
   Observation nothing;
-  EXPECT_FALSE(apply_capture(capture(Capture::Source::Status, ""), nothing, &error));
+  EXPECT_FALSE(captured(capture(Capture::Source::Status, ""), nothing, &error));
   EXPECT_EQ(error, "capture v: no response to capture from");
-  EXPECT_FALSE(apply_capture(capture(Capture::Source::ExitCode, ""), nothing, &error));
+  EXPECT_FALSE(captured(capture(Capture::Source::ExitCode, ""), nothing, &error));
 }
 
 }  // namespace

@@ -23,17 +23,18 @@ const Value kDoc = Value::parse(R"({
 
 // The values selected, as one JSON array (easy to compare).
 Value select(const Value& doc, std::string_view path) {
-  std::string error;
   Value out = Value::array();
-  for (const Value* v : json_path_select(doc, path, &error)) out.push_back(*v);
-  EXPECT_EQ(error, "") << path;
+  auto nodes = json_path_select(doc, path);
+  EXPECT_TRUE(nodes) << path << ": " << nodes.error().message;
+  if (nodes)
+    for (const Value* v : *nodes) out.push_back(*v);
   return out;
 }
 
 std::string error_of(std::string_view path) {
-  std::string error;
-  auto nodes = json_path_select(kDoc, path, &error);
-  EXPECT_TRUE(nodes.empty());
+  auto nodes = json_path_select(kDoc, path);
+  EXPECT_FALSE(nodes) << path;
+  const std::string error = nodes ? std::string() : nodes.error().message;
   EXPECT_EQ(error, json_path_syntax_error(path));
   return error;
 }
@@ -190,10 +191,10 @@ TEST(JsonPath, ExplosiveQueriesStopWithAnError) {
   // A chain 60 deep with a few numbers at each level: each "..*" multiplies the matches.
   Value doc = Value::array({1, 2, 3, 4, 5});
   for (int i = 0; i < 60; ++i) doc = Value::array({doc, 1, 2, 3, 4, 5});
-  std::string error;
-  auto nodes = json_path_select(doc, "$..*..*..*..*..*", &error);
-  EXPECT_TRUE(nodes.empty());
-  EXPECT_NE(error.find("make it more specific"), std::string::npos) << error;
+  auto nodes = json_path_select(doc, "$..*..*..*..*..*");
+  ASSERT_FALSE(nodes);
+  EXPECT_NE(nodes.error().message.find("make it more specific"), std::string::npos)
+      << nodes.error().message;
 }
 
 // Random paths from JSONPath's alphabet: never a crash, and an error or a result, never both.
@@ -204,10 +205,9 @@ TEST(JsonPath, RandomPathsNeverCrash) {
     std::string path = "$";
     size_t len = rng() % 24;
     for (size_t j = 0; j < len; ++j) path += alphabet[rng() % alphabet.size()];
-    std::string error;
-    auto nodes = json_path_select(kDoc, path, &error);
-    if (!error.empty()) {
-      EXPECT_TRUE(nodes.empty()) << path;
+    auto nodes = json_path_select(kDoc, path);
+    if (!nodes) {
+      EXPECT_EQ(nodes.error().message, json_path_syntax_error(path)) << path;
     } else {
       EXPECT_EQ(json_path_syntax_error(path), "") << path;
     }

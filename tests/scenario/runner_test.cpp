@@ -126,10 +126,12 @@ TargetOptions remote(const std::string& url, const std::string& admin_token) {
 }
 
 ScenarioResult run_embedded(const Scenario& s) {
-  std::string error;
-  auto target = make_target({}, &error);
-  EXPECT_TRUE(target) << error;
-  return run_scenario(s, *target);
+  auto target = make_target({});
+  if (!target) {
+    ADD_FAILURE() << target.error().message;
+    return {};
+  }
+  return run_scenario(s, **target);
 }
 
 // A simulator served on a loopback port in this process.
@@ -150,11 +152,14 @@ struct Served {
 };
 
 ScenarioResult run_remote(const Scenario& s, const TargetOptions& options) {
-  std::string error;
-  auto target = make_target(options, &error);
-  EXPECT_TRUE(target) << error;
-  EXPECT_TRUE(target->reset(&error)) << error;
-  return run_scenario(s, *target);
+  auto target = make_target(options);
+  if (!target) {
+    ADD_FAILURE() << target.error().message;
+    return {};
+  }
+  auto reset = (*target)->reset();
+  EXPECT_TRUE(reset) << reset.error().message;
+  return run_scenario(s, **target);
 }
 
 // Everything about a result that must not depend on the target: outcomes, verdicts, statuses.

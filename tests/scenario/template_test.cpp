@@ -19,16 +19,14 @@ class Templates : public testing::Test {
     vars.set("secret", "a b&c/d");
   }
   std::string ok(std::string_view text) {
-    std::string error;
-    auto r = render(text, vars, &error);
-    EXPECT_TRUE(r) << error;
-    return r.value_or("<error>");
+    auto r = render(text, vars);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : "<error>";
   }
   std::string fails(std::string_view text) {
-    std::string error;
-    auto r = render(text, vars, &error);
+    auto r = render(text, vars);
     EXPECT_FALSE(r) << "rendered " << *r;
-    return error;
+    return r ? "" : r.error().message;
   }
   Variables vars;
 };
@@ -119,11 +117,10 @@ TEST_F(Templates, SyntaxErrors) {
 }
 
 TEST_F(Templates, RenderValueKeepsTheTypeOfAWholeTemplate) {
-  std::string error;
   Value in = Value::parse(R"({"n": "{{n}}", "s": "n={{n}}", "f": "{{ flag }}",
       "list": ["{{token}}", 1, null], "obj": "{{app}}", "{{token}}": "k", "u": "{{n | upper}}"})");
-  auto out = render_value(in, vars, &error);
-  ASSERT_TRUE(out) << error;
+  auto out = render_value(in, vars);
+  ASSERT_TRUE(out) << out.error().message;
   EXPECT_EQ((*out)["n"], 42);
   EXPECT_EQ((*out)["s"], "n=42");
   EXPECT_EQ((*out)["f"], true);
@@ -131,8 +128,27 @@ TEST_F(Templates, RenderValueKeepsTheTypeOfAWholeTemplate) {
   EXPECT_EQ((*out)["obj"]["name"], "Demo");
   EXPECT_EQ((*out)["abc"], "k");  // keys are rendered too
   EXPECT_EQ((*out)["u"], "42");   // a filter makes a string
-  EXPECT_FALSE(render_value(Value::parse(R"({"a": ["{{nope}}"]})"), vars, &error));
-  EXPECT_EQ(error, "unknown variable « nope »");
+  auto unknown = render_value(Value::parse(R"({"a": ["{{nope}}"]})"), vars);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message, "unknown variable « nope »");
+}
+
+TEST_F(Templates, RenderAllResolvesVariablesInAnyOrder) {
+  std::map<std::string, Value> pending{{"a_url", "{{z_host}}/token"}, {"z_host", "{{token}}.test"}};
+  auto all = render_all(pending, vars,
+                        [&](const std::string& name, Value v) { vars.set(name, std::move(v)); });
+  ASSERT_TRUE(all) << all.error().name << ": " << all.error().reason;
+  EXPECT_EQ(ok("{{a_url}}"), "abc.test/token");
+}
+
+TEST_F(Templates, RenderAllNamesTheVariableItCannotRenderAndWhy) {
+  std::map<std::string, Value> pending{{"fine", "{{token}}"}, {"broken", "{{missing}}"}};
+  auto all = render_all(pending, vars,
+                        [&](const std::string& name, Value v) { vars.set(name, std::move(v)); });
+  ASSERT_FALSE(all);
+  EXPECT_EQ(all.error().name, "broken");
+  EXPECT_EQ(all.error().reason, "unknown variable « missing »");
+  EXPECT_EQ(ok("{{fine}}"), "abc");  // what could be rendered was
 }
 
 TEST_F(Templates, SubstituteKnownLeavesTheOthersAsWritten) {

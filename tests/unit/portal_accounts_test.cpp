@@ -335,7 +335,7 @@ TEST_F(PortalAccounts, RegistrationFieldOfTheWrongTypeNamesIt) {
 
 TEST_F(PortalAccounts, ConcurrentRegistrationsOfTheSameEmailOneWins) {
   constexpr int kThreads = 8;
-  std::vector<Result<User>> results(kThreads, Result<User>(PortalError{}));
+  std::vector<PortalResult<User>> results(kThreads, PortalResult<User>(PortalError{}));
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i)
     threads.emplace_back([&, i] {

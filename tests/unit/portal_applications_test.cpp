@@ -436,7 +436,7 @@ TEST_F(PortalApplications, SubscriptionGrantsEveryScopeOfTheApi) {
     for (auto& a : w.apis)
       if (a.id == "e-signature") a.scopes = {"esign.sign", "esign.read"};
   });
-  auto r = t.sim->transact([](Transaction& tx) -> Result<Subscription> {
+  auto r = t.sim->transact([](Transaction& tx) -> PortalResult<Subscription> {
     // e-signature has CGU: accept them first, then subscribe within one operation.
     tx.user(kDemo)->accepted_cgu.push_back({"e-signature", Channel::Production});
     return subscribe_application(tx, kDemo, "demo-production", "e-signature");

@@ -19,14 +19,15 @@ const std::string kSbxName = "APP_DIHAL_SBX_demo@pistesim.test";
 const std::string kProdName = "APP_DIHAL_PROD_demo@pistesim.test";
 const std::string kMenage = "/dihal/sisiao-menage/v1/menages?idMenage=MEN-75-000123";
 
-Result<EnrolmentReport> enrol(TestSimulator& t, const std::string& actor, const std::string& org,
-                              std::vector<std::string> emails) {
+PortalResult<EnrolmentReport> enrol(TestSimulator& t, const std::string& actor,
+                                    const std::string& org, std::vector<std::string> emails) {
   EnrolmentInput in{actor, org, std::move(emails)};
   return t.sim->transact([&](Transaction& tx) { return enrol_users(tx, in); });
 }
 
-Result<EnrolmentReport> decommission(TestSimulator& t, const std::string& actor,
-                                     const std::string& org, std::vector<std::string> emails) {
+PortalResult<EnrolmentReport> decommission(TestSimulator& t, const std::string& actor,
+                                           const std::string& org,
+                                           std::vector<std::string> emails) {
   EnrolmentInput in{actor, org, std::move(emails)};
   return t.sim->transact([&](Transaction& tx) { return decommission_users(tx, in); });
 }
