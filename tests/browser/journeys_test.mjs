@@ -4,30 +4,18 @@
 //     in ADMINISTRATION → « Tester l'API » gets ERRAUTUSR0001, then OK once the console gives the
 //     application its business profile.
 //  2. The console: arm a fault and see it hit in the journal's tail, advance the clock and see the
-//     token expire.
+//     token expire; then the password reset by e-mail.
+//  3. SI SIAO (seed 002) and Chorus Pro (seeds 003/004): enrolment_and_production.mjs.
 // Usage: node tests/browser/journeys_test.mjs PATH/TO/pistesim SCREENSHOT_DIR
 import { enrolmentAndProduction } from "./enrolment_and_production.mjs";
-import { activateFromMailbox, chromiumPath, fail, loadPlaywright, login, nav, openSheet, register, screenshotter, see, serve, watchedPage } from "./harness.mjs";
-
-const [pistesim, screenshots] = process.argv.slice(2);
-if (!pistesim || !screenshots) fail("usage: node journeys_test.mjs PATH/TO/pistesim SCREENSHOT_DIR");
-
-const started = Date.now();
-const { chromium } = await loadPlaywright();
-const server = await serve(pistesim);
-const base = server.base_url;
-const shot = screenshotter(screenshots);
-const problems = [];
-const browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
+import { activateFromMailbox, fail, login, nav, openSheet, register, runBrowserTest, see, watchedPage } from "./harness.mjs";
 
 const email = "mon_application_demo@example.com";
 const password = "Journey-Piste-2026!";
 const approver = "api-platau-administration@developpement-durable.gouv.fr";
 const approverPassword = "Approb-Piste-2024!";
 
-const step = (what) => console.log(`browser.journeys: ${((Date.now() - started) / 1000).toFixed(1)} s — ${what}`);
-
-try {
+await runBrowserTest("browser.journeys", async ({ browser, server, base, shot, problems, step }) => {
   // --- The visitor: home, catalogue, API sheet, registration ---------------------------------
   const user = await watchedPage(await browser.newContext(), "user", problems);
   await user.goto(base + "/");
@@ -220,15 +208,4 @@ try {
   step("password reset by e-mail, temporary password changed");
 
   await enrolmentAndProduction({ browser, base, operator, shot, problems, step });
-} catch (error) {
-  problems.push(error.stack || String(error));
-  // What the screens showed when it failed.
-  for (const context of browser.contexts())
-    for (const page of context.pages()) await shot(page, "failure").catch(() => {});
-} finally {
-  await browser.close();
-}
-
-if (problems.length) fail(`\n  ${problems.join("\n  ")}`);
-console.log(`browser.journeys: passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${screenshots}`);
-process.exit(0);
+});
