@@ -5,8 +5,10 @@
 //     application its business profile.
 //  2. The console: arm a fault and see it hit in the journal's tail, advance the clock and see the
 //     token expire; then the password reset by e-mail.
-//  3. SI SIAO (seed 002) and Chorus Pro (seeds 003/004): enrolment_and_production.mjs.
+//  3. SI SIAO (seed 002) and Chorus Pro on Qualification (seed 003): enrolment_and_production.mjs;
+//     Chorus Pro on PRODUCTION (seed 004): chorus_pro_production.mjs.
 // Usage: node tests/browser/journeys_test.mjs PATH/TO/pistesim SCREENSHOT_DIR
+import { chorusProProduction } from "./chorus_pro_production.mjs";
 import { enrolmentAndProduction } from "./enrolment_and_production.mjs";
 import { activateFromMailbox, fail, login, nav, openSheet, register, runBrowserTest, see, watchedPage } from "./harness.mjs";
 
@@ -207,5 +209,6 @@ await runBrowserTest("browser.journeys", async ({ browser, server, base, shot, p
   await login(user, email, newPassword);
   step("password reset by e-mail, temporary password changed");
 
-  await enrolmentAndProduction({ browser, base, operator, shot, problems, step });
+  const chorusPro = await enrolmentAndProduction({ browser, base, operator, shot, problems, step });
+  await chorusProProduction({ base, operator, shot, step, ...chorusPro });
 });
