@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { accessibilityProblems } from "./accessibility.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -70,7 +71,8 @@ export async function watchedPage(context, name, problems) {
   return page;
 }
 
-// Screenshots, numbered in the order taken, for the CI artefacts and the README.
+// Screenshots, numbered in the order taken, for the CI artefacts and the README. Each screen
+// shot is also checked for accessibility (accessibility.mjs); what it finds goes to `problems`.
 export function screenshotter(dir, problems, prefix = "") {
   mkdirSync(dir, { recursive: true });
   let n = 0;
@@ -78,12 +80,13 @@ export function screenshotter(dir, problems, prefix = "") {
     n += 1;
     const file = join(dir, `${prefix}${String(n).padStart(2, "0")}-${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
+    if (problems && name !== "failure") problems.push(...(await accessibilityProblems(page, name)));
     return file;
   };
 }
 
 // A browser test's frame: `pistesim serve`, chromium, the screenshots; runs `body` with them and
-// exits 0 only if nothing went wrong (an exception, a watched page's error).
+// exits 0 only if nothing went wrong (an exception, a watched page's error, an accessibility fault).
 // Usage of the test: node TEST.mjs PATH/TO/pistesim SCREENSHOT_DIR [FILE_NAME_PREFIX]
 export async function runBrowserTest(title, body) {
   const [pistesim, screenshots, prefix = ""] = process.argv.slice(2);

@@ -7,6 +7,7 @@
 //     token expire; then the password reset by e-mail.
 //  3. SI SIAO (seed 002) and Chorus Pro on Qualification (seed 003): enrolment_and_production.mjs;
 //     Chorus Pro on PRODUCTION (seed 004): chorus_pro_production.mjs.
+// Every screen shot is checked for accessibility (accessibility.mjs).
 // Usage: node tests/browser/journeys_test.mjs PATH/TO/pistesim SCREENSHOT_DIR
 import { chorusProProduction } from "./chorus_pro_production.mjs";
 import { enrolmentAndProduction } from "./enrolment_and_production.mjs";
