@@ -98,12 +98,13 @@ export async function administrationScreens({ browser, server, base, shot, probl
   const newcomer = await watchedPage(await browser.newContext(), "newcomer", problems);
   await newcomer.goto(base + "/");
   await login(newcomer, created, temporary);
-  await newcomer.getByRole("button", { name: "J'accepte les CGU" }).click();  // a new account's first login
+  await shot(newcomer, "portal-cgu-piste");  // a new account's first login
+  await newcomer.getByRole("button", { name: "J'accepte les CGU" }).click();
   await see(newcomer, "Votre mot de passe est temporaire");
 
   const createdRow = orgadmin.getByRole("row").filter({ hasText: created });
-  await createdRow.getByRole("button", { name: "Désactiver" }).click();
-  await orgadmin.getByRole("row").filter({ hasText: created }).getByRole("button", { name: "Activer" }).waitFor();
+  await createdRow.getByRole("button", { name: "Désactiver", exact: true }).click();
+  await orgadmin.getByRole("row").filter({ hasText: created }).getByRole("button", { name: "Activer", exact: true }).waitFor();
   // Deactivation ends their session: the next screen asks them to log in, and the login fails.
   await nav(newcomer, "Applications");
   await newcomer.getByRole("heading", { name: "Se connecter" }).waitFor();

@@ -39,8 +39,8 @@ export async function credentialScreens({ browser, server, base, shot, problems,
   const withKey = await call("SANDBOX", judilibre, { KeyId: key });
   expect(withKey.status === 200, `Judilibre answers the new key ${key}`, `${withKey.status} ${withKey.text}`);
   await shot(user, "portal-application-cle-api");
-  await user.getByRole("row").filter({ hasText: key }).getByRole("button", { name: "Désactiver" }).click();
-  await user.getByRole("row").filter({ hasText: key }).getByRole("button", { name: "Activer" }).waitFor();
+  await user.getByRole("row").filter({ hasText: key }).getByRole("button", { name: "Désactiver", exact: true }).click();
+  await user.getByRole("row").filter({ hasText: key }).getByRole("button", { name: "Activer", exact: true }).waitFor();
   const disabled = await call("SANDBOX", judilibre, { KeyId: key });
   expect(disabled.status === 401, "a disabled key gets 401", disabled.status);
   step("API key created (200), disabled (401)");

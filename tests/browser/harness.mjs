@@ -2,7 +2,7 @@
 // playwright-core, and pages that fail the run on a script error or on any 4xx/5xx load of a page,
 // script, style sheet or image (an API refusal the screen shows is judged by the journey itself).
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,6 +75,9 @@ export async function watchedPage(context, name, problems) {
 // shot is also checked for accessibility (accessibility.mjs); what it finds goes to `problems`.
 export function screenshotter(dir, problems, prefix = "") {
   mkdirSync(dir, { recursive: true });
+  // A previous run's screens would mix with this one's (numbers shift when a screen is added).
+  const ours = new RegExp(`^${prefix}\\d{2}-.*\\.png$`);
+  for (const file of readdirSync(dir)) if (ours.test(file)) rmSync(join(dir, file));
   let n = 0;
   return async (page, name) => {
     n += 1;

@@ -24,6 +24,9 @@ await runBrowserTest("browser.journeys", async ({ browser, server, base, shot, p
   await user.goto(base + "/");
   await see(user, "Bienvenue sur PISTE");
   await shot(user, "portal-accueil");
+  await nav(user, "Liste des API");
+  await user.getByRole("heading", { name: "Liste des API" }).waitFor();
+  await shot(user, "portal-liste-des-api");
   await openSheet(user, "cotation", "SNE-Cotation site-ecole");
   await see(user, "Documentation (Swagger généré)");
   await see(user, "/healthcheck");
@@ -44,6 +47,7 @@ await runBrowserTest("browser.journeys", async ({ browser, server, base, shot, p
   const operator = await watchedPage(await browser.newContext(), "console", problems);
   await operator.goto(base + "/console/");
   await operator.getByLabel("Jeton d'administration").fill(server.admin_token);
+  await shot(operator, "console-connexion");
   await operator.getByRole("button", { name: "Ouvrir la console" }).click();
   await see(operator, "Boîte de réception");
   await operator.getByLabel("Destinataire").fill(email);
@@ -52,6 +56,7 @@ await runBrowserTest("browser.journeys", async ({ browser, server, base, shot, p
   await see(operator, "Pour confirmer votre courriel");
   await shot(operator, "console-boite-de-reception");
   await activateFromMailbox(operator, base, email);
+  await shot(operator, "page-compte-active");  // the page the e-mail's link opens
   step("activated from the e-mail");
 
   // --- The user: login, API CGU, access request ------------------------------------------------
@@ -99,11 +104,13 @@ await runBrowserTest("browser.journeys", async ({ browser, server, base, shot, p
   await shot(approverPage, "portal-administration-demandes");
   await row.getByRole("button", { name: "Approuver" }).click();
   await see(approverPage, "1 demande(s) approuvée(s).");
-  for (const tab of ["Top consommateurs", "Santé des API"]) {
+  for (const [tab, heading, name] of [["Applications", "Applications de vos organisations", "applications"],
+                                      ["Top consommateurs", "Top consommateurs", "consommateurs"],
+                                      ["Santé des API", "Santé des API", "sante"]]) {
     await approverPage.getByRole("tab", { name: tab }).click();
-    await approverPage.getByRole("heading", { name: tab, level: 2 }).waitFor();
+    await approverPage.getByRole("heading", { name: heading, level: 2 }).waitFor();
+    await shot(approverPage, `portal-administration-${name}`);
   }
-  await shot(approverPage, "portal-administration-sante");
   step("approved in ADMINISTRATION");
 
   // --- « Tester l'API »: ERRAUTUSR0001, then OK -------------------------------------------------
@@ -177,6 +184,7 @@ await runBrowserTest("browser.journeys", async ({ browser, server, base, shot, p
   // profile asks for a new one, typed with the keyboard only (Enter submits).
   await user.getByRole("link", { name: "Mot de passe oublié ?" }).click();
   await user.getByLabel("Adresse électronique du compte").fill(email);
+  await shot(user, "portal-mot-de-passe-oublie");
   await user.getByRole("button", { name: "Réinitialiser le mot de passe" }).click();
   await see(user, "Le lien de confirmation");
   await operator.goto(base + "/console/#boite");
@@ -185,6 +193,7 @@ await runBrowserTest("browser.journeys", async ({ browser, server, base, shot, p
   await operator.getByRole("row").filter({ hasText: "Réinitialisation du mot de passe PISTE" }).getByRole("button").click();
   await operator.getByRole("link", { name: "Confirmer la réinitialisation" }).click();
   await see(operator, "Changement de mot de passe réussi");
+  await shot(operator, "page-mot-de-passe-reinitialise");
   await operator.goto(base + "/console/#boite");
   await operator.getByRole("row").filter({ hasText: email }).filter({ hasText: "Changement de mot de passe réussi" }).getByRole("button").click();
   const mail = await operator.locator(".mail-body").textContent();
