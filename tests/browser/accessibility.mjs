@@ -2,8 +2,9 @@
 //  - axe-core (Deque's engine, tests/browser/package.json) with the WCAG 2.x A and AA rules:
 //    a label for every form control, names for buttons and links, colour contrast of 4.5:1 for
 //    text (AA), valid ARIA, no positive tabindex…; any violation fails the run;
-//  - the keyboard: from the top of the page, Tab reaches every submit button of the screen (its
-//    main actions) — real key presses, so a focus trap or an unreachable control shows.
+//  - the keyboard: from the top of the page, Tab reaches every submit button and button-like link
+//    of the screen (its main actions) — real key presses, so a focus trap or an unreachable
+//    control shows.
 // Enter activating an action is checked where the journeys act with the keyboard (pressWithKeyboard).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -42,11 +43,12 @@ async function fromTheTop(page) {
   });
 }
 
-// Marks the screen's main actions (visible, enabled submit buttons) and returns their names.
+// Marks the screen's main actions (visible, enabled submit buttons and the links drawn as
+// buttons: « Demander l'accès », « Créer une application de production »…) and returns their names.
 async function markMainActions(page) {
   return page.evaluate(() => {
     const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden";
-    const actions = [...document.querySelectorAll("main button[type=submit], main button:not([type])")]
+    const actions = [...document.querySelectorAll("main button[type=submit], main button:not([type]), main a.button")]
       .filter((b) => visible(b) && !b.disabled);
     actions.forEach((b, i) => b.setAttribute("data-a11y-action", String(i)));
     return actions.map((b) => b.textContent.trim());
