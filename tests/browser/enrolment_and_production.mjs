@@ -6,7 +6,8 @@
 //  - Chorus Pro (seeds 003/004): an integrator (organisation Universelle) accepts the Structures
 //    API's CGU and selects the API for APP_SANDBOX; the console declares the raccordement and the
 //    technical account on Chorus Pro's side; « Tester l'API » calls /rechercher with the
-//    cpro-account header; then a production application, its secret regenerated (shown once).
+//    cpro-account header; then a production application, its secret regenerated (shown once),
+//    which chorus_pro_production.mjs takes on.
 import { activateFromMailbox, login, nav, openSheet, register, see, watchedPage } from "./harness.mjs";
 
 const password = "Journey-Piste-2026!";
@@ -137,4 +138,5 @@ export async function enrolmentAndProduction({ browser, base, operator, shot, pr
   await see(chorus, "Nouveau secret, affiché une seule fois");
   await shot(chorus, "portal-application-production");
   step("Chorus Pro: API selected, production application created");
+  return { chorus, integrator, siret, qualificationHeader: header };
 }

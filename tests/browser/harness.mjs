@@ -2,15 +2,16 @@
 // playwright-core, and pages that fail the run on a script error or on any 4xx/5xx load of a page,
 // script, style sheet or image (an API refusal the screen shows is judged by the journey itself).
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { accessibilityProblems } from "./accessibility.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 export function fail(message) {
-  console.error(`browser.journeys: ${message}`);
+  console.error(`${process.argv[1]?.split("/").pop() || "browser test"}: ${message}`);
   process.exit(1);
 }
 
@@ -70,16 +71,49 @@ export async function watchedPage(context, name, problems) {
   return page;
 }
 
-// Screenshots, numbered in the order taken, for the CI artefacts and the README.
-export function screenshotter(dir) {
+// Screenshots, numbered in the order taken, for the CI artefacts and the README. Each screen
+// shot is also checked for accessibility (accessibility.mjs); what it finds goes to `problems`.
+export function screenshotter(dir, problems, prefix = "") {
   mkdirSync(dir, { recursive: true });
+  // A previous run's screens would mix with this one's (numbers shift when a screen is added).
+  const ours = new RegExp(`^${prefix}\\d{2}-.*\\.png$`);
+  for (const file of readdirSync(dir)) if (ours.test(file)) rmSync(join(dir, file));
   let n = 0;
   return async (page, name) => {
     n += 1;
-    const file = join(dir, `${String(n).padStart(2, "0")}-${name}.png`);
+    const file = join(dir, `${prefix}${String(n).padStart(2, "0")}-${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
+    if (problems && name !== "failure") problems.push(...(await accessibilityProblems(page, name)));
     return file;
   };
+}
+
+// A browser test's frame: `pistesim serve`, chromium, the screenshots; runs `body` with them and
+// exits 0 only if nothing went wrong (an exception, a watched page's error, an accessibility fault).
+// Usage of the test: node TEST.mjs PATH/TO/pistesim SCREENSHOT_DIR [FILE_NAME_PREFIX]
+export async function runBrowserTest(title, body) {
+  const [pistesim, screenshots, prefix = ""] = process.argv.slice(2);
+  if (!pistesim || !screenshots) fail(`usage: node ${title}.mjs PATH/TO/pistesim SCREENSHOT_DIR`);
+  const started = Date.now();
+  const { chromium } = await loadPlaywright();
+  const server = await serve(pistesim);
+  const problems = [];
+  const shot = screenshotter(screenshots, problems, prefix);
+  const step = (what) => console.log(`${title}: ${((Date.now() - started) / 1000).toFixed(1)} s — ${what}`);
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
+  try {
+    await body({ browser, server, base: server.base_url, shot, problems, step });
+  } catch (error) {
+    problems.push(error.stack || String(error));
+    // What the screens showed when it failed.
+    for (const context of browser.contexts())
+      for (const page of context.pages()) await shot(page, "failure").catch(() => {});
+  } finally {
+    await browser.close();
+  }
+  if (problems.length) fail(`\n  ${problems.join("\n  ")}`);
+  console.log(`${title}: passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${screenshots}`);
+  process.exit(0);
 }
 
 // Steps every journey takes, on `page`s made by watchedPage().
@@ -105,6 +139,16 @@ export async function register(page, { name, email, password, code = "" }) {
   await page.getByLabel("Recevoir les informations de PISTE").check();
   await page.getByLabel("J'accepte les conditions générales d'utilisation de PISTE").check();
   await page.getByLabel(/Captcha/).fill("PISTE");
+}
+
+// The console, logged in with the admin token, in a page of its own.
+export async function openConsole(browser, base, server, problems) {
+  const operator = await watchedPage(await browser.newContext(), "console", problems);
+  await operator.goto(base + "/console/");
+  await operator.getByLabel("Jeton d'administration").fill(server.admin_token);
+  await operator.getByRole("button", { name: "Ouvrir la console" }).click();
+  await see(operator, "Boîte de réception");
+  return operator;
 }
 
 // In the console (logged in): opens the newest activation e-mail to `email` and follows its link.

@@ -4,35 +4,29 @@
 //     in ADMINISTRATION → « Tester l'API » gets ERRAUTUSR0001, then OK once the console gives the
 //     application its business profile.
 //  2. The console: arm a fault and see it hit in the journal's tail, advance the clock and see the
-//     token expire.
+//     token expire; then the password reset by e-mail.
+//  3. SI SIAO (seed 002) and Chorus Pro on Qualification (seed 003): enrolment_and_production.mjs;
+//     Chorus Pro on PRODUCTION (seed 004): chorus_pro_production.mjs.
+// Every screen shot is checked for accessibility (accessibility.mjs).
 // Usage: node tests/browser/journeys_test.mjs PATH/TO/pistesim SCREENSHOT_DIR
+import { chorusProProduction } from "./chorus_pro_production.mjs";
 import { enrolmentAndProduction } from "./enrolment_and_production.mjs";
-import { activateFromMailbox, chromiumPath, fail, loadPlaywright, login, nav, openSheet, register, screenshotter, see, serve, watchedPage } from "./harness.mjs";
-
-const [pistesim, screenshots] = process.argv.slice(2);
-if (!pistesim || !screenshots) fail("usage: node journeys_test.mjs PATH/TO/pistesim SCREENSHOT_DIR");
-
-const started = Date.now();
-const { chromium } = await loadPlaywright();
-const server = await serve(pistesim);
-const base = server.base_url;
-const shot = screenshotter(screenshots);
-const problems = [];
-const browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
+import { activateFromMailbox, fail, login, nav, openSheet, register, runBrowserTest, see, watchedPage } from "./harness.mjs";
 
 const email = "mon_application_demo@example.com";
 const password = "Journey-Piste-2026!";
 const approver = "api-platau-administration@developpement-durable.gouv.fr";
 const approverPassword = "Approb-Piste-2024!";
 
-const step = (what) => console.log(`browser.journeys: ${((Date.now() - started) / 1000).toFixed(1)} s — ${what}`);
-
-try {
+await runBrowserTest("browser.journeys", async ({ browser, server, base, shot, problems, step }) => {
   // --- The visitor: home, catalogue, API sheet, registration ---------------------------------
   const user = await watchedPage(await browser.newContext(), "user", problems);
   await user.goto(base + "/");
   await see(user, "Bienvenue sur PISTE");
   await shot(user, "portal-accueil");
+  await nav(user, "Liste des API");
+  await user.getByRole("heading", { name: "Liste des API" }).waitFor();
+  await shot(user, "portal-liste-des-api");
   await openSheet(user, "cotation", "SNE-Cotation site-ecole");
   await see(user, "Documentation (Swagger généré)");
   await see(user, "/healthcheck");
@@ -53,6 +47,7 @@ try {
   const operator = await watchedPage(await browser.newContext(), "console", problems);
   await operator.goto(base + "/console/");
   await operator.getByLabel("Jeton d'administration").fill(server.admin_token);
+  await shot(operator, "console-connexion");
   await operator.getByRole("button", { name: "Ouvrir la console" }).click();
   await see(operator, "Boîte de réception");
   await operator.getByLabel("Destinataire").fill(email);
@@ -61,6 +56,7 @@ try {
   await see(operator, "Pour confirmer votre courriel");
   await shot(operator, "console-boite-de-reception");
   await activateFromMailbox(operator, base, email);
+  await shot(operator, "page-compte-active");  // the page the e-mail's link opens
   step("activated from the e-mail");
 
   // --- The user: login, API CGU, access request ------------------------------------------------
@@ -108,11 +104,13 @@ try {
   await shot(approverPage, "portal-administration-demandes");
   await row.getByRole("button", { name: "Approuver" }).click();
   await see(approverPage, "1 demande(s) approuvée(s).");
-  for (const tab of ["Top consommateurs", "Santé des API"]) {
+  for (const [tab, heading, name] of [["Applications", "Applications de vos organisations", "applications"],
+                                      ["Top consommateurs", "Top consommateurs", "consommateurs"],
+                                      ["Santé des API", "Santé des API", "sante"]]) {
     await approverPage.getByRole("tab", { name: tab }).click();
-    await approverPage.getByRole("heading", { name: tab, level: 2 }).waitFor();
+    await approverPage.getByRole("heading", { name: heading, level: 2 }).waitFor();
+    await shot(approverPage, `portal-administration-${name}`);
   }
-  await shot(approverPage, "portal-administration-sante");
   step("approved in ADMINISTRATION");
 
   // --- « Tester l'API »: ERRAUTUSR0001, then OK -------------------------------------------------
@@ -186,6 +184,7 @@ try {
   // profile asks for a new one, typed with the keyboard only (Enter submits).
   await user.getByRole("link", { name: "Mot de passe oublié ?" }).click();
   await user.getByLabel("Adresse électronique du compte").fill(email);
+  await shot(user, "portal-mot-de-passe-oublie");
   await user.getByRole("button", { name: "Réinitialiser le mot de passe" }).click();
   await see(user, "Le lien de confirmation");
   await operator.goto(base + "/console/#boite");
@@ -194,6 +193,7 @@ try {
   await operator.getByRole("row").filter({ hasText: "Réinitialisation du mot de passe PISTE" }).getByRole("button").click();
   await operator.getByRole("link", { name: "Confirmer la réinitialisation" }).click();
   await see(operator, "Changement de mot de passe réussi");
+  await shot(operator, "page-mot-de-passe-reinitialise");
   await operator.goto(base + "/console/#boite");
   await operator.getByRole("row").filter({ hasText: email }).filter({ hasText: "Changement de mot de passe réussi" }).getByRole("button").click();
   const mail = await operator.locator(".mail-body").textContent();
@@ -219,16 +219,6 @@ try {
   await login(user, email, newPassword);
   step("password reset by e-mail, temporary password changed");
 
-  await enrolmentAndProduction({ browser, base, operator, shot, problems, step });
-} catch (error) {
-  problems.push(error.stack || String(error));
-  // What the screens showed when it failed.
-  for (const context of browser.contexts())
-    for (const page of context.pages()) await shot(page, "failure").catch(() => {});
-} finally {
-  await browser.close();
-}
-
-if (problems.length) fail(`\n  ${problems.join("\n  ")}`);
-console.log(`browser.journeys: passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${screenshots}`);
-process.exit(0);
+  const chorusPro = await enrolmentAndProduction({ browser, base, operator, shot, problems, step });
+  await chorusProProduction({ base, operator, shot, step, ...chorusPro });
+});

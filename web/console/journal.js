@@ -9,7 +9,7 @@ export async function journal(main) {
   const status = el("input", { type: "search", name: "status", inputmode: "numeric", placeholder: "ex. 503 ou 4" });
   const paused = el("input", { type: "checkbox", id: "journal-paused" });
   const body = el("tbody");
-  const detail = el("pre", { id: "journal-detail", "aria-live": "polite" }, "Choisissez un échange.");
+  const detail = el("pre", { id: "journal-detail", "aria-live": "polite", tabindex: "0", role: "region", "aria-label": "Détail de l'échange" }, "Choisissez un échange.");
   const state = el("p", { class: "hint", "aria-live": "polite" });
   let entries = [];
   let last = 0;

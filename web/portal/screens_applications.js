@@ -41,27 +41,27 @@ export async function application(main, id) {
         await action();
       } catch (error) {
         out.replaceChildren(errorNotice(error));
-        button.disabled = false;
+      } finally {
+        button.disabled = false;  // again usable (a cancelled confirm, a secret consulted twice)
       }
     });
     return button;
   };
   const secretCell = (c) => {
     if (c.type !== "confidential") return "—";
-    const slot = el("span");
-    slot.append(
-      act("Consulter le secret", async () => {
-        const s = await api("GET", `${path}/oauth-clients/${encodeURIComponent(c.client_id)}/secret`);
-        slot.replaceChildren(el("code", { class: "secret" }, s.client_secret));
-      }),
-      " ",
-      act("Régénérer le secret", async () => {
-        if (!confirm("L'ancien secret cessera aussitôt de fonctionner. Continuer ?")) return;
-        const s = await api("POST", `${path}/oauth-clients/${encodeURIComponent(c.client_id)}/secret`);
-        slot.replaceChildren(notice("success", el("p", {}, "Nouveau secret, affiché une seule fois : ",
-                                                   el("code", { class: "secret" }, s.client_secret))));
-      }, "danger"));
-    return slot;
+    // The secret shows beside the buttons, which stay: consulting it does not hide « Régénérer ».
+    const shown = el("div");
+    const consult = act("Consulter le secret", async () => {
+      const s = await api("GET", `${path}/oauth-clients/${encodeURIComponent(c.client_id)}/secret`);
+      shown.replaceChildren(el("code", { class: "secret" }, s.client_secret));
+    });
+    const regenerate = act("Régénérer le secret", async () => {
+      if (!confirm("L'ancien secret cessera aussitôt de fonctionner. Continuer ?")) return;
+      const s = await api("POST", `${path}/oauth-clients/${encodeURIComponent(c.client_id)}/secret`);
+      shown.replaceChildren(notice("success", el("p", {}, "Nouveau secret, affiché une seule fois : ",
+                                                 el("code", { class: "secret" }, s.client_secret))));
+    }, "danger");
+    return el("span", {}, consult, " ", regenerate, shown);
   };
   put(main, 
     el("p", {}, el("a", { href: "#/applications" }, "← Mes applications")),

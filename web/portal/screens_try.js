@@ -16,8 +16,8 @@ function exchange(title, response, text) {
   const headers = [...response.headers.entries()].map(([k, v]) => `${k}: ${v}`).join("\n");
   return el("section", { class: "exchange", "aria-label": title },
             el("h3", {}, title, " — ", el("span", { class: `badge ${response.ok ? "ok" : "ko"}`, "data-status": response.status }, `HTTP ${response.status}`)),
-            el("h4", {}, "En-têtes"), el("pre", { class: "headers" }, headers),
-            el("h4", {}, "Corps"), el("pre", { class: "body" }, body || "(vide)"));
+            el("h4", {}, "En-têtes"), el("pre", { class: "headers", tabindex: "0", role: "region", "aria-label": `${title} : en-têtes` }, headers),
+            el("h4", {}, "Corps"), el("pre", { class: "body", tabindex: "0", role: "region", "aria-label": `${title} : corps` }, body || "(vide)"));
 }
 
 export async function tryApi(main) {
