@@ -28,9 +28,8 @@ int demo() {
   HttpServerOptions options;
   options.port = 0;
   HttpServer server(sim, options);
-  std::string error;
-  if (!server.bind(&error)) {
-    std::cerr << "pistesim demo: " << error << "\n";
+  if (Result<void> bound = server.bind(); !bound) {
+    std::cerr << "pistesim demo: " << bound.error().message << "\n";
     return 2;
   }
   server.start();
@@ -112,6 +111,7 @@ int demo() {
   for (auto& step : steps) {
     std::cout << "== " << step.title << "\n";
     Request req = step.make();
+    std::string error;
     auto res = client->send(req, &error);
     if (!res) {
       std::cout << "!! no answer: " << error << "\n";

@@ -74,9 +74,9 @@ int serve(const ServeSettings& args) {
       return fail(
           "--cluster and --state go separately: a cluster keeps its state in Redis (make it "
           "durable with Redis persistence, docs/cluster.md)");
-    std::string cluster_error;
-    cluster = parse_redis_url(args.cluster, &cluster_error);
-    if (!cluster) return fail(cluster_error);
+    Result<RedisAddress> address = parse_redis_url(args.cluster);
+    if (!address) return fail(address.error().message);
+    cluster = std::move(*address);
   }
   WorldLoadResult loaded = load_world(args.world);
   if (!loaded.ok()) return print_world_errors(format, loaded);
@@ -145,8 +145,7 @@ int serve(const ServeSettings& args) {
   options.keep_alive_timeout_s = args.limits.keep_alive_timeout_s;
   options.host_ports = std::move(host_ports);
   HttpServer server(sim, options);
-  std::string error;
-  if (!server.bind(&error)) return fail(error);
+  if (Result<void> bound = server.bind(); !bound) return fail(bound.error().message);
   if (!server.notice().empty()) say(server.notice());
   sim.set_public_url(server.base_url());  // links in e-mails point here
   server.start();

@@ -133,8 +133,8 @@ class EmbeddedTarget final : public LoadTarget {
     ho.max_connections = std::max(ho.max_connections, w.connections + 64);
     ho.max_connections_per_client = ho.max_connections;
     server_ = std::make_unique<HttpServer>(*sim_, ho);
-    std::string error;
-    if (!server_->bind(&error)) throw std::runtime_error("embedded server: " + error);
+    if (Result<void> bound = server_->bind(); !bound)
+      throw std::runtime_error("embedded server: " + bound.error().message);
     server_->start();
     sim_->set_public_url(server_->base_url());
     info_.label = "embedded";

@@ -156,8 +156,8 @@ class EmbeddedTarget final : public Target {
       options.port = 0;
       options.threads = 2;
       auto server = std::make_unique<HttpServer>(*sim_, options);
-      std::string why;
-      if (!server->bind(&why)) return Error{"cannot start the loopback server: " + why};
+      if (Result<void> bound = server->bind(); !bound)
+        return Error{"cannot start the loopback server: " + bound.error().message};
       server->start();
       loopback_origin_ = server->base_url();
       server_ = std::move(server);

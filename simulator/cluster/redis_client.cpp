@@ -13,11 +13,10 @@ std::string RedisAddress::url() const {
   return "redis://" + host + ":" + std::to_string(port) + "/" + std::to_string(db);
 }
 
-std::optional<RedisAddress> parse_redis_url(std::string_view text, std::string* error) {
+Result<RedisAddress> parse_redis_url(std::string_view text) {
   auto bad = [&](const std::string& why) {
-    *error = "--cluster " + std::string(text) + ": " + why +
-             " (expected redis://HOST[:PORT][/DB], e.g. redis://127.0.0.1:6379/0)";
-    return std::nullopt;
+    return Error{"--cluster " + std::string(text) + ": " + why +
+                 " (expected redis://HOST[:PORT][/DB], e.g. redis://127.0.0.1:6379/0)"};
   };
   constexpr std::string_view kScheme = "redis://";
   if (!text.starts_with(kScheme)) return bad("not a redis:// URL");

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "core/state_store.h"
 
 namespace pistesim {
@@ -23,8 +24,8 @@ struct RedisAddress {
   int db = 0;
   std::string url() const;
 };
-// nullopt with *error saying what is wrong with `text`.
-std::optional<RedisAddress> parse_redis_url(std::string_view text, std::string* error);
+// The address, or what is wrong with `text`.
+Result<RedisAddress> parse_redis_url(std::string_view text);
 
 // One reply, copied out of hiredis's (no hiredis type leaks out of the client).
 struct RedisReply {

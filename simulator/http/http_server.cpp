@@ -61,9 +61,8 @@ struct HttpServer::Impl {
   // A connection over a limit: a 503 when it fits in the socket buffer at once (always for a
   // fresh plain connection), then closed; over TLS just closed.
   void refuse_now(tcp::socket& socket, const std::string& client, const std::string& why);
-  // Binds host:port (0: any free port) and listens; nullopt with *error when it cannot.
-  std::optional<tcp::acceptor> listen(const std::string& host, int port, const std::string& what,
-                                      std::string* error);
+  // Binds host:port (0: any free port) and listens; or why it cannot.
+  Result<tcp::acceptor> listen(const std::string& host, int port, const std::string& what);
 
   Simulator& sim;
   http::ServerContext context;  // before the loops: connections release their place in it
@@ -243,7 +242,7 @@ std::string HttpServer::host_url(Endpoint endpoint) const {
   return "";
 }
 
-bool HttpServer::bind(std::string* error) {
+Result<void> HttpServer::bind() {
   Impl& s = *impl_;
   if (tls()) {
     s.tls.emplace(asio::ssl::context::tls_server);
@@ -254,9 +253,8 @@ bool HttpServer::bind(std::string* error) {
               SSL_CTX_check_private_key(ctx) == 1;
     ERR_clear_error();
     if (!ok) {
-      *error = "cannot use the TLS certificate/key (" + options_.tls_cert + ", " +
-               options_.tls_key + ")";
-      return false;
+      return Error{"cannot use the TLS certificate/key (" + options_.tls_cert + ", " +
+                   options_.tls_key + ")"};
     }
     // An idle TLS connection gives its record buffers back (34 KiB each otherwise).
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
@@ -284,26 +282,26 @@ bool HttpServer::bind(std::string* error) {
 
   // The listening sockets: the main port, then one per PISTE host asked for.
   s.listeners.clear();
-  auto main = s.listen(options_.host, options_.port, "", error);
-  if (!main) return false;
+  auto main = s.listen(options_.host, options_.port, "");
+  if (!main) return main.error();
   s.port = main->local_endpoint().port();
   s.listeners.push_back(
       std::make_unique<ListeningSocket>(s.loops[0]->io(), std::move(*main), std::nullopt));
   for (HostPort& h : options_.host_ports) {
-    auto a = s.listen(options_.host, h.port, " for " + std::string(piste_host(h.endpoint)), error);
+    auto a = s.listen(options_.host, h.port, " for " + std::string(piste_host(h.endpoint)));
     if (!a) {
       s.listeners.clear();
-      return false;
+      return a.error();
     }
     h.bound_port = a->local_endpoint().port();
     s.listeners.push_back(
         std::make_unique<ListeningSocket>(s.loops[0]->io(), std::move(*a), h.endpoint));
   }
-  return true;
+  return {};
 }
 
-std::optional<tcp::acceptor> HttpServer::Impl::listen(const std::string& host, int port,
-                                                      const std::string& what, std::string* error) {
+Result<tcp::acceptor> HttpServer::Impl::listen(const std::string& host, int port,
+                                               const std::string& what) {
   // SO_REUSEADDR only: with SO_REUSEPORT a second server would bind a port another one already
   // listens on and the kernel would split the connections between two unrelated simulators.
   const std::string service = std::to_string(port);
@@ -312,10 +310,7 @@ std::optional<tcp::acceptor> HttpServer::Impl::listen(const std::string& host, i
   error_code ec;
   auto found =
       resolver.resolve(host, service, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec) {
-    *error = "cannot bind " + where + " (" + ec.message() + ")";
-    return std::nullopt;
-  }
+  if (ec) return Error{"cannot bind " + where + " (" + ec.message() + ")"};
   for (const auto& entry : found) {
     tcp::acceptor a(loops[0]->io());
     tcp::endpoint endpoint = entry.endpoint();
@@ -332,8 +327,7 @@ std::optional<tcp::acceptor> HttpServer::Impl::listen(const std::string& host, i
     if (ec) continue;
     return a;
   }
-  *error = "cannot bind " + where + " (in use, or not allowed)";
-  return std::nullopt;
+  return Error{"cannot bind " + where + " (in use, or not allowed)"};
 }
 
 void HttpServer::run() {

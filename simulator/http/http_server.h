@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "http/server_log.h"
 
 namespace pistesim {
@@ -71,8 +72,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds the socket (the port is known afterwards) and raises the open-file limit to what
-  // max_connections needs. False with *error on failure (bad certificate, port in use, …).
-  bool bind(std::string* error);
+  // max_connections needs. Or why it cannot (bad certificate, port in use, …).
+  Result<void> bind();
   // What bind() had to adjust, for the operator ("the system allows 1024 open files: at most
   // 960 connections"); empty when nothing.
   const std::string& notice() const;

@@ -277,8 +277,8 @@ class ServedWorld {
     HttpServerOptions ho;
     ho.port = 0;
     server_ = std::make_unique<HttpServer>(*sim_, ho);
-    std::string error;
-    if (!server_->bind(&error)) throw std::runtime_error(error);
+    if (Result<void> bound = server_->bind(); !bound)
+      throw std::runtime_error(bound.error().message);
     server_->start();
   }
   ~ServedWorld() { server_->stop(); }

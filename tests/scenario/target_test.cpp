@@ -78,8 +78,8 @@ struct Served {
       : sim(load_default_world().world, SimulatorOptions{Profile::Piste, "served-admin-token"},
             std::make_shared<ManualClock>(test::kStart)),
         server(sim, loopback()) {
-    std::string error;
-    EXPECT_TRUE(server.bind(&error)) << error;
+    Result<void> bound = server.bind();
+    EXPECT_TRUE(bound) << (bound ? "" : bound.error().message);
     server.start();
     sim.set_public_url(server.base_url());
   }

@@ -21,7 +21,7 @@ const std::string kPassword = "Mon-Application-2025!";
 // One node: its own store (its own connections) and simulator, on the shared clock of the test.
 struct Node {
   Node(const RedisServer& redis, std::shared_ptr<ManualClock> clock, World world = default_world())
-      : store(*parse_redis_url(redis.url(), &error),
+      : store(*parse_redis_url(redis.url()),
               {.connect_timeout_ms = 300, .command_timeout_ms = 1000}) {
     node = open_cluster_simulator(store, std::move(world),
                                   SimulatorOptions{Profile::Piste, "test-admin-token"}, clock);
@@ -29,7 +29,6 @@ struct Node {
     t.sim = std::move(node.simulator);
   }
   ~Node() { t.sim->attach_store(nullptr); }
-  std::string error;
   ClusterStore store;
   ClusterSimulator node;
   TestSimulator t{};
@@ -49,17 +48,18 @@ nlohmann::json registration(const std::string& email) {
 }
 
 TEST(RedisUrl, ParsesHostPortAndDatabase) {
-  std::string error;
-  auto a = parse_redis_url("redis://10.0.0.5:6380/3", &error);
-  ASSERT_TRUE(a) << error;
+  auto a = parse_redis_url("redis://10.0.0.5:6380/3");
+  ASSERT_TRUE(a) << a.error().message;
   EXPECT_EQ(a->host, "10.0.0.5");
   EXPECT_EQ(a->port, 6380);
   EXPECT_EQ(a->db, 3);
-  EXPECT_EQ(parse_redis_url("redis://localhost", &error)->port, 6379);
+  EXPECT_EQ(parse_redis_url("redis://localhost")->port, 6379);
   for (const char* bad : {"http://x:1/0", "redis://:6379/0", "redis://h:0/0", "redis://h:x/0",
                           "redis://h:1/-1", "redis://user:pw@h:1/0"}) {
-    EXPECT_FALSE(parse_redis_url(bad, &error)) << bad;
-    EXPECT_NE(error.find("redis://HOST[:PORT][/DB]"), std::string::npos) << error;
+    auto parsed = parse_redis_url(bad);
+    ASSERT_FALSE(parsed) << bad;
+    EXPECT_NE(parsed.error().message.find("redis://HOST[:PORT][/DB]"), std::string::npos)
+        << parsed.error().message;
   }
 }
 
