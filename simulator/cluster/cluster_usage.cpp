@@ -72,12 +72,25 @@ ClusterUsage::ClusterUsage(RedisClient& redis, ClusterSignals& signals, std::str
 void ClusterUsage::attach(UsageRecorder& local) {
   local_ = &local;
   signals_.on("usage", [this] { publish(); });
-  signals_.on("usage-clear", [this] { local_->clear_local(); });
+  signals_.on("usage-clear", [this] {
+    std::lock_guard lock(local_mutex_);
+    if (local_) local_->clear_local();
+  });
+}
+
+void ClusterUsage::recorder_gone() {
+  std::lock_guard lock(local_mutex_);
+  local_ = nullptr;
 }
 
 void ClusterUsage::publish() {
-  const std::string value = series_json(local_->query_local(
-      std::numeric_limits<Millis>::min() / 2, std::numeric_limits<Millis>::max() / 2, {}, true));
+  std::string value;
+  {
+    std::lock_guard lock(local_mutex_);
+    if (!local_) return;
+    value = series_json(local_->query_local(std::numeric_limits<Millis>::min() / 2,
+                                            std::numeric_limits<Millis>::max() / 2, {}, true));
+  }
   redis_.pipeline({{"SET", node_, value}, {"SADD", key("usage:nodes"), node_}});
 }
 
@@ -144,7 +157,10 @@ ProviderStatus ClusterUsage::last_provider_status(std::string_view api) {
 
 void ClusterUsage::clear() {
   signals_.broadcast("usage-clear");
-  local_->clear_local();
+  {
+    std::lock_guard lock(local_mutex_);
+    if (local_) local_->clear_local();
+  }
   redis_.eval(clear_script(), {key("usage:nodes")}, {prefix_});
 }
 

@@ -5,6 +5,8 @@
 // quota counter the gateway's script counts in (QuotaCore's shared counts).
 #pragma once
 
+#include <mutex>
+
 #include "cluster/cluster_signals.h"
 #include "quota/quota_core.h"
 #include "usage/usage_recorder.h"
@@ -22,6 +24,7 @@ class ClusterUsage final : public SharedUsage {
       bool include_idle) override;
   ProviderStatus last_provider_status(std::string_view api) override;
   void clear() override;
+  void recorder_gone() override;
 
   // Writes this node's counts to Redis now.
   void publish();
@@ -35,6 +38,7 @@ class ClusterUsage final : public SharedUsage {
   ClusterSignals& signals_;
   const std::string prefix_;
   const std::string node_;  // usage:n:NODE
+  std::mutex local_mutex_;  // signal handlers may run while the simulator goes
   UsageRecorder* local_ = nullptr;
 };
 

@@ -88,7 +88,9 @@ size_t UsageRecorder::hash_of(std::string_view application, std::string_view api
 }
 
 UsageRecorder::UsageRecorder() = default;
-UsageRecorder::~UsageRecorder() = default;
+UsageRecorder::~UsageRecorder() {
+  if (shared_) shared_->recorder_gone();
+}
 
 void UsageRecorder::count(Series& s, int64_t hour, int status, bool reached_provider, Millis now) {
   const Outcome outcome = outcome_of(status);

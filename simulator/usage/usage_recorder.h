@@ -75,6 +75,8 @@ class SharedUsage {
       bool include_idle) = 0;
   virtual ProviderStatus last_provider_status(std::string_view api) = 0;
   virtual void clear() = 0;
+  // The recorder it was set on is being destroyed: read it no more.
+  virtual void recorder_gone() = 0;
 };
 
 class UsageRecorder {

@@ -247,6 +247,22 @@ TEST_F(ClusterServe, APortalLoginOnOneNodeWorksWithItsCookieOnAnother) {
   }
 }
 
+TEST_F(ClusterServe, UsageAndRemainingAgreeOnEveryNode) {
+  auto ca = nodes[0]->client();
+  ASSERT_EQ(status_of(control(*ca, "PUT", "/applications/demo-sandbox/quota",
+                              {{"limit", 100}, {"window", "1d"}})),
+            200);
+  const std::string token = token_from(*nodes[0]);
+  for (int i = 0; i < 9; ++i) ASSERT_EQ(ping(*nodes[i % 3], token), 200);
+  for (auto& node : nodes) {
+    auto client = node->client();
+    json usage = body_of(control(*client, "GET", "/usage?application=demo-sandbox"));
+    EXPECT_EQ(usage["totals"]["total"], 9) << usage.dump(1);
+    json view = body_of(control(*client, "GET", "/applications/demo-sandbox"));
+    EXPECT_EQ(view["subscriptions"][0]["quota"]["remaining"], 100 - 9) << view.dump(1);
+  }
+}
+
 TEST_F(ClusterServe, WithoutRedisTheMailboxFaultsAndJournalAnswer503ThenRecover) {
   redis.stop();
   auto cb = nodes[1]->client();
