@@ -1,5 +1,6 @@
 #include "cluster/cluster_simulator.h"
 
+#include "cluster/cluster_shared.h"
 #include "store/durable_simulator.h"
 
 namespace pistesim {
@@ -13,6 +14,7 @@ ClusterSimulator open_cluster_simulator(ClusterStore& store, World world, Simula
   store.follow_clock(clock);
   // Advances and resets are saved in Redis before they take effect (DurableClock).
   auto shared_clock = std::make_shared<DurableClock>(clock, store);
+  const size_t journal_capacity = options.journal_capacity;
   out.simulator = std::make_unique<Simulator>(std::move(joined.initial_world), std::move(options),
                                               shared_clock);
   Simulator& sim = *out.simulator;
@@ -20,6 +22,7 @@ ClusterSimulator open_cluster_simulator(ClusterStore& store, World world, Simula
   for (Channel c : kChannels) sim.tokens(c).set_source(&store.token_source(c));
   sim.quotas().set_shared(&store.quotas());
   sim.attach_store(&store);
+  store.shared().attach(sim, journal_capacity);
   return out;
 }
 

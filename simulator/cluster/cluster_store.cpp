@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cluster/cluster_scripts.h"
+#include "cluster/cluster_shared.h"
 #include "world/world_loader.h"
 #include "world/world_writer.h"
 
@@ -149,7 +150,8 @@ class ClusterStore::Mails final : public MailboxListener {
 ClusterStore::ClusterStore(RedisAddress address, RedisClient::Options options)
     : redis_(std::move(address), options),
       quotas_(std::make_unique<Quotas>(*this)),
-      mails_(std::make_unique<Mails>()) {
+      mails_(std::make_unique<Mails>()),
+      shared_(std::make_unique<ClusterShared>(redis_, kPrefix)) {
   for (Channel c : kChannels) tokens_[static_cast<int>(c)] = std::make_unique<Tokens>(*this, c);
 }
 

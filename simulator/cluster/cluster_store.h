@@ -18,6 +18,8 @@
 namespace pistesim {
 
 // What a node found when it joined its cluster.
+class ClusterShared;
+
 struct ClusterJoin {
   bool created = false;  // the cluster was empty: this node's world is now its world
   World initial_world;   // what POST /reset returns to
@@ -49,6 +51,8 @@ class ClusterStore final : public StateStore {
   const TokenSource& token_source(Channel channel) const;
   SharedQuotas& quotas();
   RedisClient& redis() { return redis_; }
+  // The mailbox, faults, journal and sessions the nodes share (cluster/cluster_shared.h).
+  ClusterShared& shared() { return *shared_; }
   // The world version this node holds (the log position it applied last).
   uint64_t applied_version() const { return applied_.load(); }
 
@@ -84,6 +88,7 @@ class ClusterStore final : public StateStore {
   std::unique_ptr<Tokens> tokens_[2];
   std::unique_ptr<Quotas> quotas_;
   std::unique_ptr<Mails> mails_;
+  std::unique_ptr<ClusterShared> shared_;  // before redis_ goes: its threads use it
 };
 
 }  // namespace pistesim

@@ -36,7 +36,10 @@ json application_json(Simulator& sim, const WorldSnapshot& snap, const Applicati
       j["name"] = api->name;
       j["version"] = api->version;
       EffectiveQuota q = effective_quota(snap.world, app, *api, s);
-      QuotaDecision d = sim.quotas().peek(q.slot, q.spec, now);
+      // In a cluster, the count is the cluster's (every node's calls).
+      SharedQuotaCounts* shared = sim.quotas().shared_counts();
+      QuotaDecision d = shared ? shared->peek(shared_quota_key(app, *api, s, q), q.spec, now)
+                               : sim.quotas().peek(q.slot, q.spec, now);
       j["quota"] = quota_json(q.spec);
       j["quota"]["remaining"] = d.remaining;
       j["quota"]["override"] = s.quota.has_value();

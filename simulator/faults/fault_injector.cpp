@@ -5,6 +5,7 @@
 namespace pistesim {
 
 uint64_t FaultInjector::arm(Fault fault) {
+  if (shared_) return shared_->arm(std::move(fault));
   std::lock_guard lock(mutex_);
   fault.id = next_id_++;
   faults_.push_back(std::move(fault));
@@ -32,6 +33,8 @@ std::optional<FaultKind> fault_kind_from_string(std::string_view s) {
 
 std::optional<Fault> FaultInjector::take(const std::string& api, const std::string& application,
                                          std::initializer_list<FaultKind> kinds) {
+  // A cluster's count of armed faults is cached: nothing armed costs no round trip.
+  if (shared_) return shared_->any() ? shared_->take(api, application, kinds) : std::nullopt;
   if (armed_.load(std::memory_order_acquire) == 0) return std::nullopt;
   std::lock_guard lock(mutex_);
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
@@ -52,11 +55,13 @@ std::optional<Fault> FaultInjector::take(const std::string& api, const std::stri
 }
 
 std::vector<Fault> FaultInjector::list() const {
+  if (shared_) return shared_->list();
   std::lock_guard lock(mutex_);
   return faults_;
 }
 
 bool FaultInjector::disarm(uint64_t id) {
+  if (shared_) return shared_->disarm(id);
   std::lock_guard lock(mutex_);
   size_t before = faults_.size();
   std::erase_if(faults_, [&](const Fault& f) { return f.id == id; });
@@ -65,6 +70,7 @@ bool FaultInjector::disarm(uint64_t id) {
 }
 
 void FaultInjector::clear() {
+  if (shared_) return shared_->clear();
   std::lock_guard lock(mutex_);
   faults_.clear();
   armed_.store(0, std::memory_order_release);

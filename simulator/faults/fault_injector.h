@@ -41,6 +41,21 @@ struct Fault {
   int64_t remaining = 1;  // calls still to affect; -1: until cleared
 };
 
+// Faults shared by the nodes of a cluster (cluster/cluster_faults.h): when set, every operation
+// below goes to it. any() must stay cheap (the hot path's guard); the others may throw
+// StoreError (the request is answered 503).
+class SharedFaults {
+ public:
+  virtual ~SharedFaults() = default;
+  virtual uint64_t arm(Fault fault) = 0;
+  virtual std::optional<Fault> take(const std::string& api, const std::string& application,
+                                    std::initializer_list<FaultKind> kinds) = 0;
+  virtual bool any() const = 0;
+  virtual std::vector<Fault> list() const = 0;
+  virtual bool disarm(uint64_t id) = 0;
+  virtual void clear() = 0;
+};
+
 class FaultInjector {
  public:
   // Arms a fault; returns its id.
@@ -50,12 +65,17 @@ class FaultInjector {
   std::optional<Fault> take(const std::string& api, const std::string& application,
                             std::initializer_list<FaultKind> kinds);
   // True when something is armed (one atomic load: the hot path's guard).
-  bool any() const { return armed_.load(std::memory_order_acquire) != 0; }
+  bool any() const {
+    return shared_ ? shared_->any() : armed_.load(std::memory_order_acquire) != 0;
+  }
   std::vector<Fault> list() const;
   bool disarm(uint64_t id);
   void clear();
+  // REQUIRES: no request in flight (set before serving). nullptr: this node's own faults.
+  void set_shared(SharedFaults* shared) { shared_ = shared; }
 
  private:
+  SharedFaults* shared_ = nullptr;
   mutable std::mutex mutex_;
   std::vector<Fault> faults_;
   uint64_t next_id_ = 1;

@@ -33,7 +33,10 @@ std::string_view to_string(JournalKind k) {
   return k == JournalKind::Token ? "token" : "api";
 }
 
-Journal::Journal(size_t capacity) : capacity_(capacity), start_(std::chrono::steady_clock::now()) {}
+Journal::Journal(size_t capacity)
+    : capacity_(capacity),
+      start_(std::chrono::steady_clock::now()),
+      wall_start_(std::chrono::system_clock::now()) {}
 
 int64_t Journal::elapsed_us() const {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
@@ -44,6 +47,15 @@ int64_t Journal::elapsed_us() const {
 void Journal::record(JournalEntry entry) {
   if (!enabled()) return;
   if (entry.elapsed_us == 0) entry.elapsed_us = elapsed_us();
+  if (shared_) {
+    // Arrival on the wall clock: the one clock nodes share (their steady clocks start apart).
+    const int64_t arrived =
+        std::chrono::duration_cast<std::chrono::microseconds>(wall_start_.time_since_epoch())
+            .count() +
+        entry.elapsed_us;
+    shared_->record(std::move(entry), arrived);
+    return;
+  }
   std::lock_guard lock(mutex_);
   entry.seq = next_seq_++;
   if (ring_.size() < capacity_) {
@@ -58,6 +70,7 @@ void Journal::record(JournalEntry entry) {
 }
 
 std::vector<JournalEntry> Journal::since(uint64_t after, size_t limit) const {
+  if (shared_) return shared_->since(after, limit);
   std::lock_guard lock(mutex_);
   std::vector<JournalEntry> out;
   if (ring_.empty()) return out;
@@ -68,16 +81,19 @@ std::vector<JournalEntry> Journal::since(uint64_t after, size_t limit) const {
 }
 
 uint64_t Journal::last_seq() const {
+  if (shared_) return shared_->last_seq();
   std::lock_guard lock(mutex_);
   return next_seq_ - 1;
 }
 
 uint64_t Journal::dropped() const {
+  if (shared_) return shared_->dropped();
   std::lock_guard lock(mutex_);
   return dropped_;
 }
 
 void Journal::clear() {
+  if (shared_) return shared_->clear();
   std::lock_guard lock(mutex_);
   ring_.clear();
   head_ = 0;

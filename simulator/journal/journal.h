@@ -56,6 +56,19 @@ struct JournalEntry {
   bool dropped = false;     // an injected fault cut the connection
 };
 
+// A journal shared by the nodes of a cluster (cluster/cluster_journal.h): when set, record()
+// hands it each entry (with when it arrived, wall-clock microseconds) and reads come from it.
+// May throw StoreError (the read is answered 503).
+class SharedJournal {
+ public:
+  virtual ~SharedJournal() = default;
+  virtual void record(JournalEntry entry, int64_t arrived_wall_us) = 0;
+  virtual std::vector<JournalEntry> since(uint64_t after, size_t limit) = 0;
+  virtual uint64_t last_seq() = 0;
+  virtual uint64_t dropped() = 0;
+  virtual void clear() = 0;
+};
+
 class Journal {
  public:
   // capacity 0 disables recording (load tests that do not want its cost).
@@ -74,10 +87,14 @@ class Journal {
   // Microseconds of real time since the journal began.
   int64_t elapsed_us() const;
   void clear();
+  // REQUIRES: no request in flight (set before serving). nullptr: this node's own journal.
+  void set_shared(SharedJournal* shared) { shared_ = shared; }
 
  private:
   const size_t capacity_;
   const std::chrono::steady_clock::time_point start_;
+  const std::chrono::system_clock::time_point wall_start_;
+  SharedJournal* shared_ = nullptr;
   mutable std::mutex mutex_;
   // A ring, oldest at head_: a full journal overwrites a slot instead of allocating one (a
   // deque of entries this size takes a block per entry). Seqs are consecutive within it.

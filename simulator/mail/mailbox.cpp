@@ -7,6 +7,7 @@
 namespace pistesim {
 
 uint64_t Mailbox::deliver(Email email) {
+  if (shared_) return shared_->deliver(std::move(email));
   std::unique_lock lock(mutex_);
   if (email.id == 0 || email.id >= next_id_) email.id = next_id_++;
   if (messages_.size() >= capacity_) {
@@ -34,6 +35,7 @@ uint64_t Mailbox::deliver(Email email) {
 }
 
 uint64_t Mailbox::reserve_ids(size_t n) {
+  if (shared_) return shared_->reserve_ids(n);
   std::lock_guard lock(mutex_);
   uint64_t first = next_id_;
   next_id_ += n;
@@ -56,14 +58,27 @@ void Mailbox::restore(std::vector<Email> messages, uint64_t next_id, uint64_t dr
 }
 
 std::vector<Email> Mailbox::list(std::string_view to, std::string_view kind) const {
-  std::lock_guard lock(mutex_);
+  auto wanted = [&](const Email& m) {
+    return (to.empty() || iequals(m.to, to)) && (kind.empty() || m.kind == kind);
+  };
   std::vector<Email> out;
+  if (shared_) {
+    for (auto& m : shared_->list())
+      if (wanted(m)) out.push_back(std::move(m));
+    return out;
+  }
+  std::lock_guard lock(mutex_);
   for (const auto& m : messages_)
-    if ((to.empty() || iequals(m.to, to)) && (kind.empty() || m.kind == kind)) out.push_back(m);
+    if (wanted(m)) out.push_back(m);
   return out;
 }
 
 std::optional<Email> Mailbox::get(uint64_t id) const {
+  if (shared_) {
+    for (auto& m : shared_->list())
+      if (m.id == id) return std::move(m);
+    return std::nullopt;
+  }
   std::lock_guard lock(mutex_);
   for (const auto& m : messages_)
     if (m.id == id) return m;
@@ -71,6 +86,7 @@ std::optional<Email> Mailbox::get(uint64_t id) const {
 }
 
 size_t Mailbox::clear() {
+  if (shared_) return shared_->clear();
   std::unique_lock lock(mutex_);
   size_t n = messages_.size();
   messages_.clear();
@@ -81,6 +97,7 @@ size_t Mailbox::clear() {
 }
 
 uint64_t Mailbox::dropped() const {
+  if (shared_) return shared_->dropped();
   std::lock_guard lock(mutex_);
   return dropped_;
 }

@@ -39,6 +39,18 @@ class MailboxListener {
   virtual void cleared(uint64_t next_id) = 0;
 };
 
+// A mailbox shared by the nodes of a cluster (cluster/cluster_mailbox.h): when set, messages
+// are delivered to it and read from it, ids are its own. May throw StoreError.
+class SharedMailbox {
+ public:
+  virtual ~SharedMailbox() = default;
+  virtual uint64_t deliver(Email email) = 0;  // keeps a reserved id, else assigns the next
+  virtual uint64_t reserve_ids(size_t n) = 0;
+  virtual std::vector<Email> list() const = 0;  // oldest first
+  virtual size_t clear() = 0;
+  virtual uint64_t dropped() const = 0;
+};
+
 class Mailbox {
  public:
   explicit Mailbox(size_t capacity = 10000) : capacity_(capacity) {}
@@ -53,6 +65,8 @@ class Mailbox {
   size_t capacity() const { return capacity_; }
   // REQUIRES: no concurrent use of the mailbox while it is set. nullptr: none.
   void set_listener(MailboxListener* listener) { listener_ = listener; }
+  // REQUIRES: as set_listener(). nullptr: this node's own messages.
+  void set_shared(SharedMailbox* shared) { shared_ = shared; }
 
   // Oldest first; `to` filters by recipient (case-insensitive), `kind` by kind; empty = any.
   std::vector<Email> list(std::string_view to = {}, std::string_view kind = {}) const;
@@ -67,6 +81,7 @@ class Mailbox {
   uint64_t next_id_ = 1;
   uint64_t dropped_ = 0;
   MailboxListener* listener_ = nullptr;
+  SharedMailbox* shared_ = nullptr;
 };
 
 }  // namespace pistesim

@@ -34,6 +34,14 @@ class SharedQuotas {
   virtual QuotaDecision decide(const std::string& key, const QuotaSpec& spec, Millis now) = 0;
 };
 
+// Reads a cluster's counter without counting a call (an application's view shows what is
+// left). `key` as for SharedQuotas. May throw StoreError.
+class SharedQuotaCounts {
+ public:
+  virtual ~SharedQuotaCounts() = default;
+  virtual QuotaDecision peek(const std::string& key, const QuotaSpec& spec, Millis now) = 0;
+};
+
 class QuotaCore {
  public:
   QuotaCore();
@@ -54,6 +62,9 @@ class QuotaCore {
   // Where the gateway decides instead (a cluster); nullptr: here. REQUIRES: set before serving.
   void set_shared(SharedQuotas* shared) { shared_ = shared; }
   SharedQuotas* shared() const { return shared_; }
+  // Where peeks at a shared counter go (a cluster). REQUIRES: set before serving.
+  void set_shared_counts(SharedQuotaCounts* counts) { shared_counts_ = counts; }
+  SharedQuotaCounts* shared_counts() const { return shared_counts_; }
 
   static uint64_t window_index(QuotaWindow w, Millis now);
   static Millis window_end(QuotaWindow w, uint64_t index);
@@ -78,6 +89,7 @@ class QuotaCore {
   std::atomic<uint64_t> next_{0};
   std::mutex grow_mutex_;
   SharedQuotas* shared_ = nullptr;
+  SharedQuotaCounts* shared_counts_ = nullptr;
 };
 
 }  // namespace pistesim

@@ -88,7 +88,9 @@ size_t UsageRecorder::hash_of(std::string_view application, std::string_view api
 }
 
 UsageRecorder::UsageRecorder() = default;
-UsageRecorder::~UsageRecorder() = default;
+UsageRecorder::~UsageRecorder() {
+  if (shared_) shared_->recorder_gone();
+}
 
 void UsageRecorder::count(Series& s, int64_t hour, int status, bool reached_provider, Millis now) {
   const Outcome outcome = outcome_of(status);
@@ -166,6 +168,12 @@ void UsageRecorder::record(std::string_view application, std::string_view api, i
 
 std::vector<UsageSeries> UsageRecorder::query(Millis from, Millis to, const Selector& select,
                                               bool include_idle) const {
+  if (shared_) return shared_->query(from, to, select, include_idle);
+  return query_local(from, to, select, include_idle);
+}
+
+std::vector<UsageSeries> UsageRecorder::query_local(Millis from, Millis to, const Selector& select,
+                                                    bool include_idle) const {
   std::vector<UsageSeries> out;
   for (const Shard& shard : shards_) {
     std::shared_lock lock(shard.mutex);
@@ -212,6 +220,11 @@ std::vector<UsageSeries> UsageRecorder::query(Millis from, Millis to, const Sele
 }
 
 ProviderStatus UsageRecorder::last_provider_status(std::string_view api) const {
+  if (shared_) return shared_->last_provider_status(api);
+  return last_provider_status_local(api);
+}
+
+ProviderStatus UsageRecorder::last_provider_status_local(std::string_view api) const {
   ProviderStatus best;
   for (const Shard& shard : shards_) {
     std::shared_lock lock(shard.mutex);
@@ -262,6 +275,11 @@ void UsageRecorder::prune(Millis now) {
 }
 
 void UsageRecorder::clear() {
+  if (shared_) return shared_->clear();
+  clear_local();
+}
+
+void UsageRecorder::clear_local() {
   for (Shard& shard : shards_) {
     std::unique_lock lock(shard.mutex);
     shard.series.clear();

@@ -64,6 +64,21 @@ struct UsageSeries {
   ProviderStatus last_provider;  // whenever it was, even outside the period
 };
 
+// Usage statistics of a cluster (cluster/cluster_usage.h): each node counts its own calls here;
+// when set, reads merge every node's counts, and clear() empties every node's.
+// May throw StoreError (the read is answered 503).
+class SharedUsage {
+ public:
+  virtual ~SharedUsage() = default;
+  virtual std::vector<UsageSeries> query(
+      Millis from, Millis to, const std::function<bool(std::string_view, std::string_view)>& select,
+      bool include_idle) = 0;
+  virtual ProviderStatus last_provider_status(std::string_view api) = 0;
+  virtual void clear() = 0;
+  // The recorder it was set on is being destroyed: read it no more.
+  virtual void recorder_gone() = 0;
+};
+
 class UsageRecorder {
  public:
   static constexpr int64_t kRetentionHours = 31 * 24;
@@ -98,6 +113,14 @@ class UsageRecorder {
   void prune(Millis now);
   // Forgets everything (world reset).
   void clear();
+
+  // REQUIRES: set before serving. nullptr: this node's counts only.
+  void set_shared(SharedUsage* shared) { shared_ = shared; }
+  // This node's own counts, whatever is shared (what a cluster merges).
+  std::vector<UsageSeries> query_local(Millis from, Millis to, const Selector& select = {},
+                                       bool include_idle = false) const;
+  ProviderStatus last_provider_status_local(std::string_view api) const;
+  void clear_local();
 
   struct Stats {
     size_t pairs = 0;
@@ -150,6 +173,7 @@ class UsageRecorder {
   std::array<Shard, kShards> shards_;
   std::array<AlertShard, 16> alerts_;
   std::atomic<int64_t> last_prune_hour_{0};
+  SharedUsage* shared_ = nullptr;
 };
 
 }  // namespace pistesim

@@ -192,6 +192,123 @@ TEST(ClusterServeLoops, ALoopKeepsServingWhileAnAnswerWaitsOnRedis) {
   EXPECT_EQ(status_of(node.client()->send(bearer_get(kPing, token))), 200);
 }
 
+json body_of(const std::optional<Response>& r) {
+  return r ? json::parse(r->body, nullptr, false) : json();
+}
+
+TEST_F(ClusterServe, AnAccountRegisteredOnOneNodeHasItsActivationMailOnAnother) {
+  auto ca = nodes[0]->client();
+  ASSERT_EQ(status_of(control(*ca, "POST", "/portal/register", registration("mail@example.fr"))),
+            201);
+  auto cb = nodes[1]->client();
+  json mails = body_of(control(*cb, "GET", "/mail?to=mail@example.fr"));
+  ASSERT_TRUE(mails.is_array() && mails.size() == 1) << mails;
+  EXPECT_EQ(mails[0]["kind"], "activation");
+  // Its link, followed on the third node, activates the account.
+  const std::string url = mails[0]["links"][0]["url"];
+  auto cc = nodes[2]->client();
+  Request follow = control_request(kAdminToken, "GET", url.substr(url.find("/portal/")));
+  EXPECT_EQ(status_of(cc->send(follow)), 200);
+}
+
+TEST_F(ClusterServe, AFaultArmedOnOneNodeFiresExactlyItsCountAcrossTheNodes) {
+  const std::string token = token_from(*nodes[0]);
+  auto ca = nodes[0]->client();
+  ASSERT_EQ(status_of(control(*ca, "POST", "/faults",
+                              {{"api", "legifrance"}, {"status", 502}, {"count", 14}})),
+            201);
+  std::atomic<int> failed{0}, passed{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&, i] {
+      auto client = nodes[i % 3]->client();
+      for (int k = 0; k < 5; ++k) {
+        const int s = status_of(client->send(bearer_get(kPing, token)));
+        (s == 502 ? failed : s == 200 ? passed : other)++;
+      }
+    });
+  for (auto& t : threads) t.join();
+  // More than any one node's 10 calls: only a fault counted across nodes fires 14 times.
+  EXPECT_EQ(failed.load(), 14);
+  EXPECT_EQ(passed.load(), 30 - 14);
+  EXPECT_EQ(other.load(), 0);
+  // The next call on B after an arming on C meets it.
+  auto cc = nodes[2]->client();
+  ASSERT_EQ(status_of(control(*cc, "POST", "/faults", {{"api", "legifrance"}, {"status", 503}})),
+            201);
+  EXPECT_EQ(ping(*nodes[1], token), 503);
+  EXPECT_EQ(ping(*nodes[0], token), 200);
+}
+
+TEST_F(ClusterServe, TheJournalReadOnAnyNodeShowsEveryNodesExchangesInArrivalOrder) {
+  const std::string token = token_from(*nodes[0]);
+  auto cc = nodes[2]->client();
+  const json before = body_of(control(*cc, "GET", "/journal"));
+  const uint64_t mark = before.value("last_seq", uint64_t{0});
+  const char* names[] = {"on_a", "on_b", "on_c"};
+  for (int round = 0; round < 2; ++round)
+    for (int i = 0; i < 3; ++i) {
+      auto client = nodes[i]->client();
+      ASSERT_EQ(status_of(client->send(bearer_get(kPing + "?" + names[i] + "=1", token))), 200);
+    }
+  auto cb = nodes[1]->client();
+  json read = body_of(control(*cb, "GET", "/journal?after=" + std::to_string(mark)));
+  ASSERT_EQ(read["entries"].size(), 6u) << read.dump(1);
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(read["entries"][i]["query_names"][0], names[i % 3]);
+  EXPECT_EQ(read["last_seq"], read["entries"][5]["seq"]);
+}
+
+TEST_F(ClusterServe, APortalLoginOnOneNodeWorksWithItsCookieOnAnother) {
+  Request login =
+      control_request(kAdminToken, "POST", "/portal/login",
+                      {{"email", "api-platau-administration@developpement-durable.gouv.fr"},
+                       {"password", "Approb-Piste-2024!"}});
+  login.headers.remove("Authorization");  // as a browser: the session comes as a cookie
+  login.headers.add("X-Pistesim-CSRF", "anonymous");
+  auto ca = nodes[0]->client();
+  auto in = ca->send(login);
+  ASSERT_EQ(status_of(in), 200) << (in ? in->body : "");
+  const std::string set = in->headers.get("Set-Cookie");
+  const std::string cookie = set.substr(0, set.find(';'));
+  ASSERT_TRUE(cookie.starts_with("pistesim_session=")) << set;
+  Request profile = Request::make("GET", "/__pistesim/portal/profile");
+  profile.headers.add("Cookie", cookie);
+  for (int i = 1; i < 3; ++i) {
+    auto client = nodes[i]->client();
+    auto r = client->send(profile);
+    EXPECT_EQ(status_of(r), 200) << i << " " << (r ? r->body : "");
+  }
+}
+
+TEST_F(ClusterServe, UsageAndRemainingAgreeOnEveryNode) {
+  auto ca = nodes[0]->client();
+  ASSERT_EQ(status_of(control(*ca, "PUT", "/applications/demo-sandbox/quota",
+                              {{"limit", 100}, {"window", "1d"}})),
+            200);
+  const std::string token = token_from(*nodes[0]);
+  for (int i = 0; i < 9; ++i) ASSERT_EQ(ping(*nodes[i % 3], token), 200);
+  for (auto& node : nodes) {
+    auto client = node->client();
+    json usage = body_of(control(*client, "GET", "/usage?application=demo-sandbox"));
+    EXPECT_EQ(usage["totals"]["total"], 9) << usage.dump(1);
+    json view = body_of(control(*client, "GET", "/applications/demo-sandbox"));
+    EXPECT_EQ(view["subscriptions"][0]["quota"]["remaining"], 100 - 9) << view.dump(1);
+  }
+}
+
+TEST_F(ClusterServe, WithoutRedisTheMailboxFaultsAndJournalAnswer503ThenRecover) {
+  redis.stop();
+  auto cb = nodes[1]->client();
+  for (const char* path : {"/mail", "/faults", "/journal"})
+    EXPECT_EQ(status_of(control(*cb, "GET", path)), 503) << path;
+  cb.reset();
+  ASSERT_TRUE(redis.start()) << redis.log();
+  auto cc = nodes[2]->client();
+  for (const char* path : {"/mail", "/faults", "/journal"})
+    EXPECT_EQ(status_of(control(*cc, "GET", path)), 200) << path;
+  EXPECT_EQ(nodes[1]->stop(SIGTERM), 0) << nodes[1]->output();
+}
+
 TEST(ClusterServeOptions, ClusterAndStateTogetherOrABadUrlRefuseToStart) {
   EXPECT_TRUE(refused_to_start(run_pistesim({"serve", "--port", "0", "--cluster",
                                              "redis://127.0.0.1:1/0", "--state", "/tmp/x.db"}),
