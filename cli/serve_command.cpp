@@ -22,7 +22,7 @@ namespace {
 // A cluster node's answers wait on Redis round trips (docs/cluster.md): this many threads
 // wait on them, off the event loops, so that a node's throughput is not bounded by one request
 // per loop per round trip.
-constexpr size_t kClusterAnswerThreads = 16;
+constexpr size_t kClusterAnswerThreads = 4;
 
 // What `serve` takes beyond the options every subcommand shares (commands.h).
 struct ServeSettings : ServeArgs {

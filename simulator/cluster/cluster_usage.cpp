@@ -52,7 +52,7 @@ return 1
 }
 
 // KEYS: quota generation. ARGV: prefix, counter name, window. The count so far (the gateway's
-// count_call script names counters the same way).
+// quota decision, ClusterStore::Quotas, names counters the same way).
 const RedisScript& peek_script() {
   static const RedisScript s(R"(
 local g = redis.call('GET', KEYS[1]) or '0'
