@@ -7,9 +7,11 @@
 //    technical account: GCU_MSG_01_000.
 import { nav, see } from "./harness.mjs";
 
-async function callRechercher(page, header) {
+// « Tester l'API »: a token for the application labelled `application`, then Chorus Pro's
+// /rechercher with the cpro-account `header`. Shared with enrolment_and_production.mjs.
+export async function callRechercher(page, application, header) {
   await nav(page, "Tester l'API");
-  await page.getByLabel("Application", { exact: true }).selectOption({ label: "raccordement-chorus-prod (PRODUCTION)" });
+  await page.getByLabel("Application", { exact: true }).selectOption({ label: application });
   await page.getByRole("button", { name: "Obtenir un jeton" }).click();
   await see(page, "Jeton obtenu");
   await page.getByLabel("API", { exact: true }).selectOption("cpro-structures");
@@ -20,6 +22,8 @@ async function callRechercher(page, header) {
   await page.getByLabel("Corps de la requête (JSON)").fill('{"parametres": {"nbResultatsParPage": 10}}');
   await page.getByRole("button", { name: "Appeler la route" }).click();
 }
+
+const kProduction = "raccordement-chorus-prod (PRODUCTION)";
 
 export async function chorusProProduction({ base, operator, chorus, integrator, siret, qualificationHeader, shot, step }) {
   await nav(chorus, "Applications");
@@ -39,7 +43,7 @@ export async function chorusProProduction({ base, operator, chorus, integrator, 
   await see(chorus, "est sélectionnée pour l'application");
 
   // Refused: the Qualification account means nothing on the production channel.
-  await callRechercher(chorus, qualificationHeader);
+  await callRechercher(chorus, kProduction, qualificationHeader);
   await chorus.locator('[data-status="403"]').waitFor();
   await see(chorus, '"codeRetour": 403');
   await shot(chorus, "portal-tester-api-chorus-pro-production-refus");
@@ -64,7 +68,7 @@ export async function chorusProProduction({ base, operator, chorus, integrator, 
   const header = (await operator.locator("#cpro-account").textContent()).trim();
   await shot(operator, "console-chorus-pro-production");
 
-  await callRechercher(chorus, header);
+  await callRechercher(chorus, kProduction, header);
   await chorus.locator('[data-status="200"]').waitFor();
   await see(chorus, "GCU_MSG_01_000");
   await shot(chorus, "portal-tester-api-chorus-pro-production");

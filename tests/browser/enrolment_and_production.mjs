@@ -8,6 +8,7 @@
 //    technical account on Chorus Pro's side; « Tester l'API » calls /rechercher with the
 //    cpro-account header; then a production application, its secret regenerated (shown once),
 //    which chorus_pro_production.mjs takes on.
+import { callRechercher } from "./chorus_pro_production.mjs";
 import { activateFromMailbox, login, nav, openSheet, register, see, watchedPage } from "./harness.mjs";
 
 const password = "Journey-Piste-2026!";
@@ -108,17 +109,7 @@ export async function enrolmentAndProduction({ browser, base, operator, shot, pr
   const header = (await operator.locator("#cpro-account").textContent()).trim();
   await shot(operator, "console-chorus-pro");
 
-  await nav(chorus, "Tester l'API");
-  await chorus.getByLabel("Application", { exact: true }).selectOption({ label: `APP_SANDBOX_${integrator} (SANDBOX)` });
-  await chorus.getByRole("button", { name: "Obtenir un jeton" }).click();
-  await see(chorus, "Jeton obtenu");
-  await chorus.getByLabel("API", { exact: true }).selectOption("cpro-structures");
-  const route = chorus.getByLabel("Route");
-  await route.locator("option", { hasText: "rechercher" }).first().waitFor({ state: "attached" });
-  await route.selectOption(await route.locator("option", { hasText: "rechercher" }).first().getAttribute("value"));
-  await chorus.getByLabel("En-têtes supplémentaires").fill(header);
-  await chorus.getByLabel("Corps de la requête (JSON)").fill('{"parametres": {"nbResultatsParPage": 10}}');
-  await chorus.getByRole("button", { name: "Appeler la route" }).click();
+  await callRechercher(chorus, `APP_SANDBOX_${integrator} (SANDBOX)`, header);
   await see(chorus, "GCU_MSG_01_000");
   await shot(chorus, "portal-tester-api-chorus-pro");
   step("Chorus Pro: raccordement and technical account, call on Qualification");
