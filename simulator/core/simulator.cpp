@@ -284,7 +284,7 @@ Response Simulator::handle(Request request) {
 
 Response Simulator::handle(Endpoint endpoint, const Request& request) {
   RequestHint hint;
-  if (endpoint == Endpoint::SandboxApi || endpoint == Endpoint::ProductionApi) {
+  if (store_ && (endpoint == Endpoint::SandboxApi || endpoint == Endpoint::ProductionApi)) {
     // A gateway call's bearer token: a cluster reads it with its catch-up, in one round trip.
     hint.channel = channel_of(endpoint);
     if (const std::string* authorization = request.headers.find("Authorization"))

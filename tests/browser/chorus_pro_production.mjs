@@ -25,6 +25,20 @@ export async function callRechercher(page, application, header) {
 
 const kProduction = "raccordement-chorus-prod (PRODUCTION)";
 
+// The console's Chorus Pro panel: declares the « raccordement PISTE » of structure `siret` on
+// `environment` (QUALIFICATION or PRODUCTION) naming the PISTE application `application`.
+// Shared with enrolment_and_production.mjs.
+export async function declareRaccordement(operator, { siret, environment, application, contact }) {
+  const raccordement = operator.locator("form").filter({ has: operator.getByRole("button", { name: "Déclarer le raccordement PISTE" }) });
+  await raccordement.getByLabel("Structure (SIRET)").fill(siret);
+  await raccordement.getByLabel("Environnement").selectOption(environment);
+  await raccordement.getByLabel("Application PISTE (nom)").fill(application);
+  await raccordement.getByLabel("Contact technique : nom").fill("NOM PRENOM CONTACT TECHNIQUE");
+  await raccordement.getByLabel("Contact technique : adresse électronique").fill(contact);
+  await raccordement.getByRole("button", { name: "Déclarer le raccordement PISTE" }).click();
+  await see(operator, "Raccordement déclaré.");
+}
+
 export async function chorusProProduction({ base, operator, chorus, integrator, siret, qualificationHeader, shot, step }) {
   await nav(chorus, "Applications");
   await chorus.getByRole("link", { name: "CGU des API" }).click();
@@ -51,14 +65,7 @@ export async function chorusProProduction({ base, operator, chorus, integrator, 
   // Chorus Pro's side on PRODUCTION: the raccordement naming the production application, then
   // the structure's production technical account.
   await operator.goto(base + "/console/#chorus-pro");
-  const raccordement = operator.locator("form").filter({ has: operator.getByRole("button", { name: "Déclarer le raccordement PISTE" }) });
-  await raccordement.getByLabel("Structure (SIRET)").fill(siret);
-  await raccordement.getByLabel("Environnement").selectOption("PRODUCTION");
-  await raccordement.getByLabel("Application PISTE (nom)").fill("raccordement-chorus-prod");
-  await raccordement.getByLabel("Contact technique : nom").fill("NOM PRENOM CONTACT TECHNIQUE");
-  await raccordement.getByLabel("Contact technique : adresse électronique").fill(integrator);
-  await raccordement.getByRole("button", { name: "Déclarer le raccordement PISTE" }).click();
-  await see(operator, "Raccordement déclaré.");
+  await declareRaccordement(operator, { siret, environment: "PRODUCTION", application: "raccordement-chorus-prod", contact: integrator });
   const account = operator.locator("form").filter({ has: operator.getByRole("button", { name: "Créer le compte technique" }) });
   await account.getByLabel("Structure (SIRET)").fill(siret);
   await account.getByLabel("Environnement").selectOption("PRODUCTION");

@@ -8,7 +8,7 @@
 //    technical account on Chorus Pro's side; « Tester l'API » calls /rechercher with the
 //    cpro-account header; then a production application, its secret regenerated (shown once),
 //    which chorus_pro_production.mjs takes on.
-import { callRechercher } from "./chorus_pro_production.mjs";
+import { callRechercher, declareRaccordement } from "./chorus_pro_production.mjs";
 import { activateFromMailbox, login, nav, openSheet, register, see, watchedPage } from "./harness.mjs";
 
 const password = "Journey-Piste-2026!";
@@ -93,14 +93,7 @@ export async function enrolmentAndProduction({ browser, base, operator, shot, pr
   await operator.getByLabel("Raison sociale").fill("CENTRE HOSPITALIER DE DEMONSTRATION");
   await operator.getByRole("button", { name: "Créer la structure" }).click();
   await see(operator, "Structure créée.");
-  const raccordement = operator.locator("form").filter({ has: operator.getByRole("button", { name: "Déclarer le raccordement PISTE" }) });
-  await raccordement.getByLabel("Structure (SIRET)").fill(siret);
-  await raccordement.getByLabel("Environnement").selectOption("QUALIFICATION");
-  await raccordement.getByLabel("Application PISTE (nom)").fill(`APP_SANDBOX_${integrator}`);
-  await raccordement.getByLabel("Contact technique : nom").fill("NOM PRENOM CONTACT TECHNIQUE");
-  await raccordement.getByLabel("Contact technique : adresse électronique").fill(integrator);
-  await raccordement.getByRole("button", { name: "Déclarer le raccordement PISTE" }).click();
-  await see(operator, "Raccordement déclaré.");
+  await declareRaccordement(operator, { siret, environment: "QUALIFICATION", application: `APP_SANDBOX_${integrator}`, contact: integrator });
   const account = operator.locator("form").filter({ has: operator.getByRole("button", { name: "Créer le compte technique" }) });
   await account.getByLabel("Structure (SIRET)").fill(siret);
   await account.getByLabel("Identifiant du compte technique").fill("TECH_CH_QUALIF@cpro.fr");
