@@ -19,16 +19,11 @@ namespace pistesim::cli {
 
 namespace {
 
-// A cluster node's answers wait on Redis round trips (docs/cluster.md): this many threads
-// wait on them, off the event loops, so that a node's throughput is not bounded by one request
-// per loop per round trip.
-constexpr size_t kClusterAnswerThreads = 4;
-
 // What `serve` takes beyond the options every subcommand shares (commands.h).
 struct ServeSettings : ServeArgs {
-  std::string state;                     // empty: state in memory only
-  std::string cluster;                   // empty: not a cluster node
-  std::optional<size_t> answer_threads;  // unset: kClusterAnswerThreads with --cluster, else 0
+  std::string state;          // empty: state in memory only
+  std::string cluster;        // empty: not a cluster node
+  size_t answer_threads = 0;  // 0: on the loops (on fibers with --cluster)
   bool no_control = false;
   size_t max_tokens_per_client = TokenStore::kDefaultMaxLivePerClient;
   HttpServerOptions limits;  // the limit fields only (size, time, connections)
@@ -133,8 +128,10 @@ int serve(const ServeSettings& args) {
   options.tls_cert = args.tls_cert;
   options.tls_key = args.tls_key;
   options.threads = args.threads;
-  options.answer_threads =
-      args.answer_threads.value_or(cluster ? kClusterAnswerThreads : size_t{0});
+  // A cluster node's answers wait on Redis round trips (docs/cluster.md): on fibers, a waiting
+  // answer costs neither a thread nor its loop's time.
+  options.answer_threads = args.answer_threads;
+  options.fibers = cluster.has_value();
   options.access_log = args.access_log;
   options.log_format = format;
   options.control_api = !args.no_control;
@@ -224,10 +221,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "Be one node of a cluster sharing one PISTE through Redis: redis://HOST:PORT/DB "
                   "(docs/cluster.md)");
   cmd->add_option("--answer-threads", args->answer_threads,
-                  "Threads answering requests off the event loops, so that a loop never waits on "
-                  "Redis (default: " +
-                      std::to_string(kClusterAnswerThreads) +
-                      " with --cluster, else 0: answered on the loops)")
+                  "Threads answering requests off the event loops (default 0: on the loops; "
+                  "with --cluster each answer runs on a fiber of its loop, which Redis round "
+                  "trips suspend rather than block)")
       ->check(CLI::Range(0, 1024));
   cmd->add_flag("--no-control", args->no_control,
                 "Disable the control API: /__pistesim/* answers 404 (health and ready stay)");

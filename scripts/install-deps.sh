@@ -10,7 +10,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates curl openssl
   libcpp-httplib-dev nlohmann-json3-dev libssl-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev googletest libbenchmark-dev clang-format libsqlite3-dev
-  libboost1.81-dev
+  libboost1.81-dev libboost-context1.81-dev
   redis-server libhiredis-dev
   dpkg-dev jq chromium
 )

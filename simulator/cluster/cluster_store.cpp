@@ -100,7 +100,7 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
     }
     std::vector<std::string> hmget{"HMGET", store_.token_key(channel_, token)};
     hmget.insert(hmget.end(), kTokenFields.begin(), kTokenFields.end());
-    return token_from(store_.redis_.command(hmget));
+    return token_from(store_.redis_.round_trip({hmget}).front());
   }
 
  private:
@@ -123,9 +123,9 @@ class ClusterStore::Quotas final : public SharedQuotas {
                                 "q:" + std::to_string(store_.quota_generation_.load()) + ":" +
                                 name + ":" + kind + std::to_string(index);
     std::vector<RedisReply> r =
-        store_.redis_.pipeline({{"SET", counter, "0", "NX", "PX",
-                                 std::to_string(keep_for(end - now + kKeepQuotaWindowMs))},
-                                {"INCR", counter}});
+        store_.redis_.round_trip({{"SET", counter, "0", "NX", "PX",
+                                   std::to_string(keep_for(end - now + kKeepQuotaWindowMs))},
+                                  {"INCR", counter}});
     const int64_t count = r.size() == 2 ? r[1].as_integer(-1) : -1;
     if (count < 1) throw StoreUnavailable("cluster store: unexpected quota count reply");
     QuotaDecision d;
@@ -281,7 +281,7 @@ bool ClusterStore::behind(const RequestHint& hint) {
     commands.push_back({"HMGET", token_key(channel, hint.bearer)});
     commands.back().insert(commands.back().end(), kTokenFields.begin(), kTokenFields.end());
   }
-  std::vector<RedisReply> replies = redis_.pipeline(commands);
+  std::vector<RedisReply> replies = redis_.round_trip(commands);
   if (replies[0].elements.size() == 4 && replies[0].elements[0].nil()) {
     reseed();
     replies = redis_.pipeline({commands[0]});

@@ -1,9 +1,13 @@
 #include "cluster/redis_client.h"
 
+#include "cluster/redis_glue.h"
+#include "cluster/redis_link.h"
+
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
 #include <poll.h>
 
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 
@@ -80,84 +84,36 @@ struct RedisClient::Lease {
 
 namespace {
 
-RedisReply copy_reply(const redisReply* r) {
-  RedisReply out;
-  switch (r->type) {
-    case REDIS_REPLY_INTEGER:
-      out.type = RedisReply::Type::Integer;
-      out.integer = r->integer;
-      break;
-    case REDIS_REPLY_STRING:
-      out.type = RedisReply::Type::String;
-      out.text.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = RedisReply::Type::Status;
-      out.text.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ERROR:
-      out.type = RedisReply::Type::Error;
-      out.text.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = RedisReply::Type::Array;
-      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(copy_reply(r->element[i]));
-      break;
-    default:
-      out.type = RedisReply::Type::Nil;
-  }
-  return out;
-}
-
 // An idle connection has nothing to read: readable means the peer closed it (or sent an error).
 bool still_open(int fd) {
   pollfd p{fd, POLLIN, 0};
   return ::poll(&p, 1, 0) == 0;
 }
 
-timeval to_timeval(int ms) {
-  return {ms / 1000, static_cast<suseconds_t>((ms % 1000) * 1000)};
-}
-
 // Appends one command to the connection's output buffer; false on failure.
 bool append(redisContext* c, const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lengths;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lengths.push_back(a.size());
-  }
-  return redisAppendCommandArgv(c, static_cast<int>(args.size()), argv.data(), lengths.data()) ==
-         REDIS_OK;
+  redis_glue::Argv argv(args);
+  return redisAppendCommandArgv(c, argv.count(), argv.values(), argv.lengths()) == REDIS_OK;
 }
 
 }  // namespace
 
+namespace {
+std::atomic<uint64_t> next_client_id{1};
+}
+
 RedisClient::RedisClient(RedisAddress address, Options options)
-    : address_(std::move(address)), options_(options) {}
+    : address_(std::move(address)), options_(options), id_(next_client_id++) {}
 
 RedisClient::~RedisClient() = default;
 
 void RedisClient::fail(const std::string& what) const {
-  throw StoreUnavailable("cluster store " + address_.url() + " unavailable: " + what);
+  redis_glue::fail(address_, what);
 }
 
 std::unique_ptr<RedisClient::Connection> RedisClient::connect() {
   auto c = std::make_unique<Connection>();
-  c->context = redisConnectWithTimeout(address_.host.c_str(), address_.port,
-                                       to_timeval(options_.connect_timeout_ms));
-  if (!c->context) fail("cannot allocate a connection");
-  if (c->context->err) fail(c->context->errstr);
-  redisSetTimeout(c->context, to_timeval(options_.command_timeout_ms));
-  if (address_.db != 0) {
-    auto* r = static_cast<redisReply*>(
-        redisCommand(c->context, "SELECT %d", address_.db));  // NOLINT: vararg C API
-    if (!r) fail(c->context->errstr);
-    RedisReply reply = copy_reply(r);
-    freeReplyObject(r);
-    if (reply.type == RedisReply::Type::Error)
-      fail("SELECT " + std::to_string(address_.db) + ": " + reply.text);
-  }
+  c->context = redis_glue::connect(address_, options_);
   return c;
 }
 
@@ -193,13 +149,25 @@ std::vector<RedisReply> RedisClient::pipeline(
     void* raw = nullptr;
     if (redisGetReply(c, &raw) != REDIS_OK || !raw)
       fail(c->err ? std::string(c->errstr) : "no reply");
-    replies.push_back(copy_reply(static_cast<redisReply*>(raw)));
+    replies.push_back(redis_glue::copy_reply(static_cast<redisReply*>(raw)));
     freeReplyObject(raw);
   }
   lease.healthy = true;
   for (const auto& r : replies)
     if (r.type == RedisReply::Type::Error) fail(r.text);
   return replies;
+}
+
+std::vector<RedisReply> RedisClient::round_trip(
+    const std::vector<std::vector<std::string>>& commands) {
+  Fiber* fiber = Fiber::suspendable();
+  LoopDriver* loop = fiber ? LoopDriver::current() : nullptr;
+  if (!loop) return pipeline(commands);
+  auto* link = static_cast<RedisLink*>(loop->attachment(id_));
+  if (!link)
+    link = &static_cast<RedisLink&>(
+        loop->attach(id_, std::make_unique<RedisLink>(address_, options_, *loop)));
+  return link->round_trip(*fiber, commands);
 }
 
 RedisReply RedisClient::command(const std::vector<std::string>& args) {

@@ -1,8 +1,8 @@
-// A small synchronous Redis client over hiredis (Debian's libhiredis-dev): a pool of blocking
-// connections, each used by one thread at a time, so that a request handled on an event loop
-// thread talks to Redis on a connection of its own (docs/cluster.md says what an asynchronous
-// integration would gain). A failed connection is dropped and a later call reconnects: a Redis
-// that restarts is found again without anyone's help. Safe for concurrent use.
+// A small Redis client over hiredis (Debian's libhiredis-dev): a pool of blocking connections,
+// each used by one thread at a time; and, for requests answered on fibers of an event loop, one
+// shared non-blocking connection per loop (round_trip(), cluster/redis_link.h). A failed
+// connection is dropped and a later call reconnects: a Redis that restarts is found again
+// without anyone's help. Safe for concurrent use.
 #pragma once
 
 #include <memory>
@@ -67,6 +67,10 @@ class RedisClient {
   std::vector<RedisReply> pipeline(const std::vector<std::vector<std::string>>& commands);
   RedisReply eval(const RedisScript& script, const std::vector<std::string>& keys,
                   const std::vector<std::string>& args);
+  // pipeline(), except in a fiber that may suspend (base/fiber.h) on an event loop: there the
+  // commands travel on the loop's shared connection (cluster/redis_link.h), and the fiber is
+  // suspended, not the thread, until the replies are in.
+  std::vector<RedisReply> round_trip(const std::vector<std::vector<std::string>>& commands);
 
   const RedisAddress& address() const { return address_; }
 
@@ -80,6 +84,7 @@ class RedisClient {
 
   RedisAddress address_;
   Options options_;
+  uint64_t id_;  // names this client's connection on each loop (LoopDriver::attachment)
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_;
 };

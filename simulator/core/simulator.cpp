@@ -289,6 +289,14 @@ Response Simulator::handle(Endpoint endpoint, const Request& request) {
     hint.channel = channel_of(endpoint);
     if (const std::string* authorization = request.headers.find("Authorization"))
       if (auto bearer = parse_bearer(*authorization)) hint.bearer = *bearer;
+    // The gateway reads its token and counts its quota holding no lock: in a cluster node's
+    // fiber, those round trips suspend it (base/fiber.h).
+    return guarded(
+        [&] {
+          Fiber::Suspendable no_lock_held;
+          return dispatch(endpoint, request);
+        },
+        hint);
   }
   return guarded([&] { return dispatch(endpoint, request); }, hint);
 }

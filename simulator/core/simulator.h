@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "base/fiber.h"
 #include "clock/clock.h"
 #include "core/state_store.h"
 #include "faults/fault_injector.h"
@@ -84,7 +85,10 @@ class Simulator {
   Response guarded(F&& answer, const RequestHint& hint = {}) {
     if (!store_) return answer();
     try {
-      catch_up(hint);
+      {
+        Fiber::Suspendable no_lock_held;  // a cluster's catch-up may suspend a fiber
+        catch_up(hint);
+      }
       return answer();
     } catch (const StoreError& e) {
       return state_not_saved(e);

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <optional>
 
+#include "base/fiber.h"
 #include "http/answer_writer.h"
 #include "http/event_loop.h"
 #include "http/server_log.h"
@@ -226,6 +227,13 @@ class Connection final : public LoopMember {
         asio::post(work.get_executor(), [self, answer = std::move(answer)]() mutable {
           self->answered(std::move(answer));
         });
+      });
+      return;
+    }
+    if (server_.options.fibers) {
+      // On the loop's thread: the answer's waits suspend its fiber, not the loop.
+      Fiber::start([self = self(), request = std::move(request)]() mutable {
+        self->answered(self->server_.answer(std::move(request), self->host_));
       });
       return;
     }

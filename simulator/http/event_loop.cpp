@@ -1,5 +1,8 @@
 #include "http/event_loop.h"
 
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+
 namespace pistesim::http {
 
 namespace {
@@ -9,6 +12,56 @@ namespace {
 constexpr auto kSweepEvery = std::chrono::milliseconds(250);
 // While stopping, sooner: the loop ends at the first sweep that finds no connection left.
 constexpr auto kDrainSweepEvery = std::chrono::milliseconds(20);
+
+// A descriptor someone else owns, watched on the loop's reactor.
+class DescriptorWatch final : public LoopDriver::Watch {
+ public:
+  DescriptorWatch(asio::io_context& io, int fd) : descriptor_(io, fd) {}
+  ~DescriptorWatch() override {
+    *alive_ = false;
+    boost::system::error_code ignored;
+    descriptor_.cancel(ignored);
+    (void)descriptor_.release();  // the owner closes it
+  }
+  void on_readable(std::function<void()> then) override {
+    wait(asio::posix::descriptor_base::wait_read, std::move(then));
+  }
+  void on_writable(std::function<void()> then) override {
+    wait(asio::posix::descriptor_base::wait_write, std::move(then));
+  }
+
+ private:
+  void wait(asio::posix::descriptor_base::wait_type what, std::function<void()> then) {
+    descriptor_.async_wait(
+        what, [alive = alive_, then = std::move(then)](const boost::system::error_code& ec) {
+          if (*alive && ec != asio::error::operation_aborted) then();
+        });
+  }
+  asio::posix::stream_descriptor descriptor_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+class TimerAlarm final : public LoopDriver::Alarm {
+ public:
+  explicit TimerAlarm(asio::io_context& io) : timer_(io) {}
+  ~TimerAlarm() override { cancel(); }
+  void set(std::chrono::milliseconds after, std::function<void()> then) override {
+    const uint64_t mine = ++*generation_;
+    timer_.expires_after(after);
+    timer_.async_wait([generation = generation_, mine,
+                       then = std::move(then)](const boost::system::error_code& ec) {
+      if (!ec && *generation == mine) then();
+    });
+  }
+  void cancel() override {
+    ++*generation_;
+    timer_.cancel();
+  }
+
+ private:
+  asio::steady_timer timer_;
+  std::shared_ptr<uint64_t> generation_ = std::make_shared<uint64_t>(0);
+};
 
 }  // namespace
 
@@ -30,6 +83,36 @@ void ClientCounts::release(const std::string& address) {
 }
 
 Loop::Loop(ServerContext& server) : server_(server) {}
+
+Loop::~Loop() {
+  attachments_.clear();  // before the io_context their watches use
+}
+
+void Loop::run() {
+  LoopDriver::Running running(this);
+  io_.run();
+}
+
+void Loop::post(std::function<void()> fn) {
+  asio::post(io_, std::move(fn));
+}
+
+std::unique_ptr<LoopDriver::Watch> Loop::watch(int fd) {
+  return std::make_unique<DescriptorWatch>(io_, fd);
+}
+
+std::unique_ptr<LoopDriver::Alarm> Loop::alarm() {
+  return std::make_unique<TimerAlarm>(io_);
+}
+
+LoopDriver::Attachment* Loop::attachment(uint64_t key) {
+  auto it = attachments_.find(key);
+  return it == attachments_.end() ? nullptr : it->second.get();
+}
+
+LoopDriver::Attachment& Loop::attach(uint64_t key, std::unique_ptr<Attachment> a) {
+  return *(attachments_[key] = std::move(a));
+}
 
 void Loop::join(LoopMember* m) {
   m->next_ = head_;

@@ -18,6 +18,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "base/loop_driver.h"
 #include "http/http_server.h"
 #include "http/request_reader.h"
 #include "wire/http_message.h"
@@ -75,10 +76,12 @@ class LoopMember : public std::enable_shared_from_this<LoopMember> {
   LoopMember* next_ = nullptr;
 };
 
-// One thread's io_context and its connections. Everything here runs on that thread.
-class Loop {
+// One thread's io_context and its connections. Everything here runs on that thread. Also the
+// LoopDriver its fibers' waits go through (base/loop_driver.h).
+class Loop final : public LoopDriver {
  public:
   explicit Loop(ServerContext& server);
+  ~Loop() override;
   asio::io_context& io() { return io_; }
   ServerContext& server() { return server_; }
 
@@ -90,6 +93,15 @@ class Loop {
   // On the loop's thread: closes idle connections, lets the others finish, then ends the loop.
   void drain();
   size_t size() const { return size_; }
+  // Runs the io_context on this thread (LoopDriver::current() is this loop meanwhile).
+  void run();
+
+  // LoopDriver
+  void post(std::function<void()> fn) override;
+  std::unique_ptr<Watch> watch(int fd) override;
+  std::unique_ptr<Alarm> alarm() override;
+  Attachment* attachment(uint64_t key) override;
+  Attachment& attach(uint64_t key, std::unique_ptr<Attachment> a) override;
 
  private:
   void sweep();
@@ -101,6 +113,8 @@ class Loop {
   bool draining_ = false;
   asio::io_context io_{1};  // one thread: Asio may skip its locks
   asio::steady_timer sweeper_{io_};
+  // After io_: destroyed first, while their watches and alarms can still let go of it.
+  std::unordered_map<uint64_t, std::unique_ptr<Attachment>> attachments_;
 };
 
 // Starts serving an accepted socket on `loop` (called on the loop's thread); `host` as in

@@ -339,9 +339,9 @@ void HttpServer::run() {
     });
   std::vector<std::thread> others;
   for (size_t i = 1; i < s.loops.size(); ++i)
-    others.emplace_back([l = s.loops[i].get()] { l->io().run(); });
+    others.emplace_back([l = s.loops[i].get()] { l->run(); });
   s.running.store(true);
-  s.loops[0]->io().run();
+  s.loops[0]->run();
   for (auto& t : others) t.join();
   s.running.store(false);
   s.run_returned.store(true, std::memory_order_release);

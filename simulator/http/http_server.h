@@ -43,6 +43,10 @@ struct HttpServerOptions {
   // another server (a cluster's Redis): the loops keep serving other connections meanwhile.
   // 0: answered on the loops.
   size_t answer_threads = 0;
+  // Each answer runs on a fiber of its loop (base/fiber.h): an answer that waits on another
+  // server suspends, and the loop serves other connections meanwhile, on one thread. For a
+  // simulator whose answers wait (a cluster node); ignored when answer_threads is set.
+  bool fibers = false;
   size_t max_body_bytes = 1024 * 1024;       // larger bodies get 413
   size_t max_header_count = 100;             // more header fields get 431
   size_t max_header_bytes = 8 * 1024;        // header fields (after the request line) beyond: 431
