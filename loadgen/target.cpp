@@ -176,9 +176,8 @@ struct ControlSession {
     r.headers.add("Authorization", "Bearer " + admin);
     if (!user.empty()) r.headers.add("X-Pistesim-User", user);
     if (!body.empty()) r.headers.add("Content-Type", "application/json");
-    std::string error;
-    auto answer = client->send(r, &error);
-    if (!answer) throw std::runtime_error(url + ": " + method + " " + path + ": " + error);
+    auto answer = client->send(r);
+    if (!answer) throw std::runtime_error(method + " " + path + ": " + answer.error().message);
     auto j = nlohmann::json::parse(answer->body, nullptr, false);
     if (!allowed_code.empty() && answer->status >= 400 && answer->status < 500 && j.is_object() &&
         j.value("code", "") == allowed_code)
