@@ -1,10 +1,14 @@
 // The load generator's own per-request costs, which bound its ceiling (docs/performance.md):
 // writing a request, parsing a response, recording a latency, attributing a call to its quota
-// window, and checking a token response.
+// window, checking a token response, and a socket write and read through Conn beside the same
+// bare system calls (what its Result values cost on the hot path, docs/design.md "Errors").
 #include <benchmark/benchmark.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
 
+#include "loadgen/connection.h"
 #include "loadgen/histogram.h"
 #include "loadgen/http_wire.h"
 #include "loadgen/protocol_checks.h"
@@ -80,6 +84,46 @@ void BM_CheckTokenResponse(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_CheckTokenResponse);
+
+// 64 bytes one way and back over a socket pair: Conn::write_some and Conn::read_some, or, with
+// `bare`, send and recv themselves.
+void socket_round_trip(benchmark::State& state, bool bare) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) != 0) {
+    state.SkipWithError("socketpair failed");
+    return;
+  }
+  Conn c;
+  c.fd = sv[0];
+  const std::string message(64, 'x');
+  char buf[256];
+  for (auto _ : state) {
+    if (bare) {
+      benchmark::DoNotOptimize(::send(c.fd, message.data(), message.size(), MSG_NOSIGNAL));
+      benchmark::DoNotOptimize(::recv(sv[1], buf, sizeof buf, 0));
+      benchmark::DoNotOptimize(::send(sv[1], buf, message.size(), MSG_NOSIGNAL));
+      benchmark::DoNotOptimize(::recv(c.fd, buf, sizeof buf, 0));
+    } else {
+      auto sent = c.write_some(message.data(), message.size());
+      benchmark::DoNotOptimize(sent);
+      benchmark::DoNotOptimize(::recv(sv[1], buf, sizeof buf, 0));
+      benchmark::DoNotOptimize(::send(sv[1], buf, message.size(), MSG_NOSIGNAL));
+      auto got = c.read_some(buf, sizeof buf);
+      benchmark::DoNotOptimize(got);
+    }
+  }
+  ::close(sv[0]);
+  ::close(sv[1]);
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_SocketRoundTripThroughConn(benchmark::State& state) {
+  socket_round_trip(state, false);
+}
+void BM_SocketRoundTripBare(benchmark::State& state) {
+  socket_round_trip(state, true);
+}
+BENCHMARK(BM_SocketRoundTripThroughConn);
+BENCHMARK(BM_SocketRoundTripBare);
 
 }  // namespace
 

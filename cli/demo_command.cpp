@@ -111,10 +111,9 @@ int demo() {
   for (auto& step : steps) {
     std::cout << "== " << step.title << "\n";
     Request req = step.make();
-    std::string error;
-    auto res = client->send(req, &error);
+    auto res = client->send(req);
     if (!res) {
-      std::cout << "!! no answer: " << error << "\n";
+      std::cout << "!! no answer: " << res.error().message << "\n";
       ++failures;
       break;
     }

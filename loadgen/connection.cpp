@@ -32,16 +32,24 @@ NodeAddress resolve_node(const std::string& host, int port) {
   return out;
 }
 
-bool Conn::open(const NodeAddress& to, SSL_CTX* tls, const std::string& host, std::string* why) {
+namespace {
+
+Error system_error(const char* call, int err) {
+  return Error{std::string(call) + ": " + std::strerror(err)};
+}
+
+}  // namespace
+
+Result<void> Conn::open(const NodeAddress& to, SSL_CTX* tls, const std::string& host) {
   int s = ::socket(to.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (s < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   int rc = ::connect(s, reinterpret_cast<const sockaddr*>(&to.addr), to.len);
   if (rc < 0 && errno != EINPROGRESS) {
-    *why = std::string("connect: ") + std::strerror(errno);
+    const int err = errno;
     ::close(s);
-    return false;
+    return system_error("connect", err);
   }
   fd = s;
   connecting = rc < 0;
@@ -57,7 +65,7 @@ bool Conn::open(const NodeAddress& to, SSL_CTX* tls, const std::string& host, st
   ev.events = EPOLLIN | (want_write ? EPOLLOUT : 0u);
   ev.data.ptr = this;
   ::epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
-  return true;
+  return {};
 }
 
 void Conn::close() {
@@ -92,86 +100,84 @@ void Conn::set_write_interest(bool on) {
   ::epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);
 }
 
-ssize_t Conn::read_some(char* buf, size_t len, std::string* why) {
+Result<Transfer> Conn::read_some(char* buf, size_t len) {
   if (!ssl) {
     for (;;) {
       ssize_t n = ::recv(fd, buf, len, 0);
-      if (n >= 0) return n;
+      if (n > 0) return Transfer{Transfer::Moved, static_cast<size_t>(n)};
+      if (n == 0) return Transfer{Transfer::Closed};
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return -1;
-      *why = std::string("recv: ") + std::strerror(errno);
-      return -2;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return Transfer{Transfer::Again};
+      return system_error("recv", errno);
     }
   }
   int n = SSL_read(ssl, buf, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
-  if (n > 0) return n;
+  if (n > 0) return Transfer{Transfer::Moved, static_cast<size_t>(n)};
   switch (SSL_get_error(ssl, n)) {
     case SSL_ERROR_WANT_READ:
-      return -1;
+      return Transfer{Transfer::Again};
     case SSL_ERROR_WANT_WRITE:
       set_write_interest(true);
-      return -1;
+      return Transfer{Transfer::Again};
     case SSL_ERROR_ZERO_RETURN:
-      return 0;
+      return Transfer{Transfer::Closed};
     case SSL_ERROR_SYSCALL:
-      if (errno == 0 || errno == ECONNRESET) return 0;  // closed without close_notify
-      *why = std::string("recv: ") + std::strerror(errno);
-      return -2;
+      if (errno == 0 || errno == ECONNRESET)
+        return Transfer{Transfer::Closed};  // closed without close_notify
+      return system_error("recv", errno);
     default:
-      *why = "TLS: " + take_tls_errors("read failed");
-      return -2;
+      return Error{"TLS: " + take_tls_errors("read failed")};
   }
 }
 
-ssize_t Conn::write_some(const char* data, size_t len, std::string* why) {
+Result<Transfer> Conn::write_some(const char* data, size_t len) {
   if (!ssl) {
     for (;;) {
       ssize_t n = ::send(fd, data, len, MSG_NOSIGNAL);
-      if (n >= 0) return n;
+      if (n > 0) return Transfer{Transfer::Moved, static_cast<size_t>(n)};
+      if (n == 0) return Transfer{Transfer::Closed};  // (only for len 0: callers never ask)
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         set_write_interest(true);
-        return -1;
+        return Transfer{Transfer::Again};
       }
-      *why = std::string("send: ") + std::strerror(errno);
-      return -2;
+      return system_error("send", errno);
     }
   }
   int n = SSL_write(ssl, data, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
-  if (n > 0) return n;
+  if (n > 0) return Transfer{Transfer::Moved, static_cast<size_t>(n)};
   switch (SSL_get_error(ssl, n)) {
     case SSL_ERROR_WANT_WRITE:
       set_write_interest(true);
-      return -1;
+      return Transfer{Transfer::Again};
     case SSL_ERROR_WANT_READ:  // on_readable flushes again
-      return -1;
+      return Transfer{Transfer::Again};
     case SSL_ERROR_SYSCALL:
-      *why = std::string("send: ") + std::strerror(errno ? errno : EPIPE);
-      return -2;
+      return system_error("send", errno ? errno : EPIPE);
     default:
-      *why = "TLS: " + take_tls_errors("write failed");
-      return -2;
+      return Error{"TLS: " + take_tls_errors("write failed")};
   }
 }
 
-int Conn::handshake(std::string* why) {
+Result<Handshake> Conn::handshake() {
   int rc = SSL_do_handshake(ssl);
   if (rc == 1) {
     handshaking = false;
-    return 1;
+    return Handshake::Done;
   }
   switch (SSL_get_error(ssl, rc)) {
     case SSL_ERROR_WANT_READ:
       set_write_interest(false);
-      return 0;
+      return Handshake::UnderWay;
     case SSL_ERROR_WANT_WRITE:
       set_write_interest(true);
-      return 0;
-    default:
-      *why = take_tls_errors("connection closed during the handshake");
+      return Handshake::UnderWay;
+    default: {
+      std::string why = take_tls_errors("connection closed during the handshake");
       if (long v = SSL_get_verify_result(ssl); v != X509_V_OK)
-        *why = std::string("certificate: ") + X509_verify_cert_error_string(v);
-      return -1;
+        why = std::string("certificate: ") + X509_verify_cert_error_string(v);
+      return Error{std::move(why)};
+    }
   }
 }
 

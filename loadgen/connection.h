@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "base/result.h"
 #include "clock/clock.h"
 #include "loadgen/http_wire.h"
 #include "loadgen/schedule.h"
@@ -32,6 +33,20 @@ struct Pending {
   bool token_fetch = false;  // the client's own token acquisition (not scheduled)
 };
 
+// What one read or write did, short of an error. A plain value: the success path of the load
+// generator's socket calls never allocates (the Error of a failure does, once per failure).
+struct Transfer {
+  enum Kind : uint8_t {
+    Moved,   // `bytes` (> 0) read or written
+    Again,   // nothing now: retry when the socket is ready (write interest set if needed)
+    Closed,  // the peer closed the connection (a read of 0, or TLS close_notify)
+  };
+  Kind kind = Again;
+  size_t bytes = 0;
+};
+
+enum class Handshake : uint8_t { Done, UnderWay };
+
 struct Conn {
   int fd = -1;
   int epfd = -1;  // the thread's epoll set
@@ -52,17 +67,17 @@ struct Conn {
 
   // The load thread frees the socket, TLS object and session at its end (Conn is moved only
   // while idle, when the connections are laid out).
-  // Starts connecting (and TLS, `tls` not null, verifying `host`); false with `why` when the
-  // connect failed at once. Throws when no socket or TLS object can be had.
-  bool open(const NodeAddress& to, SSL_CTX* tls, const std::string& host, std::string* why);
+  // Starts connecting (and TLS, `tls` not null, verifying `host`); an Error when the connect
+  // failed at once. Throws when no socket or TLS object can be had (the process is out of them).
+  Result<void> open(const NodeAddress& to, SSL_CTX* tls, const std::string& host);
   void close();
   void set_write_interest(bool on);
-  // recv/send, or SSL_read/SSL_write: > 0 bytes; 0 the peer closed; -1 retry when the socket is
-  // ready (write interest set when writing needs it); -2 an error, in *why.
-  ssize_t read_some(char* buf, size_t len, std::string* why);
-  ssize_t write_some(const char* data, size_t len, std::string* why);
-  // One step of the TLS handshake: 1 done, 0 under way, -1 failed (why).
-  int handshake(std::string* why);
+  // recv/send, or SSL_read/SSL_write; an Error names the call and the system's or TLS's reason
+  // ("recv: Connection reset by peer").
+  Result<Transfer> read_some(char* buf, size_t len);
+  Result<Transfer> write_some(const char* data, size_t len);
+  // One step of the TLS handshake (under way: retry when the socket is ready).
+  Result<Handshake> handshake();
 };
 
 }  // namespace pistesim::loadgen

@@ -176,9 +176,8 @@ struct ControlSession {
     r.headers.add("Authorization", "Bearer " + admin);
     if (!user.empty()) r.headers.add("X-Pistesim-User", user);
     if (!body.empty()) r.headers.add("Content-Type", "application/json");
-    std::string error;
-    auto answer = client->send(r, &error);
-    if (!answer) throw std::runtime_error(url + ": " + method + " " + path + ": " + error);
+    auto answer = client->send(r);
+    if (!answer) throw std::runtime_error(method + " " + path + ": " + answer.error().message);
     auto j = nlohmann::json::parse(answer->body, nullptr, false);
     if (!allowed_code.empty() && answer->status >= 400 && answer->status < 500 && j.is_object() &&
         j.value("code", "") == allowed_code)
@@ -203,13 +202,30 @@ struct ControlSession {
   std::unique_ptr<HttpClient> client;
 };
 
+// The URL's parts; a malformed URL is the caller's error, said once for the whole run.
+HttpUrl checked_url(const std::string& url) {
+  auto u = parse_http_url(url);
+  if (!u) throw std::runtime_error(u.error().message);
+  return std::move(u).value();
+}
+
 TargetNode node_of(const std::string& url) {
+  HttpUrl u = checked_url(url);
   TargetNode n;
-  bool tls = false;
-  parse_http_url(url, &n.host, &n.port, &tls);
+  n.host = u.host;
+  n.port = u.port;
   n.label = url;
-  n.host_header = url.substr(url.find("//") + 2);
+  n.host_header = u.authority;
   return n;
+}
+
+void set_address(TargetInfo& info, const std::string& url) {
+  HttpUrl u = checked_url(url);
+  info.host = u.host;
+  info.port = u.port;
+  info.tls = u.tls;
+  info.label = url;
+  info.host_header = u.authority;
 }
 
 QuotaSpec quota_of(const nlohmann::json& app) {
@@ -232,19 +248,12 @@ class RemoteTarget final : public LoadTarget {
           "PISTESIM_ADMIN_TOKEN) to create the load applications");
     admin_ = options.admin_token;
     const TlsClientOptions& tls = options.tls;
-    for (const auto& u : urls) {  // before any client: their errors
-      bool https = false;
-      std::string host;
-      int port = 0;
-      parse_http_url(u, &host, &port, &https);
-      if (https != url.starts_with("https://"))
+    for (const auto& u : urls)  // before any client: their errors
+      if (checked_url(u).tls != url.starts_with("https://"))
         throw std::runtime_error("every --target is http:// or every one is https://, not a mix");
-    }
-    parse_http_url(url, &info_.host, &info_.port, &info_.tls);
+    set_address(info_, url);
     info_.tls_options = tls;
     session_ = std::make_unique<ControlSession>(url, admin_, tls);
-    info_.label = url;
-    info_.host_header = url.substr(url.find("//") + 2);
     set_prefixes(info_);
     // The profile decides the answers to expect.
     nlohmann::json world = control("GET", "/__pistesim/world", "", 200);
@@ -507,10 +516,8 @@ class RemoteTarget final : public LoadTarget {
 class PlainTarget final : public LoadTarget {
  public:
   PlainTarget(const Workload& w, const std::string& url, const TlsClientOptions& tls) {
-    parse_http_url(url, &info_.host, &info_.port, &info_.tls);
+    set_address(info_, url);
     info_.tls_options = tls;
-    info_.label = url;
-    info_.host_header = url.substr(url.find("//") + 2);
     for_each_app(w, [&](size_t g, size_t i) {
       AppCredentials a;
       a.id = "stream-" + std::to_string(i + 1);
@@ -522,30 +529,6 @@ class PlainTarget final : public LoadTarget {
 };
 
 }  // namespace
-
-void parse_http_url(const std::string& url, std::string* host, int* port, bool* tls) {
-  const bool https = url.starts_with("https://");
-  if (!https && !url.starts_with("http://"))
-    throw std::runtime_error(url + ": expected http://host:port or https://host:port");
-  *tls = https;
-  std::string rest = url.substr(https ? 8 : 7);
-  if (rest.find('/') != std::string::npos)
-    throw std::runtime_error(url + ": give the server's base URL without a path");
-  size_t colon = rest.rfind(':');
-  *host = colon == std::string::npos ? rest : rest.substr(0, colon);
-  *port = https ? 443 : 80;
-  if (colon != std::string::npos) {
-    try {
-      size_t used = 0;
-      *port = std::stoi(rest.substr(colon + 1), &used);
-      if (used != rest.size() - colon - 1 || *port < 1 || *port > 65535)
-        throw std::out_of_range("");
-    } catch (const std::logic_error&) {
-      throw std::runtime_error(url + ": bad port");
-    }
-  }
-  if (host->empty()) throw std::runtime_error(url + ": no host");
-}
 
 std::unique_ptr<LoadTarget> start_embedded_target(const Workload& workload,
                                                   const EmbeddedOptions& options) {

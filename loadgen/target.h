@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "loadgen/runner.h"
+#include "loadgen/target_url.h"
 #include "loadgen/workload.h"
 #include "oauth/profile.h"
 
@@ -72,9 +73,5 @@ std::unique_ptr<LoadTarget> connect_remote_targets(const Workload& workload,
 // pseudo-application per group member (no credentials, no quota).
 std::unique_ptr<LoadTarget> plain_target(const Workload& workload, const std::string& url,
                                          const TlsClientOptions& tls = {});
-
-// Host, port (default 80 or 443) and scheme of "http(s)://host:port" (no path); throws
-// std::runtime_error otherwise.
-void parse_http_url(const std::string& url, std::string* host, int* port, bool* tls);
 
 }  // namespace pistesim::loadgen

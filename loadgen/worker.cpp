@@ -146,26 +146,25 @@ void Worker::dispatch(const Pending& given, Nanos now) {
 
 bool Worker::connect(Conn& c, Nanos now) {
   if (c.retry_at > now) return false;
-  std::string why;
-  if (!c.open(addrs_[c.node], tls_, nodes_[c.node].host, &why)) {
+  auto opened = c.open(addrs_[c.node], tls_, nodes_[c.node].host);
+  if (!opened) {
     c.retry_at = now + 100000000;  // 100 ms: do not spin against a target that is down
-    error(why, wall_of(now));
+    error(opened.error().message, wall_of(now));
     return false;
   }
   return true;
 }
 
 void Worker::handshake(Conn& c) {
-  std::string why;
-  const int rc = c.handshake(&why);
-  if (rc == 1) {
+  const auto step = c.handshake();
+  if (!step) {
+    c.retry_at = mono_now() + 100000000;  // as a refused connection: do not spin
+    fail(c, "TLS handshake: " + step.error().message);
+  } else if (*step == Handshake::Done) {
     if (c.busy && c.out_off < c.out.size())
       flush(c);
     else
       c.set_write_interest(false);
-  } else if (rc < 0) {
-    c.retry_at = mono_now() + 100000000;  // as a refused connection: do not spin
-    fail(c, "TLS handshake: " + why);
   }
 }
 
@@ -212,15 +211,18 @@ void Worker::send_on(Conn& c, const Pending& p, Nanos now) {
 }
 
 void Worker::flush(Conn& c) {
-  std::string why;
   while (c.out_off < c.out.size()) {
-    ssize_t n = c.write_some(c.out.data() + c.out_off, c.out.size() - c.out_off, &why);
-    if (n > 0) {
-      c.out_off += static_cast<size_t>(n);
+    const auto sent = c.write_some(c.out.data() + c.out_off, c.out.size() - c.out_off);
+    if (!sent) {
+      fail(c, sent.error().message);
+      return;
+    }
+    if (sent->kind == Transfer::Moved) {
+      c.out_off += sent->bytes;
       continue;
     }
-    if (n == -1) return;  // resumes when the socket is ready
-    fail(c, n == 0 ? "send: connection closed" : why);
+    if (sent->kind == Transfer::Again) return;  // resumes when the socket is ready
+    fail(c, "send: connection closed");
     return;
   }
   c.set_write_interest(false);
@@ -292,22 +294,26 @@ void Worker::on_readable(Conn& c) {
     if (c.fd < 0) return;
   }
   char buf[65536];
-  std::string why;
   for (;;) {
-    ssize_t n = c.read_some(buf, sizeof buf, &why);
-    if (n > 0) {
+    const auto got = c.read_some(buf, sizeof buf);
+    if (!got) {
+      fail(c, got.error().message);
+      return;
+    }
+    if (got->kind == Transfer::Moved) {
+      const size_t n = got->bytes;
       if (!c.busy) {
         fail(c, "bytes received with no request in flight");
         return;
       }
       size_t used = 0;
-      auto state = c.parser.feed(buf, static_cast<size_t>(n), &used);
+      auto state = c.parser.feed(buf, n, &used);
       if (state == ResponseParser::State::Error) {
         fail(c, "malformed response: " + c.parser.error());
         return;
       }
       if (state == ResponseParser::State::Complete) {
-        if (used != static_cast<size_t>(n)) {
+        if (used != n) {
           fail(c, "bytes after the response");
           return;
         }
@@ -315,16 +321,11 @@ void Worker::on_readable(Conn& c) {
         return;
       }
       // A short read drained the socket; OpenSSL may still hold decrypted bytes: read on.
-      if (!c.ssl && static_cast<size_t>(n) < sizeof buf) return;
+      if (!c.ssl && n < sizeof buf) return;
       continue;
     }
-    if (n == 0) {
-      fail(c, "connection closed by the target");
-      return;
-    }
-    if (n == -1) return;
-    fail(c, why);
-    return;
+    if (got->kind == Transfer::Closed) fail(c, "connection closed by the target");
+    return;  // Again: the socket is drained
   }
 }
 

@@ -94,14 +94,6 @@ bool is_control_path(std::string_view path, std::string_view prefix = {}) {
          (path.size() == kControlPrefix.size() || path[kControlPrefix.size()] == '/');
 }
 
-// What HttpClient answered, or the whole reason no answer came.
-Result<Response> send_through(HttpClient& client, const Request& request) {
-  std::string why;
-  auto response = client.send(request, &why);
-  if (!response) return Error{why.empty() ? "no answer" : why};
-  return std::move(*response);
-}
-
 BaseUrls urls_under(const std::string& base) {
   return {base + "/sandbox/oauth", base + "/sandbox/api", base + "/production/oauth",
           base + "/production/api", base + std::string(kControlPrefix)};
@@ -221,7 +213,7 @@ class RemoteTarget final : public Target {
     if (is_control_path(request.path, prefix_) && !request.headers.find("Authorization"))
       request.headers.add("Authorization", "Bearer " + admin_token_);
     std::lock_guard lock(mutex_);
-    return send_through(client_, request);
+    return client_.send(request);
   }
 
   Result<BaseUrls> socket_urls() override { return base_urls(); }
@@ -301,7 +293,7 @@ class PlainTarget final : public Target {
     std::lock_guard lock(mutex_);
     auto& client = clients_[u->origin()];
     if (!client) client = std::make_unique<HttpClient>(u->origin(), verify_tls_, ca_file_);
-    return send_through(*client, request);
+    return client->send(request);
   }
 
   Result<BaseUrls> socket_urls() override { return base_urls(); }

@@ -4,9 +4,9 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
 
+#include "base/result.h"
 #include "wire/http_message.h"
 
 namespace httplib {
@@ -26,13 +26,15 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Sends `request` as is: request.path (+ '?' + query) is the target, sent without re-encoding.
-  // nullopt with *error when no HTTP answer came: the whole reason, naming the server
-  // ("cannot connect to http://127.0.0.1:1: Connection refused").
-  std::optional<Response> send(const Request& request, std::string* error = nullptr);
+  // The answer, whatever its status; an Error when no HTTP answer came, with the whole reason
+  // and the request it concerns ("GET /__pistesim/health: cannot connect to
+  // http://127.0.0.1:1 (refused, unreachable, or nothing listens there)").
+  Result<Response> send(const Request& request);
 
  private:
   std::unique_ptr<httplib::Client> client_;
   std::string base_url_;
+  std::string ca_file_;
 };
 
 }  // namespace pistesim

@@ -14,7 +14,7 @@ TEST(AbsoluteForm, TargetsWithSchemeAndHostAreServed) {
     auto client = server.client();
     auto health =
         client->send(Request::make("GET", "http://127.0.0.1:" + port + "/__pistesim/health"));
-    ASSERT_TRUE(health);
+    ASSERT_TRUE(health) << health.error().message;
     EXPECT_EQ(health->status, 200) << health->body;
 
     // The authority names a PISTE host: no path prefix needed, as through a proxy.
@@ -25,7 +25,7 @@ TEST(AbsoluteForm, TargetsWithSchemeAndHostAreServed) {
             "&client_secret=" + demo["client_secret"].get<std::string>());
     token.headers.add("Content-Type", "application/x-www-form-urlencoded");
     auto issued = client->send(token);
-    ASSERT_TRUE(issued);
+    ASSERT_TRUE(issued) << issued.error().message;
     ASSERT_EQ(issued->status, 200) << issued->body;
     Request ping = Request::make(
         "GET", "http://sandbox-api.piste.gouv.fr/dila/legifrance/lf-engine-app/consult/ping");
@@ -33,7 +33,7 @@ TEST(AbsoluteForm, TargetsWithSchemeAndHostAreServed) {
         "Authorization",
         "Bearer " + nlohmann::json::parse(issued->body)["access_token"].get<std::string>());
     auto pong = client->send(ping);
-    ASSERT_TRUE(pong);
+    ASSERT_TRUE(pong) << pong.error().message;
     EXPECT_EQ(pong->status, 200);
     EXPECT_EQ(pong->body, "pong");
   }

@@ -21,14 +21,14 @@ TEST(AccessLog, SaysWhyEachRequestWasRefusedWithoutLoggingSecrets) {
             "&client_secret=" + secret);
     t.headers.add("Content-Type", "application/x-www-form-urlencoded");
     auto r = client->send(t);
-    ASSERT_TRUE(r && r->status == 200);
+    ASSERT_EQ(status_of(r), 200) << outcome(r);
     token = nlohmann::json::parse(r->body)["access_token"].get<std::string>();
 
     auto call = [&](const std::string& method, const std::string& target) {
       Request req = Request::make(method, target);
       req.headers.add("Authorization", "Bearer " + token);
       auto answer = client->send(req);
-      ASSERT_TRUE(answer);
+      ASSERT_TRUE(answer) << answer.error().message;
     };
     call("GET", "/sandbox/api/chorus/v1/carteachat/healthcheck");           // pending request: 403
     call("GET", "/sandbox/api/dila/legifranc/lf-engine-app/consult/ping");  // typo: 404
@@ -37,7 +37,8 @@ TEST(AccessLog, SaysWhyEachRequestWasRefusedWithoutLoggingSecrets) {
     Request bad = Request::make("POST", "/sandbox/oauth/api/oauth/token?client_secret=" + secret,
                                 "grant_type=client_credentials");
     bad.headers.add("Content-Type", "application/x-www-form-urlencoded");
-    ASSERT_TRUE(client->send(bad));
+    auto refused = client->send(bad);
+    ASSERT_TRUE(refused) << refused.error().message;
   }
   ASSERT_EQ(server.stop(), 0);
   // The banner prints the demo credentials on purpose; the access log comes after it.
@@ -94,8 +95,9 @@ TEST(AccessLog, IsOffByDefault) {
   ASSERT_TRUE(server.started()) << server.output();
   {
     auto client = server.client();
-    ASSERT_TRUE(client->send(
-        Request::make("GET", "/sandbox/api/dila/legifrance/lf-engine-app/consult/ping")));
+    auto r = client->send(
+        Request::make("GET", "/sandbox/api/dila/legifrance/lf-engine-app/consult/ping"));
+    ASSERT_TRUE(r) << r.error().message;
   }
   ASSERT_EQ(server.stop(), 0);
   EXPECT_EQ(server.output().find("consult/ping 400"), std::string::npos) << server.output();

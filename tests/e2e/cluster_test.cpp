@@ -24,13 +24,9 @@ json registration(const std::string& email) {
   return portal_registration("Cluster", email, kPassword);
 }
 
-std::optional<Response> control(HttpClient& client, const std::string& method,
-                                const std::string& path, const json& body = nullptr) {
+Result<Response> control(HttpClient& client, const std::string& method, const std::string& path,
+                         const json& body = nullptr) {
   return client.send(control_request(kAdminToken, method, path, body));
-}
-
-int status_of(const std::optional<Response>& r) {
-  return r ? r->status : -1;
 }
 
 class ClusterServe : public ::testing::Test {
@@ -129,7 +125,7 @@ TEST_F(ClusterServe, ARedisRestartIsA503ThenTheNodesRecoverByThemselves) {
   redis.stop();
   auto cb = nodes[1]->client();
   auto down = cb->send(bearer_get(kPing, token));
-  ASSERT_TRUE(down);
+  ASSERT_TRUE(down) << down.error().message;
   EXPECT_EQ(down->status, 503);
   EXPECT_NE(down->body.find("Redis"), std::string::npos) << down->body;
   cb.reset();
@@ -192,7 +188,8 @@ TEST(ClusterServeLoops, ALoopKeepsServingWhileAnAnswerWaitsOnRedis) {
   EXPECT_EQ(status_of(node.client()->send(bearer_get(kPing, token))), 200);
 }
 
-json body_of(const std::optional<Response>& r) {
+json body_of(const Result<Response>& r) {
+  if (!r) ADD_FAILURE() << "no answer: " << r.error().message;
   return r ? json::parse(r->body, nullptr, false) : json();
 }
 
@@ -267,7 +264,7 @@ TEST_F(ClusterServe, APortalLoginOnOneNodeWorksWithItsCookieOnAnother) {
   login.headers.add("X-Pistesim-CSRF", "anonymous");
   auto ca = nodes[0]->client();
   auto in = ca->send(login);
-  ASSERT_EQ(status_of(in), 200) << (in ? in->body : "");
+  ASSERT_EQ(status_of(in), 200) << outcome(in);
   const std::string set = in->headers.get("Set-Cookie");
   const std::string cookie = set.substr(0, set.find(';'));
   ASSERT_TRUE(cookie.starts_with("pistesim_session=")) << set;
@@ -276,7 +273,7 @@ TEST_F(ClusterServe, APortalLoginOnOneNodeWorksWithItsCookieOnAnother) {
   for (int i = 1; i < 3; ++i) {
     auto client = nodes[i]->client();
     auto r = client->send(profile);
-    EXPECT_EQ(status_of(r), 200) << i << " " << (r ? r->body : "");
+    EXPECT_EQ(status_of(r), 200) << i << " " << outcome(r);
   }
 }
 

@@ -74,10 +74,9 @@ TEST(Concurrency, TokenRequestsFromManyKeepAliveClientsAllSucceedWithDistinctTok
     threads.emplace_back([&, t] {
       auto client = server.client();  // one keep-alive connection per thread
       for (int i = 0; i < kPerThread; ++i) {
-        std::string error;
-        auto r = client->send(request, &error);
+        auto r = client->send(request);
         if (!r)
-          failures[t].push_back("no answer: " + error);
+          failures[t].push_back("no answer: " + r.error().message);
         else if (r->status != 200)
           failures[t].push_back(std::to_string(r->status) + " " + r->body);
         else
@@ -108,7 +107,7 @@ TEST(Concurrency, QuotaAdmitsAtMostItsLimitPerServerSecond) {
   const std::string app = server.demo("production")["application"];
   auto r = control->send(control_request(server, "PUT", "/applications/" + app + "/quota",
                                          {{"limit", kLimit}, {"window", "1s"}}));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->status, 200) << r->body;
   std::string token = fetch_token(*control, server, "production");
   ASSERT_FALSE(token.empty());
@@ -129,13 +128,12 @@ TEST(Concurrency, QuotaAdmitsAtMostItsLimitPerServerSecond) {
       threads.emplace_back([&] {
         auto client = server.client();
         while (next.fetch_add(1) < kCallsPerRound) {
-          std::string error;
-          auto a = client->send(call, &error);
+          auto a = client->send(call);
           std::lock_guard lock(mutex);
           if (a)
             answers.push_back(std::move(*a));
           else
-            failures.push_back(error);
+            failures.push_back(a.error().message);
         }
       });
     }

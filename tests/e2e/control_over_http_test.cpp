@@ -18,7 +18,7 @@ TEST(ControlOverHttp, AnArmedFaultReachesTheClientAndDeleteDisarmsIt) {
       r.headers.add("Authorization", "Bearer " + server.admin_token());
       if (!body.empty()) r.headers.add("Content-Type", "application/json");
       auto answer = client->send(r);
-      EXPECT_TRUE(answer) << method << " " << path;
+      EXPECT_TRUE(answer) << method << " " << path << ": " << answer.error().message;
       return answer ? answer->status : 0;
     };
     const auto& demo = server.demo("sandbox");
@@ -36,13 +36,13 @@ TEST(ControlOverHttp, AnArmedFaultReachesTheClientAndDeleteDisarmsIt) {
 
     ASSERT_EQ(control("POST", "/faults", R"({"api":"legifrance","status":502,"count":-1})"), 201);
     auto failed = client->send(ping);
-    ASSERT_TRUE(failed);
+    ASSERT_TRUE(failed) << failed.error().message;
     EXPECT_EQ(failed->status, 502);
     EXPECT_NE(failed->headers.find("x-correlation-id"), nullptr);
 
     EXPECT_EQ(control("DELETE", "/faults"), 200);  // no body
     auto served = client->send(ping);
-    ASSERT_TRUE(served);
+    ASSERT_TRUE(served) << served.error().message;
     EXPECT_EQ(served->status, 200);
     EXPECT_EQ(served->body, "pong");
 

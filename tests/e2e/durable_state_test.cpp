@@ -34,8 +34,8 @@ json registration(const std::string& email) {
   return portal_registration("Durable", email, kPassword);
 }
 
-std::optional<Response> control(HttpClient& client, const std::string& method,
-                                const std::string& path, const json& body = nullptr) {
+Result<Response> control(HttpClient& client, const std::string& method, const std::string& path,
+                         const json& body = nullptr) {
   return client.send(control_request(kAdminToken, method, path, body));
 }
 
@@ -95,7 +95,7 @@ TEST_F(DurableServe, TokenAndAccountOutliveAGracefulRestart) {
     auto client = server.client();
     token = fetch_token(*client, server, "sandbox");
     auto reg = control(*client, "POST", "/portal/register", registration(email));
-    ASSERT_TRUE(reg);
+    ASSERT_TRUE(reg) << reg.error().message;
     ASSERT_EQ(reg->status, 201) << reg->body;
     client.reset();
     EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
@@ -109,18 +109,18 @@ TEST_F(DurableServe, TokenAndAccountOutliveAGracefulRestart) {
   EXPECT_NE(server.output().find("resumed from"), std::string::npos) << server.output();
   auto client = server.client();
   auto ping = client->send(bearer_get(kPing, token));
-  ASSERT_TRUE(ping);
+  ASSERT_TRUE(ping) << ping.error().message;
   EXPECT_EQ(ping->status, 200) << ping->body;
 
   json mails = activation_mails(*client, email);
   ASSERT_EQ(mails.size(), 1u) << mails.dump();
   std::string url = mails[0]["links"][0]["url"];
   auto activate = client->send(Request::make("GET", url.substr(url.find("/__pistesim/"))));
-  ASSERT_TRUE(activate);
+  ASSERT_TRUE(activate) << activate.error().message;
   EXPECT_EQ(activate->status, 200) << activate->body;
   auto login =
       control(*client, "POST", "/portal/login", {{"email", email}, {"password", kPassword}});
-  ASSERT_TRUE(login);
+  ASSERT_TRUE(login) << login.error().message;
   EXPECT_EQ(login->status, 200) << login->body;
 }
 
@@ -169,7 +169,7 @@ TEST_F(DurableServe, KillNineLosesNothingAcknowledgedAndShowsNothingHalfMade) {
     size_t user_from = round == kRounds ? 0 : checked_users;
     for (size_t i = token_from; i < tokens.size(); ++i) {
       auto r = client->send(bearer_get(kPing, tokens[i]));
-      ASSERT_TRUE(r) << "round " << round;
+      ASSERT_TRUE(r) << "round " << round << ": " << r.error().message;
       if (revoking.count(tokens[i])) {
         EXPECT_TRUE(r->status == 200 || r->status == 401) << r->status;
         continue;
@@ -180,7 +180,7 @@ TEST_F(DurableServe, KillNineLosesNothingAcknowledgedAndShowsNothingHalfMade) {
     }
     for (size_t i = user_from; i < users.size(); ++i) {
       auto r = control(*client, "GET", "/users/" + users[i]);
-      ASSERT_TRUE(r);
+      ASSERT_TRUE(r) << r.error().message;
       EXPECT_EQ(r->status, 200) << "round " << round << ": acknowledged account " << users[i];
     }
     checked_tokens = tokens.size();
@@ -188,7 +188,7 @@ TEST_F(DurableServe, KillNineLosesNothingAcknowledgedAndShowsNothingHalfMade) {
     // Nothing half made: every account in the world has its activation e-mail and every
     // activation e-mail its account (they are saved together).
     auto listed = control(*client, "GET", "/users");
-    ASSERT_TRUE(listed);
+    ASSERT_TRUE(listed) << listed.error().message;
     json all_users = json::parse(listed->body, nullptr, false);
     json list =
         all_users.is_object() && all_users.contains("users") ? all_users["users"] : all_users;
@@ -199,7 +199,7 @@ TEST_F(DurableServe, KillNineLosesNothingAcknowledgedAndShowsNothingHalfMade) {
       if (email.starts_with("kill-")) registered.insert(email);
     }
     auto mails = control(*client, "GET", "/mail?kind=activation");
-    ASSERT_TRUE(mails);
+    ASSERT_TRUE(mails) << mails.error().message;
     std::set<std::string> mailed;
     for (const auto& m : json::parse(mails->body)) {
       std::string to = m.value("to", "");
@@ -315,7 +315,7 @@ TEST_F(DurableServe, KillNineAfterRevocationsRacingIssuesRestoresEveryAnswer) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         auto r =
             control(*client, "POST", "/tokens/revoke", {{"application", creds["application"]}});
-        ASSERT_TRUE(r);
+        ASSERT_TRUE(r) << r.error().message;
         EXPECT_EQ(r->status, 200) << r->body;
       }
       // Tokens issued after the last revocation, that must stay valid.
@@ -324,7 +324,7 @@ TEST_F(DurableServe, KillNineAfterRevocationsRacingIssuesRestoresEveryAnswer) {
       for (auto& th : issuers) th.join();
       for (const auto& t : tokens) {
         auto r = client->send(bearer_get(kPing, t));
-        ASSERT_TRUE(r);
+        ASSERT_TRUE(r) << r.error().message;
         ASSERT_TRUE(r->status == 200 || r->status == 401) << r->status << " " << r->body;
         before[t] = r->status;
       }
@@ -339,7 +339,7 @@ TEST_F(DurableServe, KillNineAfterRevocationsRacingIssuesRestoresEveryAnswer) {
     std::string example;
     for (const auto& t : tokens) {
       auto r = client->send(bearer_get(kPing, t));
-      ASSERT_TRUE(r);
+      ASSERT_TRUE(r) << r.error().message;
       if (r->status != before[t] && differ++ == 0)
         example = "answered " + std::to_string(before[t]) + " before the kill, " +
                   std::to_string(r->status) + " after it: " + r->body;

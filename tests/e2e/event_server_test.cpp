@@ -33,7 +33,7 @@ std::string ping_request(const std::string& token) {
 void arm_fault(const ServedSimulator& server, const json& fault) {
   auto client = server.client();
   auto r = client->send(control_request(server, "POST", "/faults", fault));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->status, 201) << r->body;
 }
 

@@ -38,27 +38,27 @@ TEST(HostPorts, EachPortAnswersItsHostsPathsUnprefixed) {
     auto api = host_client(server, channel, "api_url");
     auto r =
         oauth->send(token_request("/api/oauth/token", creds["client_id"], creds["client_secret"]));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     ASSERT_EQ(r->status, 200) << r->body;
     tokens[i] = nlohmann::json::parse(r->body)["access_token"];
     r = api->send(bearer_get(kPing, tokens[i]));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(r->body, "pong");
 
     // As on the real host: pistesim's prefixes mean nothing there, the token path is the OAuth
     // host's only, and the control API lives on the main port alone.
     r = api->send(bearer_get("/" + channel + "/api" + kPing, tokens[i]));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 404) << r->body;
     r = oauth->send(bearer_get(kPing, tokens[i]));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 404) << r->body;
     r = oauth->send(control_request(server, "GET", "/world"));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 404) << r->body;
     r = api->send(control_request(server, "GET", "/world"));  // the gateway: not a PISTE token
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 401) << r->body;
   }
 
@@ -66,25 +66,25 @@ TEST(HostPorts, EachPortAnswersItsHostsPathsUnprefixed) {
   // host-routed path; and a sandbox client is unknown on the production OAuth port (PISTE's 400
   // invalid_client for credentials in the body).
   auto r = host_client(server, "production", "api_url")->send(bearer_get(kPing, tokens[0]));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 401) << r->body;
   r = host_client(server, "sandbox", "api_url")->send(bearer_get(kPing, tokens[1]));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 401) << r->body;
   r = host_client(server, "production", "oauth_url")
           ->send(token_request("/api/oauth/token", server.demo("sandbox")["client_id"],
                                server.demo("sandbox")["client_secret"]));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 400) << r->body;
   EXPECT_NE(r->body.find("invalid_client"), std::string::npos) << r->body;
 
   // The main port is unchanged: prefixes and the control API.
   auto main = server.client();
   r = main->send(bearer_get(std::string("/sandbox/api") + kPing, tokens[0]));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->body, "pong");
   r = main->send(control_request(server, "GET", "/world"));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 200);
   main.reset();
   ASSERT_EQ(server.stop(), 0);
@@ -136,7 +136,7 @@ TEST(HostPorts, OneHostFromTheEnvironmentWithJsonLogs) {
   const std::string api_url = hosts["sandbox"]["api_url"];
   auto client = std::make_unique<HttpClient>(api_url);
   auto r = client->send(bearer_get(kPing, "not-a-token"));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 401);
   client.reset();
   ASSERT_EQ(server.stop(), 0);

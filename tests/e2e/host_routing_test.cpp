@@ -30,14 +30,14 @@ TEST(HostRouting, PisteHostNamesNeedNoPathPrefix) {
     auto r = client->send(
         with_host(token_request("/api/oauth/token", creds["client_id"], creds["client_secret"]),
                   oauth_host + ".localhost:" + port));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     ASSERT_EQ(r->status, 200) << r->body;
     std::string token = nlohmann::json::parse(r->body)["access_token"];
 
     // Without a port, as a client behind a proxy on :80 would send it.
     r = client->send(with_host(bearer_get("/dila/legifrance/lf-engine-app/consult/ping", token),
                                api_host + ".localhost"));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(r->body, "pong");
 
@@ -45,14 +45,14 @@ TEST(HostRouting, PisteHostNamesNeedNoPathPrefix) {
     const std::string other_api = channel == "sandbox" ? "api" : "sandbox-api";
     r = client->send(with_host(bearer_get("/dila/legifrance/lf-engine-app/consult/ping", token),
                                other_api + ".localhost:" + port));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 401);
   }
 
   // The same unprefixed path on the plain address reaches no endpoint: the host did the routing.
   auto r = client->send(token_request("/api/oauth/token", server.demo("sandbox")["client_id"],
                                       server.demo("sandbox")["client_secret"]));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 404) << r->body;
   client.reset();
   EXPECT_EQ(server.stop(), 0);

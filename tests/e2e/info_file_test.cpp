@@ -43,13 +43,13 @@ TEST(ServeInfoFile, GivesUrlsThatReachEachEndpoint) {
     EXPECT_TRUE(creds.contains("api_key")) << creds.dump();
     auto r = client->send(token_request(path_below(info[channel]["token_url"], base),
                                         creds["client_id"], creds["client_secret"]));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     ASSERT_EQ(r->status, 200) << r->body;
     std::string token = nlohmann::json::parse(r->body)["access_token"];
     r = client->send(bearer_get(
         path_below(info[channel]["api_url"], base) + "/dila/legifrance/lf-engine-app/consult/ping",
         token));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(r->body, "pong");
   }
@@ -60,18 +60,18 @@ TEST(ServeInfoFile, GivesUrlsThatReachEachEndpoint) {
   Request world = Request::make("GET", path_below(info["control_url"], base) + "/world");
   world.headers.add("Authorization", "Bearer " + server.admin_token());
   auto r = client->send(world);
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 200) << r->body;
   world.headers.set("Authorization", "Bearer not-the-admin-token");
   r = client->send(world);
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 401) << "the control API must check the token the info file gives";
 
   // The browser pages, over the socket (docs/console.md).
   for (const char* page : {"portal_url", "console_url"}) {
     ASSERT_TRUE(info.contains(page)) << page;
     r = client->send(Request::make("GET", path_below(info[page], base)));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 200) << page;
     EXPECT_EQ(r->headers.get("Content-Type"), "text/html; charset=utf-8") << page;
     EXPECT_NE(r->body.find("<!doctype html>"), std::string::npos) << page;

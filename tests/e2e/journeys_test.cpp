@@ -25,10 +25,9 @@ class Journeys : public ::testing::Test {
   void TearDown() override { client_.reset(); }  // before the server stops
 
   Response send(const Request& r) {
-    std::string error;
-    auto answer = client_->send(r, &error);
+    auto answer = client_->send(r);
     if (!answer) {
-      ADD_FAILURE() << r.method << " " << r.path << ": no answer: " << error;
+      ADD_FAILURE() << r.method << " " << r.path << ": " << answer.error().message;
       Response none;
       none.status = 0;
       return none;

@@ -78,7 +78,7 @@ class Recorder {
   json send(const Request& r, int expect) {
     auto answer = http_->send(r);
     if (!answer) {
-      ADD_FAILURE() << r.method << " " << r.path << ": no answer";
+      ADD_FAILURE() << r.method << " " << r.path << ": " << answer.error().message;
       return nullptr;
     }
     EXPECT_EQ(answer->status, expect) << r.method << " " << r.path << ": " << answer->body;

@@ -13,8 +13,11 @@ using nlohmann::json;
 
 const std::string kDemo = "demo@pistesim.test";
 
-json parse(const std::optional<Response>& r) {
-  if (!r) return nullptr;
+json parse(const Result<Response>& r) {
+  if (!r) {
+    ADD_FAILURE() << r.error().message;
+    return nullptr;
+  }
   return json::parse(r->body, nullptr, false);
 }
 
@@ -30,7 +33,7 @@ TEST(PortalCredentialsOverHttp, CreateSubscribeCallAndRegenerate) {
       Request r = control_request(server, method, path, body);
       r.headers.add("X-Pistesim-User", kDemo);
       auto answer = client->send(r);
-      EXPECT_TRUE(answer) << method << " " << path;
+      EXPECT_TRUE(answer) << method << " " << path << ": " << answer.error().message;
       return answer;
     };
 
@@ -74,21 +77,21 @@ TEST(PortalCredentialsOverHttp, CreateSubscribeCallAndRegenerate) {
     ASSERT_TRUE(issued && issued->status == 200) << (issued ? issued->body : "");
     std::string token = parse(issued)["access_token"];
     auto called = client->send(bearer_get(health, token));
-    ASSERT_TRUE(called);
+    ASSERT_TRUE(called) << called.error().message;
     EXPECT_EQ(called->status, 200) << called->body;
     // OAU-4: unknown to the sandbox OAuth server.
     auto sandbox = client->send(token_request("/sandbox/oauth/api/oauth/token", client_id, secret));
-    ASSERT_TRUE(sandbox);
+    ASSERT_TRUE(sandbox) << sandbox.error().message;
     EXPECT_EQ(parse(sandbox)["error"], "invalid_client");
 
     // APP-7: the old secret is refused at once, the new one works.
     std::string fresh = parse(as_demo("POST", secret_path))["client_secret"];
     ASSERT_FALSE(fresh.empty());
     auto old = client->send(token_request(token_path, client_id, secret));
-    ASSERT_TRUE(old);
+    ASSERT_TRUE(old) << old.error().message;
     EXPECT_EQ(parse(old)["error"], "invalid_client");
     auto renewed = client->send(token_request(token_path, client_id, fresh));
-    ASSERT_TRUE(renewed);
+    ASSERT_TRUE(renewed) << renewed.error().message;
     EXPECT_EQ(renewed->status, 200) << renewed->body;
   }
   EXPECT_EQ(server.stop(), 0);

@@ -31,7 +31,7 @@ class Journey {
     if (!as_session.empty()) r.headers.add("X-Pistesim-Session", as_session);
     auto answer = http_->send(r);
     if (!answer) {
-      ADD_FAILURE() << method << " " << path << ": no answer";
+      ADD_FAILURE() << method << " " << path << ": " << answer.error().message;
       return json();
     }
     EXPECT_EQ(answer->status, expect) << method << " " << path << ": " << answer->body;
@@ -78,6 +78,7 @@ class Journey {
     std::string target = url.substr(std::min(base.size(), url.size()));
     Request r = Request::make("GET", target);
     auto answer = http_->send(r);
+    if (!answer) ADD_FAILURE() << r.method << " " << r.path << ": " << answer.error().message;
     return answer ? *answer : Response{};
   }
 
@@ -103,7 +104,7 @@ class Journey {
   json token(const std::string& channel, const std::pair<std::string, std::string>& client) {
     auto answer = http_->send(
         token_request("/" + channel + "/oauth/api/oauth/token", client.first, client.second));
-    EXPECT_TRUE(answer && answer->status == 200) << (answer ? answer->body : "no answer");
+    EXPECT_EQ(status_of(answer), 200) << outcome(answer);
     return answer ? json::parse(answer->body, nullptr, false) : json();
   }
 
@@ -115,6 +116,7 @@ class Journey {
     if (!body.empty()) r.headers.add("Content-Type", "application/json");
     for (const auto& h : headers) r.headers.add(h.name, h.value);
     auto answer = http_->send(r);
+    if (!answer) ADD_FAILURE() << r.method << " " << r.path << ": " << answer.error().message;
     return answer ? *answer : Response{};
   }
 
@@ -192,7 +194,7 @@ TEST(PortalJourneys, ChorusProOnboarding) {
     auto http = server.client();
     auto wrong_channel = http->send(
         token_request("/sandbox/oauth/api/oauth/token", prod_client.first, prod_client.second));
-    ASSERT_TRUE(wrong_channel);
+    ASSERT_TRUE(wrong_channel) << wrong_channel.error().message;
     EXPECT_EQ(wrong_channel->status, 400);
     json prod_token = j.token("production", prod_client);
     connect("PRODUCTION", "raccordement-chorus-prod");

@@ -19,13 +19,13 @@ TEST(RfcProfile, BareChallengeWithoutTokenAnd405OnGetToken) {
 
   // RFC 6750 §3.1: no credentials → 401 and a challenge without an error code.
   auto r = client->send(Request::make("GET", kPing));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 401);
   EXPECT_EQ(r->headers.get("WWW-Authenticate"), "Bearer realm=\"PISTE\"");
 
   // RFC 9110 §15.5.6: 405 names the allowed method.
   r = client->send(Request::make("GET", kTokenPath));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 405) << r->body;
   EXPECT_EQ(r->headers.get("Allow"), "POST");
   EXPECT_EQ(nlohmann::json::parse(r->body, nullptr, false).value("error", ""), "invalid_request")
@@ -35,7 +35,7 @@ TEST(RfcProfile, BareChallengeWithoutTokenAnd405OnGetToken) {
   // A token still works.
   std::string token = fetch_token(*client, server, "sandbox");
   r = client->send(bearer_get(kPing, token));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 200);
   client.reset();
   EXPECT_EQ(server.stop(), 0);
@@ -46,13 +46,13 @@ TEST(RfcProfile, PisteProfileAnswersAsPisteInstead) {
   ASSERT_TRUE(server.started()) << server.output();
   auto client = server.client();
   auto r = client->send(Request::make("GET", kPing));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(r->headers.get("WWW-Authenticate"),
             "Bearer realm=\"PISTE\",error=\"invalid_request\",error_description=\"Unable to find "
             "token in the message\"");
   r = client->send(Request::make("GET", kTokenPath));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 400);
   client.reset();
   EXPECT_EQ(server.stop(), 0);

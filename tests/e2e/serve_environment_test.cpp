@@ -25,7 +25,7 @@ TEST(ServeEnvironment, OptionsFromTheEnvironmentAndJsonLogs) {
     auto client = server.client();
     auto r = client->send(
         bearer_get("/sandbox/api/dila/legifrance/lf-engine-app/consult/ping", "not-a-token"));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 401);
   }
   ASSERT_EQ(server.stop(), 0);

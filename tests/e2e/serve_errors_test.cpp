@@ -31,7 +31,7 @@ TEST(ServeErrors, PortServedByAnotherSimulatorExitsTwo) {
   // The first one is undisturbed.
   auto client = first.client();
   auto r = client->send(Request::make("GET", "/__pistesim/health"));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 200);
 }
 

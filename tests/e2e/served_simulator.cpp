@@ -213,13 +213,11 @@ Request token_request(const std::string& token_path, const std::string& client_i
 std::string fetch_token(HttpClient& client, const ServedSimulator& server,
                         const std::string& channel) {
   const auto& creds = server.demo(channel);
-  std::string error;
-  auto r = client.send(
-      token_request("/" + channel + "/oauth/api/oauth/token", creds["client_id"].get<std::string>(),
-                    creds["client_secret"].get<std::string>()),
-      &error);
+  auto r = client.send(token_request("/" + channel + "/oauth/api/oauth/token",
+                                     creds["client_id"].get<std::string>(),
+                                     creds["client_secret"].get<std::string>()));
   if (!r) {
-    ADD_FAILURE() << "no answer to the " << channel << " token request: " << error;
+    ADD_FAILURE() << "no answer to the " << channel << " token request: " << r.error().message;
     return "";
   }
   if (r->status != 200) {
@@ -232,6 +230,16 @@ std::string fetch_token(HttpClient& client, const ServedSimulator& server,
     return "";
   }
   return body["access_token"].get<std::string>();
+}
+
+int status_of(const Result<Response>& r) {
+  if (r) return r->status;
+  ADD_FAILURE() << "no answer: " << r.error().message;
+  return -1;
+}
+
+std::string outcome(const Result<Response>& r) {
+  return r ? std::to_string(r->status) + " " + r->body : "no answer: " + r.error().message;
 }
 
 Request control_request(const ServedSimulator& server, const std::string& method,

@@ -104,6 +104,10 @@ Request token_request(const std::string& token_path, const std::string& client_i
 // its prefix path; fails the calling test (ADD_FAILURE) and returns "" when none comes.
 std::string fetch_token(HttpClient& client, const ServedSimulator& server,
                         const std::string& channel);
+// The status of an answer; -1 when none came, and then the reason fails the calling test.
+int status_of(const Result<Response>& r);
+// What came back, for an assertion's message: "STATUS BODY", or why no answer came.
+std::string outcome(const Result<Response>& r);
 // A control API request (/__pistesim + path) carrying the admin token; body is JSON or empty.
 Request control_request(const ServedSimulator& server, const std::string& method,
                         const std::string& path, const nlohmann::json& body = nullptr);

@@ -150,13 +150,13 @@ TEST(ServerLimits, SigtermFinishesTheRequestInFlightAndExitsZero) {
   fault.headers.add("Authorization", "Bearer limits-admin");
   fault.headers.add("Content-Type", "application/json");
   auto armed = client->send(fault);
-  ASSERT_TRUE(armed);
+  ASSERT_TRUE(armed) << armed.error().message;
   ASSERT_EQ(armed->status, 201) << armed->body;
   // An idle keep-alive connection must not delay the shutdown.
   int idle = connect_loopback(server.port());
   ASSERT_GE(idle, 0);
 
-  std::optional<Response> in_flight;
+  Result<Response> in_flight = Error{"not sent"};
   std::thread caller([&] {
     HttpClient c(server.base_url());
     in_flight = c.send(bearer_get(kPing, token));
@@ -165,7 +165,7 @@ TEST(ServerLimits, SigtermFinishesTheRequestInFlightAndExitsZero) {
   auto began = std::chrono::steady_clock::now();
   kill(server.pid(), SIGTERM);
   caller.join();
-  ASSERT_TRUE(in_flight) << "the request in flight was cut";
+  ASSERT_TRUE(in_flight) << "the request in flight was cut: " << in_flight.error().message;
   EXPECT_EQ(in_flight->status, 200) << in_flight->body;
   client.reset();
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
@@ -201,7 +201,7 @@ TEST(ServerLimits, NoControlAnswers404ButServesPiste) {
   auto client = server.client();
   std::string token = fetch_token(*client, server, "sandbox");
   auto r = client->send(bearer_get(kPing, token));
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 200);
 }
 
@@ -227,12 +227,12 @@ TEST(ServerLimits, MaxTokensPerClientMakesTheOldestExpire) {
   std::vector<std::string> tokens;
   for (int i = 0; i < 3; ++i) tokens.push_back(fetch_token(*client, server, "sandbox"));
   auto oldest = client->send(bearer_get(kPing, tokens[0]));
-  ASSERT_TRUE(oldest);
+  ASSERT_TRUE(oldest) << oldest.error().message;
   EXPECT_EQ(oldest->status, 401);
   EXPECT_NE(oldest->headers.get("WWW-Authenticate").find("expired"), std::string::npos);
   for (int i = 1; i < 3; ++i) {
     auto r = client->send(bearer_get(kPing, tokens[i]));
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 200) << i;
   }
 }

@@ -17,14 +17,14 @@ TEST(ServedSimulator, IssuesATokenAndServesLegifrancePingOverHttp) {
           "&client_secret=" + demo["client_secret"].get<std::string>());
   token.headers.add("Content-Type", "application/x-www-form-urlencoded");
   auto r = client.send(token);
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->status, 200) << r->body;
   auto access = nlohmann::json::parse(r->body)["access_token"].get<std::string>();
 
   Request ping = Request::make("GET", "/sandbox/api/dila/legifrance/lf-engine-app/consult/ping");
   ping.headers.add("Authorization", "Bearer " + access);
   r = client.send(ping);
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "pong");
   client_holder

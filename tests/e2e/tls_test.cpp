@@ -20,10 +20,9 @@ struct TlsFixture {
 void expect_token_and_ping(HttpClient& client, const ServedSimulator& server) {
   std::string token = fetch_token(client, server, "sandbox");
   ASSERT_FALSE(token.empty());
-  std::string error;
-  auto r = client.send(bearer_get("/sandbox/api/dila/legifrance/lf-engine-app/consult/ping", token),
-                       &error);
-  ASSERT_TRUE(r) << error;
+  auto r =
+      client.send(bearer_get("/sandbox/api/dila/legifrance/lf-engine-app/consult/ping", token));
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->body, "pong");
 }
@@ -54,9 +53,11 @@ TEST(ServeTls, ClientTrustingTheCertificateVerifiesTheServer) {
   {
     // Verification is real: without the certificate as CA, the handshake is refused.
     HttpClient untrusting(server.base_url(), /*verify_tls=*/true);
-    std::string error;
-    auto r = untrusting.send(Request::make("GET", "/__pistesim/health"), &error);
-    EXPECT_FALSE(r) << "a self-signed certificate must not verify against the system CAs";
+    auto r = untrusting.send(Request::make("GET", "/__pistesim/health"));
+    ASSERT_FALSE(r) << "a self-signed certificate must not verify against the system CAs";
+    EXPECT_EQ(r.error().message, "the TLS certificate of " + server.base_url() +
+                                     " could not be verified (trust it with --ca-file, or "
+                                     "--insecure)");
   }
   {
     // And plain HTTP on the TLS port gets no HTTP answer.

@@ -202,9 +202,8 @@ TEST(EmbeddedTarget, StartsALoopbackServerForChildProcesses) {
   HttpClient client(origin);
   Request r = Request::make("POST", "/sandbox/oauth/api/oauth/token", demo_token_form());
   r.headers.add("Content-Type", "application/x-www-form-urlencoded");
-  std::string error;
-  auto answer = client.send(r, &error);
-  ASSERT_TRUE(answer) << error;
+  auto answer = client.send(r);
+  ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ(answer->status, 200);
   EXPECT_EQ(t->journal(0)->size(), 1u);
   // The runner may also address the loopback URLs themselves.
