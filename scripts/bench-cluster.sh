@@ -7,7 +7,9 @@
 #  2. capacity (closed model: 64 connections sending back to back, CAPACITY seconds): a single
 #     node, one node + Redis, three nodes + Redis — throughput in total and per node, and Redis's
 #     work per gateway call (commands and microseconds, from INFO commandstats). With
-#     PISTESIM_BASELINE=path/to/an/older/pistesim, the three-node capacity of that binary too.
+#     PISTESIM_BASELINE=path/to/an/older/pistesim, the one- and three-node capacity of that
+#     binary too, its nodes started with PISTESIM_BASELINE_ARGS (e.g. PISTESIM_BASELINE=build/cli/
+#     pistesim PISTESIM_BASELINE_ARGS="--answer-threads 4": answer threads instead of fibers).
 # A benchmark, not a test: run it on an otherwise idle machine.
 # Usage: bash scripts/bench-cluster.sh [duration, default 60s] [apps, default 1000]
 #        [rate per app, default 25] [capacity duration, default 15s]
@@ -20,6 +22,7 @@ capacity=${4:-15s}
 build=${PISTESIM_BUILD_DIR:-build}
 pistesim="$build/cli/pistesim"
 baseline=${PISTESIM_BASELINE:-}
+read -r -a baseline_args <<<"${PISTESIM_BASELINE_ARGS:-}"
 [ -x "$pistesim" ] || { echo "missing $pistesim: build first" >&2; exit 2; }
 [ -z "$baseline" ] || [ -x "$baseline" ] || { echo "PISTESIM_BASELINE=$baseline: not executable" >&2; exit 2; }
 command -v redis-server >/dev/null || { echo "redis-server missing: bash scripts/install-deps.sh" >&2; exit 2; }
@@ -129,13 +132,20 @@ measure "3 nodes + Redis" 3 "${closed[@]}" "$a" "$b" "$c"
 three_nodes_redis=$(redis_per_request)
 stop_last 3
 if [ -n "$baseline" ]; then
+  label="baseline $(basename "$baseline")${baseline_args[*]:+ ${baseline_args[*]}}"
   next_cluster
-  serve a "$baseline" --cluster "$cluster"; serve b "$baseline" --cluster "$cluster"; serve c "$baseline" --cluster "$cluster"
-  measure "3 nodes + Redis, baseline $(basename "$baseline")" 3 "${closed[@]}" "$a" "$b" "$c"
+  serve a "$baseline" --cluster "$cluster" "${baseline_args[@]}"
+  measure "1 node + Redis, $label" 1 "${closed[@]}" "$a"
+  baseline_one_redis=$(redis_per_request)
+  stop_last 1
+  next_cluster
+  for n in a b c; do serve "$n" "$baseline" --cluster "$cluster" "${baseline_args[@]}"; done
+  measure "3 nodes + Redis, $label" 3 "${closed[@]}" "$a" "$b" "$c"
   baseline_redis=$(redis_per_request)
   stop_last 3
 fi
 echo
 echo "Redis, 1 node: $one_node_redis"
 echo "Redis, 3 nodes: $three_nodes_redis"
+[ -z "$baseline" ] || echo "Redis, 1 node, baseline: $baseline_one_redis"
 [ -z "$baseline" ] || echo "Redis, 3 nodes, baseline: $baseline_redis"

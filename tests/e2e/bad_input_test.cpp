@@ -298,8 +298,9 @@ TEST_F(BadInput, MethodsAndVersionsTheServerDoesNotServe) {
     SCOPED_TRACE(c.request);
     RawReply r = raw_exchange(port(), c.request);
     EXPECT_EQ(r.status, c.status) << r;
-    if (c.status == 405)
+    if (c.status == 405) {
       EXPECT_EQ(r.header("Allow"), "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+    }
   }
 }
 
