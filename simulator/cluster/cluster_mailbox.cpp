@@ -24,12 +24,26 @@ return n
   return s;
 }
 
-// KEYS: the list. How many messages it held, then empty.
+// KEYS: the list, the notices' epoch. How many messages it held, then empty; the notices sent
+// so far no longer count (a new epoch).
 const RedisScript& clear_script() {
   static const RedisScript s(R"(
 local n = redis.call('LLEN', KEYS[1])
 redis.call('DEL', KEYS[1])
+redis.call('INCR', KEYS[2])
 return n
+)");
+  return s;
+}
+
+// KEYS: the notices' epoch. ARGV: the key prefix, the notice, its lifetime (ms). 1 for the first
+// claim of the notice in this epoch, else 0.
+const RedisScript& notice_script() {
+  static const RedisScript s(R"(
+local epoch = redis.call('GET', KEYS[1]) or '0'
+local claimed = redis.call('SET', ARGV[1] .. epoch .. ':' .. ARGV[2], '1', 'NX', 'PX', ARGV[3])
+if claimed then return 1 end
+return 0
 )");
   return s;
 }
@@ -91,7 +105,15 @@ std::vector<Email> ClusterMailbox::list() const {
 }
 
 size_t ClusterMailbox::clear() {
-  return static_cast<size_t>(redis_.eval(clear_script(), {key("mail")}, {}).as_integer());
+  return static_cast<size_t>(
+      redis_.eval(clear_script(), {key("mail"), key("mail:notices:epoch")}, {}).as_integer());
+}
+
+bool ClusterMailbox::first_notice(const std::string& notice, Millis valid_for_ms) {
+  return redis_
+             .eval(notice_script(), {key("mail:notices:epoch")},
+                   {key("mail:notice:"), notice, std::to_string(std::max<Millis>(valid_for_ms, 1))})
+             .as_integer() == 1;
 }
 
 uint64_t ClusterMailbox::dropped() const {

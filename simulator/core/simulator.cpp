@@ -78,6 +78,10 @@ Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Cloc
     Email m = quota_exceeded_email(e.application, e.api, e.quota, e.at, e.window_end);
     m.sent_at = e.at;
     try {
+      // Once per window: this node knows what it sent; in a cluster, the first node to claim it.
+      if (!mailbox_.first_notice("quota:" + e.quota_key + ":" + std::to_string(e.window_end),
+                                 e.window_end - e.at + 60 * 1000))
+        return;
       mailbox_.deliver(std::move(m));
     } catch (const StoreError&) {
       // A notice, not an acknowledged change: the 429 it accompanies is answered regardless.

@@ -317,8 +317,10 @@ Response handle_gateway_request(const Request& request, const GatewayContext& ct
     ctx.usage->record(facts.app->id, facts.api->id, r.status, facts.reached_provider, ctx.now);
     if (facts.throttled && ctx.on_quota_exceeded &&
         ctx.usage->first_refusal_in_window(facts.quota.slot, facts.window_end))
-      (*ctx.on_quota_exceeded)(
-          QuotaExceeded{*facts.app, *facts.api, facts.quota.spec, ctx.now, facts.window_end});
+      if (const Subscription* sub = facts.app->subscription(facts.api->id))
+        (*ctx.on_quota_exceeded)(
+            QuotaExceeded{*facts.app, *facts.api, facts.quota.spec, ctx.now, facts.window_end,
+                          shared_quota_key(*facts.app, *facts.api, *sub, facts.quota)});
   }
   r.headers.reserve(r.headers.size() + 5);
   // WIRE-8, GW-4: on every answer.

@@ -39,6 +39,7 @@ struct QuotaExceeded {
   QuotaSpec quota;
   Millis at;
   Millis window_end;
+  std::string quota_key;  // shared_quota_key(): names the counter, the same on every node
 };
 using QuotaExceededHandler = std::function<void(const QuotaExceeded&)>;
 

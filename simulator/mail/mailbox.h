@@ -49,6 +49,10 @@ class SharedMailbox {
   virtual std::vector<Email> list() const = 0;  // oldest first
   virtual size_t clear() = 0;
   virtual uint64_t dropped() const = 0;
+  // True for the first claim of `notice` (a name for one message, such as a quota's « quota
+  // exceeded » for one window) across every node, until `valid_for_ms` passed or the mailbox is
+  // cleared; false for every later claim.
+  virtual bool first_notice(const std::string& notice, Millis valid_for_ms) = 0;
 };
 
 class Mailbox {
@@ -67,6 +71,11 @@ class Mailbox {
   void set_listener(MailboxListener* listener) { listener_ = listener; }
   // REQUIRES: as set_listener(). nullptr: this node's own messages.
   void set_shared(SharedMailbox* shared) { shared_ = shared; }
+  // SharedMailbox::first_notice with a shared mailbox; alone, always true (the sender knows
+  // what it already sent).
+  bool first_notice(const std::string& notice, Millis valid_for_ms) {
+    return !shared_ || shared_->first_notice(notice, valid_for_ms);
+  }
 
   // Oldest first; `to` filters by recipient (case-insensitive), `kind` by kind; empty = any.
   std::vector<Email> list(std::string_view to = {}, std::string_view kind = {}) const;

@@ -238,5 +238,50 @@ TEST_F(ClusterSharedTest, WithoutRedisTheSharedStateAnswers503ThenRecovers) {
   EXPECT_EQ(read["entries"].size(), 3u) << read.dump(1);
 }
 
+// NOT-1 « quota exceeded » goes out once per window, as from one node: the first node to refuse
+// a call in the window sends it, the others do not; the next window has its own; a reset starts
+// afresh.
+TEST_F(ClusterSharedTest, AQuotaExceededMailGoesOutOncePerWindowWhicheverNodesRefuse) {
+  Node a(redis, clock), b(redis, clock), c(redis, clock);
+  Node* nodes[] = {&a, &b, &c};
+  ASSERT_EQ(
+      a.t.control("PUT", "/applications/demo-sandbox/quota", R"({"limit": 2, "window": "1s"})")
+          .status,
+      200);
+  const std::string token = a.t.token();
+  auto quota_mails = [&] {
+    json mails = body_of(c.t.control("GET", "/mail"));
+    int n = 0;
+    for (const auto& m : mails)
+      if (m["kind"] == "quota_exceeded") ++n;
+    return n;
+  };
+  auto refuse_on_every_node = [&] {
+    int refused = 0;
+    for (int round = 0; round < 3; ++round)
+      for (Node* n : nodes)
+        refused += n->t.call(Channel::Sandbox, "GET", kPing, token).status == 429;
+    return refused;
+  };
+  EXPECT_EQ(refuse_on_every_node(), 9 - 2);  // each node refused some calls
+  EXPECT_EQ(quota_mails(), 1);
+  // The next window, through the cluster (which every node's clock follows).
+  ASSERT_EQ(b.t.control("POST", "/clock/advance", R"({"seconds": 1})").status, 200);
+  EXPECT_EQ(refuse_on_every_node(), 9 - 2);
+  EXPECT_EQ(quota_mails(), 2);
+  // After a reset (mailbox emptied), the same window's first refusal is e-mailed again.
+  ASSERT_EQ(b.t.control("POST", "/world/reset").status, 200);
+  ASSERT_EQ(
+      a.t.control("PUT", "/applications/demo-sandbox/quota", R"({"limit": 2, "window": "1s"})")
+          .status,
+      200);
+  const std::string fresh = a.t.token();
+  int refused = 0;
+  for (int round = 0; round < 3; ++round)
+    for (Node* n : nodes) refused += n->t.call(Channel::Sandbox, "GET", kPing, fresh).status == 429;
+  EXPECT_GE(refused, 9 - 2);
+  EXPECT_EQ(quota_mails(), 1);
+}
+
 }  // namespace
 }  // namespace pistesim::test
