@@ -90,7 +90,7 @@ Response accesses(ControlCall& c) {
         j["owner"] = app->owner;
         j["environment"] = to_string(app->channel);
         const Organisation* org = snap->index.organisation(app->organisation);
-        j["organisation"] = org ? org->name : app->organisation;
+        j["organisation"] = org ? org->name : app->organisation.str();
       }
       list.push_back(std::move(j));
     }

@@ -173,7 +173,7 @@ Response set_subscription(ControlCall& c) {
         sub = &app.subscriptions.back();
       }
       sub->status = *status;
-      if (scopes) sub->scopes = *scopes;
+      if (scopes) sub->scopes = interned(*scopes);
     }
   });
   return application_answer(c.sim, id);

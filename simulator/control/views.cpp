@@ -77,7 +77,7 @@ json application_json(Simulator& sim, const WorldSnapshot& snap, const Applicati
           {"structure_info", app.structure_info},
           {"responsible", app.responsible},
           {"origin", to_string(app.origin)},
-          {"created_by", by_piste ? std::string(kPisteCreator) : app.owner},
+          {"created_by", by_piste ? std::string(kPisteCreator) : app.owner.str()},
           {"created_at", format_time(app.created_at)},
           {"status", "Approved"},
           {"active", app.active},

@@ -86,10 +86,10 @@ AccessRequestFacts facts_of(const World& w, const AccessRequest& r) {
   f.application_name = app ? app->name : r.application;
   if (app) {
     const Organisation* org = find_organisation(w, app->organisation);
-    f.organisation_name = org ? org->name : app->organisation;
+    f.organisation_name = org ? org->name : app->organisation.str();
   }
   f.motif = r.motif;
-  f.scopes = r.scopes;
+  f.scopes = strings_of(r.scopes);
   f.requested_at = r.requested_at;
   return f;
 }
@@ -115,14 +115,14 @@ std::vector<std::string> opted_in(const World& w, std::initializer_list<std::str
 void send_decision(Transaction& tx, const AccessRequest& r) {
   const Application* app = find_application(tx.world, r.application);
   const bool approved = r.status == RequestStatus::Approved;
-  for (const auto& to : opted_in(tx.world, {r.requester, app ? app->owner : std::string()}))
+  for (const auto& to : opted_in(tx.world, {r.requester, app ? app->owner.str() : std::string()}))
     tx.send(access_request_decision_mail(to, facts_of(tx.world, r), approved, r.decision_message));
 }
 
 // The application's access to the API becomes `status` with these scopes (created if absent;
 // the quota override and counter of an existing one are kept).
 void set_access(Application& app, const std::string& api, SubscriptionStatus status,
-                const std::vector<std::string>& scopes) {
+                const std::vector<Interned>& scopes) {
   Subscription* sub = app.subscription(api);
   if (!sub) {
     Subscription fresh;
@@ -231,7 +231,7 @@ PortalResult<AccessRequest> submit_access_request(Transaction& tx, std::string_v
   if (auto bad = check_motif(in.motif, "Le motif de la demande", "motif", &motif)) return *bad;
 
   // Scopes are kept in the API's order, each once.
-  std::vector<std::string> scopes;
+  std::vector<Interned> scopes;
   std::vector<std::string> unknown;
   for (const auto& s : dedupe(in.scopes))
     if (!api.has_scope(s)) unknown.push_back(s);
@@ -379,7 +379,7 @@ PortalResult<std::vector<ApiAccess>> approved_accesses(const World& world, std::
       if (!api.empty() && sub.api != api) continue;
       const Api* a = find_api(world, sub.api);
       if (!a || !is_approver(*a, user.email)) continue;
-      out.push_back({sub.api, app.id, sub.scopes});
+      out.push_back({sub.api.str(), app.id, strings_of(sub.scopes)});
     }
   return out;
 }
@@ -421,7 +421,7 @@ PortalResult<std::vector<std::string>> revoke_accesses(Transaction& tx, std::str
     const Organisation* org = find_organisation(tx.world, app.organisation);
     // NOT-2: the owners, only if they opted in.
     for (const auto& to : opted_in(tx.world, {app.owner}))
-      tx.send(access_revoked_mail(to, api.name, app.name, org ? org->name : app.organisation,
+      tx.send(access_revoked_mail(to, api.name, app.name, org ? org->name : app.organisation.str(),
                                   tx.now, motif));
   }
   return apps;

@@ -175,16 +175,45 @@ std::string ascii_lower(std::string_view s) {
   return out;
 }
 
-WorldIndex::WorldIndex(const World& world) {
+namespace {
+using Position = PositionTable::Position;
+
+auto application_id(const World& w) {
+  return [&w](Position p) { return std::string_view(w.applications[p.first].id); };
+}
+auto client_id(const World& w) {
+  return [&w](Position p) {
+    return std::string_view(w.applications[p.first].oauth_clients[p.second].client_id);
+  };
+}
+auto key_value(const World& w) {
+  return
+      [&w](Position p) { return std::string_view(w.applications[p.first].api_keys[p.second].key); };
+}
+}  // namespace
+
+WorldIndex::WorldIndex(const World& world) : world_(world) {
   for (const auto& a : world.apis) {
     apis_.emplace(a.id, &a);
     for (Channel c : a.channels) routes_[static_cast<int>(c)].emplace(a.base_path, &a);
   }
+  size_t clients[2] = {0, 0}, keys[2] = {0, 0};
   for (const auto& app : world.applications) {
-    applications_.emplace(app.id, &app);
-    int ch = static_cast<int>(app.channel);
-    for (const auto& c : app.oauth_clients) clients_[ch].emplace(c.client_id, ClientRef{&app, &c});
-    for (const auto& k : app.api_keys) keys_[ch].emplace(k.key, KeyRef{&app, &k});
+    clients[static_cast<int>(app.channel)] += app.oauth_clients.size();
+    keys[static_cast<int>(app.channel)] += app.api_keys.size();
+  }
+  applications_ = PositionTable(world.applications.size());
+  for (int ch = 0; ch < 2; ++ch) {
+    clients_[ch] = PositionTable(clients[ch]);
+    keys_[ch] = PositionTable(keys[ch]);
+  }
+  for (uint32_t i = 0; i < world.applications.size(); ++i) {
+    const Application& app = world.applications[i];
+    applications_.insert({i, 0}, application_id(world));
+    const int ch = static_cast<int>(app.channel);
+    for (uint32_t j = 0; j < app.oauth_clients.size(); ++j)
+      clients_[ch].insert({i, j}, client_id(world));
+    for (uint32_t j = 0; j < app.api_keys.size(); ++j) keys_[ch].insert({i, j}, key_value(world));
   }
   for (const auto& u : world.users) users_.emplace(ascii_lower(u.email), &u);
   for (const auto& o : world.organisations) organisations_.emplace(o.id, &o);
@@ -202,7 +231,8 @@ const Api* WorldIndex::api(std::string_view id) const {
   return lookup(apis_, id);
 }
 const Application* WorldIndex::application(std::string_view id) const {
-  return lookup(applications_, id);
+  auto p = applications_.find(id, application_id(world_));
+  return p ? &world_.applications[p->first] : nullptr;
 }
 const User* WorldIndex::user(std::string_view email) const {
   return lookup(users_, ascii_lower(email));
@@ -230,17 +260,17 @@ const Api* WorldIndex::route(Channel c, std::string_view path, std::string_view*
 
 std::optional<WorldIndex::ClientRef> WorldIndex::client(Channel c,
                                                         std::string_view client_id) const {
-  const auto& m = clients_[static_cast<int>(c)];
-  auto it = m.find(client_id);
-  if (it == m.end()) return std::nullopt;
-  return it->second;
+  auto p = clients_[static_cast<int>(c)].find(client_id, pistesim::client_id(world_));
+  if (!p) return std::nullopt;
+  const Application& app = world_.applications[p->first];
+  return ClientRef{&app, &app.oauth_clients[p->second]};
 }
 
 std::optional<WorldIndex::KeyRef> WorldIndex::api_key(Channel c, std::string_view key) const {
-  const auto& m = keys_[static_cast<int>(c)];
-  auto it = m.find(key);
-  if (it == m.end()) return std::nullopt;
-  return it->second;
+  auto p = keys_[static_cast<int>(c)].find(key, key_value(world_));
+  if (!p) return std::nullopt;
+  const Application& app = world_.applications[p->first];
+  return KeyRef{&app, &app.api_keys[p->second]};
 }
 
 }  // namespace pistesim

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/interned.h"
+#include "base/position_table.h"
 #include "base/string_map.h"
 #include "clock/clock.h"
 #include "wire/http_message.h"
@@ -99,7 +101,7 @@ struct Api {
   std::vector<std::string> tags;
   std::vector<Channel> channels;
   std::string base_path;
-  std::vector<std::string> scopes;
+  std::vector<Interned> scopes;
   std::string cgu;  // empty: no CGU
   bool approval_required = false;
   std::vector<std::string> approvers;
@@ -191,11 +193,11 @@ std::optional<SubscriptionStatus> parse_subscription_status(std::string_view s);
 
 // An application's access to one API. Also carries the application's per-API quota counter.
 struct Subscription {
-  std::string api;
+  Interned api;
   SubscriptionStatus status = SubscriptionStatus::Approved;
-  std::vector<std::string> scopes;
-  std::optional<QuotaSpec> quota;
   uint32_t quota_slot = 0;  // assigned by the simulator when the world is installed
+  std::vector<Interned> scopes;
+  std::optional<QuotaSpec> quota;
 
   bool operator==(const Subscription&) const = default;
 };
@@ -209,23 +211,24 @@ std::optional<ApplicationOrigin> parse_application_origin(std::string_view s);
 struct Application {
   std::string id;
   std::string name;
-  Channel channel = Channel::Sandbox;
-  std::string organisation;
-  std::string owner;  // user e-mail
   std::string description;
-  std::string email;  // contact e-mail (not verified; quota e-mails go there)
-  std::string phone;
-  std::string structure_info;  // « Information sur la structure » (SIRET, « Autre »)
-  std::string responsible;     // « Responsable d'application »
+  // Values that repeat across a fleet's applications are interned (base/interned.h).
+  Interned organisation;
+  Interned owner;  // user e-mail
+  Interned email;  // contact e-mail (not verified; quota e-mails go there)
+  Interned phone;
+  Interned structure_info;  // « Information sur la structure » (SIRET, « Autre »)
+  Interned responsible;     // « Responsable d'application »
+  Channel channel = Channel::Sandbox;
   ApplicationOrigin origin = ApplicationOrigin::Created;
-  Millis created_at = 0;
   bool active = true;
+  uint32_t quota_slot = 0;  // application-wide counter, assigned by the simulator
+  Millis created_at = 0;
   std::optional<QuotaSpec> quota;
-  std::vector<std::string> business_profiles;
+  std::vector<Interned> business_profiles;
   std::vector<OAuthClient> oauth_clients;
   std::vector<ApiKey> api_keys;
   std::vector<Subscription> subscriptions;
-  uint32_t quota_slot = 0;  // application-wide counter, assigned by the simulator
 
   const Subscription* subscription(std::string_view api) const;
   Subscription* subscription(std::string_view api);
@@ -245,7 +248,7 @@ struct AccessRequest {
   std::string application;
   std::string requester;  // e-mail of the user who submitted it
   std::string motif;
-  std::vector<std::string> scopes;
+  std::vector<Interned> scopes;
   RequestStatus status = RequestStatus::Pending;
   Millis requested_at = 0;
   Millis decided_at = 0;
@@ -361,16 +364,19 @@ class WorldIndex {
 
  private:
   // Keyed by views into the indexed world, which outlives its index (both live in one
-  // WorldSnapshot): copies of every id, client id and key cost 150 bytes an application.
+  // WorldSnapshot). Applications, clients and keys, one to several per application, sit in
+  // 8-byte slots of (application, item) positions: unordered_map nodes cost 200 bytes an
+  // application.
   template <class T>
   using Map = std::unordered_map<std::string_view, T, StringHash, std::equal_to<>>;
+  const World& world_;
   Map<const Api*> apis_;
   Map<const Api*> routes_[2];
-  Map<const Application*> applications_;
+  PositionTable applications_;
   StringMap<const User*> users_;  // lower-cased e-mails: copies
   Map<const Organisation*> organisations_;
-  Map<ClientRef> clients_[2];
-  Map<KeyRef> keys_[2];
+  PositionTable clients_[2];
+  PositionTable keys_[2];
 };
 
 // Lower-cases ASCII letters (e-mails compare case-insensitively).

@@ -288,7 +288,7 @@ void read_api(Reader& r, const toml::table& t, const std::string& ctx, Api& api)
                 quote_value(p));
     api.base_path = p;
   }
-  api.scopes = r.strings(t, "scopes", ctx);
+  api.scopes = interned(r.strings(t, "scopes", ctx));
   for (const auto& s : api.scopes)
     if (!is_scope_token(s))
       r.must(array_element(t, "scopes", s), ctx + ".scopes",
@@ -455,6 +455,13 @@ void read_user(Reader& r, const toml::table& t, const std::string& ctx,
   });
 }
 
+// Entries of the array t[key] (0 if none): vectors are sized once, or a large world's would keep
+// up to twice the room their entries take.
+size_t array_size(const toml::table& t, std::string_view key) {
+  const toml::array* a = t.get_as<toml::array>(key);
+  return a ? a->size() : 0;
+}
+
 void read_application(Reader& r, const toml::table& t, const std::string& ctx, Application& app) {
   r.check_keys(t,
                {"id", "name", "channel", "organisation", "owner", "description", "email", "phone",
@@ -482,7 +489,10 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
   if (auto v = r.timestamp(t, "created_at", ctx)) app.created_at = *v;
   if (auto v = r.boolean(t, "active", ctx)) app.active = *v;
   app.quota = r.quota(t, "quota", ctx);
-  app.business_profiles = r.strings(t, "business_profiles", ctx);
+  app.business_profiles = interned(r.strings(t, "business_profiles", ctx));
+  app.oauth_clients.reserve(array_size(t, "oauth_clients"));
+  app.api_keys.reserve(array_size(t, "api_keys"));
+  app.subscriptions.reserve(array_size(t, "subscriptions"));
   r.tables(t, "oauth_clients", ctx + ".", [&](const toml::table& c, const std::string& cctx) {
     r.check_keys(
         c, {"client_id", "client_secret", "type", "enabled", "callback_urls", "x509", "created_at"},
@@ -530,7 +540,7 @@ void read_application(Reader& r, const toml::table& t, const std::string& ctx, A
     if (const toml::node* n = s.get("status"))
       if (auto v = r.one_of(*n, sctx + ".status", {"approved", "pending", "rejected", "revoked"}))
         sub.status = *parse_subscription_status(*v);
-    sub.scopes = r.strings(s, "scopes", sctx);
+    sub.scopes = interned(r.strings(s, "scopes", sctx));
     sub.quota = r.quota(s, "quota", sctx);
     app.subscriptions.push_back(std::move(sub));
   });
@@ -547,7 +557,7 @@ void read_access_request(Reader& r, const toml::table& t, const std::string& ctx
   if (auto v = r.str(t, "application", true, ctx)) q.application = *v;
   if (auto v = r.email(t, "requester", true, ctx)) q.requester = *v;
   if (auto v = r.str(t, "motif", false, ctx)) q.motif = *v;
-  q.scopes = r.strings(t, "scopes", ctx);
+  q.scopes = interned(r.strings(t, "scopes", ctx));
   if (const toml::node* n = t.get("status"))
     if (auto v = r.one_of(*n, ctx + ".status", {"pending", "approved", "rejected"}))
       q.status = *parse_request_status(*v);
@@ -622,6 +632,7 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
     }
     w.users.push_back(std::move(u));
   });
+  w.applications.reserve(array_size(root, "applications"));
   r.tables(root, "applications", "", [&](const toml::table& t, const std::string& ctx) {
     Application app;
     read_application(r, t, ctx, app);

@@ -101,7 +101,8 @@ std::string toml_key(std::string_view k) {
   return bare ? std::string(k) : basic_string(valid_utf8(k));
 }
 
-std::string toml_strings(const std::vector<std::string>& v) {
+template <class S>  // std::string or Interned
+std::string toml_strings(const std::vector<S>& v) {
   std::string out = "[";
   for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + toml_string(v[i]);
   return out + "]";
@@ -153,7 +154,8 @@ class Writer {
   }
   void boolean(std::string_view key, bool v) { raw(key, v ? "true" : "false"); }
   void integer(std::string_view key, int64_t v) { raw(key, std::to_string(v)); }
-  void strings_if(std::string_view key, const std::vector<std::string>& v) {
+  template <class S>
+  void strings_if(std::string_view key, const std::vector<S>& v) {
     if (!v.empty()) raw(key, toml_strings(v));
   }
   void time_if(std::string_view key, Millis ms) {

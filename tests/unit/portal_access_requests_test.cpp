@@ -109,7 +109,7 @@ TEST_F(PortalAccessRequests, SubmitReplacesAccessAndMailsRequesterAndApprovers) 
   const Subscription* sub = subscription(kSandboxApp, "carte-achat");
   ASSERT_NE(sub, nullptr);
   EXPECT_EQ(sub->status, SubscriptionStatus::Pending);
-  EXPECT_EQ(sub->scopes, std::vector<std::string>{"chorus.carteachat"});
+  EXPECT_EQ(strings_of(sub->scopes), std::vector<std::string>{"chorus.carteachat"});
   ASSERT_EQ(t.sim->snapshot()->world.access_requests.size(), 1u);
 
   // REQ-3 / 002 §6: the confirmation, as quoted.
@@ -273,7 +273,7 @@ TEST_F(PortalAccessRequests, NewRequestSupersedesThePendingOne) {
   EXPECT_EQ(request(first)->status, RequestStatus::Rejected);
   EXPECT_EQ(request(first)->decision_message, kRequestSupersededMessage);
   EXPECT_EQ(request(second)->status, RequestStatus::Pending);
-  EXPECT_EQ(subscription(kSandboxApp, "carte-achat")->scopes,
+  EXPECT_EQ(strings_of(subscription(kSandboxApp, "carte-achat")->scopes),
             (std::vector<std::string>{"chorus.carteachat", "cnf"}));
   json todo = body_of(t.control_as(kCarteApprover, "GET", "/portal/admin/access-requests"));
   ASSERT_EQ(todo.size(), 1u);
@@ -376,7 +376,7 @@ TEST_F(PortalAccessRequests, ApprovalGrantsTheScopeToTokensIssuedAfterIt) {
   EXPECT_EQ(decided[0]["decision_message"], "Votre demande est validée");
   const Subscription* sub = subscription(kSandboxApp, "carte-achat");
   EXPECT_EQ(sub->status, SubscriptionStatus::Approved);
-  EXPECT_EQ(sub->scopes, std::vector<std::string>{"chorus.carteachat"});
+  EXPECT_EQ(strings_of(sub->scopes), std::vector<std::string>{"chorus.carteachat"});
 
   // REQ-6: the token issued before keeps its scopes; a new one carries the new scope.
   EXPECT_EQ(t.call(Channel::Sandbox, "GET", kCartes, old_token).status, 403);

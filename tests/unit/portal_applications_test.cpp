@@ -442,7 +442,7 @@ TEST_F(PortalApplications, SubscriptionGrantsEveryScopeOfTheApi) {
     return subscribe_application(tx, kDemo, "demo-production", "e-signature");
   });
   ASSERT_TRUE(r.ok()) << r.error().code;
-  EXPECT_EQ(r->scopes, (std::vector<std::string>{"esign.sign", "esign.read"}));
+  EXPECT_EQ(strings_of(r->scopes), (std::vector<std::string>{"esign.sign", "esign.read"}));
   EXPECT_EQ(r->status, SubscriptionStatus::Approved);
   // APP-8: the application lists its scopes; a token issued now carries them.
   json app = body_of(t.control_as(kDemo, "GET", "/portal/applications/demo-production"));
@@ -628,7 +628,7 @@ TEST(PortalReticking, AnAccessApprovedOnceCanBeTickedAgain) {
       t.sim->snapshot()->index.application("demo-sandbox")->subscription("carte-achat");
   ASSERT_NE(sub, nullptr);
   EXPECT_EQ(sub->status, SubscriptionStatus::Approved);
-  EXPECT_EQ(sub->scopes, std::vector<std::string>{"cnf"});
+  EXPECT_EQ(strings_of(sub->scopes), std::vector<std::string>{"cnf"});
 }
 
 }  // namespace

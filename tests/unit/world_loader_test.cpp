@@ -636,7 +636,7 @@ TEST(WorldLoader, ReadsEveryKeyOfThePortalState) {
   EXPECT_EQ(rejected.decided_by, "approver@full.test");
   EXPECT_EQ(rejected.decision_message, "Motif insuffisant :\n« préciser l'usage »");
   EXPECT_EQ(w.access_requests[0].status, RequestStatus::Pending);
-  EXPECT_EQ(w.access_requests[0].scopes, std::vector<std::string>{"alpha.read"});
+  EXPECT_EQ(strings_of(w.access_requests[0].scopes), std::vector<std::string>{"alpha.read"});
   EXPECT_EQ(w.access_requests[1].status, RequestStatus::Approved);
 }
 
