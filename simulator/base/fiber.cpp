@@ -179,6 +179,14 @@ void Fiber::suspend() {
   impl_->in_fiber();
 }
 
+bool Fiber::available() {
+#if defined(PISTESIM_FIBER_ASAN) || defined(PISTESIM_FIBER_TSAN)
+  return false;
+#else
+  return true;
+#endif
+}
+
 Fiber* Fiber::suspendable() {
   return running && running->suspendable_ > 0 ? running : nullptr;
 }

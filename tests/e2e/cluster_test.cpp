@@ -156,7 +156,7 @@ TEST_F(ClusterServe, ANodeKilledLosesNothingAcknowledgedAndANewNodeCatchesUp) {
   EXPECT_EQ(ping(*nodes[2], token), 403);
 }
 
-// A node's event loop never waits on Redis (--answer-threads, on by default with --cluster):
+// A node's event loop never waits on Redis (its answers run on fibers with --cluster):
 // with one loop and Redis hung, a gateway call waits for Redis's answer (then its 2 s timeout,
 // 503) while the health check on another connection of that same loop is answered meanwhile
 // (liveness needs no Redis).

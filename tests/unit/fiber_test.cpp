@@ -10,7 +10,11 @@
 namespace pistesim {
 namespace {
 
+constexpr const char* kNoFibers =
+    "no fibers in sanitizer builds (Fiber::available(), docs/design.md \"Fibers\")";
+
 TEST(Fiber, RunsNowUntilItSuspendsThenResumesWhereItWas) {
+  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   std::vector<std::string> steps;
   Fiber* waiting = nullptr;
   Fiber::start([&] {
@@ -27,6 +31,7 @@ TEST(Fiber, RunsNowUntilItSuspendsThenResumesWhereItWas) {
 }
 
 TEST(Fiber, MaySuspendOnlyInsideASuspendableStretch) {
+  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   EXPECT_EQ(Fiber::suspendable(), nullptr);  // not in a fiber
   {
     Fiber::Suspendable outside;  // no effect outside a fiber
@@ -49,6 +54,7 @@ TEST(Fiber, MaySuspendOnlyInsideASuspendableStretch) {
 }
 
 TEST(Fiber, ManySuspendedAtOnceEachResumeInAnyOrderWithItsOwnStack) {
+  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   constexpr int kFibers = 1000;
   std::vector<Fiber*> suspended;
   std::vector<int> seen;
@@ -71,6 +77,7 @@ TEST(Fiber, ManySuspendedAtOnceEachResumeInAnyOrderWithItsOwnStack) {
 }
 
 TEST(Fiber, AnExceptionCaughtInsideTheFiberStaysThere) {
+  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   std::string caught;
   Fiber* waiting = nullptr;
   Fiber::start([&] {
@@ -88,6 +95,7 @@ TEST(Fiber, AnExceptionCaughtInsideTheFiberStaysThere) {
 }
 
 TEST(Fiber, AFiberStartedFromAFiberReturnsToItWhenItSuspends) {
+  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   std::vector<std::string> steps;
   Fiber* inner = nullptr;
   Fiber::start([&] {
