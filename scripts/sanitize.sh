@@ -23,15 +23,15 @@ case "$kind" in
     # The tests that run threads against shared state: quota counters (directly and through the
     # gateway), the token store, fault counters, usage counters, portal registrations, durable
     # state under concurrent writers and kill -9, the server's workers over sockets, and cluster
-    # nodes sharing one Redis (their pool, signal and journal-writer threads; sanitizer builds
-    # answer on threads, not fibers: Fiber::available()).
+    # nodes sharing one Redis (their pool, signal and journal-writer threads, and the fibers their
+    # loops answer on).
     tests='^(unit\.(QuotaConcurrency\..*'
     tests+='|.*TokenEndpoint\.IssuesDistinctTokensFromSeveralThreadsAtOnce.*'
     tests+='|Faults\.ExactlyCountCallsAreAffectedUnderConcurrency'
     tests+='|UsageRecorder\.CountsExactlyUnderConcurrency'
     tests+='|PortalAccounts\.ConcurrentRegistrationsOfTheSameEmailOneWins'
     tests+='|DurableState\.ConcurrentTokensAreAllSaved'
-    tests+='|ClusterStoreTest\..*|ClusterSharedTest\..*)'
+    tests+='|ClusterStoreTest\..*|ClusterSharedTest\..*|Fiber\..*|RedisLink\..*)'
     tests+='|e2e\.(Concurrency|DurableServe|ServerLimits|EventServer|ClusterServe)\..*)$'
     ;;
   *) echo "usage: $0 asan|tsan" >&2; exit 2 ;;

@@ -93,12 +93,10 @@ struct Fiber::Impl {
   void* tsan_back = nullptr;
 #endif
 
-  // Sanitizer bookkeeping around the switches.
+  // ASan's bookkeeping around the switches. TSan's is written in enter() and suspend()
+  // themselves (TSAN_SWITCH): it keeps a stack of the calls of each fiber, and a function
+  // returning between the announcement and the switch would pop the wrong fiber's.
   void leaving_loop() {
-#ifdef PISTESIM_FIBER_TSAN
-    tsan_back = __tsan_get_current_fiber();
-    __tsan_switch_to_fiber(tsan_fiber, 0);
-#endif
 #ifdef PISTESIM_FIBER_ASAN
     __sanitizer_start_switch_fiber(&loop_fake_stack, static_cast<char*>(stack.sp) - stack.size,
                                    stack.size);
@@ -118,12 +116,18 @@ struct Fiber::Impl {
 #ifdef PISTESIM_FIBER_ASAN
     __sanitizer_start_switch_fiber(for_good ? nullptr : &fiber_fake_stack, back_bottom, back_size);
 #endif
-#ifdef PISTESIM_FIBER_TSAN
-    __tsan_switch_to_fiber(tsan_back, 0);
-#endif
     (void)for_good;
   }
 };
+
+// Announces to TSan, in the very frame that then switches, which fiber runs next. The calls
+// after it up to the switch (Boost's resume()) are pushed on the next fiber's stack of calls,
+// and its own return from resume() pops them: each stack stays balanced.
+#ifdef PISTESIM_FIBER_TSAN
+#define PISTESIM_TSAN_SWITCH(to) __tsan_switch_to_fiber((to), 0)
+#else
+#define PISTESIM_TSAN_SWITCH(to) ((void)0)
+#endif
 
 Fiber::Fiber(std::function<void()> body) : impl_(new Impl) {
   impl_->body = std::move(body);
@@ -162,8 +166,15 @@ void Fiber::start(std::function<void()> body) {
 void Fiber::enter() {
   Fiber* outer = running;
   running = this;
+#ifdef PISTESIM_FIBER_TSAN
+  impl_->tsan_back = __tsan_get_current_fiber();
+#endif
   impl_->leaving_loop();
+  PISTESIM_TSAN_SWITCH(impl_->tsan_fiber);
   impl_->self = std::move(impl_->self).resume();
+  // A fiber that ended came back through Boost's exit, not through suspend(): TSan still takes
+  // it for the running fiber, whose calls that exit popped (its own, and the resume() above).
+  if (impl_->ended) PISTESIM_TSAN_SWITCH(impl_->tsan_back);
   impl_->back_in_loop();
   running = outer;
   if (impl_->ended) delete this;
@@ -175,16 +186,13 @@ void Fiber::resume() {
 
 void Fiber::suspend() {
   impl_->leaving_fiber(false);
+  PISTESIM_TSAN_SWITCH(impl_->tsan_back);
   impl_->back = std::move(impl_->back).resume();
   impl_->in_fiber();
 }
 
 bool Fiber::available() {
-#if defined(PISTESIM_FIBER_ASAN) || defined(PISTESIM_FIBER_TSAN)
-  return false;
-#else
   return true;
-#endif
 }
 
 Fiber* Fiber::suspendable() {
