@@ -191,10 +191,6 @@ void Fiber::suspend() {
   impl_->in_fiber();
 }
 
-bool Fiber::available() {
-  return true;
-}
-
 Fiber* Fiber::suspendable() {
   return running && running->suspendable_ > 0 ? running : nullptr;
 }

@@ -18,10 +18,6 @@ class Fiber {
   // The running fiber when it may suspend (inside a fiber, within a Suspendable stretch); else
   // null, and a wait must block.
   static Fiber* suspendable();
-  // False in sanitizer builds (ASan, TSan): ThreadSanitizer crashed on Boost.Context's stack
-  // switches despite the fiber annotations (docs/design.md, "Fibers"); callers then answer on
-  // threads instead.
-  static bool available();
 
   // In this fiber: returns to whoever started or last resumed it; returns once resume() is called.
   void suspend();

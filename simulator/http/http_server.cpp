@@ -13,7 +13,6 @@
 #include <thread>
 #include <vector>
 
-#include "base/fiber.h"
 #include "control/control_api.h"
 #include "core/simulator.h"
 #include "http/answer_writer.h"
@@ -276,11 +275,6 @@ Result<void> HttpServer::bind() {
                                     : std::max<size_t>(1, std::thread::hardware_concurrency());
   s.loops.clear();
   for (size_t i = 0; i < threads; ++i) s.loops.push_back(std::make_unique<http::Loop>(s.context));
-  if (options_.fibers && !Fiber::available()) {
-    // A sanitizer build: the answers that would run on fibers run on a few threads instead.
-    options_.fibers = false;
-    if (options_.answer_threads == 0) options_.answer_threads = 4;
-  }
   if (options_.answer_threads > 0 && !s.answerers) {
     s.answerers.emplace(options_.answer_threads);
     s.context.answerers = &*s.answerers;

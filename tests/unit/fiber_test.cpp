@@ -10,11 +10,7 @@
 namespace pistesim {
 namespace {
 
-constexpr const char* kNoFibers =
-    "no fibers in sanitizer builds (Fiber::available(), docs/design.md \"Fibers\")";
-
 TEST(Fiber, RunsNowUntilItSuspendsThenResumesWhereItWas) {
-  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   std::vector<std::string> steps;
   Fiber* waiting = nullptr;
   Fiber::start([&] {
@@ -31,7 +27,6 @@ TEST(Fiber, RunsNowUntilItSuspendsThenResumesWhereItWas) {
 }
 
 TEST(Fiber, MaySuspendOnlyInsideASuspendableStretch) {
-  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   EXPECT_EQ(Fiber::suspendable(), nullptr);  // not in a fiber
   {
     Fiber::Suspendable outside;  // no effect outside a fiber
@@ -54,7 +49,6 @@ TEST(Fiber, MaySuspendOnlyInsideASuspendableStretch) {
 }
 
 TEST(Fiber, ManySuspendedAtOnceEachResumeInAnyOrderWithItsOwnStack) {
-  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   constexpr int kFibers = 1000;
   std::vector<Fiber*> suspended;
   std::vector<int> seen;
@@ -77,7 +71,6 @@ TEST(Fiber, ManySuspendedAtOnceEachResumeInAnyOrderWithItsOwnStack) {
 }
 
 TEST(Fiber, AnExceptionCaughtInsideTheFiberStaysThere) {
-  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   std::string caught;
   Fiber* waiting = nullptr;
   Fiber::start([&] {
@@ -95,7 +88,6 @@ TEST(Fiber, AnExceptionCaughtInsideTheFiberStaysThere) {
 }
 
 TEST(Fiber, AFiberStartedFromAFiberReturnsToItWhenItSuspends) {
-  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   std::vector<std::string> steps;
   Fiber* inner = nullptr;
   Fiber::start([&] {

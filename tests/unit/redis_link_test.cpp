@@ -15,9 +15,6 @@
 namespace pistesim {
 namespace {
 
-constexpr const char* kNoFibers =
-    "no fibers in sanitizer builds (Fiber::available(), docs/design.md \"Fibers\")";
-
 using test::RedisServer;
 
 long long info_field(RedisClient& probe, const std::string& section, const std::string& field) {
@@ -61,7 +58,6 @@ void begin_round_trip(OneLoop& l, RedisClient& client,
 }
 
 TEST(RedisLink, TheFibersOfALoopAreAllInFlightAtOnceOnOneConnection) {
-  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   RedisServer redis;
   ASSERT_TRUE(redis.started()) << redis.log();
   RedisClient client(*parse_redis_url(redis.url()));
@@ -89,7 +85,6 @@ TEST(RedisLink, TheFibersOfALoopAreAllInFlightAtOnceOnOneConnection) {
 }
 
 TEST(RedisLink, ASilentRedisFailsTheRoundTripsInFlightAndIsFoundAgain) {
-  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   RedisServer redis;
   ASSERT_TRUE(redis.started()) << redis.log();
   RedisClient::Options options;
@@ -117,7 +112,6 @@ TEST(RedisLink, ASilentRedisFailsTheRoundTripsInFlightAndIsFoundAgain) {
 }
 
 TEST(RedisLink, ARedisRestartedWhileTheConnectionWasIdleIsFoundAgainWithoutAFailure) {
-  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   RedisServer redis;
   ASSERT_TRUE(redis.started()) << redis.log();
   RedisClient client(*parse_redis_url(redis.url()));
@@ -135,7 +129,6 @@ TEST(RedisLink, ARedisRestartedWhileTheConnectionWasIdleIsFoundAgainWithoutAFail
 }
 
 TEST(RedisLink, AnUnreachableRedisIsAClearFailureOfTheRoundTrip) {
-  if (!Fiber::available()) GTEST_SKIP() << kNoFibers;
   RedisServer redis;
   ASSERT_TRUE(redis.started()) << redis.log();
   const std::string url = redis.url();
