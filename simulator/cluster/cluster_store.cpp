@@ -4,6 +4,7 @@
 
 #include "cluster/cluster_scripts.h"
 #include "cluster/cluster_shared.h"
+#include "world/world_delta.h"
 #include "world/world_loader.h"
 #include "world/world_writer.h"
 
@@ -149,6 +150,7 @@ class ClusterStore::Mails final : public MailboxListener {
 
 ClusterStore::ClusterStore(RedisAddress address, RedisClient::Options options)
     : redis_(std::move(address), options),
+      log_(redis_, kPrefix),
       quotas_(std::make_unique<Quotas>(*this)),
       mails_(std::make_unique<Mails>()),
       shared_(std::make_unique<ClusterShared>(redis_, kPrefix)) {
@@ -166,52 +168,50 @@ World ClusterStore::load(const std::string& text, const char* which) const {
   return std::move(loaded.world);
 }
 
+World ClusterStore::replay(World world, ClusterWorldLog::Read read) const {
+  if (read.snapshot) world = load(*read.snapshot, "snapshot");
+  for (const std::string& entry : read.entries) {
+    std::vector<WorldError> errors =
+        apply_world_delta(world, entry, redis_.address().url() + " (world log entry)");
+    if (!errors.empty())
+      throw StoreError("cluster store " + redis_.address().url() +
+                       ": a world log entry does not apply: " + errors.front().to_string());
+  }
+  return world;
+}
+
 ClusterJoin ClusterStore::join(const World& world) {
   ClusterJoin out;
   const std::string text = write_world_toml(world);
-  out.created =
-      redis_
-          .eval(scripts::join(), {key("world:version"), key("world:current"), key("world:initial")},
-                {text, text, "1"})
-          .as_integer() == 1;
-  // One MGET: the version and the world it names come together.
-  RedisReply r =
-      redis_.command({"MGET", key("world:version"), key("world:current"), key("world:initial"),
-                      key("clock:offset"), key("tokens:gen"), key("quotas:gen")});
-  if (r.elements.size() != 6 || r.elements[0].nil() || r.elements[1].nil() || r.elements[2].nil())
+  out.created = log_.seed(text, text, 1);
+  // The snapshot and every entry since, in one atomic read; then what else a node starts from.
+  std::optional<ClusterWorldLog::Read> read = log_.read(-1);
+  RedisReply r = redis_.command(
+      {"MGET", key("world:initial"), key("clock:offset"), key("tokens:gen"), key("quotas:gen")});
+  if (!read || r.elements.size() != 4 || r.elements[0].nil())
     throw StoreUnavailable("cluster store " + redis_.address().url() +
                            ": the cluster's world vanished while joining");
-  out.world = out.created ? world : load(r.elements[1].text, "current");
-  out.initial_world = out.created ? world : load(r.elements[2].text, "initial");
-  out.clock_offset_ms = r.elements[3].as_integer(0);
-  note_generations(r.elements[4], r.elements[5]);
-  applied_.store(static_cast<uint64_t>(r.elements[0].as_integer()));
-  remember(out.created ? text : r.elements[1].text, out.created ? text : r.elements[2].text);
+  const uint64_t version = read->head;
+  out.world = out.created ? world : replay(World{}, std::move(*read));
+  out.initial_world = out.created ? world : load(r.elements[0].text, "initial");
+  out.clock_offset_ms = r.elements[1].as_integer(0);
+  note_generations(r.elements[2], r.elements[3]);
+  applied_.store(version);
+  std::lock_guard lock(initial_mutex_);
+  initial_text_ = out.created ? text : std::move(r.elements[0].text);
   return out;
 }
 
-void ClusterStore::remember(std::string current, std::optional<std::string> initial) {
-  std::lock_guard lock(texts_mutex_);
-  current_text_ = std::move(current);
-  if (initial) initial_text_ = std::move(*initial);
-}
-
-void ClusterStore::reseed() {
-  std::string current, initial;
+void ClusterStore::reseed(const World& current) {
+  std::string initial;
   {
-    std::lock_guard lock(texts_mutex_);
-    current = current_text_;
+    std::lock_guard lock(initial_mutex_);
     initial = initial_text_;
   }
-  if (current.empty()) return;
+  if (initial.empty()) return;  // not joined yet
   if (clock_)
     redis_.command({"SET", key("clock:offset"), std::to_string(clock_->offset_ms()), "NX"});
-  const bool seeded =
-      redis_
-          .eval(scripts::join(), {key("world:version"), key("world:current"), key("world:initial")},
-                {current, initial, std::to_string(applied_.load())})
-          .as_integer() == 1;
-  if (seeded)
+  if (log_.seed(write_world_toml(current), initial, applied_.load()))
     std::fprintf(stderr,
                  "pistesim: cluster store %s had lost the cluster's world (restarted without "
                  "persistence?); this node gave it its own, at version %llu\n",
@@ -219,23 +219,33 @@ void ClusterStore::reseed() {
 }
 
 void ClusterStore::commit(const StateChange& change) {
-  std::string current = change.world ? write_world_toml(*change.world) : "";
-  std::string initial = change.initial_world ? write_world_toml(*change.initial_world) : "";
-  std::vector<std::string> args{
-      kPrefix, std::to_string(applied_.load()), current,
-      initial, change.clear_tokens ? "1" : "0", std::to_string(change.revoked_applications.size())};
-  args.insert(args.end(), change.revoked_applications.begin(), change.revoked_applications.end());
-  RedisReply r = redis_.eval(
-      scripts::commit(),
-      {key("world:version"), key("world:current"), key("world:initial"), key("tokens:gen")}, args);
-  if (r.elements.size() != 2) throw StoreUnavailable("cluster store: unexpected commit reply");
-  if (r.elements[0].as_integer() != 1)
+  ClusterWorldLog::Append append;
+  // Only what changed, when the change can be said so; a new snapshot otherwise (a reset, an
+  // install, a world whose entities moved).
+  if (change.world && change.previous_world && !change.initial_world)
+    append.delta = write_world_delta(*change.previous_world, *change.world);
+  if (change.world && !append.delta) append.world = write_world_toml(*change.world);
+  if (change.initial_world) append.initial = write_world_toml(*change.initial_world);
+  append.clear_tokens = change.clear_tokens;
+  append.revoked_applications = change.revoked_applications;
+  const ClusterWorldLog::Appended done = log_.append(applied_.load(), append);
+  if (!done.ok)
     throw WorldConflict("cluster store " + redis_.address().url() +
                         ": another node changed the world first");
-  applied_.store(static_cast<uint64_t>(r.elements[1].as_integer()));
-  if (!current.empty())
-    remember(std::move(current),
-             initial.empty() ? std::nullopt : std::optional<std::string>(std::move(initial)));
+  applied_.store(done.version);
+  if (!append.initial.empty()) {
+    std::lock_guard lock(initial_mutex_);
+    initial_text_ = std::move(append.initial);
+  }
+  if (!done.compact_due || !change.world) return;
+  try {
+    log_.compact(done.version,
+                 append.delta ? write_world_toml(*change.world) : std::move(append.world));
+  } catch (const StoreError& e) {
+    // The change stands (it is in the log); the next append finds the log still due.
+    std::fprintf(stderr, "pistesim: cluster store: the world log was not compacted: %s\n",
+                 e.what());
+  }
 }
 
 void ClusterStore::save_clock_offset(Millis offset_ms) {
@@ -282,11 +292,13 @@ bool ClusterStore::behind(const RequestHint& hint) {
     commands.back().insert(commands.back().end(), kTokenFields.begin(), kTokenFields.end());
   }
   std::vector<RedisReply> replies = redis_.round_trip(commands);
-  if (replies[0].elements.size() == 4 && replies[0].elements[0].nil()) {
-    reseed();
-    replies = redis_.pipeline({commands[0]});
-  }
   const RedisReply& r = replies[0];
+  if (r.elements.size() == 4 && r.elements[0].nil()) {
+    // Redis lost the cluster (it restarted empty): newer_world() gives it this node's world.
+    // Its generations are gone with it (read as 0).
+    note_generations(r.elements[2], r.elements[3]);
+    return true;
+  }
   if (r.elements.size() != 4 || r.elements[0].nil())
     throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
   if (clock_ && !r.elements[1].nil()) {
@@ -299,19 +311,23 @@ bool ClusterStore::behind(const RequestHint& hint) {
   return static_cast<uint64_t>(r.elements[0].as_integer()) != applied_.load();
 }
 
-std::optional<World> ClusterStore::newer_world() {
-  // The version alone first: the world's text travels only when it changed.
+std::optional<World> ClusterStore::newer_world(const World& current) {
+  // The version alone first: entries travel only when it moved.
   RedisReply head = redis_.command({"GET", key("world:version")});
-  if (!head.nil() && static_cast<uint64_t>(head.as_integer()) == applied_.load())
-    return std::nullopt;
-  RedisReply r = redis_.command({"MGET", key("world:version"), key("world:current")});
-  if (r.elements.size() != 2 || r.elements[0].nil() || r.elements[1].nil())
-    throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
-  const auto version = static_cast<uint64_t>(r.elements[0].as_integer());
-  if (version == applied_.load()) return std::nullopt;
-  World world = load(r.elements[1].text, "current");
+  if (head.nil()) {
+    reseed(current);
+    head = redis_.command({"GET", key("world:version")});
+    if (head.nil())
+      throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
+  }
+  if (static_cast<uint64_t>(head.as_integer()) == applied_.load()) return std::nullopt;
+  std::optional<ClusterWorldLog::Read> read = log_.read(static_cast<int64_t>(applied_.load()));
+  if (!read) throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
+  if (read->head == applied_.load()) return std::nullopt;
+  const uint64_t version = read->head;
+  // A copy of this node's world with the missed entries applied: a parse of the change only.
+  World world = replay(read->snapshot ? World{} : current, std::move(*read));
   applied_.store(version);
-  remember(std::move(r.elements[1].text), std::nullopt);
   return world;
 }
 
