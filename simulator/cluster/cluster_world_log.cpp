@@ -73,7 +73,9 @@ ClusterWorldLog::Appended ClusterWorldLog::append(uint64_t expected, const Appen
   std::vector<std::string> args{
       prefix_,
       std::to_string(expected),
-      change.delta ? "delta" : "world",
+      change.delta           ? "delta"
+      : change.world.empty() ? ""
+                             : "world",
       change.delta ? entry_header(expected + 1) + *change.delta : change.world,
       change.initial,
       change.clear_tokens ? "1" : "0",

@@ -3,6 +3,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/string_map.h"
 #include "toml/toml_reader.h"
 #include "world/world_writer.h"
 
@@ -91,11 +92,11 @@ void apply(std::vector<T>& items, std::vector<T>& upserts, const std::vector<std
   }
   if (upserts.empty()) return;
   // Keys copied: the views of a replaced entity's key would not outlive the replacement.
-  std::unordered_map<std::string, size_t> wanted;
+  StringMap<size_t> wanted;
   for (size_t k = 0; k < upserts.size(); ++k) wanted.emplace(key(upserts[k]), k);
   std::vector<bool> placed(upserts.size(), false);
   for (T& e : items) {
-    auto it = wanted.find(std::string(key(e)));
+    auto it = wanted.find(key(e));
     if (it == wanted.end()) continue;
     T& replacement = upserts[it->second];
     keep_counters(e, replacement);

@@ -64,9 +64,15 @@ class ClusterWorldLogTest : public ::testing::Test {
     ASSERT_EQ(
         n.t.control("POST", "/portal/register", registration(tag + "@example.fr").dump()).status,
         201);
-    Response app = n.t.control_as(
-        kDemo, "POST", "/portal/applications",
-        json{{"organisation", "mtes"}, {"name", tag + "-app"}, {"email", "c@example.fr"}}.dump());
+    Response app = n.t.control_as(kDemo, "POST", "/portal/applications",
+                                  json{{"organisation", "mtes"},
+                                       {"name", tag + "-app"},
+                                       {"description", "Application de test"},
+                                       {"phone", "+33 1 23 45 67 89"},
+                                       {"email", "contact@example.fr"},
+                                       {"structure_info", "SIRET 13001070900025"},
+                                       {"responsible", "Camille Martin"}}
+                                      .dump());
     ASSERT_EQ(app.status, 201) << app.body;
     const std::string id = body_of(app).value("id", "");
     ASSERT_EQ(n.t.control_as(kDemo, "PATCH", "/portal/applications/" + id, R"({"description":"x"})")

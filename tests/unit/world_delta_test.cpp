@@ -22,6 +22,17 @@ json registration(const std::string& email) {
           {"cgu_accepted", true},  {"captcha", "PISTE"}};
 }
 
+// The portal's form for a production application (APP-3).
+json application_form(const std::string& name) {
+  return {{"organisation", "mtes"},
+          {"name", name},
+          {"description", "Application de test"},
+          {"phone", "+33 1 23 45 67 89"},
+          {"email", "contact@example.fr"},
+          {"structure_info", "SIRET 13001070900025"},
+          {"responsible", "Camille Martin"}};
+}
+
 // Quota counters are the simulator's, not the world's: a delta does not carry them.
 World without_counters(World w) {
   for (auto& app : w.applications) {
@@ -92,11 +103,7 @@ TEST(WorldDelta, EachKindOfChangeRoundTripsAndCarriesOnlyWhatChanged) {
       {"application created",
        [&](TestSimulator& t) {
          Response r = t.control_as(kDemo, "POST", "/portal/applications",
-                                   json{{"organisation", "mtes"},
-                                        {"name", "delta-app"},
-                                        {"description", "Application de test"},
-                                        {"email", "contact@example.fr"}}
-                                       .dump());
+                                   application_form("delta-app").dump());
          app_id = body_of(r).value("id", "");
          return r;
        },
@@ -136,17 +143,20 @@ TEST(WorldDelta, EachKindOfChangeRoundTripsAndCarriesOnlyWhatChanged) {
        [&](TestSimulator& t) {
          return t.control_as("approbateur.carteachat@pistesim.test", "POST",
                              "/portal/admin/access-requests/approve",
-                             json{{"ids", {request_id}}, {"motif", "OK"}}.dump());
+                             json{{"ids", {request_id}}, {"motif", "Accord"}}.dump());
        },
        "status = \"approved\""},
-      {"settings",
-       [](TestSimulator& t) { return t.control("PUT", "/platform-cgu", R"({"version": "2"})"); },
-       "platform_cgu_version = \"2\""},
       {"application deleted",
        [&](TestSimulator& t) {
          return t.control_as(kDemo, "DELETE", "/portal/applications/" + app_id);
        },
        "[removed]"},
+      {"settings",
+       [](TestSimulator& t) { return t.control("PUT", "/platform-cgu", R"({"version": "2"})"); },
+       "platform_cgu_version = \"2\""},
+      {"the new PISTE CGU accepted",
+       [](TestSimulator& t) { return t.control_as(kDemo, "POST", "/portal/cgu/accept"); },
+       "email = \"demo@pistesim.test\""},
   };
   for (const Step& step : steps) {
     SCOPED_TRACE(step.what);
