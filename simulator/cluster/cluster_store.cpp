@@ -1,5 +1,6 @@
 #include "cluster/cluster_store.h"
 
+#include <cassert>
 #include <cstdio>
 
 #include "cluster/cluster_scripts.h"
@@ -54,6 +55,21 @@ struct Prefetched {
   std::optional<SharedToken> record;
 };
 thread_local Prefetched prefetched;
+
+#ifndef NDEBUG
+// Debug builds (the sanitizer runs) check every entry before it is sent: applied to the world it
+// was made from, it gives the world made (quota counters aside: they are the simulator's).
+bool reproduces(const World& previous, const std::string& delta, const World& made) {
+  World applied = previous, expected = made;
+  if (!apply_world_delta(applied, delta, "entry").empty()) return false;
+  for (World* w : {&applied, &expected})
+    for (auto& app : w->applications) {
+      app.quota_slot = 0;
+      for (auto& sub : app.subscriptions) sub.quota_slot = 0;
+    }
+  return applied == expected;
+}
+#endif
 
 }  // namespace
 
@@ -224,6 +240,7 @@ void ClusterStore::commit(const StateChange& change) {
   // install, a world whose entities moved).
   if (change.world && change.previous_world && !change.initial_world)
     append.delta = write_world_delta(*change.previous_world, *change.world);
+  assert(!append.delta || reproduces(*change.previous_world, *append.delta, *change.world));
   if (change.world && !append.delta) append.world = write_world_toml(*change.world);
   if (change.initial_world) append.initial = write_world_toml(*change.initial_world);
   append.clear_tokens = change.clear_tokens;
