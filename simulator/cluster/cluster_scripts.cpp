@@ -38,6 +38,7 @@ redis.call('SET', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[3], ARGV[2])
 redis.call('SET', KEYS[4], ARGV[3])
 redis.call('DEL', KEYS[5], KEYS[6])
+redis.call('SET', KEYS[7], ARGV[4])
 redis.call('SET', KEYS[1], ARGV[3])
 return 1
 )");
@@ -48,7 +49,9 @@ const RedisScript& commit() {
   static const RedisScript s(with_token_keys(R"(
 local p = ARGV[1]
 local head = tonumber(redis.call('GET', KEYS[1]) or '0')
-if head ~= tonumber(ARGV[2]) then return {0, head, 0} end
+if head ~= tonumber(ARGV[2]) or (redis.call('GET', KEYS[8]) or '') ~= ARGV[9] then
+  return {0, head, 0}
+end
 if ARGV[3] == 'world' then
   redis.call('SET', KEYS[2], ARGV[4])
   redis.call('SET', KEYS[5], head + 1)
@@ -60,7 +63,7 @@ end
 if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[5]) end
 if ARGV[6] == '1' then redis.call('INCR', KEYS[4]) end
 local g = redis.call('GET', KEYS[4]) or '0'
-for i = 10, 9 + tonumber(ARGV[9]) do
+for i = 11, 10 + tonumber(ARGV[10]) do
   for _, ch in ipairs({'sandbox', 'production'}) do each_token(p, g, ch, ARGV[i], revoke_key) end
 end
 local entries = redis.call('LLEN', KEYS[6])
@@ -81,9 +84,10 @@ local head = redis.call('GET', KEYS[1])
 if not head then return {} end
 head = tonumber(head)
 local base = tonumber(redis.call('GET', KEYS[3]) or '0')
+local epoch = redis.call('GET', KEYS[5]) or ''
 local from = tonumber(ARGV[1])
-local out, first = {head, base}, 0
-if from >= base and from <= head then
+local out, first = {head, base, epoch}, 0
+if from >= base and from <= head and epoch == ARGV[2] then
   table.insert(out, 0)
   first = from - base
 else

@@ -9,19 +9,20 @@
 namespace pistesim::cluster_scripts {
 
 // The world's keys (cluster/cluster_world_log.h): KEYS version, snapshot, initial, base, log, log
-// bytes. ARGV: snapshot text, initial text, version. Sets up an empty cluster (a first node, or one
-// re-seeding a Redis that restarted empty) with an empty log; 1 if it did.
+// bytes, epoch. ARGV: snapshot text, initial text, version, epoch. Sets up an empty cluster (a
+// first node, or one re-seeding a Redis that restarted empty) with an empty log; 1 if it did.
 const RedisScript& join();
-// KEYS: version, snapshot, initial, token generation, base, log, log bytes. ARGV: prefix, expected
-// version, "delta" | "world" | "" (what the text is: an entry to append, a whole world that
-// becomes the snapshot and empties the log, nothing), text, initial text ("" keeps it), clear
+// KEYS: version, snapshot, initial, token generation, base, log, log bytes, epoch. ARGV: prefix,
+// expected version, "delta" | "world" | "" (what the text is: an entry to append, a whole world
+// that becomes the snapshot and empties the log, nothing), text, initial text ("" keeps it), clear
 // tokens ("1"/"0"), entries and bytes (at least, and at least the snapshot's) that make the log
-// due for compaction, count of applications, then their ids (every token of them revoked).
-// {1, new version, due for compaction (1/0)} or {0, head version, 0} (refused).
+// due for compaction, expected epoch, count of applications, then their ids (every token of them
+// revoked). {1, new version, due for compaction (1/0)} or {0, head version, 0} (refused: the
+// version or the epoch moved).
 const RedisScript& commit();
-// KEYS: version, snapshot, base, log. ARGV: the version the caller holds. {head, base, 0, the
-// entries after that version} when the log holds them, else {head, base, 1, snapshot, every
-// entry}; {} when Redis holds no world.
+// KEYS: version, snapshot, base, log, epoch. ARGV: the version and epoch the caller holds. {head,
+// base, epoch, 0, the entries after that version} when the log holds them (and the epoch is the
+// caller's), else {head, base, epoch, 1, snapshot, every entry}; {} when Redis holds no world.
 const RedisScript& read_world();
 // KEYS: version, snapshot, base, log, log bytes. ARGV: version, the world at that version. Makes
 // it the snapshot and drops the entries up to it (unless a newer snapshot is there); 1 if it did.

@@ -199,20 +199,21 @@ World ClusterStore::replay(World world, ClusterWorldLog::Read read) const {
 ClusterJoin ClusterStore::join(const World& world) {
   ClusterJoin out;
   const std::string text = write_world_toml(world);
-  out.created = log_.seed(text, text, 1);
+  out.created = log_.seed(text, text, 1).has_value();
   // The snapshot and every entry since, in one atomic read; then what else a node starts from.
-  std::optional<ClusterWorldLog::Read> read = log_.read(-1);
+  std::optional<ClusterWorldLog::Read> read = log_.read(-1, 0);
   RedisReply r = redis_.command(
       {"MGET", key("world:initial"), key("clock:offset"), key("tokens:gen"), key("quotas:gen")});
   if (!read || r.elements.size() != 4 || r.elements[0].nil())
     throw StoreUnavailable("cluster store " + redis_.address().url() +
                            ": the cluster's world vanished while joining");
-  const uint64_t version = read->head;
+  const uint64_t version = read->head, epoch = read->epoch;
   out.world = out.created ? world : replay(World{}, std::move(*read));
   out.initial_world = out.created ? world : load(r.elements[0].text, "initial");
   out.clock_offset_ms = r.elements[1].as_integer(0);
   note_generations(r.elements[2], r.elements[3]);
   applied_.store(version);
+  epoch_.store(epoch);
   std::lock_guard lock(initial_mutex_);
   initial_text_ = out.created ? text : std::move(r.elements[0].text);
   return out;
@@ -227,11 +228,14 @@ void ClusterStore::reseed(const World& current) {
   if (initial.empty()) return;  // not joined yet
   if (clock_)
     redis_.command({"SET", key("clock:offset"), std::to_string(clock_->offset_ms()), "NX"});
-  if (log_.seed(write_world_toml(current), initial, applied_.load()))
-    std::fprintf(stderr,
-                 "pistesim: cluster store %s had lost the cluster's world (restarted without "
-                 "persistence?); this node gave it its own, at version %llu\n",
-                 redis_.address().url().c_str(), static_cast<unsigned long long>(applied_.load()));
+  const std::optional<uint64_t> epoch =
+      log_.seed(write_world_toml(current), initial, applied_.load());
+  if (!epoch) return;  // another node did it first: this one catches up with it
+  epoch_.store(*epoch);
+  std::fprintf(stderr,
+               "pistesim: cluster store %s had lost the cluster's world (restarted without "
+               "persistence?); this node gave it its own, at version %llu\n",
+               redis_.address().url().c_str(), static_cast<unsigned long long>(applied_.load()));
 }
 
 void ClusterStore::commit(const StateChange& change) {
@@ -245,7 +249,7 @@ void ClusterStore::commit(const StateChange& change) {
   if (change.initial_world) append.initial = write_world_toml(*change.initial_world);
   append.clear_tokens = change.clear_tokens;
   append.revoked_applications = change.revoked_applications;
-  const ClusterWorldLog::Appended done = log_.append(applied_.load(), append);
+  const ClusterWorldLog::Appended done = log_.append(applied_.load(), epoch_.load(), append);
   if (!done.ok)
     throw WorldConflict("cluster store " + redis_.address().url() +
                         ": another node changed the world first");
@@ -300,8 +304,9 @@ bool ClusterStore::behind(const RequestHint& hint) {
   prefetched.store = nullptr;
   // One round trip: the world's version, the clock offset, the generations and, for a gateway
   // call, its bearer token (named in the generation read last; used only if it did not change).
-  std::vector<std::vector<std::string>> commands{
-      {"MGET", key("world:version"), key("clock:offset"), key("tokens:gen"), key("quotas:gen")}};
+  std::vector<std::vector<std::string>> commands{{"MGET", key("world:version"), key("clock:offset"),
+                                                  key("tokens:gen"), key("quotas:gen"),
+                                                  key("world:epoch")}};
   const char* channel = tokens_[static_cast<int>(hint.channel)]->channel();
   const long long generation = token_generation_.load();
   if (!hint.bearer.empty() && hint.bearer.size() <= TokenStore::kMaxTokenLength) {
@@ -310,13 +315,13 @@ bool ClusterStore::behind(const RequestHint& hint) {
   }
   std::vector<RedisReply> replies = redis_.round_trip(commands);
   const RedisReply& r = replies[0];
-  if (r.elements.size() == 4 && r.elements[0].nil()) {
+  if (r.elements.size() == 5 && r.elements[0].nil()) {
     // Redis lost the cluster (it restarted empty): newer_world() gives it this node's world.
     // Its generations are gone with it (read as 0).
     note_generations(r.elements[2], r.elements[3]);
     return true;
   }
-  if (r.elements.size() != 4 || r.elements[0].nil())
+  if (r.elements.size() != 5 || r.elements[0].nil())
     throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
   if (clock_ && !r.elements[1].nil()) {
     const Millis offset = r.elements[1].as_integer(0);
@@ -325,26 +330,56 @@ bool ClusterStore::behind(const RequestHint& hint) {
   note_generations(r.elements[2], r.elements[3]);
   if (replies.size() == 2 && token_generation_.load() == generation)
     prefetched = {this, channel, std::string(hint.bearer), token_from(replies[1])};
-  return static_cast<uint64_t>(r.elements[0].as_integer()) != applied_.load();
+  return static_cast<uint64_t>(r.elements[0].as_integer()) != applied_.load() ||
+         static_cast<uint64_t>(r.elements[4].as_integer()) != epoch_.load();
 }
 
 std::optional<World> ClusterStore::newer_world(const World& current) {
   // The version alone first: entries travel only when it moved.
-  RedisReply head = redis_.command({"GET", key("world:version")});
-  if (head.nil()) {
+  const std::vector<std::string> head_read{"MGET", key("world:version"), key("world:epoch")};
+  RedisReply head = redis_.command(head_read);
+  if (head.elements.size() == 2 && head.elements[0].nil()) {
     reseed(current);
-    head = redis_.command({"GET", key("world:version")});
-    if (head.nil())
-      throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
+    head = redis_.command(head_read);
   }
-  if (static_cast<uint64_t>(head.as_integer()) == applied_.load()) return std::nullopt;
-  std::optional<ClusterWorldLog::Read> read = log_.read(static_cast<int64_t>(applied_.load()));
+  if (head.elements.size() != 2 || head.elements[0].nil())
+    throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
+  const auto up_to_date = [&](uint64_t version, uint64_t epoch) {
+    return version == applied_.load() && epoch == epoch_.load();
+  };
+  if (up_to_date(static_cast<uint64_t>(head.elements[0].as_integer()),
+                 static_cast<uint64_t>(head.elements[1].as_integer())))
+    return std::nullopt;
+  std::optional<ClusterWorldLog::Read> read =
+      log_.read(static_cast<int64_t>(applied_.load()), epoch_.load());
   if (!read) throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
-  if (read->head == applied_.load()) return std::nullopt;
-  const uint64_t version = read->head;
+  if (up_to_date(read->head, read->epoch)) return std::nullopt;
+  const uint64_t version = read->head, epoch = read->epoch;
+  const bool from_snapshot = read->snapshot.has_value();
   // A copy of this node's world with the missed entries applied: a parse of the change only.
-  World world = replay(read->snapshot ? World{} : current, std::move(*read));
+  std::optional<World> world;
+  try {
+    world = replay(from_snapshot ? World{} : current, std::move(*read));
+  } catch (const StoreError& e) {
+    if (from_snapshot) throw;
+    // Entries that do not fit this node's world (it should not happen): start again from the
+    // snapshot, as a joining node does.
+    std::fprintf(stderr, "pistesim: %s; reloading the cluster's world\n", e.what());
+    read = log_.read(-1, 0);
+    if (!read)
+      throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
+    return adopt(std::move(*read));
+  }
   applied_.store(version);
+  epoch_.store(epoch);
+  return world;
+}
+
+std::optional<World> ClusterStore::adopt(ClusterWorldLog::Read read) {
+  const uint64_t version = read.head, epoch = read.epoch;
+  World world = replay(World{}, std::move(read));
+  applied_.store(version);
+  epoch_.store(epoch);
   return world;
 }
 

@@ -71,6 +71,8 @@ class ClusterStore final : public StateStore {
   World load(const std::string& text, const char* which) const;
   // `read` applied: its snapshot if it has one (else `world` as given), then its entries in order.
   World replay(World world, ClusterWorldLog::Read read) const;
+  // The world `read` (a snapshot and its entries) gives, now this node's.
+  std::optional<World> adopt(ClusterWorldLog::Read read);
   // Redis lost the cluster (restarted without persistence): gives it `current`, this node's
   // world, at this node's version (the first node to do so wins; the others then catch up with
   // it). REQUIRES: called with world changes serialised (newer_world()), so that `current` is the
@@ -84,6 +86,7 @@ class ClusterStore final : public StateStore {
 
   RedisClient redis_;
   std::atomic<uint64_t> applied_{0};
+  std::atomic<uint64_t> epoch_{0};  // the seeding of the world this node holds (ClusterWorldLog)
   // The generations read with the last catch-up (behind()): keys of tokens and quota counters
   // are named after them, so that the gateway's reads and counts need no script.
   std::atomic<long long> token_generation_{0}, quota_generation_{0};

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "cluster/cluster_scripts.h"
+#include "crypto/secrets.h"
 
 namespace pistesim {
 
@@ -28,34 +29,39 @@ std::string ClusterWorldLog::entry_header(uint64_t version) {
   return std::string(kEntryPrefix) + std::to_string(version) + "\n";
 }
 
-bool ClusterWorldLog::seed(const std::string& world, const std::string& initial, uint64_t version) {
-  return redis_
-             .eval(cluster_scripts::join(),
-                   {key("world:version"), key("world:snapshot"), key("world:initial"),
-                    key("world:base"), key("world:log"), key("world:log:bytes")},
-                   {world, initial, std::to_string(version)})
-             .as_integer() == 1;
+std::optional<uint64_t> ClusterWorldLog::seed(const std::string& world, const std::string& initial,
+                                              uint64_t version) {
+  const uint64_t epoch = std::stoull(random_hex(7), nullptr, 16) + 1;  // 0: none read yet
+  const bool seeded =
+      redis_
+          .eval(cluster_scripts::join(),
+                {key("world:version"), key("world:snapshot"), key("world:initial"),
+                 key("world:base"), key("world:log"), key("world:log:bytes"), key("world:epoch")},
+                {world, initial, std::to_string(version), std::to_string(epoch)})
+          .as_integer() == 1;
+  return seeded ? std::optional<uint64_t>(epoch) : std::nullopt;
 }
 
-std::optional<ClusterWorldLog::Read> ClusterWorldLog::read(int64_t from) {
-  RedisReply r = redis_.eval(
-      cluster_scripts::read_world(),
-      {key("world:version"), key("world:snapshot"), key("world:base"), key("world:log")},
-      {std::to_string(from)});
+std::optional<ClusterWorldLog::Read> ClusterWorldLog::read(int64_t from, uint64_t epoch) {
+  RedisReply r = redis_.eval(cluster_scripts::read_world(),
+                             {key("world:version"), key("world:snapshot"), key("world:base"),
+                              key("world:log"), key("world:epoch")},
+                             {std::to_string(from), std::to_string(epoch)});
   if (r.elements.empty()) return std::nullopt;
   const auto fail = [&](const std::string& why) {
     throw StoreUnavailable("cluster store " + redis_.address().url() + ": its world log " + why);
   };
-  if (r.elements.size() < 3) fail("answered a read with too few elements");
+  if (r.elements.size() < 4) fail("answered a read with too few elements");
   Read out;
   out.head = static_cast<uint64_t>(r.elements[0].as_integer());
   const auto base = static_cast<uint64_t>(r.elements[1].as_integer());
-  size_t next = 3;
+  out.epoch = static_cast<uint64_t>(r.elements[2].as_integer());
+  size_t next = 4;
   uint64_t version = static_cast<uint64_t>(from);
-  if (r.elements[2].as_integer() == 1) {
-    if (r.elements.size() < 4 || r.elements[3].nil()) fail("has no snapshot");
-    out.snapshot = std::move(r.elements[3].text);
-    next = 4;
+  if (r.elements[3].as_integer() == 1) {
+    if (r.elements.size() < 5 || r.elements[4].nil()) fail("has no snapshot");
+    out.snapshot = std::move(r.elements[4].text);
+    next = 5;
     version = base;
   }
   for (; next < r.elements.size(); ++next) {
@@ -69,7 +75,8 @@ std::optional<ClusterWorldLog::Read> ClusterWorldLog::read(int64_t from) {
   return out;
 }
 
-ClusterWorldLog::Appended ClusterWorldLog::append(uint64_t expected, const Append& change) {
+ClusterWorldLog::Appended ClusterWorldLog::append(uint64_t expected, uint64_t epoch,
+                                                  const Append& change) {
   std::vector<std::string> args{
       prefix_,
       std::to_string(expected),
@@ -81,13 +88,14 @@ ClusterWorldLog::Appended ClusterWorldLog::append(uint64_t expected, const Appen
       change.clear_tokens ? "1" : "0",
       std::to_string(limits_.max_entries),
       std::to_string(limits_.min_bytes),
+      std::to_string(epoch),
       std::to_string(change.revoked_applications.size())};
   args.insert(args.end(), change.revoked_applications.begin(), change.revoked_applications.end());
-  RedisReply r =
-      redis_.eval(cluster_scripts::commit(),
-                  {key("world:version"), key("world:snapshot"), key("world:initial"),
-                   key("tokens:gen"), key("world:base"), key("world:log"), key("world:log:bytes")},
-                  args);
+  RedisReply r = redis_.eval(
+      cluster_scripts::commit(),
+      {key("world:version"), key("world:snapshot"), key("world:initial"), key("tokens:gen"),
+       key("world:base"), key("world:log"), key("world:log:bytes"), key("world:epoch")},
+      args);
   if (r.elements.size() != 3) throw StoreUnavailable("cluster store: unexpected commit reply");
   Appended out;
   out.ok = r.elements[0].as_integer() == 1;

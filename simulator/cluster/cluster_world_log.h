@@ -3,7 +3,9 @@
 // change since, each carrying only what changed (world/world_delta.h). Nodes change it by
 // compare-and-append and catch up by applying the entries they missed; the appending node writes
 // a new snapshot from time to time, which drops the entries before it (Redis's memory stays
-// bounded). Safe for concurrent use (each call is one atomic script).
+// bounded). Each seeding draws a new epoch: a node whose world came from another seeding (Redis
+// restarted empty and another node gave it its world) is not "at version N" of this one, and
+// reloads the snapshot. Safe for concurrent use (each call is one atomic script).
 #pragma once
 
 #include <cstdint>
@@ -29,22 +31,26 @@ class ClusterWorldLog {
   void set_limits(Limits limits) { limits_ = limits; }
 
   // Sets up a cluster that has no world (none yet, or a Redis restarted empty): `world` becomes
-  // its snapshot at `version`, with an empty log. False if the cluster had a world.
-  bool seed(const std::string& world, const std::string& initial, uint64_t version);
+  // its snapshot at `version`, with an empty log and a new epoch, returned. nullopt if the
+  // cluster had a world.
+  std::optional<uint64_t> seed(const std::string& world, const std::string& initial,
+                               uint64_t version);
 
-  // What a node behind `from` needs: the entries after it, or the snapshot and every entry after
-  // the snapshot when the log no longer holds them (a node far behind, or one that joins: from
-  // -1). Entries are checked to follow one another up to the head. nullopt when Redis holds no
-  // world (it restarted empty).
+  // What a node at (`from`, `epoch`) needs: the entries after it, or the snapshot and every entry
+  // after the snapshot when the log no longer holds them or the epoch moved (a node far behind,
+  // one that joins: from -1). Entries are checked to follow one another up to the head. nullopt
+  // when Redis holds no world (it restarted empty).
   struct Read {
     uint64_t head = 0;
+    uint64_t epoch = 0;
     std::optional<std::string> snapshot;
     std::vector<std::string> entries;  // in order; the last is `head`'s
   };
-  std::optional<Read> read(int64_t from);
+  std::optional<Read> read(int64_t from, uint64_t epoch);
 
-  // Compare-and-append of a change made on the world at `expected`: an entry (`delta`, from
-  // write_world_delta), or, when `delta` is null, the whole `world` as the new snapshot. `initial`
+  // Compare-and-append of a change made on the world at (`expected`, `epoch`): an entry (`delta`,
+  // from write_world_delta), or, when `delta` is null, the whole `world` as the new snapshot.
+  // `initial`
   // ("": unchanged) is the world POST /reset returns to; the listed applications' tokens are
   // revoked (after a new token generation if `clear_tokens`) in the same step.
   struct Append {
@@ -59,7 +65,7 @@ class ClusterWorldLog {
     uint64_t version = 0;  // the new version (refused: the head)
     bool compact_due = false;
   };
-  Appended append(uint64_t expected, const Append& change);
+  Appended append(uint64_t expected, uint64_t epoch, const Append& change);
 
   // Makes `world`, the world at `version`, the snapshot, dropping the entries up to it.
   void compact(uint64_t version, const std::string& world);

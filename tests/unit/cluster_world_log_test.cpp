@@ -190,5 +190,24 @@ TEST_F(ClusterWorldLogTest, AfterARedisRestartedEmptyEntriesGoOnFromTheReseededW
   EXPECT_TRUE(c.world() == b.world());
 }
 
+// Redis restarted empty and the node that gave it its world was behind: the cluster's history
+// starts again from that node's world (a new epoch), and a node that was ahead, at the same
+// version number after one more change, is not fooled by the number: it reloads the world.
+TEST_F(ClusterWorldLogTest, ANodeAheadOfTheNodeThatReseededRedisTakesTheReseededWorld) {
+  Node a(redis, clock), b(redis, clock);
+  ASSERT_EQ(a.t.control("POST", "/portal/register", registration("lost@example.fr").dump()).status,
+            201);  // B does not see it: it asks nothing before Redis restarts
+  ASSERT_TRUE(redis.restart()) << redis.log();
+  ASSERT_EQ(b.t.control("POST", "/portal/register", registration("kept@example.fr").dump()).status,
+            201);
+  ASSERT_EQ(a.store.applied_version(), b.store.applied_version());  // the same number
+  a.catch_up();
+  EXPECT_TRUE(a.world() == b.world());
+  // And A's next change builds on that world.
+  ASSERT_EQ(a.t.control("PATCH", "/applications/demo-sandbox", R"({"active":false})").status, 200);
+  b.catch_up();
+  EXPECT_TRUE(b.world() == a.world());
+}
+
 }  // namespace
 }  // namespace pistesim::test
