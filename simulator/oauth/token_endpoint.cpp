@@ -29,15 +29,15 @@ Response invalid_request(std::string_view d) {
 
 // RFC 6749 §3.3: scope = scope-token *( SP scope-token ). nullopt on any other character or
 // on empty tokens (two spaces, leading/trailing space).
-std::optional<std::vector<std::string>> split_scope(std::string_view s) {
-  std::vector<std::string> out;
+std::optional<std::vector<std::string_view>> split_scope(std::string_view s) {
+  std::vector<std::string_view> out;
   size_t pos = 0;
   while (pos <= s.size()) {
     size_t sp = s.find(' ', pos);
     if (sp == std::string_view::npos) sp = s.size();
     std::string_view tok = s.substr(pos, sp - pos);
     if (!is_scope_token(tok)) return std::nullopt;
-    out.emplace_back(tok);
+    out.push_back(tok);
     pos = sp + 1;
   }
   return out;
@@ -73,6 +73,27 @@ bool content_type_is_form(std::string_view ct) {
 
 constexpr std::string_view kTokenParams[] = {"grant_type", "client_id", "client_secret", "scope"};
 
+// The first in byte order of the names given more than once (A8). Token requests carry a
+// handful of parameters: comparing each pair costs less than sorting a copy of the names; a long
+// list is sorted.
+std::optional<std::string_view> repeated_name(const std::vector<FormView::Field>& fields) {
+  if (fields.size() <= 16) {
+    std::optional<std::string_view> first;
+    for (size_t i = 0; i < fields.size(); ++i)
+      for (size_t j = i + 1; j < fields.size(); ++j)
+        if (fields[i].name == fields[j].name && (!first || fields[i].name < *first))
+          first = fields[i].name;
+    return first;
+  }
+  std::vector<std::string_view> names;
+  names.reserve(fields.size());
+  for (const auto& f : fields) names.push_back(f.name);
+  std::sort(names.begin(), names.end());
+  auto repeated = std::adjacent_find(names.begin(), names.end());
+  if (repeated == names.end()) return std::nullopt;
+  return *repeated;
+}
+
 }  // namespace
 
 namespace {
@@ -100,7 +121,7 @@ std::vector<std::string> granted_scopes(const WorldIndex& index, const Applicati
 }
 
 std::optional<std::string> issued_scope(const WorldIndex& index, const Application& app,
-                                        const std::vector<std::string>& requested) {
+                                        const std::vector<std::string_view>& requested) {
   const auto granted = approved_scopes<std::string_view>(index, app);
   std::vector<std::string_view> api_scopes;
   for (const auto& s : requested) {
@@ -128,10 +149,10 @@ Response handle(const Request& req, const TokenEndpointContext& ctx, ExchangeFac
     return invalid_request("The token endpoint only accepts POST");
   }
   // A3: nothing of the token request may travel in the URI.
+  FormView form;  // the query's, then the body's
   if (!req.query.empty()) {
-    auto q = parse_form(req.query);
-    if (!q) return invalid_request("Malformed query string");
-    for (const auto& p : *q)
+    if (!form.parse(req.query)) return invalid_request("Malformed query string");
+    for (const auto& p : form.fields())
       for (auto name : kTokenParams)
         if (p.name == name)
           return invalid_request("Parameters must be sent in the request body, not in the URI");
@@ -142,24 +163,21 @@ Response handle(const Request& req, const TokenEndpointContext& ctx, ExchangeFac
     return invalid_request("Missing Content-Type: application/x-www-form-urlencoded expected");
   if (!content_type_is_form(*ct))
     return invalid_request("Unsupported Content-Type: application/x-www-form-urlencoded expected");
-  auto params = parse_form(req.body);
-  if (!params) return invalid_request("Malformed application/x-www-form-urlencoded body");
+  if (!form.parse(req.body))
+    return invalid_request("Malformed application/x-www-form-urlencoded body");
+  const auto& params = form.fields();
 
   // A8 repeated parameters, A5 empty values count as absent, A7 unknown ones ignored.
   std::string_view grant_type, body_client_id, body_client_secret, scope;  // views into params
   bool has_scope = false;
   bool secret_in_body = false;  // even empty: how the client meant to authenticate
-  std::vector<std::string_view> names;
-  names.reserve(params->size());
-  for (const auto& p : *params) names.push_back(p.name);
-  std::sort(names.begin(), names.end());
-  if (auto repeated = std::adjacent_find(names.begin(), names.end()); repeated != names.end()) {
+  if (auto repeated = repeated_name(params)) {
     // Echo the name only when it is safe in error_description (E2).
     bool safe = repeated->size() <= 64 && is_scope_token(*repeated);
     return invalid_request(safe ? "Parameter " + std::string(*repeated) + " is repeated"
                                 : std::string("A parameter is repeated"));
   }
-  for (const auto& p : *params) {
+  for (const auto& p : params) {
     secret_in_body = secret_in_body || p.name == "client_secret";
     if (p.value.empty()) continue;
     if (p.name == "grant_type")
@@ -180,7 +198,8 @@ Response handle(const Request& req, const TokenEndpointContext& ctx, ExchangeFac
 
   // Client authentication method (B1–B6).
   enum class Method { None, Basic, Body } method = Method::None;
-  std::string client_id, client_secret;
+  std::optional<BasicCredentials> basic;  // owns the decoded credentials the views below show
+  std::string_view client_id, client_secret;
   size_t auth_headers = req.headers.count("Authorization");
   if (auth_headers > 1) return invalid_request("More than one Authorization header");
   const std::string* auth = req.headers.find("Authorization");
@@ -190,7 +209,7 @@ Response handle(const Request& req, const TokenEndpointContext& ctx, ExchangeFac
            : secret_in_body               ? "body"
                                           : "none";
   if (auth) {
-    auto basic = parse_basic(*auth);
+    basic = parse_basic(*auth);
     if (!basic) {
       if (!iequals(auth_scheme(*auth), "Basic"))
         return invalid_request(
@@ -204,12 +223,12 @@ Response handle(const Request& req, const TokenEndpointContext& ctx, ExchangeFac
     if (!body_client_id.empty() && body_client_id != basic->client_id)
       return invalid_request("client_id in the body differs from the HTTP Basic user");
     method = Method::Basic;
-    client_id = std::move(basic->client_id);
-    client_secret = std::move(basic->client_secret);
+    client_id = basic->client_id;
+    client_secret = basic->client_secret;
   } else if (!body_client_id.empty() || !body_client_secret.empty()) {
     method = Method::Body;
-    client_id = std::string(body_client_id);
-    client_secret = std::string(body_client_secret);
+    client_id = body_client_id;
+    client_secret = body_client_secret;
   }
 
   // A4, A6
@@ -219,7 +238,7 @@ Response handle(const Request& req, const TokenEndpointContext& ctx, ExchangeFac
                        "Only the client_credentials grant is supported");
 
   // C1 scope syntax before looking the client up: a malformed request says so whoever sends it.
-  std::vector<std::string> requested;
+  std::vector<std::string_view> requested;
   if (has_scope) {
     auto split = split_scope(scope);
     if (!split) return oauth_error(400, "invalid_scope", "Malformed scope parameter");

@@ -34,7 +34,7 @@ struct TokenEndpointContext {
 // channel (an access that lists none holds all of its API's), in subscription order.
 std::vector<std::string> granted_scopes(const WorldIndex& index, const Application& app);
 std::optional<std::string> issued_scope(const WorldIndex& index, const Application& app,
-                                        const std::vector<std::string>& requested);
+                                        const std::vector<std::string_view>& requested);
 
 // `facts`, when given, receives what was decided (for the journal).
 Response handle_token_request(const Request& request, const TokenEndpointContext& ctx,

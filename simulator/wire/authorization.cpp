@@ -1,5 +1,7 @@
 #include "wire/authorization.h"
 
+#include <array>
+
 #include "wire/encoding.h"
 #include "wire/http_message.h"
 
@@ -21,14 +23,20 @@ bool split_scheme(std::string_view value, std::string_view& scheme, std::string_
   return !scheme.empty();
 }
 
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+// A table: the gateway checks every bearer token, a character at a time.
+constexpr std::array<bool, 256> kB64TokenChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (unsigned char c : std::string_view("-._~+/")) t[c] = true;
+  return t;
+}();
+
 bool is_b64token(std::string_view t) {
   size_t i = 0;
-  for (; i < t.size(); ++i) {
-    char c = t[i];
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-    if (!ok) break;
-  }
+  while (i < t.size() && kB64TokenChar[static_cast<unsigned char>(t[i])]) ++i;
   if (i == 0) return false;
   for (; i < t.size(); ++i)
     if (t[i] != '=') return false;

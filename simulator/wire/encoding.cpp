@@ -50,6 +50,27 @@ constexpr std::array<int8_t, 256> make_b64_table() {
 constexpr auto kB64Table = make_b64_table();
 }  // namespace
 
+namespace {
+// Appends the decoding of `in` to `out`; false on a truncated or non-hex escape.
+bool decode_into(std::string_view in, bool plus_is_space, std::string& out) {
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return true;
+}
+}  // namespace
+
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
   // Most names and values (identifiers, secrets, grant types) have nothing to decode. A plain
   // loop: find_first_of with a two-character set calls memchr once per input character, which
@@ -60,20 +81,7 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_is_spac
   if (plain) return std::string(in);
   std::string out;
   out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return std::nullopt;
-      int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
+  if (!decode_into(in, plus_is_space, out)) return std::nullopt;
   return out;
 }
 
@@ -245,9 +253,47 @@ std::string normalize_path(std::string_view path) {
   return result.empty() ? std::string("/") : result;
 }
 
-std::optional<std::vector<FormParam>> parse_form(std::string_view body) {
-  std::vector<FormParam> params;
-  params.reserve(std::count(body.begin(), body.end(), '&') + 1);
+namespace {
+// Bytes that keep a form name or value from being taken as it is: an escape, a '+' (a space),
+// a byte of a multi-byte UTF-8 sequence (to be checked).
+constexpr std::array<bool, 256> kFormWork = [] {
+  std::array<bool, 256> t{};
+  t['%'] = t['+'] = true;
+  for (int c = 0x80; c < 256; ++c) t[c] = true;
+  return t;
+}();
+
+bool needs_form_work(std::string_view s) {
+  bool any = false;
+  for (unsigned char c : s) any |= kFormWork[c];  // no branch per byte
+  return any;
+}
+}  // namespace
+
+bool FormView::parse(std::string_view body) {
+  fields_.clear();
+  decoded_.clear();
+  // Token requests (identifiers, secrets, a grant type) have nothing to decode and are ASCII:
+  // one look at the whole body, and every name and value is then a view into it.
+  const bool as_is = !needs_form_work(body);
+  bool reserved = false;
+  // Otherwise a name or value with something to decode goes to decoded_, reserved once to the
+  // body's size so that no view into it moves.
+  auto piece = [&](std::string_view in, std::string_view& out) {
+    if (as_is || !needs_form_work(in)) {
+      out = in;
+      return true;
+    }
+    if (!reserved) {
+      decoded_.reserve(body.size());
+      reserved = true;
+    }
+    const size_t start = decoded_.size();
+    if (!decode_into(in, true, decoded_)) return false;
+    out = std::string_view(decoded_).substr(start);
+    return is_valid_utf8(out);
+  };
+  fields_.reserve(8);  // one block for a token request's parameters
   size_t pos = 0;
   while (pos <= body.size()) {
     size_t amp = body.find('&', pos);
@@ -256,12 +302,24 @@ std::optional<std::vector<FormParam>> parse_form(std::string_view body) {
     pos = amp + 1;
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
-    auto name = percent_decode(pair.substr(0, eq), true);
-    auto value = percent_decode(
-        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
-    if (!name || !value || !is_valid_utf8(*name) || !is_valid_utf8(*value)) return std::nullopt;
-    params.push_back({std::move(*name), std::move(*value)});
+    Field field;
+    if (!piece(pair.substr(0, eq), field.name) ||
+        !piece(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1),
+               field.value)) {
+      fields_.clear();
+      return false;
+    }
+    fields_.push_back(field);
   }
+  return true;
+}
+
+std::optional<std::vector<FormParam>> parse_form(std::string_view body) {
+  FormView form;
+  if (!form.parse(body)) return std::nullopt;
+  std::vector<FormParam> params;
+  params.reserve(form.fields().size());
+  for (const auto& f : form.fields()) params.push_back({std::string(f.name), std::string(f.value)});
   return params;
 }
 

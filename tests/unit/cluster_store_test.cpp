@@ -172,10 +172,11 @@ TEST_F(ClusterStoreTest, AGatewayCallIsTwoRoundTripsOfPlainCommandsNoScript) {
     ASSERT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
   auto calls = command_calls(b.store.redis());
   // Round trip 1: the catch-up MGET with the token's HMGET pipelined; round trip 2: the quota
-  // counter's SET NX + INCR. No Lua on the gateway's path, and the token read once per call.
+  // counter's INCR (its SET NX PX went with B's first call in this window, above). No Lua on
+  // the gateway's path, and the token read once per call.
   EXPECT_EQ(calls["mget"], kCalls);
   EXPECT_EQ(calls["hmget"], kCalls);
-  EXPECT_EQ(calls["set"], kCalls);
+  EXPECT_EQ(calls["set"], 0);
   EXPECT_EQ(calls["incr"], kCalls);
   EXPECT_EQ(calls["evalsha"] + calls["eval"], 0);  // nor a fault's, while none is armed
   // A revocation elsewhere is still seen by the very next call (read with the catch-up).
@@ -186,6 +187,44 @@ TEST_F(ClusterStoreTest, AGatewayCallIsTwoRoundTripsOfPlainCommandsNoScript) {
   const std::string fresh = a.t.token();
   EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, fresh).status, 200);
   EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 401);
+}
+
+// A node creates a quota counter with its lifetime once per window (SET NX PX), then only
+// counts. A counter Redis lost meanwhile is made again by the INCR, without a lifetime: the node
+// gives it one, lest it stay in Redis for good.
+TEST_F(ClusterStoreTest, AQuotaCounterIsCreatedOncePerWindowAndNeverLeftWithoutALifetime) {
+  Node a(redis, clock), b(redis, clock);
+  const std::string token = a.t.token();
+  auto counters = [&] {
+    std::vector<std::string> keys;
+    for (const auto& k : b.store.redis().command({"KEYS", "pistesim:q:*"}).elements)
+      keys.push_back(k.text);
+    return keys;
+  };
+  ASSERT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  const auto created = counters();
+  ASSERT_FALSE(created.empty());
+  b.store.redis().command({"CONFIG", "RESETSTAT"});
+  ASSERT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  EXPECT_EQ(command_calls(b.store.redis())["set"], 0);
+  // A (which has not counted in this window yet) sends its own SET NX, which keeps the count.
+  ASSERT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  EXPECT_EQ(command_calls(b.store.redis())["set"], static_cast<long long>(created.size()));
+  for (const auto& key : created) {
+    EXPECT_EQ(b.store.redis().command({"GET", key}).as_integer(), 3) << key;
+    b.store.redis().command({"DEL", key});
+  }
+  ASSERT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  for (const auto& key : created) {
+    EXPECT_EQ(b.store.redis().command({"GET", key}).as_integer(), 1) << key;
+    const long long ttl = b.store.redis().command({"PTTL", key}).as_integer(-9);
+    EXPECT_GT(ttl, 0) << key;
+  }
+  // A new window: created afresh, with its lifetime.
+  clock->advance(25 * 3600 * 1000);
+  b.store.redis().command({"CONFIG", "RESETSTAT"});
+  ASSERT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, b.t.token()).status, 200);
+  EXPECT_EQ(command_calls(b.store.redis())["set"], static_cast<long long>(created.size()));
 }
 
 TEST_F(ClusterStoreTest, AClockAdvanceOnOneNodeMovesEveryNode) {

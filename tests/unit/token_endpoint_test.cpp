@@ -368,6 +368,18 @@ TEST_P(TokenEndpoint, RejectsRepeatedParameters) {
   }
 }
 
+// The answer names the repeated parameter; with several, the first in byte order, whatever their
+// order in the body (so that the answer does not depend on how a client orders its form).
+TEST_P(TokenEndpoint, NamesTheRepeatedParameter) {
+  for (const char* extra : {"&scope=openid&scope=openid", "&zeta=1&scope=a&zeta=2&scope=b",
+                            "&scope=a&zeta=1&scope=b&zeta=2"}) {
+    SCOPED_TRACE(extra);
+    Response r = send(post(demo_form(extra)));
+    ASSERT_TRUE(IsOAuthError(r, 400, "invalid_request"));
+    EXPECT_EQ(json::parse(r.body)["error_description"], "Parameter scope is repeated");
+  }
+}
+
 // ----- B. Client authentication --------------------------------------------------------------
 
 TEST_P(TokenEndpoint, AuthenticatesWithCredentialsInTheBody) {

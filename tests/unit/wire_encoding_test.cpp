@@ -147,6 +147,45 @@ TEST(WireEncoding, ParseFormRejectsBadEscapesAndInvalidUtf8) {
   }
 }
 
+// FormView: the same parse as views. What needs no decoding is a view into the body itself (no
+// copy); what does points into the view's own buffer, which must not move as fields are added.
+TEST(WireEncoding, FormViewPointsIntoTheBodyWhenNothingIsEncoded) {
+  const std::string body = "grant_type=client_credentials&client_id=abc&scope=openid";
+  FormView form;
+  ASSERT_TRUE(form.parse(body));
+  ASSERT_EQ(form.fields().size(), 3u);
+  for (const auto& f : form.fields()) {
+    EXPECT_GE(f.name.data(), body.data());
+    EXPECT_LE(f.value.data() + f.value.size(), body.data() + body.size());
+  }
+  EXPECT_EQ(form.fields()[1].value, "abc");
+}
+
+TEST(WireEncoding, FormViewKeepsEveryDecodedFieldValid) {
+  std::string body = "plain=as+is&raw=\xC3\xA9";
+  for (int i = 0; i < 40; ++i) body += "&k%5F" + std::to_string(i) + "=v%20" + std::to_string(i);
+  FormView form;
+  ASSERT_TRUE(form.parse(body));
+  ASSERT_EQ(form.fields().size(), 42u);
+  EXPECT_EQ(form.fields()[0].value, "as is");
+  EXPECT_EQ(form.fields()[1].value, "\xC3\xA9");
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(form.fields()[i + 2].name, "k_" + std::to_string(i));
+    EXPECT_EQ(form.fields()[i + 2].value, "v " + std::to_string(i));
+  }
+}
+
+TEST(WireEncoding, FormViewHasNoFieldsAfterAFailedParseAndCanBeReused) {
+  FormView form;
+  ASSERT_TRUE(form.parse("a=1&b=%41"));
+  EXPECT_FALSE(form.parse("a=1&b=%4"));
+  EXPECT_TRUE(form.fields().empty());
+  EXPECT_FALSE(form.parse("a=\xE9t\xE9"));  // Latin-1, not UTF-8, with nothing to decode
+  ASSERT_TRUE(form.parse("c=%43"));
+  ASSERT_EQ(form.fields().size(), 1u);
+  EXPECT_EQ(form.fields()[0].value, "C");
+}
+
 // ----- base64 --------------------------------------------------------------------------------
 
 TEST(WireEncoding, Base64MatchesTheRfc4648TestVectors) {
