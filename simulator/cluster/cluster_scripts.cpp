@@ -36,6 +36,9 @@ const RedisScript& join() {
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('SET', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[3], ARGV[2])
+redis.call('SET', KEYS[4], ARGV[3])
+redis.call('DEL', KEYS[5], KEYS[6])
+redis.call('SET', KEYS[7], ARGV[4])
 redis.call('SET', KEYS[1], ARGV[3])
 return 1
 )");
@@ -46,16 +49,72 @@ const RedisScript& commit() {
   static const RedisScript s(with_token_keys(R"(
 local p = ARGV[1]
 local head = tonumber(redis.call('GET', KEYS[1]) or '0')
-if head ~= tonumber(ARGV[2]) then return {0, head} end
-if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3]) end
-if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4]) end
-if ARGV[5] == '1' then redis.call('INCR', KEYS[4]) end
+if head ~= tonumber(ARGV[2]) or (redis.call('GET', KEYS[8]) or '') ~= ARGV[9] then
+  return {0, head, 0}
+end
+if ARGV[3] == 'world' then
+  redis.call('SET', KEYS[2], ARGV[4])
+  redis.call('SET', KEYS[5], head + 1)
+  redis.call('DEL', KEYS[6], KEYS[7])
+elseif ARGV[3] == 'delta' then
+  redis.call('RPUSH', KEYS[6], ARGV[4])
+  redis.call('INCRBY', KEYS[7], #ARGV[4])
+end
+if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[5]) end
+if ARGV[6] == '1' then redis.call('INCR', KEYS[4]) end
 local g = redis.call('GET', KEYS[4]) or '0'
-for i = 7, 6 + tonumber(ARGV[6]) do
+for i = 11, 10 + tonumber(ARGV[10]) do
   for _, ch in ipairs({'sandbox', 'production'}) do each_token(p, g, ch, ARGV[i], revoke_key) end
 end
-return {1, redis.call('INCR', KEYS[1])}
+local entries = redis.call('LLEN', KEYS[6])
+local bytes = tonumber(redis.call('GET', KEYS[7]) or '0')
+local due = 0
+if entries >= tonumber(ARGV[7]) or
+   (entries > 0 and bytes >= math.max(tonumber(ARGV[8]), redis.call('STRLEN', KEYS[2]))) then
+  due = 1
+end
+return {1, redis.call('INCR', KEYS[1]), due}
 )"));
+  return s;
+}
+
+const RedisScript& read_world() {
+  static const RedisScript s(R"(
+local head = redis.call('GET', KEYS[1])
+if not head then return {} end
+head = tonumber(head)
+local base = tonumber(redis.call('GET', KEYS[3]) or '0')
+local epoch = redis.call('GET', KEYS[5]) or ''
+local from = tonumber(ARGV[1])
+local out, first = {head, base, epoch}, 0
+if from >= base and from <= head and epoch == ARGV[2] then
+  table.insert(out, 0)
+  first = from - base
+else
+  table.insert(out, 1)
+  table.insert(out, redis.call('GET', KEYS[2]))
+end
+for _, e in ipairs(redis.call('LRANGE', KEYS[4], first, -1)) do table.insert(out, e) end
+return out
+)");
+  return s;
+}
+
+const RedisScript& compact_world() {
+  static const RedisScript s(R"(
+local v = tonumber(ARGV[1])
+local head = tonumber(redis.call('GET', KEYS[1]) or '0')
+local base = tonumber(redis.call('GET', KEYS[3]) or '0')
+if v <= base or v > head then return 0 end
+local n = v - base
+local dropped = 0
+for _, e in ipairs(redis.call('LRANGE', KEYS[4], 0, n - 1)) do dropped = dropped + #e end
+redis.call('LTRIM', KEYS[4], n, -1)
+redis.call('DECRBY', KEYS[5], dropped)
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], v)
+return 1
+)");
   return s;
 }
 

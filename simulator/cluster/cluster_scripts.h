@@ -8,13 +8,25 @@
 
 namespace pistesim::cluster_scripts {
 
-// KEYS: version, current, initial. ARGV: current text, initial text, version. Sets up an empty
-// cluster (a first node, or one re-seeding a Redis that restarted empty); 1 if it did.
+// The world's keys (cluster/cluster_world_log.h): KEYS version, snapshot, initial, base, log, log
+// bytes, epoch. ARGV: snapshot text, initial text, version, epoch. Sets up an empty cluster (a
+// first node, or one re-seeding a Redis that restarted empty) with an empty log; 1 if it did.
 const RedisScript& join();
-// KEYS: version, current, initial, token generation. ARGV: prefix, expected version, current
-// text, initial text ("" keeps it), clear tokens ("1"/"0"), count of applications, then their
-// ids (every token of them revoked). {1, new version} or {0, head version} (refused).
+// KEYS: version, snapshot, initial, token generation, base, log, log bytes, epoch. ARGV: prefix,
+// expected version, "delta" | "world" | "" (what the text is: an entry to append, a whole world
+// that becomes the snapshot and empties the log, nothing), text, initial text ("" keeps it), clear
+// tokens ("1"/"0"), entries and bytes (at least, and at least the snapshot's) that make the log
+// due for compaction, expected epoch, count of applications, then their ids (every token of them
+// revoked). {1, new version, due for compaction (1/0)} or {0, head version, 0} (refused: the
+// version or the epoch moved).
 const RedisScript& commit();
+// KEYS: version, snapshot, base, log, epoch. ARGV: the version and epoch the caller holds. {head,
+// base, epoch, 0, the entries after that version} when the log holds them (and the epoch is the
+// caller's), else {head, base, epoch, 1, snapshot, every entry}; {} when Redis holds no world.
+const RedisScript& read_world();
+// KEYS: version, snapshot, base, log, log bytes. ARGV: version, the world at that version. Makes
+// it the snapshot and drops the entries up to it (unless a newer snapshot is there); 1 if it did.
+const RedisScript& compact_world();
 // KEYS: token generation. ARGV: prefix, channel, token, application, client, scope, issued,
 // expires, how long Redis keeps it (ms: relative, as the simulator's clock may be moved away
 // from Redis's). 1 if stored, 0 if the value exists already.

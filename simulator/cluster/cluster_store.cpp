@@ -1,10 +1,12 @@
 #include "cluster/cluster_store.h"
 
+#include <cassert>
 #include <cstdio>
 #include <unordered_map>
 
 #include "cluster/cluster_scripts.h"
 #include "cluster/cluster_shared.h"
+#include "world/world_delta.h"
 #include "world/world_loader.h"
 #include "world/world_writer.h"
 
@@ -54,6 +56,21 @@ struct Prefetched {
   std::optional<SharedToken> record;
 };
 thread_local Prefetched prefetched;
+
+#ifndef NDEBUG
+// Debug builds (the sanitizer runs) check every entry before it is sent: applied to the world it
+// was made from, it gives the world made (quota counters aside: they are the simulator's).
+bool reproduces(const World& previous, const std::string& delta, const World& made) {
+  World applied = previous, expected = made;
+  if (!apply_world_delta(applied, delta, "entry").empty()) return false;
+  for (World* w : {&applied, &expected})
+    for (auto& app : w->applications) {
+      app.quota_slot = 0;
+      for (auto& sub : app.subscriptions) sub.quota_slot = 0;
+    }
+  return applied == expected;
+}
+#endif
 
 }  // namespace
 
@@ -175,6 +192,7 @@ class ClusterStore::Mails final : public MailboxListener {
 
 ClusterStore::ClusterStore(RedisAddress address, RedisClient::Options options)
     : redis_(std::move(address), options),
+      log_(redis_, kPrefix),
       quotas_(std::make_unique<Quotas>(*this)),
       mails_(std::make_unique<Mails>()),
       shared_(std::make_unique<ClusterShared>(redis_, kPrefix)) {
@@ -192,76 +210,89 @@ World ClusterStore::load(const std::string& text, const char* which) const {
   return std::move(loaded.world);
 }
 
+World ClusterStore::replay(World world, ClusterWorldLog::Read read) const {
+  if (read.snapshot) world = load(*read.snapshot, "snapshot");
+  for (const std::string& entry : read.entries) {
+    std::vector<WorldError> errors =
+        apply_world_delta(world, entry, redis_.address().url() + " (world log entry)");
+    if (!errors.empty())
+      throw StoreError("cluster store " + redis_.address().url() +
+                       ": a world log entry does not apply: " + errors.front().to_string());
+  }
+  return world;
+}
+
 ClusterJoin ClusterStore::join(const World& world) {
   ClusterJoin out;
   const std::string text = write_world_toml(world);
-  out.created =
-      redis_
-          .eval(scripts::join(), {key("world:version"), key("world:current"), key("world:initial")},
-                {text, text, "1"})
-          .as_integer() == 1;
-  // One MGET: the version and the world it names come together.
-  RedisReply r =
-      redis_.command({"MGET", key("world:version"), key("world:current"), key("world:initial"),
-                      key("clock:offset"), key("tokens:gen"), key("quotas:gen")});
-  if (r.elements.size() != 6 || r.elements[0].nil() || r.elements[1].nil() || r.elements[2].nil())
+  out.created = log_.seed(text, text, 1).has_value();
+  // The snapshot and every entry since, in one atomic read; then what else a node starts from.
+  std::optional<ClusterWorldLog::Read> read = log_.read(-1, 0);
+  RedisReply r = redis_.command(
+      {"MGET", key("world:initial"), key("clock:offset"), key("tokens:gen"), key("quotas:gen")});
+  if (!read || r.elements.size() != 4 || r.elements[0].nil())
     throw StoreUnavailable("cluster store " + redis_.address().url() +
                            ": the cluster's world vanished while joining");
-  out.world = out.created ? world : load(r.elements[1].text, "current");
-  out.initial_world = out.created ? world : load(r.elements[2].text, "initial");
-  out.clock_offset_ms = r.elements[3].as_integer(0);
-  note_generations(r.elements[4], r.elements[5]);
-  applied_.store(static_cast<uint64_t>(r.elements[0].as_integer()));
-  remember(out.created ? text : r.elements[1].text, out.created ? text : r.elements[2].text);
+  const uint64_t version = read->head, epoch = read->epoch;
+  out.world = out.created ? world : replay(World{}, std::move(*read));
+  out.initial_world = out.created ? world : load(r.elements[0].text, "initial");
+  out.clock_offset_ms = r.elements[1].as_integer(0);
+  note_generations(r.elements[2], r.elements[3]);
+  applied_.store(version);
+  epoch_.store(epoch);
+  std::lock_guard lock(initial_mutex_);
+  initial_text_ = out.created ? text : std::move(r.elements[0].text);
   return out;
 }
 
-void ClusterStore::remember(std::string current, std::optional<std::string> initial) {
-  std::lock_guard lock(texts_mutex_);
-  current_text_ = std::move(current);
-  if (initial) initial_text_ = std::move(*initial);
-}
-
-void ClusterStore::reseed() {
-  std::string current, initial;
+void ClusterStore::reseed(const World& current) {
+  std::string initial;
   {
-    std::lock_guard lock(texts_mutex_);
-    current = current_text_;
+    std::lock_guard lock(initial_mutex_);
     initial = initial_text_;
   }
-  if (current.empty()) return;
+  if (initial.empty()) return;  // not joined yet
   if (clock_)
     redis_.command({"SET", key("clock:offset"), std::to_string(clock_->offset_ms()), "NX"});
-  const bool seeded =
-      redis_
-          .eval(scripts::join(), {key("world:version"), key("world:current"), key("world:initial")},
-                {current, initial, std::to_string(applied_.load())})
-          .as_integer() == 1;
-  if (seeded)
-    std::fprintf(stderr,
-                 "pistesim: cluster store %s had lost the cluster's world (restarted without "
-                 "persistence?); this node gave it its own, at version %llu\n",
-                 redis_.address().url().c_str(), static_cast<unsigned long long>(applied_.load()));
+  const std::optional<uint64_t> epoch =
+      log_.seed(write_world_toml(current), initial, applied_.load());
+  if (!epoch) return;  // another node did it first: this one catches up with it
+  epoch_.store(*epoch);
+  std::fprintf(stderr,
+               "pistesim: cluster store %s had lost the cluster's world (restarted without "
+               "persistence?); this node gave it its own, at version %llu\n",
+               redis_.address().url().c_str(), static_cast<unsigned long long>(applied_.load()));
 }
 
 void ClusterStore::commit(const StateChange& change) {
-  std::string current = change.world ? write_world_toml(*change.world) : "";
-  std::string initial = change.initial_world ? write_world_toml(*change.initial_world) : "";
-  std::vector<std::string> args{
-      kPrefix, std::to_string(applied_.load()), current,
-      initial, change.clear_tokens ? "1" : "0", std::to_string(change.revoked_applications.size())};
-  args.insert(args.end(), change.revoked_applications.begin(), change.revoked_applications.end());
-  RedisReply r = redis_.eval(
-      scripts::commit(),
-      {key("world:version"), key("world:current"), key("world:initial"), key("tokens:gen")}, args);
-  if (r.elements.size() != 2) throw StoreUnavailable("cluster store: unexpected commit reply");
-  if (r.elements[0].as_integer() != 1)
+  ClusterWorldLog::Append append;
+  // Only what changed, when the change can be said so; a new snapshot otherwise (a reset, an
+  // install, a world whose entities moved).
+  if (change.world && change.previous_world && !change.initial_world)
+    append.delta = write_world_delta(*change.previous_world, *change.world);
+  assert(!append.delta || reproduces(*change.previous_world, *append.delta, *change.world));
+  if (change.world && !append.delta) append.world = write_world_toml(*change.world);
+  if (change.initial_world) append.initial = write_world_toml(*change.initial_world);
+  append.clear_tokens = change.clear_tokens;
+  append.revoked_applications = change.revoked_applications;
+  const ClusterWorldLog::Appended done = log_.append(applied_.load(), epoch_.load(), append);
+  if (!done.ok)
     throw WorldConflict("cluster store " + redis_.address().url() +
                         ": another node changed the world first");
-  applied_.store(static_cast<uint64_t>(r.elements[1].as_integer()));
-  if (!current.empty())
-    remember(std::move(current),
-             initial.empty() ? std::nullopt : std::optional<std::string>(std::move(initial)));
+  applied_.store(done.version);
+  if (!append.initial.empty()) {
+    std::lock_guard lock(initial_mutex_);
+    initial_text_ = std::move(append.initial);
+  }
+  if (!done.compact_due || !change.world) return;
+  try {
+    log_.compact(done.version,
+                 append.delta ? write_world_toml(*change.world) : std::move(append.world));
+  } catch (const StoreError& e) {
+    // The change stands (it is in the log); the next append finds the log still due.
+    std::fprintf(stderr, "pistesim: cluster store: the world log was not compacted: %s\n",
+                 e.what());
+  }
 }
 
 void ClusterStore::save_clock_offset(Millis offset_ms) {
@@ -299,8 +330,9 @@ bool ClusterStore::behind(const RequestHint& hint) {
   prefetched.store = nullptr;
   // One round trip: the world's version, the clock offset, the generations and, for a gateway
   // call, its bearer token (named in the generation read last; used only if it did not change).
-  std::vector<std::vector<std::string>> commands{
-      {"MGET", key("world:version"), key("clock:offset"), key("tokens:gen"), key("quotas:gen")}};
+  std::vector<std::vector<std::string>> commands{{"MGET", key("world:version"), key("clock:offset"),
+                                                  key("tokens:gen"), key("quotas:gen"),
+                                                  key("world:epoch")}};
   const char* channel = tokens_[static_cast<int>(hint.channel)]->channel();
   const long long generation = token_generation_.load();
   if (!hint.bearer.empty() && hint.bearer.size() <= TokenStore::kMaxTokenLength) {
@@ -308,12 +340,14 @@ bool ClusterStore::behind(const RequestHint& hint) {
     commands.back().insert(commands.back().end(), kTokenFields.begin(), kTokenFields.end());
   }
   std::vector<RedisReply> replies = redis_.round_trip(commands);
-  if (replies[0].elements.size() == 4 && replies[0].elements[0].nil()) {
-    reseed();
-    replies = redis_.pipeline({commands[0]});
-  }
   const RedisReply& r = replies[0];
-  if (r.elements.size() != 4 || r.elements[0].nil())
+  if (r.elements.size() == 5 && r.elements[0].nil()) {
+    // Redis lost the cluster (it restarted empty): newer_world() gives it this node's world.
+    // Its generations are gone with it (read as 0).
+    note_generations(r.elements[2], r.elements[3]);
+    return true;
+  }
+  if (r.elements.size() != 5 || r.elements[0].nil())
     throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
   if (clock_ && !r.elements[1].nil()) {
     const Millis offset = r.elements[1].as_integer(0);
@@ -322,22 +356,56 @@ bool ClusterStore::behind(const RequestHint& hint) {
   note_generations(r.elements[2], r.elements[3]);
   if (replies.size() == 2 && token_generation_.load() == generation)
     prefetched = {this, channel, std::string(hint.bearer), token_from(replies[1])};
-  return static_cast<uint64_t>(r.elements[0].as_integer()) != applied_.load();
+  return static_cast<uint64_t>(r.elements[0].as_integer()) != applied_.load() ||
+         static_cast<uint64_t>(r.elements[4].as_integer()) != epoch_.load();
 }
 
-std::optional<World> ClusterStore::newer_world() {
-  // The version alone first: the world's text travels only when it changed.
-  RedisReply head = redis_.command({"GET", key("world:version")});
-  if (!head.nil() && static_cast<uint64_t>(head.as_integer()) == applied_.load())
-    return std::nullopt;
-  RedisReply r = redis_.command({"MGET", key("world:version"), key("world:current")});
-  if (r.elements.size() != 2 || r.elements[0].nil() || r.elements[1].nil())
+std::optional<World> ClusterStore::newer_world(const World& current) {
+  // The version alone first: entries travel only when it moved.
+  const std::vector<std::string> head_read{"MGET", key("world:version"), key("world:epoch")};
+  RedisReply head = redis_.command(head_read);
+  if (head.elements.size() == 2 && head.elements[0].nil()) {
+    reseed(current);
+    head = redis_.command(head_read);
+  }
+  if (head.elements.size() != 2 || head.elements[0].nil())
     throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
-  const auto version = static_cast<uint64_t>(r.elements[0].as_integer());
-  if (version == applied_.load()) return std::nullopt;
-  World world = load(r.elements[1].text, "current");
+  const auto up_to_date = [&](uint64_t version, uint64_t epoch) {
+    return version == applied_.load() && epoch == epoch_.load();
+  };
+  if (up_to_date(static_cast<uint64_t>(head.elements[0].as_integer()),
+                 static_cast<uint64_t>(head.elements[1].as_integer())))
+    return std::nullopt;
+  std::optional<ClusterWorldLog::Read> read =
+      log_.read(static_cast<int64_t>(applied_.load()), epoch_.load());
+  if (!read) throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
+  if (up_to_date(read->head, read->epoch)) return std::nullopt;
+  const uint64_t version = read->head, epoch = read->epoch;
+  const bool from_snapshot = read->snapshot.has_value();
+  // A copy of this node's world with the missed entries applied: a parse of the change only.
+  std::optional<World> world;
+  try {
+    world = replay(from_snapshot ? World{} : current, std::move(*read));
+  } catch (const StoreError& e) {
+    if (from_snapshot) throw;
+    // Entries that do not fit this node's world (it should not happen): start again from the
+    // snapshot, as a joining node does.
+    std::fprintf(stderr, "pistesim: %s; reloading the cluster's world\n", e.what());
+    read = log_.read(-1, 0);
+    if (!read)
+      throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
+    return adopt(std::move(*read));
+  }
   applied_.store(version);
-  remember(std::move(r.elements[1].text), std::nullopt);
+  epoch_.store(epoch);
+  return world;
+}
+
+std::optional<World> ClusterStore::adopt(ClusterWorldLog::Read read) {
+  const uint64_t version = read.head, epoch = read.epoch;
+  World world = replay(World{}, std::move(read));
+  applied_.store(version);
+  epoch_.store(epoch);
   return world;
 }
 

@@ -1,5 +1,6 @@
 // The state several `pistesim serve --cluster` nodes share through one Redis (docs/cluster.md):
-// the world as a versioned log head that nodes change by compare-and-append, issued tokens,
+// the world as a versioned log of deltas that nodes change by compare-and-append
+// (cluster/cluster_world_log.h), issued tokens,
 // quota counters and the clock offset. A StateStore (core/state_store.h), plus the token source
 // and shared quotas the simulator's token stores and quota core consult. Safe for concurrent use.
 #pragma once
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "clock/clock.h"
+#include "cluster/cluster_world_log.h"
 #include "cluster/redis_client.h"
 #include "core/state_store.h"
 #include "quota/quota_core.h"
@@ -40,13 +42,15 @@ class ClusterStore final : public StateStore {
   // The clock whose offset follows the cluster's (another node's POST /clock/advance is seen
   // on this node's next request). Set once, before serving.
   void follow_clock(std::shared_ptr<Clock> inner) { clock_ = std::move(inner); }
+  // When the world's log is compacted (tests make it happen sooner). Set before join().
+  void set_log_limits(ClusterWorldLog::Limits limits) { log_.set_limits(limits); }
 
   void commit(const StateChange& change) override;
   void save_clock_offset(Millis offset_ms) override;
   TokenStoreListener& token_listener(Channel channel) override;
   MailboxListener& mailbox_listener() override;
   bool behind(const RequestHint& hint) override;
-  std::optional<World> newer_world() override;
+  std::optional<World> newer_world(const World& current) override;
 
   const TokenSource& token_source(Channel channel) const;
   SharedQuotas& quotas();
@@ -65,12 +69,15 @@ class ClusterStore final : public StateStore {
   class Mails;
   static std::string key(const char* name) { return std::string(kPrefix) + name; }
   World load(const std::string& text, const char* which) const;
-  // Records the worlds this node holds (as text), to give them back to a Redis that restarted
-  // empty.
-  void remember(std::string current, std::optional<std::string> initial);
-  // Redis lost the cluster (restarted without persistence): gives it this node's worlds at this
-  // node's version (the first node to do so wins; the others then catch up with it).
-  void reseed();
+  // `read` applied: its snapshot if it has one (else `world` as given), then its entries in order.
+  World replay(World world, ClusterWorldLog::Read read) const;
+  // The world `read` (a snapshot and its entries) gives, now this node's.
+  std::optional<World> adopt(ClusterWorldLog::Read read);
+  // Redis lost the cluster (restarted without persistence): gives it `current`, this node's
+  // world, at this node's version (the first node to do so wins; the others then catch up with
+  // it). REQUIRES: called with world changes serialised (newer_world()), so that `current` is the
+  // world at applied_.
+  void reseed(const World& current);
 
   // Reads the token and quota generations (a reply to GET: nil is generation 0).
   void note_generations(const RedisReply& tokens, const RedisReply& quotas);
@@ -79,12 +86,14 @@ class ClusterStore final : public StateStore {
 
   RedisClient redis_;
   std::atomic<uint64_t> applied_{0};
+  std::atomic<uint64_t> epoch_{0};  // the seeding of the world this node holds (ClusterWorldLog)
   // The generations read with the last catch-up (behind()): keys of tokens and quota counters
   // are named after them, so that the gateway's reads and counts need no script.
   std::atomic<long long> token_generation_{0}, quota_generation_{0};
   std::shared_ptr<Clock> clock_;
-  std::mutex texts_mutex_;
-  std::string current_text_, initial_text_;
+  ClusterWorldLog log_;
+  std::mutex initial_mutex_;
+  std::string initial_text_;  // for reseed(): the world POST /reset returns to
   std::unique_ptr<Tokens> tokens_[2];
   std::unique_ptr<Quotas> quotas_;
   std::unique_ptr<Mails> mails_;

@@ -106,7 +106,7 @@ void Simulator::attach_store(StateStore* store) {
 
 void Simulator::adopt_newer_world() {
   if (!store_) return;
-  if (auto newer = store_->newer_world()) publish(std::move(*newer));
+  if (auto newer = store_->newer_world(snapshot()->world)) publish(std::move(*newer));
 }
 
 void Simulator::catch_up(const RequestHint& hint) {
@@ -115,14 +115,16 @@ void Simulator::catch_up(const RequestHint& hint) {
   adopt_newer_world();
 }
 
-void Simulator::save_world(const World& world) {
+void Simulator::save_world(const World& world, const World& previous) {
   if (!store_) return;
   StateChange change;
   change.world = &world;
+  change.previous_world = &previous;
   store_->commit(change);
 }
 
-std::vector<Email> Simulator::save_transaction(const World& world, const Transaction& tx) {
+std::vector<Email> Simulator::save_transaction(const World& world, const World& previous,
+                                               const Transaction& tx) {
   std::vector<Email> mails = tx.mails();
   for (auto& m : mails) m.sent_at = tx.now;
   if (!store_) return mails;
@@ -131,6 +133,7 @@ std::vector<Email> Simulator::save_transaction(const World& world, const Transac
   for (auto& m : mails) m.id = id++;
   StateChange change;
   change.world = &world;
+  change.previous_world = &previous;
   change.mails = mails;
   change.revoked_applications = tx.revoked_applications();
   store_->commit(change);
@@ -224,7 +227,9 @@ void Simulator::replace_world(World world, bool clear_mailbox) {
         return;
       } catch (const WorldConflict&) {
         if (attempt == kMaxConflicts) throw;
-        (void)store_->newer_world();
+        // Published: should the replacement fail in the end, this node still holds the
+        // cluster's world at the version its store says it does.
+        adopt_newer_world();
       }
     }
   };

@@ -110,16 +110,17 @@ class Simulator {
     std::lock_guard lock(write_mutex_);
     for (int attempt = 1;; ++attempt) {
       adopt_newer_world();
-      World copy = snapshot()->world;
+      const std::shared_ptr<const WorldSnapshot> base = snapshot();
+      World copy = base->world;
       try {
         if constexpr (std::is_void_v<decltype(change(copy))>) {
           change(copy);
-          save_world(copy);
+          save_world(copy, base->world);
           publish(std::move(copy));
           return;
         } else {
           auto result = change(copy);
-          save_world(copy);
+          save_world(copy, base->world);
           publish(std::move(copy));
           return result;
         }
@@ -138,14 +139,15 @@ class Simulator {
     std::lock_guard lock(write_mutex_);
     for (int attempt = 1;; ++attempt) {
       adopt_newer_world();
-      World copy = snapshot()->world;
+      const std::shared_ptr<const WorldSnapshot> base = snapshot();
+      World copy = base->world;
       Transaction tx(copy, clock_->now_ms(), public_url_);
       auto result = op(tx);
       if (!result.ok()) return result;
       std::vector<Email> mails;
       try {
         // Saved as a whole (world, e-mails, revocations) before anything is visible.
-        mails = save_transaction(copy, tx);
+        mails = save_transaction(copy, base->world, tx);
       } catch (const WorldConflict&) {
         if (attempt == kMaxConflicts) throw;
         continue;
@@ -203,9 +205,11 @@ class Simulator {
   // Gives new applications and subscriptions their quota counters; keeps existing ones.
   void assign_quota_slots(World& world);
   void publish(World world);
-  // Durable state hooks: no-ops without a store; throw StoreError when saving fails.
-  void save_world(const World& world);
-  std::vector<Email> save_transaction(const World& world, const Transaction& tx);
+  // Durable state hooks: no-ops without a store; throw StoreError when saving fails. `previous`:
+  // the world `world` was made from.
+  void save_world(const World& world, const World& previous);
+  std::vector<Email> save_transaction(const World& world, const World& previous,
+                                      const Transaction& tx);
   void replace_world(World world, bool clear_mailbox);
   Response dispatch(Endpoint endpoint, const Request& request);
   void apply_effects(const Transaction& tx, std::vector<Email> mails);

@@ -45,7 +45,10 @@ class WorldConflict : public StoreError {
 struct StateChange {
   const World* initial_world = nullptr;  // the world `reset` returns to (set once, at creation)
   const World* world = nullptr;          // the new current world
-  std::vector<Email> mails;              // e-mails it sends, ids reserved (Mailbox::reserve_ids)
+  // The world `world` was made from (a cluster's store then saves only the difference); null
+  // when it replaces the world (a reset, an install).
+  const World* previous_world = nullptr;
+  std::vector<Email> mails;  // e-mails it sends, ids reserved (Mailbox::reserve_ids)
   std::vector<std::string> revoked_applications;  // every token of these applications
   bool clear_tokens = false;                      // before revoked_applications
   bool clear_mailbox = false;                     // before mails
@@ -96,14 +99,17 @@ class StateStore {
   // A state shared with other simulators (a cluster, docs/cluster.md). behind(): called before
   // each request; true when another node changed the world since this one last committed or
   // caught up. `hint` says what the request is about to read, so that a store may fetch it in the
-  // same round trip. newer_world(): the newest world when it is newer than this node's (nullopt
-  // when it is not), called with the simulator's world changes serialised. Both may throw
-  // StoreError.
+  // same round trip. newer_world(): the newest world when it is newer than `current`, this
+  // node's (nullopt when it is not), called with the simulator's world changes serialised. Both
+  // may throw StoreError.
   virtual bool behind(const RequestHint& hint) {
     (void)hint;
     return false;
   }
-  virtual std::optional<World> newer_world() { return std::nullopt; }
+  virtual std::optional<World> newer_world(const World& current) {
+    (void)current;
+    return std::nullopt;
+  }
 };
 
 }  // namespace pistesim

@@ -567,17 +567,8 @@ void read_access_request(Reader& r, const toml::table& t, const std::string& ctx
   if (auto v = r.str(t, "decision_message", false, ctx)) q.decision_message = *v;
 }
 
-}  // namespace
-
-WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name,
-                                  WorldChecks checks) {
-  WorldLoadResult result;
-  Reader r(source_name, result.errors);
-  r.set_max_bytes(kMaxWorldFileBytes);
-  std::optional<toml::table> parsed = r.parse(toml_text);
-  if (!parsed) return result;
-  const toml::table& root = *parsed;
-  World& w = result.world;
+// Reads every table of `root` into `w`, then runs the checks `checks` asks for.
+void read_world(Reader& r, const toml::table& root, World& w, WorldChecks checks) {
   r.check_keys(root,
                {"world", "organisations", "cgu", "apis", "users", "applications", "access_requests",
                 "chorus_pro_structures"},
@@ -647,9 +638,31 @@ WorldLoadResult load_world_string(std::string_view toml_text, std::string source
   // Cross-references are checked even when some entries had errors, so that one run of
   // `world check` reports every mistake. (Entries whose table could not be read at all are
   // missing here and are not checked twice.)
+  if (checks == WorldChecks::Entities) return;
   check_world_references(r, root, w);
   if (checks == WorldChecks::Written) check_world_consistency(r, root, w);
   check_cpro_references(r, root, w);
+}
+
+}  // namespace
+
+WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name,
+                                  WorldChecks checks) {
+  WorldLoadResult result;
+  Reader r(source_name, result.errors);
+  r.set_max_bytes(kMaxWorldFileBytes);
+  std::optional<toml::table> parsed = r.parse(toml_text);
+  if (!parsed) return result;
+  read_world(r, *parsed, result.world, checks);
+  sort_in_file_order(result.errors);
+  return result;
+}
+
+WorldLoadResult load_world_table(const toml::table& root, std::string source_name,
+                                 WorldChecks checks) {
+  WorldLoadResult result;
+  Reader r(std::move(source_name), result.errors);
+  read_world(r, root, result.world, checks);
   sort_in_file_order(result.errors);
   return result;
 }

@@ -31,13 +31,18 @@ constexpr uintmax_t kMaxWorldFileBytes = uintmax_t{1} << 30;
 // What a load checks besides each entity and the references between them. Written: also the
 // consistency rules of check_world_consistency() (world/world_references.h), for files people
 // write (`world check`, `serve --world`). Saved: not those, for states a simulator saved itself
-// (durable state), which the operator's levers may have left inconsistent.
-enum class WorldChecks { Written, Saved };
+// (durable state), which the operator's levers may have left inconsistent. Entities: none of the
+// checks across entities, for the part of a world a delta carries (world/world_delta.h), whose
+// references lie in the world it applies to.
+enum class WorldChecks { Written, Saved, Entities };
 
 WorldLoadResult load_world_file(const std::string& path);
 
 // source_name is what errors call the text (a path, or "<string>").
 WorldLoadResult load_world_string(std::string_view toml_text, std::string source_name,
                                   WorldChecks checks = WorldChecks::Written);
+// The same from a parsed document (a world delta reads its own tables first).
+WorldLoadResult load_world_table(const toml::table& root, std::string source_name,
+                                 WorldChecks checks);
 
 }  // namespace pistesim

@@ -372,6 +372,19 @@ void write_cpro_structure(Writer& w, const CproStructure& s) {
   }
 }
 
+void write_header_comment(Writer& w, const SnapshotHeader& header) {
+  w.line("# pistesim world snapshot" +
+         (header.source.empty() ? std::string() : " of " + comment_text(header.source)) +
+         (header.taken_at
+              ? ", taken " + format_world_timestamp(header.taken_at) + " (simulator clock)"
+              : std::string()) +
+         ".");
+  w.line("# Format: docs/world-format.md. Load it with `pistesim serve --world FILE`; validate it");
+  w.line(
+      "# with `pistesim world check FILE`. Users carry password hashes, never passwords; the one");
+  w.line("# plain password is [world].demo_password, the published password of the demo account.");
+}
+
 }  // namespace
 
 std::string toml_string(std::string_view raw) {
@@ -395,16 +408,7 @@ std::string format_world_timestamp(Millis ms) {
 
 std::string write_world_toml(const World& world, const SnapshotHeader& header) {
   Writer w;
-  w.line("# pistesim world snapshot" +
-         (header.source.empty() ? std::string() : " of " + comment_text(header.source)) +
-         (header.taken_at
-              ? ", taken " + format_world_timestamp(header.taken_at) + " (simulator clock)"
-              : std::string()) +
-         ".");
-  w.line("# Format: docs/world-format.md. Load it with `pistesim serve --world FILE`; validate it");
-  w.line(
-      "# with `pistesim world check FILE`. Users carry password hashes, never passwords; the one");
-  w.line("# plain password is [world].demo_password, the published password of the demo account.");
+  if (header.comments) write_header_comment(w, header);
   write_settings(w, world.settings);
   for (const auto& o : world.organisations) {
     w.table("[[organisations]]");

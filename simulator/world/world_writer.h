@@ -14,8 +14,9 @@ namespace pistesim {
 
 // What the header comment of the file says about the snapshot.
 struct SnapshotHeader {
-  Millis taken_at = 0;  // when (simulator time); 0: not said
-  std::string source;   // what was dumped ("the running simulator", a file name); "": not said
+  Millis taken_at = 0;   // when (simulator time); 0: not said
+  std::string source;    // what was dumped ("the running simulator", a file name); "": not said
+  bool comments = true;  // false: no header comment at all (the entities of a world delta)
 };
 
 // Users are written with their password hash, never a password; the one plain password in the

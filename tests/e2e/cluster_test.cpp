@@ -8,6 +8,7 @@
 #include <memory>
 #include <thread>
 
+#include "cluster/redis_client.h"
 #include "e2e/served_simulator.h"
 #include "support/redis_server.h"
 
@@ -154,6 +155,26 @@ TEST_F(ClusterServe, ANodeKilledLosesNothingAcknowledgedAndANewNodeCatchesUp) {
   nodes[2] = start_node();
   ASSERT_TRUE(nodes[2]->started()) << nodes[2]->output();
   EXPECT_EQ(ping(*nodes[2], token), 403);
+}
+
+// A world change travels as a log entry holding the change, not the world (docs/cluster.md, « The
+// world: a log of deltas »), and every node applies it.
+TEST_F(ClusterServe, ARegistrationIsASmallLogEntryThatEveryNodeApplies) {
+  RedisClient r(*parse_redis_url(redis.url()));
+  const long long before = r.command({"LLEN", "pistesim:world:log"}).as_integer();
+  auto ca = nodes[0]->client();
+  ASSERT_EQ(status_of(control(*ca, "POST", "/portal/register", registration("log@example.fr"))),
+            201);
+  EXPECT_EQ(r.command({"LLEN", "pistesim:world:log"}).as_integer(), before + 1);
+  const std::string entry = r.command({"LINDEX", "pistesim:world:log", "-1"}).text;
+  EXPECT_NE(entry.find("email = \"log@example.fr\""), std::string::npos) << entry;
+  EXPECT_EQ(entry.find("[[applications]]"), std::string::npos) << entry;
+  EXPECT_LT(entry.size() * 10,
+            static_cast<size_t>(r.command({"STRLEN", "pistesim:world:snapshot"}).as_integer()));
+  for (int i = 1; i < 3; ++i) {
+    auto client = nodes[i]->client();
+    EXPECT_EQ(status_of(control(*client, "GET", "/users/log@example.fr")), 200) << i;
+  }
 }
 
 // A node's event loop never waits on Redis (its answers run on fibers with --cluster):

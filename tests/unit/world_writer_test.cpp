@@ -14,6 +14,7 @@
 #include "crypto/password.h"
 #include "support/test_simulator.h"
 #include "world/default_world.h"
+#include "world/world_delta.h"
 #include "world/world_loader.h"
 
 namespace pistesim::test {
@@ -120,6 +121,21 @@ TEST_P(WorldWriterField, SurvivesTheRoundTrip) {
   GetParam().change(changed);
   ASSERT_FALSE(changed == base) << "the change changes nothing";
   expect_round_trip(changed);
+}
+
+// The same change as a cluster's log entry carries it (world/world_delta.h): only the entity
+// that holds the field, which applied to the world before gives the changed world.
+TEST_P(WorldWriterField, TravelsAsADelta) {
+  const World base = load_file_ok(kDataDir + "full-world.toml");
+  World changed = base;
+  GetParam().change(changed);
+  std::optional<std::string> delta = write_world_delta(base, changed);
+  ASSERT_TRUE(delta);
+  World applied = base;
+  std::vector<WorldError> errors = apply_world_delta(applied, *delta, "delta");
+  ASSERT_TRUE(errors.empty()) << errors.front().to_string() << "\nin\n" << *delta;
+  EXPECT_EQ(first_difference(applied, changed), "") << *delta;
+  EXPECT_LT(delta->size(), write_world_toml(changed).size()) << *delta;
 }
 
 Api& api0(World& w) {
