@@ -10,6 +10,7 @@
 #include "cluster/cluster_shared.h"
 #include "cluster/cluster_simulator.h"
 #include "control/control_api.h"
+#include "support/portal_forms.h"
 #include "support/redis_server.h"
 #include "support/test_simulator.h"
 
@@ -19,7 +20,6 @@ namespace {
 using nlohmann::json;
 
 const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
-const std::string kPassword = "Mon-Application-2025!";
 const std::string kApprover = "api-platau-administration@developpement-durable.gouv.fr";
 const std::string kApproverPassword = "Approb-Piste-2024!";
 
@@ -59,9 +59,7 @@ class ClusterSharedTest : public ::testing::Test {
 };
 
 json registration(const std::string& email) {
-  return {{"name", "Cluster"},     {"email", email},
-          {"password", kPassword}, {"password_confirmation", kPassword},
-          {"cgu_accepted", true},  {"captcha", "PISTE"}};
+  return registration_form(email, "Cluster");
 }
 
 TEST_F(ClusterSharedTest, AnActivationMailSentOnOneNodeIsReadAndFollowedOnTheOthers) {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cluster/cluster_simulator.h"
+#include "support/portal_forms.h"
 #include "support/redis_server.h"
 #include "support/test_simulator.h"
 
@@ -16,7 +17,6 @@ namespace pistesim::test {
 namespace {
 
 const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
-const std::string kPassword = "Mon-Application-2025!";
 
 // One node: its own store (its own connections) and simulator, on the shared clock of the test.
 struct Node {
@@ -44,9 +44,7 @@ class ClusterStoreTest : public ::testing::Test {
 };
 
 nlohmann::json registration(const std::string& email) {
-  return {{"name", "Cluster"},     {"email", email},
-          {"password", kPassword}, {"password_confirmation", kPassword},
-          {"cgu_accepted", true},  {"captcha", "PISTE"}};
+  return registration_form(email, "Cluster");
 }
 
 TEST(RedisUrl, ParsesHostPortAndDatabase) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cluster/cluster_simulator.h"
+#include "support/portal_forms.h"
 #include "support/redis_server.h"
 #include "support/test_simulator.h"
 #include "world/world_writer.h"
@@ -15,12 +16,9 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kDemo = "demo@pistesim.test";
-const std::string kPassword = "Mon-Application-2025!";
 
 json registration(const std::string& email) {
-  return {{"name", "Cluster"},     {"email", email},
-          {"password", kPassword}, {"password_confirmation", kPassword},
-          {"cgu_accepted", true},  {"captcha", "PISTE"}};
+  return registration_form(email, "Cluster");
 }
 
 struct Node {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "portal/applications.h"
+#include "support/portal_forms.h"
 #include "support/test_simulator.h"
 
 namespace pistesim::test {
@@ -18,13 +19,7 @@ const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
 
 // A valid creation form; tests change one field at a time.
 json form(const std::string& name = "mon-application_2024") {
-  return {{"organisation", "mtes"},
-          {"name", name},
-          {"description", "Application de test"},
-          {"phone", "+33 1 23 45 67 89"},
-          {"email", "contact@example.fr"},
-          {"structure_info", "SIRET 13001070900025"},
-          {"responsible", "Camille Martin"}};
+  return application_form(name);
 }
 
 class PortalApplications : public ::testing::Test {

@@ -14,18 +14,17 @@
 
 #include "control/control_api.h"
 #include "support/durable_test_simulator.h"
+#include "support/portal_forms.h"
 
 namespace pistesim::test {
 namespace {
 
 using nlohmann::json;
 
-const std::string kPassword = "Mon-Application-2025!";
+const std::string kPassword = kFormPassword;  // the registration form's
 
 json registration(const std::string& email) {
-  return {{"name", "Durable"},     {"email", email},
-          {"password", kPassword}, {"password_confirmation", kPassword},
-          {"cgu_accepted", true},  {"captcha", "PISTE"}};
+  return registration_form(email, "Durable");
 }
 
 // The token of an activation link ("…/portal/activate?token=XYZ").

@@ -5,6 +5,7 @@
 
 #include <functional>
 
+#include "support/portal_forms.h"
 #include "support/test_simulator.h"
 #include "world/world_writer.h"
 
@@ -14,23 +15,9 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kDemo = "demo@pistesim.test";
-const std::string kPassword = "Mon-Application-2025!";
 
 json registration(const std::string& email) {
-  return {{"name", "Delta"},       {"email", email},
-          {"password", kPassword}, {"password_confirmation", kPassword},
-          {"cgu_accepted", true},  {"captcha", "PISTE"}};
-}
-
-// The portal's form for a production application (APP-3).
-json application_form(const std::string& name) {
-  return {{"organisation", "mtes"},
-          {"name", name},
-          {"description", "Application de test"},
-          {"phone", "+33 1 23 45 67 89"},
-          {"email", "contact@example.fr"},
-          {"structure_info", "SIRET 13001070900025"},
-          {"responsible", "Camille Martin"}};
+  return registration_form(email, "Delta");
 }
 
 // Quota counters are the simulator's, not the world's: a delta does not carry them.
