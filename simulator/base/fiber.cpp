@@ -94,7 +94,7 @@ struct Fiber::Impl {
 #endif
 
   // ASan's bookkeeping around the switches. TSan's is written in enter() and suspend()
-  // themselves (TSAN_SWITCH): it keeps a stack of the calls of each fiber, and a function
+  // themselves (PISTESIM_TSAN_SWITCH): it keeps a stack of the calls of each fiber, and a function
   // returning between the announcement and the switch would pop the wrong fiber's.
   void leaving_loop() {
 #ifdef PISTESIM_FIBER_ASAN
