@@ -50,9 +50,8 @@ class ClusterWorldLog {
 
   // Compare-and-append of a change made on the world at (`expected`, `epoch`): an entry (`delta`,
   // from write_world_delta), or, when `delta` is null, the whole `world` as the new snapshot.
-  // `initial`
-  // ("": unchanged) is the world POST /reset returns to; the listed applications' tokens are
-  // revoked (after a new token generation if `clear_tokens`) in the same step.
+  // `initial` ("": unchanged) is the world POST /reset returns to; the listed applications'
+  // tokens are revoked (after a new token generation if `clear_tokens`) in the same step.
   struct Append {
     std::optional<std::string> delta;
     std::string world;
