@@ -13,7 +13,8 @@ namespace pistesim::test {
 inline const std::string kFormPassword = "Mon-Application-2025!";
 
 // A registration (ACC-1) with the CGU accepted and the sandbox's captcha answer.
-inline nlohmann::json registration_form(const std::string& email, const std::string& name) {
+inline nlohmann::json registration_form(const std::string& email,
+                                        const std::string& name = "Compte de test") {
   return {{"name", name},
           {"email", email},
           {"password", kFormPassword},

@@ -58,16 +58,14 @@ class ClusterSharedTest : public ::testing::Test {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
 };
 
-json registration(const std::string& email) {
-  return registration_form(email, "Cluster");
-}
-
 TEST_F(ClusterSharedTest, AnActivationMailSentOnOneNodeIsReadAndFollowedOnTheOthers) {
   Node a(redis, clock), b(redis, clock), c(redis, clock);
-  ASSERT_EQ(a.t.control("POST", "/portal/register", registration("mail@example.fr").dump()).status,
-            201);
-  ASSERT_EQ(c.t.control("POST", "/portal/register", registration("other@example.fr").dump()).status,
-            201);
+  ASSERT_EQ(
+      a.t.control("POST", "/portal/register", registration_form("mail@example.fr").dump()).status,
+      201);
+  ASSERT_EQ(
+      c.t.control("POST", "/portal/register", registration_form("other@example.fr").dump()).status,
+      201);
   json mails = body_of(b.t.control("GET", "/mail?to=mail@example.fr"));
   ASSERT_TRUE(mails.is_array()) << mails;
   ASSERT_EQ(mails.size(), 1u) << mails;

@@ -43,10 +43,6 @@ class ClusterStoreTest : public ::testing::Test {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
 };
 
-nlohmann::json registration(const std::string& email) {
-  return registration_form(email, "Cluster");
-}
-
 TEST(RedisUrl, ParsesHostPortAndDatabase) {
   auto a = parse_redis_url("redis://10.0.0.5:6380/3");
   ASSERT_TRUE(a) << a.error().message;
@@ -108,9 +104,9 @@ TEST_F(ClusterStoreTest, TwoNodesRegisteringOneAddressAtOnceExactlyOneWins) {
     const std::string email = "race" + std::to_string(round) + "@example.fr";
     Response ra, rb;
     std::thread ta(
-        [&] { ra = a.t.control("POST", "/portal/register", registration(email).dump()); });
+        [&] { ra = a.t.control("POST", "/portal/register", registration_form(email).dump()); });
     std::thread tb(
-        [&] { rb = b.t.control("POST", "/portal/register", registration(email).dump()); });
+        [&] { rb = b.t.control("POST", "/portal/register", registration_form(email).dump()); });
     ta.join();
     tb.join();
     const int wins = (ra.status == 201) + (rb.status == 201);
@@ -257,12 +253,14 @@ TEST_F(ClusterStoreTest, WithoutRedisRequestsAre503AndNothingIsAdmittedThenItRec
 
 TEST_F(ClusterStoreTest, ARedisRestartedEmptyGetsTheWorldBackFromTheNodes) {
   Node a(redis, clock), b(redis, clock);
-  ASSERT_EQ(a.t.control("POST", "/portal/register", registration("kept@example.fr").dump()).status,
-            201);
+  ASSERT_EQ(
+      a.t.control("POST", "/portal/register", registration_form("kept@example.fr").dump()).status,
+      201);
   ASSERT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, a.t.token()).status, 200);  // B caught up
   ASSERT_TRUE(redis.restart()) << redis.log();  // no persistence: Redis comes back empty
   // The account registered before the restart is still there, whichever node is asked.
-  Response again = b.t.control("POST", "/portal/register", registration("kept@example.fr").dump());
+  Response again =
+      b.t.control("POST", "/portal/register", registration_form("kept@example.fr").dump());
   EXPECT_EQ(again.status, 409) << again.body;
   const std::string token = b.t.token();
   EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);

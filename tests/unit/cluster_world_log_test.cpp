@@ -17,10 +17,6 @@ using nlohmann::json;
 
 constexpr const char* kDemo = "demo@pistesim.test";
 
-json registration(const std::string& email) {
-  return registration_form(email, "Cluster");
-}
-
 struct Node {
   Node(const RedisServer& redis, std::shared_ptr<ManualClock> clock, World world = default_world(),
        ClusterWorldLog::Limits limits = {})
@@ -59,9 +55,9 @@ class ClusterWorldLogTest : public ::testing::Test {
 
   // Five changes of different kinds on `n`.
   void five_changes(Node& n, const std::string& tag) {
-    ASSERT_EQ(
-        n.t.control("POST", "/portal/register", registration(tag + "@example.fr").dump()).status,
-        201);
+    ASSERT_EQ(n.t.control("POST", "/portal/register", registration_form(tag + "@example.fr").dump())
+                  .status,
+              201);
     Response app = n.t.control_as(kDemo, "POST", "/portal/applications",
                                   json{{"organisation", "mtes"},
                                        {"name", tag + "-app"},
@@ -162,8 +158,9 @@ TEST_F(ClusterWorldLogTest, ARegistrationInAWorldOfThousandsOfApplicationsIsASma
     fleet.applications.push_back(std::move(app));
   }
   Node a(redis, clock, fleet), b(redis, clock, fleet);
-  ASSERT_EQ(a.t.control("POST", "/portal/register", registration("fleet@example.fr").dump()).status,
-            201);
+  ASSERT_EQ(
+      a.t.control("POST", "/portal/register", registration_form("fleet@example.fr").dump()).status,
+      201);
   const long long snapshot_bytes = command(a, {"STRLEN", "pistesim:world:snapshot"}).as_integer();
   const std::string entry = command(a, {"LINDEX", "pistesim:world:log", "-1"}).text;
   EXPECT_GT(snapshot_bytes, 1'500'000);
@@ -175,12 +172,14 @@ TEST_F(ClusterWorldLogTest, ARegistrationInAWorldOfThousandsOfApplicationsIsASma
 
 TEST_F(ClusterWorldLogTest, AfterARedisRestartedEmptyEntriesGoOnFromTheReseededWorld) {
   Node a(redis, clock), b(redis, clock);
-  ASSERT_EQ(a.t.control("POST", "/portal/register", registration("one@example.fr").dump()).status,
-            201);
+  ASSERT_EQ(
+      a.t.control("POST", "/portal/register", registration_form("one@example.fr").dump()).status,
+      201);
   b.catch_up();
   ASSERT_TRUE(redis.restart()) << redis.log();  // no persistence: Redis comes back empty
-  ASSERT_EQ(b.t.control("POST", "/portal/register", registration("two@example.fr").dump()).status,
-            201);
+  ASSERT_EQ(
+      b.t.control("POST", "/portal/register", registration_form("two@example.fr").dump()).status,
+      201);
   EXPECT_EQ(log_length(b), 1);  // the reseeded snapshot, then B's change as an entry
   a.catch_up();
   EXPECT_TRUE(a.world() == b.world());
@@ -193,11 +192,13 @@ TEST_F(ClusterWorldLogTest, AfterARedisRestartedEmptyEntriesGoOnFromTheReseededW
 // version number after one more change, is not fooled by the number: it reloads the world.
 TEST_F(ClusterWorldLogTest, ANodeAheadOfTheNodeThatReseededRedisTakesTheReseededWorld) {
   Node a(redis, clock), b(redis, clock);
-  ASSERT_EQ(a.t.control("POST", "/portal/register", registration("lost@example.fr").dump()).status,
-            201);  // B does not see it: it asks nothing before Redis restarts
+  ASSERT_EQ(
+      a.t.control("POST", "/portal/register", registration_form("lost@example.fr").dump()).status,
+      201);  // B does not see it: it asks nothing before Redis restarts
   ASSERT_TRUE(redis.restart()) << redis.log();
-  ASSERT_EQ(b.t.control("POST", "/portal/register", registration("kept@example.fr").dump()).status,
-            201);
+  ASSERT_EQ(
+      b.t.control("POST", "/portal/register", registration_form("kept@example.fr").dump()).status,
+      201);
   ASSERT_EQ(a.store.applied_version(), b.store.applied_version());  // the same number
   a.catch_up();
   EXPECT_TRUE(a.world() == b.world());

@@ -23,10 +23,6 @@ using nlohmann::json;
 
 const std::string kPassword = kFormPassword;  // the registration form's
 
-json registration(const std::string& email) {
-  return registration_form(email, "Durable");
-}
-
 // The token of an activation link ("…/portal/activate?token=XYZ").
 std::string activation_target(const Email& m) {
   for (const auto& l : m.links) {
@@ -95,7 +91,7 @@ TEST_F(DurableState, AccountRegisteredBeforeARestartActivatesAndLogsInAfterIt) {
   uint64_t mail_id = 0;
   {
     Durable d(path);
-    ASSERT_EQ(d.control("POST", "/portal/register", registration(email)).status, 201);
+    ASSERT_EQ(d.control("POST", "/portal/register", registration_form(email)).status, 201);
     auto mails = d.sim->mailbox().list(email, "activation");
     ASSERT_EQ(mails.size(), 1u);
     mail_id = mails[0].id;
@@ -115,7 +111,7 @@ TEST_F(DurableState, ActivationAndItsApplicationSurviveTogether) {
   const std::string email = "together@example.com";
   {
     Durable d(path);
-    ASSERT_EQ(d.control("POST", "/portal/register", registration(email)).status, 201);
+    ASSERT_EQ(d.control("POST", "/portal/register", registration_form(email)).status, 201);
     auto mails = d.sim->mailbox().list(email, "activation");
     ASSERT_EQ(mails.size(), 1u);
     ASSERT_EQ(d.control("GET", activation_target(mails[0])).status, 200);
@@ -135,7 +131,8 @@ TEST_F(DurableState, ClockAdvanceAndWorldResetAreKept) {
     Durable d(path);
     ASSERT_EQ(d.control("POST", "/clock/advance", {{"by", "2h"}}).status, 200);
     advanced = d.sim->clock().now_ms();
-    ASSERT_EQ(d.control("POST", "/portal/register", registration("gone@example.com")).status, 201);
+    ASSERT_EQ(d.control("POST", "/portal/register", registration_form("gone@example.com")).status,
+              201);
     (void)d.token();
     ASSERT_EQ(d.control("POST", "/world/reset").status, 200);
   }

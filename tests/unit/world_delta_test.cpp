@@ -16,10 +16,6 @@ using nlohmann::json;
 
 constexpr const char* kDemo = "demo@pistesim.test";
 
-json registration(const std::string& email) {
-  return registration_form(email, "Delta");
-}
-
 // Quota counters are the simulator's, not the world's: a delta does not carry them.
 World without_counters(World w) {
   for (auto& app : w.applications) {
@@ -76,7 +72,7 @@ TEST(WorldDelta, EachKindOfChangeRoundTripsAndCarriesOnlyWhatChanged) {
   const std::vector<Step> steps{
       {"registration",
        [](TestSimulator& t) {
-         return t.control("POST", "/portal/register", registration("new@example.fr").dump());
+         return t.control("POST", "/portal/register", registration_form("new@example.fr").dump());
        },
        "email = \"new@example.fr\""},
       {"activation (and its sandbox application)",
@@ -229,8 +225,9 @@ TEST(WorldDelta, AReplacedApplicationKeepsItsQuotaCounters) {
 TEST(WorldDelta, ARegistrationInAWorldOfThousandsOfApplicationsIsAFewHundredBytes) {
   TestSimulator t(Profile::Piste, fleet_world(5000));
   const World before = t.sim->snapshot()->world;
-  ASSERT_EQ(t.control("POST", "/portal/register", registration("big@example.fr").dump()).status,
-            201);
+  ASSERT_EQ(
+      t.control("POST", "/portal/register", registration_form("big@example.fr").dump()).status,
+      201);
   const std::string delta = checked_delta(before, t.sim->snapshot()->world);
   const size_t world_bytes = write_world_toml(t.sim->snapshot()->world).size();
   EXPECT_GT(world_bytes, 2'000'000u);
