@@ -40,6 +40,7 @@ export async function consoleScreens({ browser, server, base, shot, problems, st
   // --- Quotas: what remains in the window ---------------------------------------------------
   await operator.goto(base + "/console/#applications");
   await operator.getByLabel("Application", { exact: true }).selectOption({ label: "demo-production-app (PRODUCTION)" });
+  await operator.getByRole("heading", { name: "demo-production-app", level: 2 }).waitFor();
   await see(operator, "Accès aux API et quota restant");
   await operator.getByLabel("API (vide : l'application)").fill("judilibre");
   await operator.getByLabel("Limite").fill("3");

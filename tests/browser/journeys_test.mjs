@@ -126,6 +126,8 @@ await runBrowserTest("browser.journeys", async ({ browser, server, base, shot, p
 
   await operator.goto(base + "/console/#applications");
   await operator.getByLabel("Application", { exact: true }).selectOption({ label: `APP_SANDBOX_${email} (SANDBOX)` });
+  // This application's detail, not the first one's still on screen.
+  await operator.getByRole("heading", { name: `APP_SANDBOX_${email}`, level: 2 }).waitFor();
   await see(operator, "Accès aux API et quota restant");
   await operator.getByLabel("API du profil métier").selectOption("sne-cotation");
   await operator.getByRole("button", { name: "Attribuer un profil métier" }).click();

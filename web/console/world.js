@@ -7,10 +7,13 @@ export async function applications(main) {
   const select = el("select", { name: "application" }, list.map((a) => el("option", { value: a.id }, `${a.name} (${a.channel})`)));
   const detail = el("div", { id: "application-detail" });
   const out = el("div");
+  let shown = 0;  // the latest show(): an answer that arrives after a newer choice is dropped
   const show = async () => {
     if (!select.value) return;
+    const mine = ++shown;
     const id = encodeURIComponent(select.value);
     const a = await api("GET", `/applications/${id}`);
+    if (mine !== shown) return;
     const quota = el("form", { class: "inline" },
       field("API (vide : l'application)", el("input", { type: "text", name: "api" })),
       field("Limite", el("input", { type: "number", name: "limit", min: 0, required: true, value: a.quota?.limit ?? 10 })),
@@ -49,7 +52,12 @@ export async function applications(main) {
         }
       } }, a.active ? "Désactiver l'application" : "Réactiver l'application")));
   };
-  select.addEventListener("change", () => show().catch((e) => out.replaceChildren(errorNotice(e))));
+  select.addEventListener("change", () => {
+    // The previous application's forms go at once: a lever pulled meanwhile would act on it.
+    detail.replaceChildren(el("p", { "aria-busy": "true" }, "Chargement…"));
+    out.replaceChildren();
+    show().catch((e) => out.replaceChildren(errorNotice(e)));
+  });
   put(main, el("h1", {}, "Applications"), el("form", { class: "inline", onsubmit: (e) => e.preventDefault() }, field("Application", select)), out, detail);
   await show();
 }

@@ -33,7 +33,9 @@ export async function tryApi(main) {
   const current = () => apps.find((a) => a.id === appSelect.value);
   const sheets = new Map();
 
+  let filling = 0;  // the latest fillRoutes(): routes of an API chosen before it are dropped
   const fillRoutes = async () => {
+    const mine = ++filling;
     const a = current();
     routeSelect.replaceChildren();
     if (!a || !apiSelect.value) return;
@@ -41,12 +43,17 @@ export async function tryApi(main) {
     if (!sheets.has(key)) {
       const q = `?environment=${a.channel}`;
       const id = encodeURIComponent(apiSelect.value);
-      sheets.set(key, { sheet: await api("GET", `/portal/catalogue/${id}${q}`), swagger: await api("GET", `/portal/catalogue/${id}/swagger.json${q}`) });
+      const sheet = await api("GET", `/portal/catalogue/${id}${q}`);
+      const swagger = await api("GET", `/portal/catalogue/${id}/swagger.json${q}`);
+      sheets.set(key, { sheet, swagger });
     }
+    if (mine !== filling) return;
     const { sheet, swagger } = sheets.get(key);
+    const options = [];
     for (const [path, methods] of Object.entries(swagger.paths || {}))
       for (const method of Object.keys(methods))
-        routeSelect.append(el("option", { value: `${method.toUpperCase()} ${sheet.base_path}${path}` }, `${method.toUpperCase()} ${sheet.base_path}${path}`));
+        options.push(el("option", { value: `${method.toUpperCase()} ${sheet.base_path}${path}` }, `${method.toUpperCase()} ${sheet.base_path}${path}`));
+    routeSelect.replaceChildren(...options);
   };
   const fillApp = async () => {
     const a = current();
