@@ -17,6 +17,8 @@ local function each_token(p, g, ch, a, f)
     if redis.call('EXISTS', k) == 1 then f(k) else redis.call('SREM', set, t) end
   end
 end
+-- Every change of a token moves this count: nodes that cache tokens read it on catch-up.
+local function tokens_changed(p) redis.call('INCR', p .. 'tokens:changes') end
 local function revoke_key(k) redis.call('HSET', k, 'revoked', '1') end
 local function expire_key_at(at)
   return function(k)
@@ -62,6 +64,7 @@ elseif ARGV[3] == 'delta' then
 end
 if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[5]) end
 if ARGV[6] == '1' then redis.call('INCR', KEYS[4]) end
+if ARGV[6] == '1' or tonumber(ARGV[10]) > 0 then tokens_changed(p) end
 local g = redis.call('GET', KEYS[4]) or '0'
 for i = 11, 10 + tonumber(ARGV[10]) do
   for _, ch in ipairs({'sandbox', 'production'}) do each_token(p, g, ch, ARGV[i], revoke_key) end
@@ -142,6 +145,7 @@ local g = redis.call('GET', KEYS[1]) or '0'
 local k = token_key(ARGV[1], g, ARGV[2], ARGV[3])
 if redis.call('EXISTS', k) == 0 then return 0 end
 if ARGV[4] == 'revoke' then revoke_key(k) else expire_key_at(tonumber(ARGV[4]))(k) end
+tokens_changed(ARGV[1])
 return 1
 )"));
   return s;
@@ -152,6 +156,7 @@ const RedisScript& change_application() {
 local g = redis.call('GET', KEYS[1]) or '0'
 local f = ARGV[4] == 'revoke' and revoke_key or expire_key_at(tonumber(ARGV[4]))
 each_token(ARGV[1], g, ARGV[2], ARGV[3], f)
+tokens_changed(ARGV[1])
 return 1
 )"));
   return s;
@@ -171,6 +176,7 @@ for _, a in ipairs(redis.call('SMEMBERS', apps_key(p, g, ch))) do
     end
   end)
 end
+tokens_changed(p)
 return 1
 )"));
   return s;

@@ -31,6 +31,8 @@ const RedisScript& compact_world();
 // expires, how long Redis keeps it (ms: relative, as the simulator's clock may be moved away
 // from Redis's). 1 if stored, 0 if the value exists already.
 const RedisScript& issue();
+// The scripts below that change tokens also increment PREFIX `tokens:changes` (the nodes' token
+// caches are valid while it stands still).
 // KEYS: token generation. ARGV: prefix, channel, token, "revoke" | expire-at (ms).
 const RedisScript& change_token();
 // KEYS: token generation. ARGV: prefix, channel, application, "revoke" | expire-at (ms).

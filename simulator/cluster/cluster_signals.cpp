@@ -1,9 +1,15 @@
 #include "cluster/cluster_signals.h"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cerrno>
+
 #include <chrono>
+#include <deque>
+#include <string_view>
 
 namespace pistesim {
 
@@ -66,13 +72,74 @@ void ClusterSignals::dispatch(const std::string& payload) {
   }
 }
 
+namespace {
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool is_pong(const redisReply* r) {
+  return r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+         r->element[0]->type == REDIS_REPLY_STRING && std::string_view(r->element[0]->str, r->element[0]->len) == "pong";
+}
+
+}  // namespace
+
+bool ClusterSignals::fresh() const {
+  return listening_.load() && steady_ns() < fresh_until_ns_.load();
+}
+
+void ClusterSignals::listen(redisContext* c) {
+  constexpr int64_t kPingEvery = int64_t{kPingEveryMs} * 1'000'000;
+  constexpr int64_t kFreshFor = int64_t{kFreshForMs} * 1'000'000;
+  std::deque<int64_t> pings;  // when each unanswered PING was sent
+  int64_t next_ping = steady_ns();
+  while (!stopping_) {
+    const int64_t now = steady_ns();
+    if (now >= next_ping) {
+      // Redis that stopped answering (SIGSTOP, a dead link) would let them pile up.
+      if (pings.size() * kPingEvery > 4 * kFreshFor) return;
+      if (redisAppendCommand(c, "PING") != REDIS_OK) return;
+      for (int done = 0; !done;)
+        if (redisBufferWrite(c, &done) != REDIS_OK) return;
+      pings.push_back(now);
+      next_ping = now + kPingEvery;
+    }
+    pollfd p{c->fd, POLLIN, 0};
+    const int wait_ms = static_cast<int>((next_ping - steady_ns()) / 1'000'000) + 1;
+    const int ready = ::poll(&p, 1, std::max(0, wait_ms));
+    if (ready < 0 && errno != EINTR) return;
+    if (ready <= 0) continue;
+    if (redisBufferRead(c) != REDIS_OK) return;
+    for (;;) {
+      void* raw = nullptr;
+      if (redisGetReplyFromReader(c, &raw) != REDIS_OK) return;
+      if (!raw) break;
+      auto* r = static_cast<redisReply*>(raw);
+      if (is_pong(r)) {
+        // Everything published before this PING reached Redis has been handled.
+        if (!pings.empty()) {
+          fresh_until_ns_ = pings.front() + kFreshFor;
+          pings.pop_front();
+        }
+      } else if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+                 r->element[2]->type == REDIS_REPLY_STRING) {
+        dispatch(std::string(r->element[2]->str, r->element[2]->len));
+      }
+      freeReplyObject(r);
+    }
+  }
+}
+
 void ClusterSignals::run() {
   const RedisAddress& a = redis_.address();
   while (!stopping_) {
     redisContext* c = redisConnectWithTimeout(a.host.c_str(), a.port, {1, 0});
     bool subscribed = false;
     if (c && !c->err) {
-      redisSetTimeout(c, {0, 0});  // a subscriber waits for messages as long as it takes
+      redisSetTimeout(c, {2, 0});  // the SUBSCRIBE's answer; then poll() does the waiting
       {
         std::lock_guard lock(mutex_);
         socket_ = stopping_ ? -1 : c->fd;
@@ -86,16 +153,9 @@ void ClusterSignals::run() {
     if (subscribed) {
       each(subscribed_);
       listening_ = true;
-      for (;;) {
-        void* raw = nullptr;
-        if (redisGetReply(c, &raw) != REDIS_OK || !raw) break;
-        auto* r = static_cast<redisReply*>(raw);
-        if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
-            r->element[2]->type == REDIS_REPLY_STRING)
-          dispatch(std::string(r->element[2]->str, r->element[2]->len));
-        freeReplyObject(r);
-      }
+      listen(c);
       listening_ = false;
+      fresh_until_ns_ = 0;
       each(lost_);
     }
     {

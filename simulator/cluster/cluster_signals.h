@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -16,6 +17,8 @@
 #include <vector>
 
 #include "cluster/redis_client.h"
+
+struct redisContext;  // hiredis
 
 namespace pistesim {
 
@@ -40,6 +43,14 @@ class ClusterSignals {
   void start(int wait_ms = 2000);
   void stop();
   bool listening() const { return listening_.load(); }
+  // Listening, and known to have handled every signal sent more than kFreshForMs ago: each
+  // PING the subscriber sends (every kPingEveryMs) comes back after everything Redis published
+  // before it, so its PONG dates what this node has handled. A node that is not fresh may have
+  // missed a signal: what it caches must then be read again. broadcast() waits longer than
+  // kFreshForMs, so a node that did not acknowledge in time is no longer fresh when it returns.
+  bool fresh() const;
+  static constexpr int kPingEveryMs = 100;
+  static constexpr int kFreshForMs = 500;
 
   // Sends `kind` to every node (this one included) and returns once each node that was
   // listening has run its handler, or after `timeout_ms` (a node that hangs does not hang the
@@ -49,6 +60,8 @@ class ClusterSignals {
 
  private:
   void run();
+  // Reads messages and PONGs on the subscribed connection `c` and pings, until it fails or stop().
+  void listen(::redisContext* c);
   void dispatch(const std::string& payload);
   void each(const std::vector<Handler>& handlers);
 
@@ -59,6 +72,7 @@ class ClusterSignals {
   std::vector<Handler> subscribed_, lost_;
   std::atomic<bool> listening_{false};
   std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> fresh_until_ns_{0};  // steady clock
   std::mutex mutex_;  // guards socket_ and the wake-up
   std::condition_variable wake_;
   int socket_ = -1;

@@ -1,6 +1,7 @@
 #include "cluster/cluster_store.h"
 
 #include <cassert>
+#include <chrono>
 #include <cstdio>
 #include <unordered_map>
 
@@ -25,6 +26,15 @@ const char* channel_name(Channel c) {
 constexpr Millis kKeepExpiredTokenMs = 3600 * 1000;
 // Quota counters outlive their window by this much: nodes' clocks may differ a little.
 constexpr Millis kKeepQuotaWindowMs = 60 * 1000;
+
+// A node that hears every signal still catches up this often (ClusterStore::behind()).
+constexpr int64_t kCatchUpEveryNs = 1'000'000'000;
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 // A positive TTL for PEXPIRE.
 Millis keep_for(Millis ms) {
@@ -54,6 +64,7 @@ struct Prefetched {
   const char* channel = nullptr;
   std::string token;
   std::optional<SharedToken> record;
+  uint64_t cache_epoch = 0;  // the token cache's, read before the record was
 };
 thread_local Prefetched prefetched;
 
@@ -92,38 +103,82 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
   void revoked(std::string_view token, HeldLocks&) override {
     store_.redis_.eval(scripts::change_token(), {key("tokens:gen")},
                        {kPrefix, channel_, std::string(token), "revoke"});
+    store_.announce();
   }
   void expired(std::string_view token, Millis at, HeldLocks&) override {
     store_.redis_.eval(scripts::change_token(), {key("tokens:gen")},
                        {kPrefix, channel_, std::string(token), std::to_string(at)});
+    store_.announce();
   }
   void application_revoked(std::string_view application_id, HeldLocks&) override {
     store_.redis_.eval(scripts::change_application(), {key("tokens:gen")},
                        {kPrefix, channel_, std::string(application_id), "revoke"});
+    store_.announce();
   }
   void application_expired(std::string_view application_id, Millis at, HeldLocks&) override {
     store_.redis_.eval(scripts::change_application(), {key("tokens:gen")},
                        {kPrefix, channel_, std::string(application_id), std::to_string(at)});
+    store_.announce();
   }
   void rewound(Millis old_now, Millis new_now, HeldLocks&) override {
     store_.redis_.eval(scripts::rewind(), {key("tokens:gen")},
                        {kPrefix, channel_, std::to_string(old_now), std::to_string(new_now)});
+    store_.announce();
   }
 
   std::optional<SharedToken> fetch(std::string_view token) const override {
     if (prefetched.store == &store_ && prefetched.channel == channel_ &&
         prefetched.token == token) {
       prefetched.store = nullptr;
+      remember(token, prefetched.record, prefetched.cache_epoch);
       return std::move(prefetched.record);
     }
+    const uint64_t epoch = store_.token_cache_epoch_.load();
+    const bool pushed = store_.signals_fresh();
+    if (pushed)
+      if (auto hit = cached(token, epoch)) return hit;
     std::vector<std::string> hmget{"HMGET", store_.token_key(channel_, token)};
     hmget.insert(hmget.end(), kTokenFields.begin(), kTokenFields.end());
-    return token_from(store_.redis_.round_trip({hmget}).front());
+    std::optional<SharedToken> record = token_from(store_.redis_.round_trip({hmget}).front());
+    if (pushed) remember(token, record, epoch);
+    return record;
   }
 
  private:
+  // Tokens read from Redis, kept while nothing changed any token (docs/cluster.md, "Tokens"):
+  // valid for the cache epoch they were read in, which every token change moves on every node.
+  // Never held across a round trip (base/fiber.h).
+  std::optional<SharedToken> cached(std::string_view token, uint64_t epoch) const {
+    std::lock_guard lock(cache_mutex_);
+    if (cache_epoch_ != epoch) return std::nullopt;
+    auto it = cache_.find(token);
+    if (it == cache_.end()) return std::nullopt;
+    return it->second;
+  }
+  // `epoch`: the cache epoch read before `record` was; a change since makes it unfit to keep.
+  void remember(std::string_view token, const std::optional<SharedToken>& record,
+                uint64_t epoch) const {
+    if (!record) return;  // unknown tokens are not kept: one issued later would be missed
+    std::lock_guard lock(cache_mutex_);
+    if (epoch != store_.token_cache_epoch_.load()) return;
+    if (cache_epoch_ != epoch || cache_.size() >= kMaxCachedTokens) {
+      cache_.clear();
+      cache_epoch_ = epoch;
+    }
+    cache_.emplace(std::string(token), *record);
+  }
+
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static constexpr size_t kMaxCachedTokens = 200'000;
+
   ClusterStore& store_;
   const char* channel_;  // channel_name()'s: compared by address
+  mutable std::mutex cache_mutex_;
+  mutable uint64_t cache_epoch_ = 0;
+  mutable std::unordered_map<std::string, SharedToken, Hash, std::equal_to<>> cache_;
 };
 
 // One INCR per call in the counter of (quota, window): admitted when the count, this call
@@ -197,6 +252,12 @@ ClusterStore::ClusterStore(RedisAddress address, RedisClient::Options options)
       mails_(std::make_unique<Mails>()),
       shared_(std::make_unique<ClusterShared>(redis_, kPrefix)) {
   for (Channel c : kChannels) tokens_[static_cast<int>(c)] = std::make_unique<Tokens>(*this, c);
+  // What this node heard may be wrong from here on: a change announced, or signals lost or
+  // found again (announcements may have been missed meanwhile).
+  ClusterSignals& signals = shared_->signals();
+  signals.on("state", [this] { note_moved(); });
+  signals.on_subscribed([this] { note_moved(); });
+  signals.on_lost([this] { note_moved(); });
 }
 
 ClusterStore::~ClusterStore() = default;
@@ -284,6 +345,7 @@ void ClusterStore::commit(const StateChange& change) {
     std::lock_guard lock(initial_mutex_);
     initial_text_ = std::move(append.initial);
   }
+  announce();
   if (!done.compact_due || !change.world) return;
   try {
     log_.compact(done.version,
@@ -298,6 +360,7 @@ void ClusterStore::commit(const StateChange& change) {
 void ClusterStore::save_clock_offset(Millis offset_ms) {
   redis_.eval(scripts::set_clock_offset(), {key("clock:offset"), key("quotas:gen")},
               {std::to_string(offset_ms)});
+  announce();
 }
 
 TokenStoreListener& ClusterStore::token_listener(Channel channel) {
@@ -326,13 +389,41 @@ std::string ClusterStore::token_key(std::string_view channel, std::string_view t
          std::string(channel) + ":" + std::string(token);
 }
 
+void ClusterStore::announce() {
+  try {
+    shared_->signals().broadcast("state");
+  } catch (const StoreError& e) {
+    // The change stands. Nodes that hear no signal catch up on every request; the others do
+    // at least every kCatchUpEveryMs, and find it then.
+    std::fprintf(stderr, "pistesim: cluster store: a change was not announced: %s\n", e.what());
+  }
+}
+
+bool ClusterStore::signals_fresh() const {
+  return shared_->signals().fresh();
+}
+
+void ClusterStore::note_moved() {
+  moved_.fetch_add(1);
+  token_cache_epoch_.fetch_add(1);
+}
+
 bool ClusterStore::behind(const RequestHint& hint) {
   prefetched.store = nullptr;
+  const uint64_t moved = moved_.load();
+  const int64_t now_ns = steady_ns();
+  // Nothing was announced since the last catch-up, and this node would have heard it: the
+  // common case of a gateway call, which then asks Redis nothing here. A catch-up still runs
+  // every kCatchUpEveryMs, should an announcement have been lost (its sender failed).
+  if (moved == caught_up_.load() && now_ns - caught_up_at_ns_.load() < kCatchUpEveryNs &&
+      signals_fresh())
+    return false;
+  const uint64_t cache_epoch = token_cache_epoch_.load();
   // One round trip: the world's version, the clock offset, the generations and, for a gateway
   // call, its bearer token (named in the generation read last; used only if it did not change).
   std::vector<std::vector<std::string>> commands{{"MGET", key("world:version"), key("clock:offset"),
                                                   key("tokens:gen"), key("quotas:gen"),
-                                                  key("world:epoch")}};
+                                                  key("world:epoch"), key("tokens:changes")}};
   const char* channel = tokens_[static_cast<int>(hint.channel)]->channel();
   const long long generation = token_generation_.load();
   if (!hint.bearer.empty() && hint.bearer.size() <= TokenStore::kMaxTokenLength) {
@@ -341,23 +432,40 @@ bool ClusterStore::behind(const RequestHint& hint) {
   }
   std::vector<RedisReply> replies = redis_.round_trip(commands);
   const RedisReply& r = replies[0];
-  if (r.elements.size() == 5 && r.elements[0].nil()) {
+  if (r.elements.size() == 6 && r.elements[0].nil()) {
     // Redis lost the cluster (it restarted empty): newer_world() gives it this node's world.
     // Its generations are gone with it (read as 0).
     note_generations(r.elements[2], r.elements[3]);
+    note_moved();
     return true;
   }
-  if (r.elements.size() != 5 || r.elements[0].nil())
+  if (r.elements.size() != 6 || r.elements[0].nil())
     throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
   if (clock_ && !r.elements[1].nil()) {
     const Millis offset = r.elements[1].as_integer(0);
     if (offset != clock_->offset_ms()) clock_->set_offset(offset);
   }
   note_generations(r.elements[2], r.elements[3]);
-  if (replies.size() == 2 && token_generation_.load() == generation)
-    prefetched = {this, channel, std::string(hint.bearer), token_from(replies[1])};
-  return static_cast<uint64_t>(r.elements[0].as_integer()) != applied_.load() ||
-         static_cast<uint64_t>(r.elements[4].as_integer()) != epoch_.load();
+  const long long changes = r.elements[5].as_integer(0);
+  const bool tokens_moved =
+      token_changes_.exchange(changes) != changes || token_generation_.load() != generation;
+  if (tokens_moved) {
+    // A token changed that no signal told this node of (or a generation began): the tokens it
+    // keeps are dropped; the one read here went by the old generation's name: not used.
+    token_cache_epoch_.fetch_add(1);
+  } else if (replies.size() == 2) {
+    prefetched = {this, channel, std::string(hint.bearer), token_from(replies[1]), cache_epoch};
+  }
+  if (static_cast<uint64_t>(r.elements[0].as_integer()) != applied_.load() ||
+      static_cast<uint64_t>(r.elements[4].as_integer()) != epoch_.load())
+    return true;
+  if (tokens_moved) return false;  // the next request checks again before skipping
+  // Up to date as of `moved`: later requests skip the catch-up until something moves.
+  uint64_t before = caught_up_.load();
+  while (before != moved && !caught_up_.compare_exchange_weak(before, moved)) {
+  }
+  caught_up_at_ns_.store(now_ns);
+  return false;
 }
 
 std::optional<World> ClusterStore::newer_world(const World& current) {

@@ -81,6 +81,14 @@ class ClusterStore final : public StateStore {
 
   // Reads the token and quota generations (a reply to GET: nil is generation 0).
   void note_generations(const RedisReply& tokens, const RedisReply& quotas);
+  // Tells every node that the world, the clock or a token changed (a "state" signal), and
+  // returns once they have taken note: their next request catches up (behind()).
+  void announce();
+  // Whether this node hears every signal (ClusterSignals::fresh()): it may then skip catch-ups
+  // and keep tokens.
+  bool signals_fresh() const;
+  // A signal said, or a catch-up found, that something may have moved.
+  void note_moved();
   // The key of `token` in the generation this node last read.
   std::string token_key(std::string_view channel, std::string_view token) const;
 
@@ -90,6 +98,14 @@ class ClusterStore final : public StateStore {
   // The generations read with the last catch-up (behind()): keys of tokens and quota counters
   // are named after them, so that the gateway's reads and counts need no script.
   std::atomic<long long> token_generation_{0}, quota_generation_{0};
+  // Catch-ups skipped while signals are heard (behind()): `moved_` counts the "state" signals
+  // and the subscription's changes; `caught_up_` is its value at the last catch-up that found
+  // this node up to date, at `caught_up_at_ns_` (steady clock).
+  std::atomic<uint64_t> moved_{1}, caught_up_{0};
+  std::atomic<int64_t> caught_up_at_ns_{0};
+  // Tokens cached by Tokens are valid in one epoch, moved by every token change heard of.
+  std::atomic<uint64_t> token_cache_epoch_{0};
+  std::atomic<long long> token_changes_{-1};  // `tokens:changes` at the last catch-up
   std::shared_ptr<Clock> clock_;
   ClusterWorldLog log_;
   std::mutex initial_mutex_;
