@@ -186,6 +186,8 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
 // admits more than the limit. The counter is created with its lifetime (SET NX PX) in the same
 // round trip, so no script runs on the gateway's path; once this node has sent that for a
 // counter, its later calls in the window send the INCR alone (a quarter of a call's commands).
+// A count that reached the limit only grows until the window ends: from then on this node
+// refuses the window's calls itself, without asking Redis (nothing is under-admitted by it).
 class ClusterStore::Quotas final : public SharedQuotas {
  public:
   explicit Quotas(ClusterStore& store) : store_(store) {}
@@ -196,46 +198,58 @@ class ClusterStore::Quotas final : public SharedQuotas {
     const std::string counter = std::string(kPrefix) +
                                 "q:" + std::to_string(store_.quota_generation_.load()) + ":" +
                                 name + ":" + kind + std::to_string(index);
+    QuotaDecision d;
+    d.limit = spec.limit;
+    d.window_end_ms = end;
+    const Known known = known_of(name, counter);
+    if (known.exhausted) return d;  // refused: remaining 0
     const std::string lifetime = std::to_string(keep_for(end - now + kKeepQuotaWindowMs));
-    const bool created = created_here(name, counter);
     std::vector<RedisReply> r =
-        created ? store_.redis_.round_trip({{"INCR", counter}})
-                : store_.redis_.round_trip(
-                      {{"SET", counter, "0", "NX", "PX", lifetime}, {"INCR", counter}});
-    const int64_t count = r.size() == (created ? 1u : 2u) ? r.back().as_integer(-1) : -1;
+        known.created ? store_.redis_.round_trip({{"INCR", counter}})
+                      : store_.redis_.round_trip(
+                            {{"SET", counter, "0", "NX", "PX", lifetime}, {"INCR", counter}});
+    const int64_t count = r.size() == (known.created ? 1u : 2u) ? r.back().as_integer(-1) : -1;
     if (count < 1) throw StoreUnavailable("cluster store: unexpected quota count reply");
-    if (created && count == 1) {
+    if (known.created && count == 1) {
       // The counter was gone (a Redis that restarted empty): the INCR made it without a
       // lifetime, which it is given now, lest it stay in Redis for good.
       store_.redis_.round_trip({{"PEXPIRE", counter, lifetime}});
-    } else if (!created) {
-      remember(name, counter);
     }
-    QuotaDecision d;
-    d.limit = spec.limit;
+    remember(name, counter, count >= spec.limit);
     d.admitted = count <= spec.limit;
     d.remaining = d.admitted ? spec.limit - count : 0;
-    d.window_end_ms = end;
     return d;
   }
 
  private:
-  // Whether this node sent the SET NX PX of `counter` already. One counter per quota name is
-  // remembered (its latest window's): a bounded map. Never held across a round trip, which may
-  // suspend a fiber (base/fiber.h).
-  bool created_here(const std::string& name, const std::string& counter) {
+  // What this node knows of a quota's counter: whether it sent its SET NX PX, whether its count
+  // reached the limit. One counter per quota name is remembered (its latest window's): a bounded
+  // map. Never held across a round trip, which may suspend a fiber (base/fiber.h).
+  struct Known {
+    bool created = false;
+    bool exhausted = false;
+  };
+  Known known_of(const std::string& name, const std::string& counter) {
     std::lock_guard lock(mutex_);
-    auto it = created_.find(name);
-    return it != created_.end() && it->second == counter;
+    auto it = known_.find(name);
+    if (it == known_.end() || it->second.counter != counter) return {};
+    return it->second.known;
   }
-  void remember(const std::string& name, const std::string& counter) {
+  void remember(const std::string& name, const std::string& counter, bool exhausted) {
     std::lock_guard lock(mutex_);
-    created_[name] = counter;
+    Entry& e = known_[name];
+    if (e.counter != counter) e = {counter, {}};
+    e.known.created = true;
+    e.known.exhausted = e.known.exhausted || exhausted;
   }
 
+  struct Entry {
+    std::string counter;
+    Known known;
+  };
   ClusterStore& store_;
   std::mutex mutex_;
-  std::unordered_map<std::string, std::string> created_;
+  std::unordered_map<std::string, Entry> known_;
 };
 
 // The mailbox stays per node for now (docs/cluster.md, "What is not shared yet").

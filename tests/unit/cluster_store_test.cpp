@@ -271,6 +271,30 @@ TEST_F(ClusterStoreTest, AQuotaCounterIsCreatedOncePerWindowAndNeverLeftWithoutA
   EXPECT_EQ(command_calls(b.store.redis())["set"], static_cast<long long>(created.size()));
 }
 
+// Once a node has seen a window's count reach the limit, it refuses the window's later calls
+// itself (a count only grows within its window); a node that has not seen it asks Redis once.
+TEST_F(ClusterStoreTest, ANodeThatSawTheLimitReachedRefusesTheRestOfTheWindowWithoutRedis) {
+  Node a(redis, clock, default_world(), 0), b(redis, clock, default_world(), 0);
+  ASSERT_EQ(
+      a.t.control("PUT", "/applications/demo-sandbox/quota", R"({"limit": 3, "window": "1d"})")
+          .status,
+      200);
+  const std::string token = a.t.token();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  a.store.redis().command({"CONFIG", "RESETSTAT"});
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 429);
+  EXPECT_EQ(command_calls(a.store.redis())["incr"], 0);
+  // B has not counted in this window: its first call asks Redis, and is refused.
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 429);
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 429);
+  EXPECT_EQ(command_calls(a.store.redis())["incr"], 1);
+  // The next window (the next Paris day) admits again, on both.
+  ASSERT_EQ(b.t.control("POST", "/clock/advance", R"({"seconds": 86400})").status, 200);
+  const std::string tomorrow = a.t.token();  // the first one has expired
+  EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, tomorrow).status, 200);
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, tomorrow).status, 200);
+}
+
 TEST_F(ClusterStoreTest, AClockAdvanceOnOneNodeMovesEveryNode) {
   Node a(redis, clock), b(redis, clock);
   // Separate clocks here: each node must learn the offset from Redis.
