@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-
 #include <chrono>
 #include <deque>
 #include <string_view>
@@ -82,7 +81,8 @@ int64_t steady_ns() {
 
 bool is_pong(const redisReply* r) {
   return r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
-         r->element[0]->type == REDIS_REPLY_STRING && std::string_view(r->element[0]->str, r->element[0]->len) == "pong";
+         r->element[0]->type == REDIS_REPLY_STRING &&
+         std::string_view(r->element[0]->str, r->element[0]->len) == "pong";
 }
 
 }  // namespace
@@ -96,6 +96,27 @@ void ClusterSignals::listen(redisContext* c) {
   constexpr int64_t kFreshFor = int64_t{kFreshForMs} * 1'000'000;
   std::deque<int64_t> pings;  // when each unanswered PING was sent
   int64_t next_ping = steady_ns();
+  // Handles what has been read (messages may have come with the SUBSCRIBE's answer).
+  const auto handle_read = [&] {
+    for (;;) {
+      void* raw = nullptr;
+      if (redisGetReplyFromReader(c, &raw) != REDIS_OK) return false;
+      if (!raw) return true;
+      auto* r = static_cast<redisReply*>(raw);
+      if (is_pong(r)) {
+        // Everything published before this PING reached Redis has been handled.
+        if (!pings.empty()) {
+          fresh_until_ns_ = pings.front() + kFreshFor;
+          pings.pop_front();
+        }
+      } else if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+                 r->element[2]->type == REDIS_REPLY_STRING) {
+        dispatch(std::string(r->element[2]->str, r->element[2]->len));
+      }
+      freeReplyObject(r);
+    }
+  };
+  if (!handle_read()) return;
   while (!stopping_) {
     const int64_t now = steady_ns();
     if (now >= next_ping) {
@@ -112,24 +133,7 @@ void ClusterSignals::listen(redisContext* c) {
     const int ready = ::poll(&p, 1, std::max(0, wait_ms));
     if (ready < 0 && errno != EINTR) return;
     if (ready <= 0) continue;
-    if (redisBufferRead(c) != REDIS_OK) return;
-    for (;;) {
-      void* raw = nullptr;
-      if (redisGetReplyFromReader(c, &raw) != REDIS_OK) return;
-      if (!raw) break;
-      auto* r = static_cast<redisReply*>(raw);
-      if (is_pong(r)) {
-        // Everything published before this PING reached Redis has been handled.
-        if (!pings.empty()) {
-          fresh_until_ns_ = pings.front() + kFreshFor;
-          pings.pop_front();
-        }
-      } else if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
-                 r->element[2]->type == REDIS_REPLY_STRING) {
-        dispatch(std::string(r->element[2]->str, r->element[2]->len));
-      }
-      freeReplyObject(r);
-    }
+    if (redisBufferRead(c) != REDIS_OK || !handle_read()) return;
   }
 }
 

@@ -7,8 +7,8 @@
 #pragma once
 
 #include <atomic>
-#include <cstdint>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -73,7 +73,7 @@ class ClusterSignals {
   std::atomic<bool> listening_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> fresh_until_ns_{0};  // steady clock
-  std::mutex mutex_;  // guards socket_ and the wake-up
+  std::mutex mutex_;                        // guards socket_ and the wake-up
   std::condition_variable wake_;
   int socket_ = -1;
   std::thread thread_;

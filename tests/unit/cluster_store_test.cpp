@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "cluster/cluster_scripts.h"
-#include "cluster/cluster_simulator.h"
 #include "cluster/cluster_shared.h"
+#include "cluster/cluster_simulator.h"
 #include "support/portal_forms.h"
 #include "support/redis_server.h"
 #include "support/test_simulator.h"
@@ -280,9 +280,11 @@ TEST_F(ClusterStoreTest, ANodeThatSawTheLimitReachedRefusesTheRestOfTheWindowWit
           .status,
       200);
   const std::string token = a.t.token();
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
   a.store.redis().command({"CONFIG", "RESETSTAT"});
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 429);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 429);
   EXPECT_EQ(command_calls(a.store.redis())["incr"], 0);
   // B has not counted in this window: its first call asks Redis, and is refused.
   EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, token).status, 429);
