@@ -10,6 +10,9 @@
 #     PISTESIM_BASELINE=path/to/an/older/pistesim, the one- and three-node capacity of that
 #     binary too, its nodes started with PISTESIM_BASELINE_ARGS (e.g. PISTESIM_BASELINE=build/cli/
 #     pistesim PISTESIM_BASELINE_ARGS="--answer-threads 4": answer threads instead of fibers).
+# Each row also gives the requests the nodes served per second of their own CPU (what a node
+# would serve with a core to itself, which this machine cannot give three nodes, Redis and the
+# load generator) and the CPU the Redis process spent per request (its I/O included).
 # A benchmark, not a test: run it on an otherwise idle machine.
 # Usage: bash scripts/bench-cluster.sh [duration, default 60s] [apps, default 1000]
 #        [rate per app, default 25] [capacity duration, default 15s]
@@ -53,19 +56,36 @@ stop_last() {
   local n=$1
   for _ in $(seq "$n"); do kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; done
 }
-# Runs `pistesim load LOAD_OPTIONS… -- TARGETS…` and prints one row of the workload table.
+# CPU time (clock ticks, user + system) the processes PIDS… have used so far.
+cpu_ticks() {
+  local total=0 stat
+  for p in "$@"; do
+    read -r -a stat <"/proc/$p/stat"
+    total=$((total + stat[13] + stat[14]))
+  done
+  echo "$total"
+}
+# Runs `pistesim load LOAD_OPTIONS… -- TARGETS…` against the last NODES servers started and
+# prints one row of the workload table. The last column is what the nodes serve per second of
+# their own CPU: on a machine with fewer cores than processes, what one node would serve on a
+# core of its own.
 measure() {
   local label=$1 nodes=$2
   shift 2
-  local out="$tmp/load.json" targets=() options=()
+  local out="$tmp/load.json" targets=() options=() node_pids before after redis_before redis_after
+  node_pids=("${pids[@]: -$nodes}")
   while [ "$1" != "--" ]; do options+=("$1"); shift; done
   shift
   for t in "$@"; do targets+=(--target "$t"); done
   rm -f "$out"
+  before=$(cpu_ticks "${node_pids[@]}")
+  redis_before=$(cpu_ticks "${pids[0]}")
   PISTESIM_ADMIN_TOKEN=$token "$pistesim" load "${targets[@]}" --apps "$apps" --quota 20/1s \
     "${options[@]}" --report "json=$out" >"$tmp/load.txt" 2>&1 || true
+  after=$(cpu_ticks "${node_pids[@]}")
+  redis_after=$(cpu_ticks "${pids[0]}")
   [ -s "$out" ] || { echo "load failed:" >&2; cat "$tmp/load.txt" >&2; exit 1; }
-  field "$out" '"| %s | %d | %d | %.0f | %.0f | %d | %d |" % ("'"$label"'", '"$nodes"', j["completed"], j["achieved_rate"], j["achieved_rate"] / '"$nodes"', sum(1 for v in j.get("verdict", {}).get("violations", []) if v["kind"] == "over"), sum(1 for v in j.get("verdict", {}).get("violations", []) if v["kind"] == "under"))'
+  field "$out" '"| %s | %d | %d | %.0f | %.0f | %d | %d | %.0f | %.1f |" % ("'"$label"'", '"$nodes"', j["completed"], j["achieved_rate"], j["achieved_rate"] / '"$nodes"', sum(1 for v in j.get("verdict", {}).get("violations", []) if v["kind"] == "over"), sum(1 for v in j.get("verdict", {}).get("violations", []) if v["kind"] == "under"), j["completed"] / max(1e-9, ('"$after"' - '"$before"') / '"$(getconf CLK_TCK)"'), 1e6 * ('"$redis_after"' - '"$redis_before"') / '"$(getconf CLK_TCK)"' / max(1, j["completed"]))'
 }
 # Redis's work per completed request since the last reset: commands and microseconds.
 redis_per_request() {
@@ -99,8 +119,8 @@ for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sle
 echo
 echo "## The issue's workload: $apps applications × $per_app req/s offered against 20/1s, $duration (open model)"
 echo
-echo "| setup | nodes | requests | achieved req/s | per node | over-admission windows | under-admission windows |"
-echo "|---|---|---|---|---|---|---|"
+echo "| setup | nodes | requests | achieved req/s | per node | over-admission windows | under-admission windows | requests per node CPU-second | Redis process CPU µs per request |"
+echo "|---|---|---|---|---|---|---|---|---|"
 open=(--rate "$rate" --duration "$duration" --)
 serve single "$pistesim"
 measure "single node (in memory)" 1 "${open[@]}" "$single"
@@ -115,8 +135,8 @@ stop_last 3
 echo
 echo "## Capacity: $apps applications against 20/1s, 64 connections sending back to back, $capacity (closed model)"
 echo
-echo "| setup | nodes | requests | achieved req/s | per node | over-admission windows | under-admission windows |"
-echo "|---|---|---|---|---|---|---|"
+echo "| setup | nodes | requests | achieved req/s | per node | over-admission windows | under-admission windows | requests per node CPU-second | Redis process CPU µs per request |"
+echo "|---|---|---|---|---|---|---|---|---|"
 closed=(--closed --connections 64 --duration "$capacity" --)
 serve single "$pistesim"
 measure "single node (in memory)" 1 "${closed[@]}" "$single"

@@ -132,11 +132,8 @@ void ClusterJournal::flush() {
     while (!batch.empty()) {
       const size_t n = std::min(batch.size(), kChunk);
       std::vector<std::string> args{std::to_string(capacity_), std::to_string(lost)};
-      for (size_t i = 0; i < n; ++i) {
-        json j = journal_entry_json(batch[i].entry);
-        j["arrived_us"] = batch[i].arrived_us;
-        args.push_back(j.dump());
-      }
+      for (size_t i = 0; i < n; ++i)
+        args.push_back(journal_entry_text(batch[i].entry, batch[i].arrived_us));
       redis_.eval(append_script(), {node_, key("journal:dropped"), key("journal:nodes")}, args);
       batch.erase(batch.begin(), batch.begin() + static_cast<long>(n));
       lost = 0;

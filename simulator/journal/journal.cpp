@@ -1,5 +1,7 @@
 #include "journal/journal.h"
 
+#include "base/json_text.h"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -128,29 +130,39 @@ JournalEntry journal_entry(JournalKind kind, Channel channel, const Request& req
   return e;
 }
 
+std::string journal_entry_text(const JournalEntry& e, std::optional<int64_t> arrived_us) {
+  std::string out;
+  out.reserve(512);
+  JsonObjectWriter w(out);
+  w.field("seq", e.seq);
+  w.field("at", format_iso8601(e.at_ms));
+  w.field("at_ms", int64_t{e.at_ms});
+  w.field("elapsed_us", e.elapsed_us);
+  w.field("duration_us", e.duration_us);
+  w.field("kind", to_string(e.kind));
+  w.field("channel", to_string(e.channel));
+  w.field("method", e.method);
+  w.field("path", e.path);
+  w.strings("query_names", e.query_names);
+  w.field("remote_addr", e.remote_addr);
+  w.field("auth", e.auth);
+  w.strings("credentials_in_query", e.credentials_in_query);
+  w.field("client_id", e.client_id);
+  w.field("grant_type", e.grant_type);
+  w.field("scope", e.scope);
+  w.field("token_id", e.token_id);
+  w.field("application", e.application);
+  w.field("status", e.status);
+  w.field("error", e.error);
+  w.field("retry_after", e.retry_after);
+  w.field("dropped", e.dropped);
+  if (arrived_us) w.field("arrived_us", *arrived_us);
+  w.close();
+  return out;
+}
+
 nlohmann::json journal_entry_json(const JournalEntry& e) {
-  return {{"seq", e.seq},
-          {"at", format_iso8601(e.at_ms)},
-          {"at_ms", e.at_ms},
-          {"elapsed_us", e.elapsed_us},
-          {"duration_us", e.duration_us},
-          {"kind", to_string(e.kind)},
-          {"channel", to_string(e.channel)},
-          {"method", e.method},
-          {"path", e.path},
-          {"query_names", e.query_names},
-          {"remote_addr", e.remote_addr},
-          {"auth", e.auth},
-          {"credentials_in_query", e.credentials_in_query},
-          {"client_id", e.client_id},
-          {"grant_type", e.grant_type},
-          {"scope", e.scope},
-          {"token_id", e.token_id},
-          {"application", e.application},
-          {"status", e.status},
-          {"error", e.error},
-          {"retry_after", e.retry_after},
-          {"dropped", e.dropped}};
+  return nlohmann::json::parse(journal_entry_text(e));
 }
 
 std::optional<JournalEntry> journal_entry_from_json(const nlohmann::json& j) {

@@ -113,6 +113,8 @@ JournalEntry journal_entry(JournalKind kind, Channel channel, const Request& req
 
 // The control API's form of an entry (GET /__pistesim/journal), and back: a scenario runner
 // reading a remote simulator's journal gets the same values as one reading an embedded one.
+// An entry as JSON text, with `arrived_us` when given (a cluster node's journal lines in Redis).
+std::string journal_entry_text(const JournalEntry& e, std::optional<int64_t> arrived_us = {});
 nlohmann::json journal_entry_json(const JournalEntry& e);
 // nullopt when `j` is not an entry of that form.
 std::optional<JournalEntry> journal_entry_from_json(const nlohmann::json& j);
