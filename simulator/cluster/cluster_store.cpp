@@ -24,8 +24,6 @@ const char* channel_name(Channel c) {
 // Expired tokens stay readable this long (an expired token is answered as expired, not as
 // unknown), then Redis forgets them.
 constexpr Millis kKeepExpiredTokenMs = 3600 * 1000;
-// Quota counters outlive their window by this much: nodes' clocks may differ a little.
-constexpr Millis kKeepQuotaWindowMs = 60 * 1000;
 
 // A node that hears every signal still catches up this often (ClusterStore::behind()).
 constexpr int64_t kCatchUpEveryNs = 1'000'000'000;
@@ -181,77 +179,6 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
   mutable std::unordered_map<std::string, SharedToken, Hash, std::equal_to<>> cache_;
 };
 
-// One INCR per call in the counter of (quota, window): admitted when the count, this call
-// included, is at most the limit. Redis runs commands one at a time, so no interleaving of nodes
-// admits more than the limit. The counter is created with its lifetime (SET NX PX) in the same
-// round trip, so no script runs on the gateway's path; once this node has sent that for a
-// counter, its later calls in the window send the INCR alone (a quarter of a call's commands).
-// A count that reached the limit only grows until the window ends: from then on this node
-// refuses the window's calls itself, without asking Redis (nothing is under-admitted by it).
-class ClusterStore::Quotas final : public SharedQuotas {
- public:
-  explicit Quotas(ClusterStore& store) : store_(store) {}
-  QuotaDecision decide(const std::string& name, const QuotaSpec& spec, Millis now) override {
-    const uint64_t index = QuotaCore::window_index(spec.window, now);
-    const Millis end = QuotaCore::window_end(spec.window, index);
-    const char* kind = spec.window == QuotaWindow::Second ? "s" : "d";
-    const std::string counter = std::string(kPrefix) +
-                                "q:" + std::to_string(store_.quota_generation_.load()) + ":" +
-                                name + ":" + kind + std::to_string(index);
-    QuotaDecision d;
-    d.limit = spec.limit;
-    d.window_end_ms = end;
-    const Known known = known_of(name, counter);
-    if (known.exhausted) return d;  // refused: remaining 0
-    const std::string lifetime = std::to_string(keep_for(end - now + kKeepQuotaWindowMs));
-    std::vector<RedisReply> r =
-        known.created ? store_.redis_.round_trip({{"INCR", counter}})
-                      : store_.redis_.round_trip(
-                            {{"SET", counter, "0", "NX", "PX", lifetime}, {"INCR", counter}});
-    const int64_t count = r.size() == (known.created ? 1u : 2u) ? r.back().as_integer(-1) : -1;
-    if (count < 1) throw StoreUnavailable("cluster store: unexpected quota count reply");
-    if (known.created && count == 1) {
-      // The counter was gone (a Redis that restarted empty): the INCR made it without a
-      // lifetime, which it is given now, lest it stay in Redis for good.
-      store_.redis_.round_trip({{"PEXPIRE", counter, lifetime}});
-    }
-    remember(name, counter, count >= spec.limit);
-    d.admitted = count <= spec.limit;
-    d.remaining = d.admitted ? spec.limit - count : 0;
-    return d;
-  }
-
- private:
-  // What this node knows of a quota's counter: whether it sent its SET NX PX, whether its count
-  // reached the limit. One counter per quota name is remembered (its latest window's): a bounded
-  // map. Never held across a round trip, which may suspend a fiber (base/fiber.h).
-  struct Known {
-    bool created = false;
-    bool exhausted = false;
-  };
-  Known known_of(const std::string& name, const std::string& counter) {
-    std::lock_guard lock(mutex_);
-    auto it = known_.find(name);
-    if (it == known_.end() || it->second.counter != counter) return {};
-    return it->second.known;
-  }
-  void remember(const std::string& name, const std::string& counter, bool exhausted) {
-    std::lock_guard lock(mutex_);
-    Entry& e = known_[name];
-    if (e.counter != counter) e = {counter, {}};
-    e.known.created = true;
-    e.known.exhausted = e.known.exhausted || exhausted;
-  }
-
-  struct Entry {
-    std::string counter;
-    Known known;
-  };
-  ClusterStore& store_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, Entry> known_;
-};
-
 // The mailbox stays per node for now (docs/cluster.md, "What is not shared yet").
 class ClusterStore::Mails final : public MailboxListener {
  public:
@@ -262,7 +189,7 @@ class ClusterStore::Mails final : public MailboxListener {
 ClusterStore::ClusterStore(RedisAddress address, RedisClient::Options options)
     : redis_(std::move(address), options),
       log_(redis_, kPrefix),
-      quotas_(std::make_unique<Quotas>(*this)),
+      quotas_(std::make_unique<ClusterQuotas>(redis_, kPrefix, quota_generation_)),
       mails_(std::make_unique<Mails>()),
       shared_(std::make_unique<ClusterShared>(redis_, kPrefix)) {
   for (Channel c : kChannels) tokens_[static_cast<int>(c)] = std::make_unique<Tokens>(*this, c);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "clock/clock.h"
+#include "cluster/cluster_quotas.h"
 #include "cluster/cluster_world_log.h"
 #include "cluster/redis_client.h"
 #include "core/state_store.h"
@@ -42,6 +43,9 @@ class ClusterStore final : public StateStore {
   // The clock whose offset follows the cluster's (another node's POST /clock/advance is seen
   // on this node's next request). Set once, before serving.
   void follow_clock(std::shared_ptr<Clock> inner) { clock_ = std::move(inner); }
+  // The most quota permits this node takes from Redis at once (ClusterQuotas::set_lease; 1 by
+  // default: every call counted there). Set before serving.
+  void set_quota_lease(int64_t permits) { quotas_->set_lease(permits); }
   // When the world's log is compacted (tests make it happen sooner). Set before join().
   void set_log_limits(ClusterWorldLog::Limits limits) { log_.set_limits(limits); }
 
@@ -65,7 +69,6 @@ class ClusterStore final : public StateStore {
 
  private:
   class Tokens;
-  class Quotas;
   class Mails;
   static std::string key(const char* name) { return std::string(kPrefix) + name; }
   World load(const std::string& text, const char* which) const;
@@ -111,7 +114,7 @@ class ClusterStore final : public StateStore {
   std::mutex initial_mutex_;
   std::string initial_text_;  // for reseed(): the world POST /reset returns to
   std::unique_ptr<Tokens> tokens_[2];
-  std::unique_ptr<Quotas> quotas_;
+  std::unique_ptr<ClusterQuotas> quotas_;
   std::unique_ptr<Mails> mails_;
   std::unique_ptr<ClusterShared> shared_;  // before redis_ goes: its threads use it
 };

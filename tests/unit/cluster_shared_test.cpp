@@ -10,6 +10,7 @@
 #include "cluster/cluster_shared.h"
 #include "cluster/cluster_simulator.h"
 #include "control/control_api.h"
+#include "support/cluster_node.h"
 #include "support/portal_forms.h"
 #include "support/redis_server.h"
 #include "support/test_simulator.h"
@@ -23,16 +24,9 @@ const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
 const std::string kApprover = "api-platau-administration@developpement-durable.gouv.fr";
 const std::string kApproverPassword = "Approb-Piste-2024!";
 
-struct Node {
+struct Node : ClusterNode {
   Node(const RedisServer& redis, std::shared_ptr<ManualClock> clock)
-      : store(*parse_redis_url(redis.url()),
-              {.connect_timeout_ms = 300, .command_timeout_ms = 1000}) {
-    node = open_cluster_simulator(store, default_world(),
-                                  SimulatorOptions{Profile::Piste, "test-admin-token"}, clock);
-    t.clock = clock;
-    t.sim = std::move(node.simulator);
-  }
-  ~Node() { t.sim->attach_store(nullptr); }
+      : ClusterNode(redis, std::move(clock)) {}
   // A control call with extra headers (a portal session).
   Response control(const std::string& method, const std::string& target,
                    std::vector<Header> headers, const std::string& body = {}) {
@@ -42,9 +36,6 @@ struct Node {
     for (auto& h : headers) r.headers.add(h.name, h.value);
     return serve_request(*t.sim, Endpoint::Control, r);
   }
-  ClusterStore store;
-  ClusterSimulator node;
-  TestSimulator t{};
 };
 
 json body_of(const Response& r) {

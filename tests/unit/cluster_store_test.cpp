@@ -12,6 +12,7 @@
 #include "cluster/cluster_scripts.h"
 #include "cluster/cluster_shared.h"
 #include "cluster/cluster_simulator.h"
+#include "support/cluster_node.h"
 #include "support/portal_forms.h"
 #include "support/redis_server.h"
 #include "support/test_simulator.h"
@@ -21,22 +22,12 @@ namespace {
 
 const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
 
-// One node: its own store (its own connections) and simulator, on the shared clock of the test.
-struct Node {
+// One node, with a world and journal capacity of the test's choosing.
+struct Node : ClusterNode {
   Node(const RedisServer& redis, std::shared_ptr<ManualClock> clock, World world = default_world(),
        size_t journal_capacity = 10000)
-      : store(*parse_redis_url(redis.url()),
-              {.connect_timeout_ms = 300, .command_timeout_ms = 1000}) {
-    SimulatorOptions options{Profile::Piste, "test-admin-token"};
-    options.journal_capacity = journal_capacity;
-    node = open_cluster_simulator(store, std::move(world), options, clock);
-    t.clock = clock;
-    t.sim = std::move(node.simulator);
-  }
-  ~Node() { t.sim->attach_store(nullptr); }
-  ClusterStore store;
-  ClusterSimulator node;
-  TestSimulator t{};
+      : ClusterNode(redis, std::move(clock),
+                    {.world = std::move(world), .journal_capacity = journal_capacity}) {}
 };
 
 class ClusterStoreTest : public ::testing::Test {

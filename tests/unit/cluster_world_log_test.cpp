@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cluster/cluster_simulator.h"
+#include "support/cluster_node.h"
 #include "support/portal_forms.h"
 #include "support/redis_server.h"
 #include "support/test_simulator.h"
@@ -17,19 +18,13 @@ using nlohmann::json;
 
 constexpr const char* kDemo = "demo@pistesim.test";
 
-struct Node {
+struct Node : ClusterNode {
   Node(const RedisServer& redis, std::shared_ptr<ManualClock> clock, World world = default_world(),
        ClusterWorldLog::Limits limits = {})
-      : store(*parse_redis_url(redis.url()),
-              {.connect_timeout_ms = 300, .command_timeout_ms = 2000}) {
-    store.set_log_limits(limits);
-    node = open_cluster_simulator(store, std::move(world),
-                                  SimulatorOptions{Profile::Piste, "test-admin-token"}, clock);
-    t.clock = clock;
-    t.sim = std::move(node.simulator);
+      : ClusterNode(redis, std::move(clock),
+                    {.world = std::move(world), .log_limits = limits, .command_timeout_ms = 2000}) {
   }
-  ~Node() { t.sim->attach_store(nullptr); }
-  // Any request makes the node catch up first.
+  // A request: the node catches up first if a change was announced (or a second passed).
   void catch_up() { ASSERT_EQ(t.control("GET", "/clock").status, 200); }
   World world() const {
     World w = t.sim->snapshot()->world;
@@ -39,9 +34,6 @@ struct Node {
     }
     return w;
   }
-  ClusterStore store;
-  ClusterSimulator node;
-  TestSimulator t{};
 };
 
 class ClusterWorldLogTest : public ::testing::Test {

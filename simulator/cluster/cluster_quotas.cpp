@@ -1,0 +1,85 @@
+#include "cluster/cluster_quotas.h"
+
+#include <algorithm>
+
+#include "core/state_store.h"
+
+namespace pistesim {
+
+namespace {
+
+// Counters outlive their window by this much: nodes' clocks may differ a little.
+constexpr Millis kKeepQuotaWindowMs = 60 * 1000;
+// A lease asks for at most this share of what the window has left.
+constexpr int64_t kLeaseShare = 4;
+
+}  // namespace
+
+ClusterQuotas::Counter& ClusterQuotas::counter(const std::string& name, const std::string& key) {
+  Counter& c = counters_[name];
+  if (c.key != key) c = Counter{key};
+  return c;
+}
+
+int64_t ClusterQuotas::next_take(const Counter& c, int64_t limit) const {
+  const int64_t lease = lease_;
+  if (lease == 1) return 1;
+  return std::clamp((limit - c.count) / kLeaseShare, int64_t{1}, lease);
+}
+
+QuotaDecision ClusterQuotas::decide(const std::string& name, const QuotaSpec& spec, Millis now) {
+  const uint64_t index = QuotaCore::window_index(spec.window, now);
+  const Millis end = QuotaCore::window_end(spec.window, index);
+  const char* kind = spec.window == QuotaWindow::Second ? "s" : "d";
+  const std::string key = prefix_ + "q:" + std::to_string(generation_.load()) + ":" + name + ":" +
+                          kind + std::to_string(index);
+  const int64_t limit = spec.limit;
+  QuotaDecision d;
+  d.limit = spec.limit;
+  d.window_end_ms = end;
+  int64_t take = 1;
+  bool created = false;
+  {
+    std::lock_guard lock(mutex_);
+    Counter& c = counter(name, key);
+    if (c.permits > 0) {
+      --c.permits;
+      d.admitted = true;
+      d.remaining = std::max<int64_t>(0, limit - c.count) + c.permits;
+      return d;
+    }
+    if (c.exhausted) return d;  // refused: remaining 0
+    take = next_take(c, limit);
+    created = c.created;
+  }
+  const std::string lifetime =
+      std::to_string(std::max<Millis>(1000, end - now + kKeepQuotaWindowMs));
+  std::vector<std::string> count_command =
+      take == 1 ? std::vector<std::string>{"INCR", key}
+                : std::vector<std::string>{"INCRBY", key, std::to_string(take)};
+  std::vector<RedisReply> r =
+      created ? redis_.round_trip({count_command})
+              : redis_.round_trip({{"SET", key, "0", "NX", "PX", lifetime}, count_command});
+  const int64_t count = r.size() == (created ? 1u : 2u) ? r.back().as_integer(-1) : -1;
+  if (count < take) throw StoreUnavailable("cluster store: unexpected quota count reply");
+  if (created && count == take) {
+    // The counter was gone (a Redis that restarted empty): the count made it without a
+    // lifetime, which it is given now, lest it stay in Redis for good.
+    redis_.round_trip({{"PEXPIRE", key, lifetime}});
+  }
+  // The counter's positions count - take + 1 … count are this node's: those within the limit
+  // are permits. Redis hands each position to one node only, so no window admits more.
+  const int64_t granted = std::clamp(limit - (count - take), int64_t{0}, take);
+  std::lock_guard lock(mutex_);
+  Counter& c = counter(name, key);
+  c.created = true;
+  c.count = std::max(c.count, count);
+  c.exhausted = c.exhausted || count >= limit;
+  if (granted == 0) return d;
+  c.permits += granted - 1;
+  d.admitted = true;
+  d.remaining = std::max<int64_t>(0, limit - c.count) + c.permits;
+  return d;
+}
+
+}  // namespace pistesim

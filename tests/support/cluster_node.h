@@ -1,0 +1,44 @@
+// One in-process node of a cluster for tests: its own ClusterStore (its own connections to the
+// test's real Redis) and simulator, on the test's clock. Tests that need more derive from it.
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "cluster/cluster_simulator.h"
+#include "support/redis_server.h"
+#include "support/test_simulator.h"
+
+namespace pistesim::test {
+
+struct ClusterNodeOptions {
+  World world = default_world();
+  size_t journal_capacity = 10000;  // 0: no journal (nor its writer's scripts)
+  ClusterWorldLog::Limits log_limits{};
+  int64_t quota_lease = 1;
+  int command_timeout_ms = 1000;
+};
+
+struct ClusterNode {
+  ClusterNode(const RedisServer& redis, std::shared_ptr<ManualClock> clock,
+              ClusterNodeOptions options = {})
+      : store(*parse_redis_url(redis.url()),
+              {.connect_timeout_ms = 300, .command_timeout_ms = options.command_timeout_ms}) {
+    store.set_log_limits(options.log_limits);
+    store.set_quota_lease(options.quota_lease);
+    SimulatorOptions sim{Profile::Piste, "test-admin-token"};
+    sim.journal_capacity = options.journal_capacity;
+    node = open_cluster_simulator(store, std::move(options.world), sim, clock);
+    t.clock = clock;
+    t.sim = std::move(node.simulator);
+  }
+  ~ClusterNode() { t.sim->attach_store(nullptr); }
+  ClusterNode(const ClusterNode&) = delete;
+  ClusterNode& operator=(const ClusterNode&) = delete;
+
+  ClusterStore store;
+  ClusterSimulator node;
+  TestSimulator t{};
+};
+
+}  // namespace pistesim::test

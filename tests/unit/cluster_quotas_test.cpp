@@ -1,0 +1,107 @@
+// Quota permit leases across cluster nodes (cluster/cluster_quotas.h, `serve --quota-lease`):
+// a node takes several permits in one INCRBY and spends them itself. Never more than the limit in
+// a window, whatever the nodes and threads; what a node took and did not spend is the only loss.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "support/cluster_node.h"
+
+namespace pistesim::test {
+namespace {
+
+const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
+
+class ClusterQuotasTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(redis.started()) << redis.log(); }
+  // `limit` calls per Paris day for demo-sandbox, set through `n`.
+  static void set_daily_limit(ClusterNode& n, int limit) {
+    ASSERT_EQ(n.t.control("PUT", "/applications/demo-sandbox/quota",
+                          R"({"limit": )" + std::to_string(limit) + R"(, "window": "1d"})")
+                  .status,
+              200);
+  }
+  static long long counted(ClusterNode& n, const std::string& command) {
+    const std::string info = n.store.redis().command({"INFO", "commandstats"}).text;
+    const std::string key = "cmdstat_" + command + ":calls=";
+    const size_t at = info.find(key);
+    return at == std::string::npos ? 0 : std::stoll(info.substr(at + key.size()));
+  }
+  RedisServer redis;
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
+};
+
+TEST_F(ClusterQuotasTest, LeasedPermitsNeverAdmitMoreThanTheLimitAcrossNodesAndThreads) {
+  const ClusterNodeOptions leasing{.journal_capacity = 0, .quota_lease = 8};
+  ClusterNode a(redis, clock, leasing), b(redis, clock, leasing), c(redis, clock, leasing);
+  ClusterNode* nodes[] = {&a, &b, &c};
+  set_daily_limit(a, 50);
+  const std::string token = a.t.token();
+  std::atomic<int> admitted{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&, i] {
+      for (int k = 0; k < 40; ++k) {
+        const int s = nodes[i % 3]->t.call(Channel::Sandbox, "GET", kPing, token).status;
+        (s == 200 ? admitted : s == 429 ? refused : other)++;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_LE(admitted.load(), 50);
+  // Every node kept calling until the end: permits left unspent are at most a lease per thread.
+  EXPECT_GE(admitted.load(), 50 - 6 * (8 - 1));
+  EXPECT_EQ(admitted + refused, 240);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_F(ClusterQuotasTest, CallsGoingRoundTheNodesSpendEveryPermitInFewerRoundTrips) {
+  const ClusterNodeOptions leasing{.journal_capacity = 0, .quota_lease = 8};
+  ClusterNode a(redis, clock, leasing), b(redis, clock, leasing), c(redis, clock, leasing);
+  ClusterNode* nodes[] = {&a, &b, &c};
+  set_daily_limit(a, 25);
+  const std::string token = a.t.token();
+  a.store.redis().command({"CONFIG", "RESETSTAT"});
+  int admitted = 0;
+  for (int i = 0; i < 90; ++i)
+    admitted += nodes[i % 3]->t.call(Channel::Sandbox, "GET", kPing, token).status == 200;
+  EXPECT_EQ(admitted, 25);  // each node went on calling: none was left holding permits
+  // Permits came several at a time (INCRBY counts the quota-exceeded notice's id as well).
+  const long long counts = counted(a, "incr") + counted(a, "incrby");
+  EXPECT_LT(counts, 25);
+  EXPECT_GT(counts, 0);
+}
+
+TEST_F(ClusterQuotasTest, ANodeThatStopsCallingLosesAtMostALeaseMinusOne) {
+  ClusterNode a(redis, clock, {.journal_capacity = 0, .quota_lease = 8});
+  ClusterNode b(redis, clock, {.journal_capacity = 0, .quota_lease = 8});
+  set_daily_limit(a, 40);
+  const std::string token = a.t.token();
+  ASSERT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);  // takes 8, spends 1
+  int admitted = 1;
+  for (int i = 0; i < 60; ++i)
+    admitted += b.t.call(Channel::Sandbox, "GET", kPing, token).status == 200;
+  EXPECT_EQ(admitted, 40 - (8 - 1));
+  // A's permits are still its own to spend, within the window.
+  for (int i = 0; i < 10; ++i)
+    admitted += a.t.call(Channel::Sandbox, "GET", kPing, token).status == 200;
+  EXPECT_EQ(admitted, 40);
+}
+
+TEST_F(ClusterQuotasTest, WithoutALeaseEveryCallIsCountedInRedis) {
+  ClusterNode a(redis, clock, {.journal_capacity = 0});
+  set_daily_limit(a, 5);
+  const std::string token = a.t.token();
+  a.store.redis().command({"CONFIG", "RESETSTAT"});
+  int admitted = 0;
+  for (int i = 0; i < 8; ++i)
+    admitted += a.t.call(Channel::Sandbox, "GET", kPing, token).status == 200;
+  EXPECT_EQ(admitted, 5);
+  // One INCR per admitted call; the fifth count reached the limit, so the node refused the
+  // three calls after it itself.
+  EXPECT_EQ(counted(a, "incr"), 5);
+}
+
+}  // namespace
+}  // namespace pistesim::test
