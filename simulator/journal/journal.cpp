@@ -1,6 +1,6 @@
 #include "journal/journal.h"
 
-#include "base/json_text.h"
+#include "wire/json_text.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>

@@ -23,6 +23,9 @@ std::optional<std::string> base64_decode(std::string_view in);
 std::string base64_encode(std::string_view in);
 
 bool is_valid_utf8(std::string_view s);
+// The length of the valid UTF-8 sequence that starts `s` (1 for ASCII), 0 if it starts none
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF) or `s` is empty.
+size_t utf8_sequence(std::string_view s);
 
 // RFC 6749 App. A.4: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) — printable ASCII but space,
 // '"' and '\'. The same characters are the ones allowed in OAuth error descriptions (§5.2).

@@ -1,6 +1,6 @@
-// JSON text written by hand (base/json_text.h): always valid JSON, whatever the bytes, and read
+// JSON text written by hand (wire/json_text.h): always valid JSON, whatever the bytes, and read
 // back by nlohmann::json as the same strings when they are valid UTF-8.
-#include "base/json_text.h"
+#include "wire/json_text.h"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@
 #include <random>
 
 #include "journal/journal.h"
+#include "wire/encoding.h"
 
 namespace pistesim {
 namespace {
@@ -54,8 +55,10 @@ TEST(JsonText, AnyBytesGiveJsonThatParsesAndValidTextComesBackUnchanged) {
     try {
       strict = nlohmann::json(s).dump();
     } catch (const nlohmann::json::type_error&) {
+      EXPECT_FALSE(is_valid_utf8(s));  // our judgement of UTF-8 is nlohmann::json's
       continue;
     }
+    EXPECT_TRUE(is_valid_utf8(s));
     EXPECT_EQ(parsed.get<std::string>(), s);
     EXPECT_EQ(nlohmann::json::parse(strict), parsed);
   }
