@@ -15,9 +15,12 @@ constexpr int64_t kLeaseShare = 4;
 
 }  // namespace
 
-ClusterQuotas::Counter& ClusterQuotas::counter(const std::string& name, const std::string& key) {
-  Counter& c = counters_[name];
-  if (c.key != key) c = Counter{key};
+ClusterQuotas::Counter& ClusterQuotas::counter(const std::string& name, long long generation,
+                                               uint64_t window) {
+  auto it = counters_.find(name);
+  if (it == counters_.end()) it = counters_.try_emplace(name).first;
+  Counter& c = it->second;
+  if (c.generation != generation || c.window != window) c = Counter{generation, window};
   return c;
 }
 
@@ -30,9 +33,7 @@ int64_t ClusterQuotas::next_take(const Counter& c, int64_t limit) const {
 QuotaDecision ClusterQuotas::decide(const std::string& name, const QuotaSpec& spec, Millis now) {
   const uint64_t index = QuotaCore::window_index(spec.window, now);
   const Millis end = QuotaCore::window_end(spec.window, index);
-  const char* kind = spec.window == QuotaWindow::Second ? "s" : "d";
-  const std::string key = prefix_ + "q:" + std::to_string(generation_.load()) + ":" + name + ":" +
-                          kind + std::to_string(index);
+  const long long generation = generation_.load();
   const int64_t limit = spec.limit;
   QuotaDecision d;
   d.limit = spec.limit;
@@ -41,7 +42,7 @@ QuotaDecision ClusterQuotas::decide(const std::string& name, const QuotaSpec& sp
   bool created = false;
   {
     std::lock_guard lock(mutex_);
-    Counter& c = counter(name, key);
+    Counter& c = counter(name, generation, index);
     if (c.permits > 0) {
       --c.permits;
       d.admitted = true;
@@ -52,6 +53,10 @@ QuotaDecision ClusterQuotas::decide(const std::string& name, const QuotaSpec& sp
     take = next_take(c, limit);
     created = c.created;
   }
+  // Named by the generation (a clock moved back starts every counter afresh) and the window.
+  const char* kind = spec.window == QuotaWindow::Second ? "s" : "d";
+  const std::string key =
+      prefix_ + "q:" + std::to_string(generation) + ":" + name + ":" + kind + std::to_string(index);
   const std::string lifetime =
       std::to_string(std::max<Millis>(1000, end - now + kKeepQuotaWindowMs));
   std::vector<std::string> count_command =
@@ -71,7 +76,7 @@ QuotaDecision ClusterQuotas::decide(const std::string& name, const QuotaSpec& sp
   // are permits. Redis hands each position to one node only, so no window admits more.
   const int64_t granted = std::clamp(limit - (count - take), int64_t{0}, take);
   std::lock_guard lock(mutex_);
-  Counter& c = counter(name, key);
+  Counter& c = counter(name, generation, index);
   c.created = true;
   c.count = std::max(c.count, count);
   c.exhausted = c.exhausted || count >= limit;

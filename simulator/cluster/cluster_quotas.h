@@ -34,14 +34,15 @@ class ClusterQuotas final : public SharedQuotas {
  private:
   // What this node knows of a quota's counter in its current window.
   struct Counter {
-    std::string key;
+    long long generation = -1;  // the quota generation and window index it counts in
+    uint64_t window = 0;
     bool created = false;    // this node sent its SET NX PX
     bool exhausted = false;  // its count reached the limit: it only grows until the window ends
     int64_t count = 0;       // the count Redis last answered this node
     int64_t permits = 0;     // taken by this node and not spent yet
   };
-  // The counter of `name` now named `key` (one per quota name: the latest window's).
-  Counter& counter(const std::string& name, const std::string& key);
+  // The counter of `name` in `window` of `generation` (one per quota name: the latest window's).
+  Counter& counter(const std::string& name, long long generation, uint64_t window);
   // How many permits to ask for next: fewer as the window fills, so that fewer are left over.
   int64_t next_take(const Counter& c, int64_t limit) const;
 

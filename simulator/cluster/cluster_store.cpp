@@ -7,6 +7,7 @@
 
 #include "cluster/cluster_scripts.h"
 #include "cluster/cluster_shared.h"
+#include "crypto/secrets.h"
 #include "world/world_delta.h"
 #include "world/world_loader.h"
 #include "world/world_writer.h"
@@ -42,15 +43,17 @@ Millis keep_for(Millis ms) {
 // A token's record, as the issue script stores it (HMGET of these fields).
 const std::vector<std::string> kTokenFields{"app",    "client",  "scope",
                                             "issued", "expires", "revoked"};
-std::optional<SharedToken> token_from(const RedisReply& r) {
-  if (r.elements.size() != kTokenFields.size() || r.elements[0].nil()) return std::nullopt;
-  SharedToken t;
-  t.application_id = r.elements[0].text;
-  t.client_id = r.elements[1].text;
-  t.scope = r.elements[2].text;
-  t.issued_ms = r.elements[3].as_integer();
-  t.expires_ms = r.elements[4].as_integer();
-  t.revoked = r.elements[5].text == "1";
+// With the token's fingerprint: a node keeps the record for the token's later calls.
+std::shared_ptr<const SharedToken> token_from(std::string_view token, const RedisReply& r) {
+  if (r.elements.size() != kTokenFields.size() || r.elements[0].nil()) return nullptr;
+  auto t = std::make_shared<SharedToken>();
+  t->application_id = r.elements[0].text;
+  t->client_id = r.elements[1].text;
+  t->scope = r.elements[2].text;
+  t->issued_ms = r.elements[3].as_integer();
+  t->expires_ms = r.elements[4].as_integer();
+  t->revoked = r.elements[5].text == "1";
+  t->fingerprint = token_fingerprint(token);
   return t;
 }
 
@@ -61,7 +64,7 @@ struct Prefetched {
   const void* store = nullptr;
   const char* channel = nullptr;
   std::string token;
-  std::optional<SharedToken> record;
+  std::shared_ptr<const SharedToken> record;
   uint64_t cache_epoch = 0;  // the token cache's, read before the record was
 };
 thread_local Prefetched prefetched;
@@ -124,7 +127,7 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
     store_.announce();
   }
 
-  std::optional<SharedToken> fetch(std::string_view token) const override {
+  std::shared_ptr<const SharedToken> fetch(std::string_view token) const override {
     if (prefetched.store == &store_ && prefetched.channel == channel_ &&
         prefetched.token == token) {
       prefetched.store = nullptr;
@@ -137,7 +140,8 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
       if (auto hit = cached(token, epoch)) return hit;
     std::vector<std::string> hmget{"HMGET", store_.token_key(channel_, token)};
     hmget.insert(hmget.end(), kTokenFields.begin(), kTokenFields.end());
-    std::optional<SharedToken> record = token_from(store_.redis_.round_trip({hmget}).front());
+    std::shared_ptr<const SharedToken> record =
+        token_from(token, store_.redis_.round_trip({hmget}).front());
     if (pushed) remember(token, record, epoch);
     return record;
   }
@@ -146,15 +150,15 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
   // Tokens read from Redis, kept while nothing changed any token (docs/cluster.md, "Tokens"):
   // valid for the cache epoch they were read in, which every token change moves on every node.
   // Never held across a round trip (base/fiber.h).
-  std::optional<SharedToken> cached(std::string_view token, uint64_t epoch) const {
+  std::shared_ptr<const SharedToken> cached(std::string_view token, uint64_t epoch) const {
     std::lock_guard lock(cache_mutex_);
-    if (cache_epoch_ != epoch) return std::nullopt;
+    if (cache_epoch_ != epoch) return nullptr;
     auto it = cache_.find(token);
-    if (it == cache_.end()) return std::nullopt;
+    if (it == cache_.end()) return nullptr;
     return it->second;
   }
   // `epoch`: the cache epoch read before `record` was; a change since makes it unfit to keep.
-  void remember(std::string_view token, const std::optional<SharedToken>& record,
+  void remember(std::string_view token, const std::shared_ptr<const SharedToken>& record,
                 uint64_t epoch) const {
     if (!record) return;  // unknown tokens are not kept: one issued later would be missed
     std::lock_guard lock(cache_mutex_);
@@ -163,7 +167,7 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
       cache_.clear();
       cache_epoch_ = epoch;
     }
-    cache_.emplace(std::string(token), *record);
+    cache_.emplace(std::string(token), record);
   }
 
   struct Hash {
@@ -176,7 +180,8 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
   const char* channel_;  // channel_name()'s: compared by address
   mutable std::mutex cache_mutex_;
   mutable uint64_t cache_epoch_ = 0;
-  mutable std::unordered_map<std::string, SharedToken, Hash, std::equal_to<>> cache_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const SharedToken>, Hash, std::equal_to<>>
+      cache_;
 };
 
 // The mailbox stays per node for now (docs/cluster.md, "What is not shared yet").
@@ -395,7 +400,8 @@ bool ClusterStore::behind(const RequestHint& hint) {
     // keeps are dropped; the one read here went by the old generation's name: not used.
     token_cache_epoch_.fetch_add(1);
   } else if (replies.size() == 2) {
-    prefetched = {this, channel, std::string(hint.bearer), token_from(replies[1]), cache_epoch};
+    prefetched = {this, channel, std::string(hint.bearer), token_from(hint.bearer, replies[1]),
+                  cache_epoch};
   }
   if (static_cast<uint64_t>(r.elements[0].as_integer()) != applied_.load() ||
       static_cast<uint64_t>(r.elements[4].as_integer()) != epoch_.load())

@@ -88,7 +88,7 @@ Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Cloc
     }
   };
   install(std::move(world));
-  initial_ = snapshot_.load(std::memory_order_acquire);
+  initial_ = snapshot();
 }
 
 void Simulator::apply_effects(const Transaction& tx, std::vector<Email> mails) {
@@ -185,8 +185,11 @@ void Simulator::assign_quota_slots(World& world) {
 
 void Simulator::publish(World world) {
   assign_quota_slots(world);
-  snapshot_.store(std::make_shared<const WorldSnapshot>(std::move(world)),
-                  std::memory_order_release);
+  auto published = std::make_shared<const WorldSnapshot>(std::move(world));
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    snapshot_.swap(published);
+  }
   generation_.fetch_add(1, std::memory_order_release);
 }
 
@@ -199,7 +202,8 @@ std::shared_ptr<const WorldSnapshot> Simulator::snapshot() const {
   thread_local Cache cache;
   const uint64_t generation = generation_.load(std::memory_order_acquire);
   if (cache.instance != instance_id_ || cache.generation != generation || !cache.snapshot) {
-    cache.snapshot = snapshot_.load(std::memory_order_acquire);
+    std::lock_guard lock(snapshot_mutex_);
+    cache.snapshot = snapshot_;
     cache.instance = instance_id_;
     cache.generation = generation;
   }

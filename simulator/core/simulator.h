@@ -239,9 +239,12 @@ class Simulator {
   std::string public_url_ = "http://127.0.0.1:8080";
   // Serialises every change of the world (and guards public_url_).
   mutable std::mutex write_mutex_;
-  // libstdc++'s atomic<shared_ptr> takes a spin lock on load: readers go through a per-thread
-  // cache keyed by (instance id, generation) and touch it only after a publish.
-  std::atomic<std::shared_ptr<const WorldSnapshot>> snapshot_;
+  // The current snapshot. Readers go through a per-thread cache keyed by (instance id,
+  // generation) and take the mutex only after a publish. Not std::atomic<std::shared_ptr>:
+  // libstdc++ 12's load releases its lock bit with a relaxed store, which ThreadSanitizer
+  // reports as a race with the next store.
+  mutable std::mutex snapshot_mutex_;
+  std::shared_ptr<const WorldSnapshot> snapshot_;
   std::atomic<uint64_t> generation_{0};
   const uint64_t instance_id_;
 };

@@ -182,7 +182,7 @@ void TokenStore::note_issued(const std::string* client_id, const Issued& token, 
 
 std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup_shared(std::string_view token,
                                                                             Millis now) const {
-  std::optional<SharedToken> shared = source_->fetch(token);
+  std::shared_ptr<const SharedToken> shared = source_->fetch(token);
   if (!shared) return {TokenState::Unknown, std::nullopt};
   TokenRecord record{shared->application_id, shared->client_id,  shared->scope,
                      shared->issued_ms,      shared->expires_ms, shared->revoked};
@@ -192,7 +192,9 @@ std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup_shared(std:
   stored.issued_ms = shared->issued_ms;
   stored.expires_ms = shared->expires_ms;
   stored.revoked = shared->revoked;
-  const std::string fingerprint = token_fingerprint(token);
+  const std::string fingerprint = shared->fingerprint.size() == stored.fingerprint.size()
+                                      ? shared->fingerprint
+                                      : token_fingerprint(token);
   std::copy_n(fingerprint.begin(), stored.fingerprint.size(), stored.fingerprint.begin());
   TokenState state = stored.revoked
                          ? TokenState::Revoked

@@ -8,6 +8,7 @@
 #include <array>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <memory_resource>
 #include <mutex>
 #include <optional>
@@ -83,12 +84,14 @@ struct SharedToken {
   Millis issued_ms = 0;
   Millis expires_ms = 0;
   bool revoked = false;
+  std::string fingerprint;  // token_fingerprint() of the token, when the source computed it
 };
 class TokenSource {
  public:
   virtual ~TokenSource() = default;
-  // nullopt: unknown. May throw (StoreError): the request is then answered 503.
-  virtual std::optional<SharedToken> fetch(std::string_view token) const = 0;
+  // nullptr: unknown. Shared: a source may keep the records it hands out. May throw
+  // (StoreError): the request is then answered 503.
+  virtual std::shared_ptr<const SharedToken> fetch(std::string_view token) const = 0;
 };
 
 class TokenStore {
