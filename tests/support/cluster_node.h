@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "cluster/cluster_simulator.h"
@@ -33,6 +34,13 @@ struct ClusterNode {
     t.sim = std::move(node.simulator);
   }
   ~ClusterNode() { t.sim->attach_store(nullptr); }
+  // The quota of demo-sandbox, set through this node's control API: `limit` per `window`.
+  int set_demo_quota(int limit, const std::string& window) {
+    return t
+        .control("PUT", "/applications/demo-sandbox/quota",
+                 R"({"limit": )" + std::to_string(limit) + R"(, "window": ")" + window + "\"}")
+        .status;
+  }
   ClusterNode(const ClusterNode&) = delete;
   ClusterNode& operator=(const ClusterNode&) = delete;
 

@@ -16,13 +16,6 @@ const std::string kPing = "/dila/legifrance/lf-engine-app/consult/ping";
 class ClusterQuotasTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(redis.started()) << redis.log(); }
-  // `limit` calls per Paris day for demo-sandbox, set through `n`.
-  static void set_daily_limit(ClusterNode& n, int limit) {
-    ASSERT_EQ(n.t.control("PUT", "/applications/demo-sandbox/quota",
-                          R"({"limit": )" + std::to_string(limit) + R"(, "window": "1d"})")
-                  .status,
-              200);
-  }
   static long long counted(ClusterNode& n, const std::string& command) {
     const std::string info = n.store.redis().command({"INFO", "commandstats"}).text;
     const std::string key = "cmdstat_" + command + ":calls=";
@@ -37,7 +30,7 @@ TEST_F(ClusterQuotasTest, LeasedPermitsNeverAdmitMoreThanTheLimitAcrossNodesAndT
   const ClusterNodeOptions leasing{.journal_capacity = 0, .quota_lease = 8};
   ClusterNode a(redis, clock, leasing), b(redis, clock, leasing), c(redis, clock, leasing);
   ClusterNode* nodes[] = {&a, &b, &c};
-  set_daily_limit(a, 50);
+  ASSERT_EQ(a.set_demo_quota(50, "1d"), 200);
   const std::string token = a.t.token();
   std::atomic<int> admitted{0}, refused{0}, other{0};
   std::vector<std::thread> threads;
@@ -60,7 +53,7 @@ TEST_F(ClusterQuotasTest, CallsGoingRoundTheNodesSpendEveryPermitInFewerRoundTri
   const ClusterNodeOptions leasing{.journal_capacity = 0, .quota_lease = 8};
   ClusterNode a(redis, clock, leasing), b(redis, clock, leasing), c(redis, clock, leasing);
   ClusterNode* nodes[] = {&a, &b, &c};
-  set_daily_limit(a, 25);
+  ASSERT_EQ(a.set_demo_quota(25, "1d"), 200);
   const std::string token = a.t.token();
   a.store.redis().command({"CONFIG", "RESETSTAT"});
   int admitted = 0;
@@ -76,7 +69,7 @@ TEST_F(ClusterQuotasTest, CallsGoingRoundTheNodesSpendEveryPermitInFewerRoundTri
 TEST_F(ClusterQuotasTest, ANodeThatStopsCallingLosesAtMostALeaseMinusOne) {
   ClusterNode a(redis, clock, {.journal_capacity = 0, .quota_lease = 8});
   ClusterNode b(redis, clock, {.journal_capacity = 0, .quota_lease = 8});
-  set_daily_limit(a, 40);
+  ASSERT_EQ(a.set_demo_quota(40, "1d"), 200);
   const std::string token = a.t.token();
   ASSERT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);  // takes 8, spends 1
   int admitted = 1;
@@ -91,7 +84,7 @@ TEST_F(ClusterQuotasTest, ANodeThatStopsCallingLosesAtMostALeaseMinusOne) {
 
 TEST_F(ClusterQuotasTest, WithoutALeaseEveryCallIsCountedInRedis) {
   ClusterNode a(redis, clock, {.journal_capacity = 0});
-  set_daily_limit(a, 5);
+  ASSERT_EQ(a.set_demo_quota(5, "1d"), 200);
   const std::string token = a.t.token();
   a.store.redis().command({"CONFIG", "RESETSTAT"});
   int admitted = 0;

@@ -178,10 +178,7 @@ TEST_F(ClusterSharedTest, APortalSessionOpenedOnOneNodeWorksOnTheOthersUntilLogo
 TEST_F(ClusterSharedTest, UsageAndTheRemainingQuotaAreTheClustersOnEveryNode) {
   Node a(redis, clock), b(redis, clock), c(redis, clock);
   Node* nodes[] = {&a, &b, &c};
-  ASSERT_EQ(
-      a.t.control("PUT", "/applications/demo-sandbox/quota", R"({"limit": 50, "window": "1d"})")
-          .status,
-      200);
+  ASSERT_EQ(a.set_demo_quota(50, "1d"), 200);
   const std::string token = a.t.token();
   for (int i = 0; i < 12; ++i)
     ASSERT_EQ(nodes[i % 3]->t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
@@ -231,10 +228,7 @@ TEST_F(ClusterSharedTest, WithoutRedisTheSharedStateAnswers503ThenRecovers) {
 TEST_F(ClusterSharedTest, AQuotaExceededMailGoesOutOncePerWindowWhicheverNodesRefuse) {
   Node a(redis, clock), b(redis, clock), c(redis, clock);
   Node* nodes[] = {&a, &b, &c};
-  ASSERT_EQ(
-      a.t.control("PUT", "/applications/demo-sandbox/quota", R"({"limit": 2, "window": "1s"})")
-          .status,
-      200);
+  ASSERT_EQ(a.set_demo_quota(2, "1s"), 200);
   const std::string token = a.t.token();
   auto quota_mails = [&] {
     json mails = body_of(c.t.control("GET", "/mail"));
@@ -258,10 +252,7 @@ TEST_F(ClusterSharedTest, AQuotaExceededMailGoesOutOncePerWindowWhicheverNodesRe
   EXPECT_EQ(quota_mails(), 2);
   // After a reset (mailbox emptied), the same window's first refusal is e-mailed again.
   ASSERT_EQ(b.t.control("POST", "/world/reset").status, 200);
-  ASSERT_EQ(
-      a.t.control("PUT", "/applications/demo-sandbox/quota", R"({"limit": 2, "window": "1s"})")
-          .status,
-      200);
+  ASSERT_EQ(a.set_demo_quota(2, "1s"), 200);
   const std::string fresh = a.t.token();
   int refused = 0;
   for (int round = 0; round < 3; ++round)

@@ -114,10 +114,7 @@ TEST_F(ClusterStoreTest, TwoNodesRegisteringOneAddressAtOnceExactlyOneWins) {
 TEST_F(ClusterStoreTest, AQuotaAdmitsExactlyItsLimitAcrossNodesAndThreads) {
   Node a(redis, clock), b(redis, clock), c(redis, clock);
   Node* nodes[] = {&a, &b, &c};
-  ASSERT_EQ(
-      a.t.control("PUT", "/applications/demo-sandbox/quota", R"({"limit": 25, "window": "1s"})")
-          .status,
-      200);
+  ASSERT_EQ(a.set_demo_quota(25, "1s"), 200);
   const std::string token = a.t.token();
   std::atomic<int> admitted{0}, refused{0}, other{0};
   std::vector<std::thread> threads;
@@ -266,10 +263,7 @@ TEST_F(ClusterStoreTest, AQuotaCounterIsCreatedOncePerWindowAndNeverLeftWithoutA
 // itself (a count only grows within its window); a node that has not seen it asks Redis once.
 TEST_F(ClusterStoreTest, ANodeThatSawTheLimitReachedRefusesTheRestOfTheWindowWithoutRedis) {
   Node a(redis, clock, default_world(), 0), b(redis, clock, default_world(), 0);
-  ASSERT_EQ(
-      a.t.control("PUT", "/applications/demo-sandbox/quota", R"({"limit": 3, "window": "1d"})")
-          .status,
-      200);
+  ASSERT_EQ(a.set_demo_quota(3, "1d"), 200);
   const std::string token = a.t.token();
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, token).status, 200);
