@@ -26,7 +26,10 @@ class ClusterQuotasTest : public ::testing::Test {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStart);
 };
 
-TEST_F(ClusterQuotasTest, LeasedPermitsNeverAdmitMoreThanTheLimitAcrossNodesAndThreads) {
+// Disabled with leases themselves (docs/cluster.md, "Quota permit leases"): under ASan this test
+// once saw 71 calls admitted against a limit of 50. Until that is understood and fixed, no node
+// takes leases (serve has no --quota-lease).
+TEST_F(ClusterQuotasTest, DISABLED_LeasedPermitsNeverAdmitMoreThanTheLimitAcrossNodesAndThreads) {
   const ClusterNodeOptions leasing{.journal_capacity = 0, .quota_lease = 8};
   ClusterNode a(redis, clock, leasing), b(redis, clock, leasing), c(redis, clock, leasing);
   ClusterNode* nodes[] = {&a, &b, &c};
