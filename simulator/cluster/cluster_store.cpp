@@ -340,7 +340,7 @@ void ClusterStore::announce() {
     shared_->signals().broadcast("state");
   } catch (const StoreError& e) {
     // The change stands. Nodes that hear no signal catch up on every request; the others do
-    // at least every kCatchUpEveryMs, and find it then.
+    // at least once a second (kCatchUpEveryNs), and find it then.
     std::fprintf(stderr, "pistesim: cluster store: a change was not announced: %s\n", e.what());
   }
 }
@@ -360,7 +360,7 @@ bool ClusterStore::behind(const RequestHint& hint) {
   const int64_t now_ns = steady_ns();
   // Nothing was announced since the last catch-up, and this node would have heard it: the
   // common case of a gateway call, which then asks Redis nothing here. A catch-up still runs
-  // every kCatchUpEveryMs, should an announcement have been lost (its sender failed).
+  // every second (kCatchUpEveryNs), should an announcement have been lost (its sender failed).
   if (moved == caught_up_.load() && now_ns - caught_up_at_ns_.load() < kCatchUpEveryNs &&
       signals_fresh())
     return false;
