@@ -403,8 +403,10 @@ bool ClusterStore::behind(const RequestHint& hint) {
     prefetched = {this, channel, std::string(hint.bearer), token_from(hint.bearer, replies[1]),
                   cache_epoch};
   }
+  // applied_ is read before unpublished_, which is set before applied_ moves: a version taken
+  // for this node's while another thread still publishes its world is caught by the flag.
   if (static_cast<uint64_t>(r.elements[0].as_integer()) != applied_.load() ||
-      static_cast<uint64_t>(r.elements[4].as_integer()) != epoch_.load())
+      static_cast<uint64_t>(r.elements[4].as_integer()) != epoch_.load() || unpublished_.load())
     return true;
   if (tokens_moved) return false;  // the next request checks again before skipping
   // Up to date as of `moved`: later requests skip the catch-up until something moves.
@@ -451,6 +453,7 @@ std::optional<World> ClusterStore::newer_world(const World& current) {
       throw StoreUnavailable("cluster store " + redis_.address().url() + " holds no world");
     return adopt(std::move(*read));
   }
+  unpublished_.store(true);
   applied_.store(version);
   epoch_.store(epoch);
   return world;
@@ -459,6 +462,7 @@ std::optional<World> ClusterStore::newer_world(const World& current) {
 std::optional<World> ClusterStore::adopt(ClusterWorldLog::Read read) {
   const uint64_t version = read.head, epoch = read.epoch;
   World world = replay(World{}, std::move(read));
+  unpublished_.store(true);
   applied_.store(version);
   epoch_.store(epoch);
   return world;

@@ -55,6 +55,7 @@ class ClusterStore final : public StateStore {
   MailboxListener& mailbox_listener() override;
   bool behind(const RequestHint& hint) override;
   std::optional<World> newer_world(const World& current) override;
+  void published_newer_world() override { unpublished_.store(false); }
 
   const TokenSource& token_source(Channel channel) const;
   SharedQuotas& quotas();
@@ -98,6 +99,9 @@ class ClusterStore final : public StateStore {
   RedisClient redis_;
   std::atomic<uint64_t> applied_{0};
   std::atomic<uint64_t> epoch_{0};  // the seeding of the world this node holds (ClusterWorldLog)
+  // newer_world() moved applied_ to a world the simulator has not published yet: behind() says
+  // true until it has. Set before applied_ moves, cleared once the world is published.
+  std::atomic<bool> unpublished_{false};
   // The generations read with the last catch-up (behind()): keys of tokens and quota counters
   // are named after them, so that the gateway's reads and counts need no script.
   std::atomic<long long> token_generation_{0}, quota_generation_{0};

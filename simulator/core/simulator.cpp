@@ -106,7 +106,10 @@ void Simulator::attach_store(StateStore* store) {
 
 void Simulator::adopt_newer_world() {
   if (!store_) return;
-  if (auto newer = store_->newer_world(snapshot()->world)) publish(std::move(*newer));
+  if (auto newer = store_->newer_world(snapshot()->world)) {
+    publish(std::move(*newer));
+    store_->published_newer_world();
+  }
 }
 
 void Simulator::catch_up(const RequestHint& hint) {

@@ -110,6 +110,9 @@ class StateStore {
     (void)current;
     return std::nullopt;
   }
+  // The world newer_world() gave is now the one requests read. Until then behind() still says
+  // true: a request on another thread must not take the world it replaces for the newest.
+  virtual void published_newer_world() {}
 };
 
 }  // namespace pistesim

@@ -92,6 +92,26 @@ TEST_F(ClusterWorldLogTest, ANodeBehindAppliesTheEntriesItMissedInOrder) {
   EXPECT_TRUE(a.t.sim->snapshot()->index.application("demo-sandbox")->active);
 }
 
+TEST_F(ClusterWorldLogTest, ANodeStaysBehindUntilTheWorldItCaughtUpWithIsPublished) {
+  Node a(redis, clock), b(redis, clock);
+  ASSERT_EQ(a.t.control("PATCH", "/applications/demo-sandbox", R"({"active":false})").status, 200);
+  const RequestHint hint{};
+  ASSERT_TRUE(b.store.behind(hint));
+  // One of B's threads catches up, and has the newer world but has not published it yet.
+  const std::optional<World> newer = b.store.newer_world(b.t.sim->snapshot()->world);
+  ASSERT_TRUE(newer);
+  EXPECT_FALSE(newer->applications.front().active);
+  // A request on another thread still reads the older world (demo-sandbox active, its old
+  // quota): it must catch up as well (and so wait for the publication), not go on with it.
+  // Before the fix, behind() said false here: the change was acknowledged and yet calls ran on
+  // the world before it, which let leased quota counters admit 71 calls against a limit of 50.
+  EXPECT_TRUE(b.t.sim->snapshot()->index.application("demo-sandbox")->active);
+  EXPECT_TRUE(b.store.behind(hint));
+  EXPECT_TRUE(b.store.behind(hint));
+  b.store.published_newer_world();
+  EXPECT_FALSE(b.store.behind(hint));
+}
+
 TEST_F(ClusterWorldLogTest, ANodeCatchesUpAcrossACompactionAndANewNodeJoinsFromTheSnapshot) {
   const ClusterWorldLog::Limits small{.max_entries = 3, .min_bytes = 1 << 30};
   Node a(redis, clock, default_world(), small), b(redis, clock, default_world(), small);
