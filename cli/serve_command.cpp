@@ -23,6 +23,7 @@ namespace {
 struct ServeSettings : ServeArgs {
   std::string state;          // empty: state in memory only
   std::string cluster;        // empty: not a cluster node
+  int64_t quota_lease = 1;    // quota permits a cluster node takes at once
   size_t answer_threads = 0;  // 0: on the loops (on fibers with --cluster)
   bool no_control = false;
   size_t max_tokens_per_client = TokenStore::kDefaultMaxLivePerClient;
@@ -72,6 +73,8 @@ int serve(const ServeSettings& args) {
     Result<RedisAddress> address = parse_redis_url(args.cluster);
     if (!address) return fail(address.error().message);
     cluster = std::move(*address);
+  } else if (args.quota_lease != 1) {
+    return fail("--quota-lease is for cluster nodes (--cluster): one node counts in memory");
   }
   WorldLoadResult loaded = load_world(args.world);
   if (!loaded.ok()) return print_world_errors(format, loaded);
@@ -95,6 +98,7 @@ int serve(const ServeSettings& args) {
     if (cluster) {
       // Caught up with the cluster before listening: ready means up to date.
       cluster_store = std::make_unique<ClusterStore>(*cluster);
+      cluster_store->set_quota_lease(args.quota_lease);
       World world = loaded.world;
       ClusterSimulator node =
           open_cluster_simulator(*cluster_store, std::move(loaded.world), sim_options, clock);
@@ -220,6 +224,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--cluster", args->cluster,
                   "Be one node of a cluster sharing one PISTE through Redis: redis://HOST:PORT/DB "
                   "(docs/cluster.md)");
+  cmd->add_option("--quota-lease", args->quota_lease,
+                  "With --cluster: the most quota permits this node takes from Redis at once "
+                  "(default 1: every call counted there; more saves round trips, and may leave "
+                  "up to that many minus one unspent in a window: docs/cluster.md)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   cmd->add_option("--answer-threads", args->answer_threads,
                   "Threads answering requests off the event loops (default 0: on the loops; "
                   "with --cluster each answer runs on a fiber of its loop, which Redis round "

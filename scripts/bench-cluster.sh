@@ -10,6 +10,8 @@
 #     PISTESIM_BASELINE=path/to/an/older/pistesim, the one- and three-node capacity of that
 #     binary too, its nodes started with PISTESIM_BASELINE_ARGS (e.g. PISTESIM_BASELINE=build/cli/
 #     pistesim PISTESIM_BASELINE_ARGS="--answer-threads 4": answer threads instead of fibers).
+# With PISTESIM_LEASE=N, the three-node workload and the capacity runs again with nodes started
+# with --quota-lease N (quota permits taken N at a time).
 # Each row also gives the requests the nodes served per second of their own CPU (what a node
 # would serve with a core to itself, which this machine cannot give three nodes, Redis and the
 # load generator) and the CPU the Redis process spent per request (its I/O included).
@@ -25,6 +27,7 @@ capacity=${4:-15s}
 build=${PISTESIM_BUILD_DIR:-build}
 pistesim="$build/cli/pistesim"
 baseline=${PISTESIM_BASELINE:-}
+lease=${PISTESIM_LEASE:-}
 read -r -a baseline_args <<<"${PISTESIM_BASELINE_ARGS:-}"
 [ -x "$pistesim" ] || { echo "missing $pistesim: build first" >&2; exit 2; }
 [ -z "$baseline" ] || [ -x "$baseline" ] || { echo "PISTESIM_BASELINE=$baseline: not executable" >&2; exit 2; }
@@ -130,8 +133,16 @@ serve a "$pistesim" --cluster "$cluster"; serve b "$pistesim" --cluster "$cluste
 measure "3 nodes + Redis (AOF everysec)" 3 "${open[@]}" "$a" "$b" "$c"
 open_redis=$(redis_per_request)
 stop_last 3
+if [ -n "$lease" ]; then
+  next_cluster
+  for n in a b c; do serve "$n" "$pistesim" --cluster "$cluster" --quota-lease "$lease"; done
+  measure "3 nodes + Redis, --quota-lease $lease" 3 "${open[@]}" "$a" "$b" "$c"
+  open_lease_redis=$(redis_per_request)
+  stop_last 3
+fi
 echo
 echo "Redis: $open_redis"
+[ -z "$lease" ] || echo "Redis, --quota-lease $lease: $open_lease_redis"
 
 echo
 echo "## Capacity: $apps applications against 20/1s, 64 connections sending back to back, $capacity (closed model)"
@@ -152,6 +163,18 @@ serve a "$pistesim" --cluster "$cluster"; serve b "$pistesim" --cluster "$cluste
 measure "3 nodes + Redis" 3 "${closed[@]}" "$a" "$b" "$c"
 three_nodes_redis=$(redis_per_request)
 stop_last 3
+if [ -n "$lease" ]; then
+  next_cluster
+  serve a "$pistesim" --cluster "$cluster" --quota-lease "$lease"
+  measure "1 node + Redis, --quota-lease $lease" 1 "${closed[@]}" "$a"
+  one_lease_redis=$(redis_per_request)
+  stop_last 1
+  next_cluster
+  for n in a b c; do serve "$n" "$pistesim" --cluster "$cluster" --quota-lease "$lease"; done
+  measure "3 nodes + Redis, --quota-lease $lease" 3 "${closed[@]}" "$a" "$b" "$c"
+  three_lease_redis=$(redis_per_request)
+  stop_last 3
+fi
 if [ -n "$baseline" ]; then
   label="baseline $(basename "$baseline")${baseline_args[*]:+ ${baseline_args[*]}}"
   next_cluster
@@ -168,5 +191,7 @@ fi
 echo
 echo "Redis, 1 node: $one_node_redis"
 echo "Redis, 3 nodes: $three_nodes_redis"
+[ -z "$lease" ] || echo "Redis, 1 node, --quota-lease $lease: $one_lease_redis"
+[ -z "$lease" ] || echo "Redis, 3 nodes, --quota-lease $lease: $three_lease_redis"
 [ -z "$baseline" ] || echo "Redis, 1 node, baseline: $baseline_one_redis"
 [ -z "$baseline" ] || echo "Redis, 3 nodes, baseline: $baseline_redis"
