@@ -347,13 +347,13 @@ Response Simulator::dispatch(Endpoint endpoint, const Request& request) {
   Response response = handle_piste(endpoint, request, *snap, arrived, &facts);
   const bool token_request =
       endpoint == Endpoint::SandboxOAuth || endpoint == Endpoint::ProductionOAuth;
-  JournalEntry e = journal_entry(token_request ? JournalKind::Token : JournalKind::Api,
-                                 channel_of(endpoint), request, response, std::move(facts));
-  e.at_ms = arrived;
-  e.elapsed_us = started_us;
+  JournalExchange x = journal_exchange(token_request ? JournalKind::Token : JournalKind::Api,
+                                       channel_of(endpoint), request, response, facts);
+  x.at_ms = arrived;
+  x.elapsed_us = started_us;
   // An injected latency is part of what the client waited, though the core does not sleep it.
-  e.duration_us = journal_.elapsed_us() - started_us + response.delay_ms * 1000;
-  journal_.record(std::move(e));
+  x.duration_us = journal_.elapsed_us() - started_us + response.delay_ms * 1000;
+  journal_.record(x);
   return response;
 }
 

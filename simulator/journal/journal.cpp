@@ -73,6 +73,27 @@ void Journal::record(JournalEntry entry) {
   ++dropped_;
 }
 
+void Journal::record(const JournalExchange& exchange) {
+  if (!enabled()) return;
+  if (shared_) {
+    JournalEntry e;
+    fill_journal_entry(e, exchange);
+    record(std::move(e));
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  JournalEntry* slot;
+  if (ring_.size() < capacity_) {
+    slot = &ring_.emplace_back();
+  } else {
+    slot = &ring_[head_];
+    head_ = (head_ + 1) % ring_.size();
+    ++dropped_;
+  }
+  fill_journal_entry(*slot, exchange);
+  slot->seq = next_seq_++;
+}
+
 std::vector<JournalEntry> Journal::since(uint64_t after, size_t limit) const {
   if (shared_) return shared_->since(after, limit);
   std::lock_guard lock(mutex_);
@@ -103,31 +124,49 @@ void Journal::clear() {
   head_ = 0;
 }
 
-JournalEntry journal_entry(JournalKind kind, Channel channel, const Request& request,
-                           const Response& response, ExchangeFacts facts) {
-  JournalEntry e;
-  e.kind = kind;
-  e.channel = channel;
+JournalExchange journal_exchange(JournalKind kind, Channel channel, const Request& request,
+                                 const Response& response, const ExchangeFacts& facts) {
+  JournalExchange x;
+  x.kind = kind;
+  x.channel = channel;
+  x.request = &request;
+  x.facts = &facts;
+  x.status = response.status;
+  x.dropped = response.drop_connection;
+  if (const std::string* retry_after = response.headers.find("Retry-After"))
+    x.retry_after = *retry_after;
+  return x;
+}
+
+void fill_journal_entry(JournalEntry& e, const JournalExchange& x) {
+  const Request& request = *x.request;
+  const ExchangeFacts& facts = *x.facts;
+  e.seq = 0;
+  e.at_ms = x.at_ms;
+  e.elapsed_us = x.elapsed_us;
+  e.duration_us = x.duration_us;
+  e.kind = x.kind;
+  e.channel = x.channel;
   e.method = request.method;
   e.path = request.path;
-  e.remote_addr = request.remote_addr;
-  e.status = response.status;
-  e.dropped = response.drop_connection;
-  if (const std::string* retry_after = response.headers.find("Retry-After"))
-    e.retry_after = *retry_after;
+  e.query_names.clear();
+  e.credentials_in_query.clear();
   if (!request.query.empty())
     for (const auto& p : form_of(request.query)) {
       e.query_names.push_back(p.name);
       if (is_credential_name(p.name)) e.credentials_in_query.push_back(p.name);
     }
-  e.auth = std::string(facts.auth);
-  e.client_id = std::move(facts.client_id);
-  e.grant_type = std::move(facts.grant_type);
-  e.scope = std::move(facts.scope);
-  e.token_id = std::move(facts.token_id);
-  e.application = std::move(facts.application);
-  e.error = std::move(facts.error);
-  return e;
+  e.remote_addr = request.remote_addr;
+  e.auth = facts.auth;
+  e.client_id = facts.client_id;
+  e.grant_type = facts.grant_type;
+  e.scope = facts.scope;
+  e.token_id = facts.token_id;
+  e.application = facts.application;
+  e.status = x.status;
+  e.error = facts.error;
+  e.retry_after = x.retry_after;
+  e.dropped = x.dropped;
 }
 
 std::string journal_entry_text(const JournalEntry& e, std::optional<int64_t> arrived_us) {

@@ -54,6 +54,24 @@ struct JournalEntry {
   std::string error;        // OAuth / RFC 6750 `error` code of the answer, if any
   std::string retry_after;  // the answer's Retry-After header, if any
   bool dropped = false;     // an injected fault cut the connection
+
+  bool operator==(const JournalEntry&) const = default;
+};
+
+// One exchange with a PISTE endpoint as the simulator answered it, for Journal::record: views
+// into the request, the answer and the facts the endpoint decided, copied into an entry under the
+// journal's lock (into the storage of the slot it reuses, once the journal is full).
+struct JournalExchange {
+  JournalKind kind = JournalKind::Api;
+  Channel channel = Channel::Sandbox;
+  const Request* request = nullptr;      // REQUIRES: set
+  const ExchangeFacts* facts = nullptr;  // REQUIRES: set
+  int status = 0;
+  std::string_view retry_after;
+  bool dropped = false;
+  Millis at_ms = 0;
+  int64_t elapsed_us = 0;
+  int64_t duration_us = 0;
 };
 
 // A journal shared by the nodes of a cluster (cluster/cluster_journal.h): when set, record()
@@ -77,6 +95,9 @@ class Journal {
   bool enabled() const { return capacity_ != 0; }
   // Fills in seq and elapsed_us, and appends.
   void record(JournalEntry entry);
+  // Fills in seq and appends the exchange's entry. A full journal writes it over its oldest
+  // entry's strings: nothing is allocated or freed per request.
+  void record(const JournalExchange& exchange);
   // Entries with seq > after, oldest first, at most `limit`.
   std::vector<JournalEntry> since(uint64_t after, size_t limit = SIZE_MAX) const;
   // The seq of the latest entry (0 if none yet): a marker to read "what happened after".
@@ -106,10 +127,12 @@ class Journal {
   uint64_t dropped_ = 0;
 };
 
-// The entry for one exchange with a PISTE endpoint: what the client sent and how the simulator
-// answered, from the facts the endpoint decided (no credential, no token value is kept).
-JournalEntry journal_entry(JournalKind kind, Channel channel, const Request& request,
-                           const Response& response, ExchangeFacts facts);
+// The exchange of `request` answered by `response`, with the facts the endpoint decided (no
+// credential, no token value is kept); timing left to the caller.
+JournalExchange journal_exchange(JournalKind kind, Channel channel, const Request& request,
+                                 const Response& response, const ExchangeFacts& facts);
+// Writes every field of `e` (seq 0) from `x`, reusing the storage of `e`'s strings.
+void fill_journal_entry(JournalEntry& e, const JournalExchange& x);
 
 // The control API's form of an entry (GET /__pistesim/journal), and back: a scenario runner
 // reading a remote simulator's journal gets the same values as one reading an embedded one.

@@ -179,6 +179,50 @@ TEST(Journal, KeepsTheNewestEntriesAndCountsTheOnesItDropped) {
   EXPECT_TRUE(off.since(0).empty());
 }
 
+// A full journal writes each exchange over its oldest entry's strings (no allocation per
+// request): nothing of the entry it replaces may survive in it.
+TEST(Journal, AnExchangeWrittenOverAnOldEntryKeepsNothingOfIt) {
+  Journal j(1);
+  Request full =
+      Request::make("POST", "/a/long/path/that/does/not/fit/in/place?client_secret=x&b=1");
+  full.remote_addr = "192.0.2.1";
+  ExchangeFacts rich;
+  rich.auth = "basic+body";
+  rich.client_id = "a-client-identifier-longer-than-fifteen";
+  rich.grant_type = "client_credentials";
+  rich.scope = "openid resource";
+  rich.token_id = "0123456789ab";
+  rich.application = "an-application";
+  rich.error = "invalid_client";
+  Response refused;
+  refused.status = 429;
+  refused.headers.set("Retry-After", "7");
+  refused.drop_connection = true;
+  JournalExchange first =
+      journal_exchange(JournalKind::Token, Channel::Production, full, refused, rich);
+  first.at_ms = 11;
+  first.elapsed_us = 12;
+  first.duration_us = 13;
+  j.record(first);
+  ASSERT_EQ(j.since(0).front().credentials_in_query, std::vector<std::string>{"client_secret"});
+  EXPECT_EQ(j.since(0).front().retry_after, "7");
+
+  const Request bare = Request::make("GET", "/x");
+  const ExchangeFacts none;
+  Response ok;
+  const JournalExchange second =
+      journal_exchange(JournalKind::Api, Channel::Sandbox, bare, ok, none);
+  j.record(second);
+  ASSERT_EQ(j.since(0).size(), 1u);
+  JournalEntry expected;
+  fill_journal_entry(expected, second);
+  expected.seq = 2;
+  EXPECT_TRUE(j.since(0).front() == expected);
+  EXPECT_TRUE(j.since(0).front().query_names.empty());
+  EXPECT_EQ(j.since(0).front().auth, "none");
+  EXPECT_EQ(j.dropped(), 1u);
+}
+
 TEST(Journal, RoundTripsThroughTheControlApiForm) {
   TestSimulator t;
   std::string token = t.token();
