@@ -8,6 +8,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
 #include <cstring>
 #include <optional>
 
@@ -32,6 +35,19 @@ constexpr size_t kMostBuffer = 64 * 1024;
 // After the last answer, how long the server still reads (and drops) what the client sends, so
 // that closing does not reset the connection under the answer.
 constexpr auto kLingerFor = std::chrono::seconds(2);
+
+// Whether the socket holds a whole TLS record (a client's first: its ClientHello), or bytes
+// that cannot begin one (the handshake refuses them at once).
+bool whole_record_waiting(int fd) {
+  unsigned char head[5];
+  const ssize_t n = ::recv(fd, head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
+  if (n <= 0) return true;           // closed or failed: the handshake finds out at once
+  if (head[0] != 0x16) return true;  // not a handshake record
+  if (n < static_cast<ssize_t>(sizeof head)) return false;
+  int waiting = 0;
+  if (::ioctl(fd, FIONREAD, &waiting) != 0) return true;
+  return static_cast<size_t>(waiting) >= sizeof head + (size_t{head[3]} << 8 | head[4]);
+}
 
 SteadyTime after(std::chrono::steady_clock::duration d) {
   return std::chrono::steady_clock::now() + d;
@@ -79,15 +95,34 @@ class Connection final : public LoopMember {
     if constexpr (kIsTls<Stream>) {
       phase_ = Phase::Handshake;
       deadline = after(seconds(server_.options.header_timeout_s));
+      // A turn (Loop::begin_handshake) once the client's whole ClientHello is here: a silent
+      // connection, or one that sends its hello a byte at a time, holds none.
+      socket().async_wait(tcp::socket::wait_read, [self = self()](const error_code& ec) {
+        if (self->phase_ != Phase::Handshake) return;
+        if (ec) return self->close();
+        if (whole_record_waiting(self->socket().native_handle()))
+          self->loop_.begin_handshake(self);
+        else
+          self->on_handshake_turn();  // uncounted, as it waits for the rest
+      });
+    } else {
+      next_request();
+    }
+  }
+
+  bool on_handshake_turn() override {
+    if constexpr (kIsTls<Stream>) {
+      if (phase_ != Phase::Handshake) return false;  // closed while it waited
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = self()](const error_code& ec) {
+                                self->loop_.end_handshake(self.get());
                                 if (self->phase_ != Phase::Handshake) return;
                                 if (ec) return self->close();
                                 self->next_request();
                               });
-    } else {
-      next_request();
+      return true;
     }
+    return false;
   }
 
   void on_deadline() override {

@@ -138,6 +138,33 @@ void Loop::begin() {
   sweep();
 }
 
+void Loop::begin_handshake(std::shared_ptr<LoopMember> m) {
+  waiting_handshakes_.push_back(std::move(m));
+  give_turns();
+}
+
+void Loop::end_handshake(const LoopMember* m) {
+  std::erase_if(turns_, [m](const Turn& t) { return t.member == m; });
+  give_turns();
+}
+
+void Loop::give_turns() {
+  const SteadyTime now = std::chrono::steady_clock::now();
+  std::erase_if(turns_, [now](const Turn& t) { return now - t.since >= kHandshakeTurn; });
+  while (turns_.size() < kHandshakesAtOnce && !waiting_handshakes_.empty()) {
+    std::shared_ptr<LoopMember> m = std::move(waiting_handshakes_.front());
+    waiting_handshakes_.pop_front();
+    if (m->on_handshake_turn()) turns_.push_back({m.get(), now});
+  }
+  if (waiting_handshakes_.empty() || turn_timer_armed_) return;
+  turn_timer_armed_ = true;  // the turns are all taken: the oldest ends by this time at the latest
+  turn_timer_.expires_at(turns_.front().since + kHandshakeTurn);
+  turn_timer_.async_wait([this](const boost::system::error_code& ec) {
+    turn_timer_armed_ = false;
+    if (!ec) give_turns();
+  });
+}
+
 void Loop::drain() {
   draining_ = true;
   for (LoopMember* m = head_; m;) {
@@ -146,6 +173,8 @@ void Loop::drain() {
     m->on_drain();
     m = next;
   }
+  waiting_handshakes_.clear();  // closed by on_drain: nothing else holds them
+  turn_timer_.cancel();
   sweeper_.cancel();  // the sweep runs again soon, at the drain pace
 }
 

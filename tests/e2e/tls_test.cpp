@@ -2,8 +2,14 @@
 // that trusts the certificate verifies the server, and an unusable certificate stops the start.
 #include <gtest/gtest.h>
 
-#include <fstream>
+#include <openssl/ssl.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <fstream>
+#include <vector>
+
+#include "e2e/raw_socket.h"
 #include "e2e/served_simulator.h"
 
 namespace pistesim::test {
@@ -27,7 +33,57 @@ void expect_token_and_ping(HttpClient& client, const ServedSimulator& server) {
   EXPECT_EQ(r->body, "pong");
 }
 
+// A TLS client's first flight (its ClientHello), as OpenSSL writes it.
+std::string client_hello() {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = SSL_new(ctx);
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  SSL_set_bio(ssl, in, out);
+  SSL_set_connect_state(ssl);
+  (void)SSL_do_handshake(ssl);  // wants the server's answer
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(out, &data);
+  std::string hello(data, static_cast<size_t>(size));
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  return hello;
+}
+
 }  // namespace
+
+// Handshakes take turns on a loop (16 at a time): clients that send their ClientHello and then
+// nothing, or nothing at all, or a byte of it, must not keep anyone else's handshake waiting
+// until their deadline (10 s): a stalled turn is given on after 100 ms.
+TEST(ServeTls, ClientsThatStopMidHandshakeKeepNobodyWaiting) {
+  TlsFixture tls;
+  ServedSimulator server(
+      {"--threads", "1", "--tls-cert", tls.cert.first, "--tls-key", tls.cert.second});
+  ASSERT_TRUE(server.started()) << server.output();
+  const std::string hello = client_hello();
+  ASSERT_GT(hello.size(), 5u);
+  ASSERT_EQ(hello[0], 0x16);
+  std::vector<int> stalled;
+  for (int i = 0; i < 48; ++i) {
+    const int fd = connect_loopback(server.port());
+    ASSERT_GE(fd, 0);
+    stalled.push_back(fd);
+    const int kind = i % 3;  // a whole hello, nothing, the hello's first byte
+    if (kind == 0) ASSERT_TRUE(send_all(fd, hello));
+    if (kind == 2) ASSERT_TRUE(send_all(fd, hello.substr(0, 1)));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  {
+    auto client = server.client();
+    auto r = client->send(Request::make("GET", "/__pistesim/health"));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->status, 200);
+  }
+  // 16 stalled hellos hold the turns for 100 ms at most: well under the stalled ones' deadline.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  for (int fd : stalled) ::close(fd);
+  EXPECT_EQ(server.stop(), 0) << server.output();
+}
 
 TEST(ServeTls, IssuesATokenAndServesAnApiOverHttps) {
   TlsFixture tls;
