@@ -110,12 +110,29 @@ std::string format_iso8601(Millis utc_ms) {
   int64_t y;
   unsigned m, d;
   civil_from_days(day, y, m, d);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(in_day / kHour),
-                static_cast<long long>(in_day / 60000 % 60),
-                static_cast<long long>(in_day / 1000 % 60), static_cast<long long>(in_day % 1000));
-  return buf;
+  if (y < 0 || y > 9999) {  // beyond four digits: the general form
+    char buf[48];
+    std::snprintf(
+        buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y),
+        m, d, static_cast<long long>(in_day / kHour), static_cast<long long>(in_day / 60000 % 60),
+        static_cast<long long>(in_day / 1000 % 60), static_cast<long long>(in_day % 1000));
+    return buf;
+  }
+  // Digit by digit: every journal line and answer carries one (snprintf was a tenth of a
+  // cluster node's journal writing).
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t at, int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10)
+      out[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
+  put(0, y, 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  put(11, in_day / kHour, 2);
+  put(14, in_day / 60000 % 60, 2);
+  put(17, in_day / 1000 % 60, 2);
+  put(20, in_day % 1000, 3);
+  return out;
 }
 
 Millis parse_duration_ms(const std::string& text) {

@@ -103,12 +103,14 @@ void ClusterJournal::stop() {
   }
 }
 
-void ClusterJournal::record(JournalEntry entry, int64_t arrived_wall_us) {
-  std::lock_guard lock(mutex_);
+void ClusterJournal::record(const JournalEntry& entry, int64_t arrived_wall_us) {
   // Unique within the node: two requests may arrive in the same microsecond.
-  if (arrived_wall_us <= last_arrived_) arrived_wall_us = last_arrived_ + 1;
-  last_arrived_ = arrived_wall_us;
-  pending_.push_back({std::move(entry), arrived_wall_us});
+  int64_t last = last_arrived_.load();
+  while (!last_arrived_.compare_exchange_weak(last, std::max(arrived_wall_us, last + 1))) {
+  }
+  std::string line = journal_entry_text(entry, std::max(arrived_wall_us, last + 1));
+  std::lock_guard lock(mutex_);
+  pending_.push_back(std::move(line));
   if (pending_.size() > capacity_) {
     pending_.pop_front();
     ++lost_;
@@ -118,7 +120,7 @@ void ClusterJournal::record(JournalEntry entry, int64_t arrived_wall_us) {
 
 void ClusterJournal::flush() {
   std::lock_guard order(flush_mutex_);
-  std::deque<Pending> batch;
+  std::deque<std::string> batch;
   uint64_t lost = 0;
   {
     std::lock_guard lock(mutex_);
@@ -132,9 +134,14 @@ void ClusterJournal::flush() {
     while (!batch.empty()) {
       const size_t n = std::min(batch.size(), kChunk);
       std::vector<std::string> args{std::to_string(capacity_), std::to_string(lost)};
-      for (size_t i = 0; i < n; ++i)
-        args.push_back(journal_entry_text(batch[i].entry, batch[i].arrived_us));
-      redis_.eval(append_script(), {node_, key("journal:dropped"), key("journal:nodes")}, args);
+      args.reserve(2 + n);
+      for (size_t i = 0; i < n; ++i) args.push_back(std::move(batch[i]));
+      try {
+        redis_.eval(append_script(), {node_, key("journal:dropped"), key("journal:nodes")}, args);
+      } catch (const StoreError&) {
+        for (size_t i = 0; i < n; ++i) batch[i] = std::move(args[2 + i]);  // kept for a retry
+        throw;
+      }
       batch.erase(batch.begin(), batch.begin() + static_cast<long>(n));
       lost = 0;
     }

@@ -7,6 +7,7 @@
 // same start.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -28,7 +29,8 @@ class ClusterJournal final : public SharedJournal {
   // Writes what is buffered (best effort) and stops the writer.
   void stop();
 
-  void record(JournalEntry entry, int64_t arrived_wall_us) override;
+  // Writes the entry's line at once, on the caller's thread; the writer thread sends lines.
+  void record(const JournalEntry& entry, int64_t arrived_wall_us) override;
   std::vector<JournalEntry> since(uint64_t after, size_t limit) override;
   uint64_t last_seq() override;
   uint64_t dropped() override;
@@ -39,10 +41,6 @@ class ClusterJournal final : public SharedJournal {
   const std::string& node() const { return node_; }
 
  private:
-  struct Pending {
-    JournalEntry entry;
-    int64_t arrived_us;
-  };
   // Every node's buffered entries written (this one's included).
   void flush_everywhere();
   std::vector<JournalEntry> merged();
@@ -57,9 +55,9 @@ class ClusterJournal final : public SharedJournal {
   std::mutex flush_mutex_;  // one write at a time, in order
   std::mutex mutex_;        // guards what follows
   std::condition_variable wake_;
-  std::deque<Pending> pending_;
-  int64_t last_arrived_ = 0;  // arrivals made unique within this node
-  uint64_t lost_ = 0;         // pushed out of a full buffer before they were written
+  std::deque<std::string> pending_;       // entries' lines (journal_entry_text), not written yet
+  std::atomic<int64_t> last_arrived_{0};  // arrivals made unique within this node
+  uint64_t lost_ = 0;                     // pushed out of a full buffer before they were written
   bool stopping_ = false;
   std::thread writer_;
 };

@@ -49,15 +49,7 @@ int64_t Journal::elapsed_us() const {
 void Journal::record(JournalEntry entry) {
   if (!enabled()) return;
   if (entry.elapsed_us == 0) entry.elapsed_us = elapsed_us();
-  if (shared_) {
-    // Arrival on the wall clock: the one clock nodes share (their steady clocks start apart).
-    const int64_t arrived =
-        std::chrono::duration_cast<std::chrono::microseconds>(wall_start_.time_since_epoch())
-            .count() +
-        entry.elapsed_us;
-    shared_->record(std::move(entry), arrived);
-    return;
-  }
+  if (shared_) return record_shared(entry);
   // The oldest entry leaves into `evicted`, freed after the lock is released: every worker's
   // wait stays short. Two moves, where a swap made three.
   JournalEntry evicted;
@@ -73,13 +65,23 @@ void Journal::record(JournalEntry entry) {
   ++dropped_;
 }
 
+void Journal::record_shared(const JournalEntry& entry) {
+  // Arrival on the wall clock: the one clock nodes share (their steady clocks start apart).
+  const int64_t arrived =
+      std::chrono::duration_cast<std::chrono::microseconds>(wall_start_.time_since_epoch())
+          .count() +
+      entry.elapsed_us;
+  shared_->record(entry, arrived);
+}
+
 void Journal::record(const JournalExchange& exchange) {
   if (!enabled()) return;
   if (shared_) {
-    JournalEntry e;
-    fill_journal_entry(e, exchange);
-    record(std::move(e));
-    return;
+    // Filled into this thread's entry, whose strings keep their storage from call to call.
+    thread_local JournalEntry scratch;
+    fill_journal_entry(scratch, exchange);
+    if (scratch.elapsed_us == 0) scratch.elapsed_us = elapsed_us();
+    return record_shared(scratch);
   }
   std::lock_guard lock(mutex_);
   JournalEntry* slot;

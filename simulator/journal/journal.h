@@ -80,7 +80,7 @@ struct JournalExchange {
 class SharedJournal {
  public:
   virtual ~SharedJournal() = default;
-  virtual void record(JournalEntry entry, int64_t arrived_wall_us) = 0;
+  virtual void record(const JournalEntry& entry, int64_t arrived_wall_us) = 0;
   virtual std::vector<JournalEntry> since(uint64_t after, size_t limit) = 0;
   virtual uint64_t last_seq() = 0;
   virtual uint64_t dropped() = 0;
@@ -112,6 +112,8 @@ class Journal {
   void set_shared(SharedJournal* shared) { shared_ = shared; }
 
  private:
+  void record_shared(const JournalEntry& entry);
+
   const size_t capacity_;
   const std::chrono::steady_clock::time_point start_;
   const std::chrono::system_clock::time_point wall_start_;
