@@ -1,5 +1,7 @@
 #include "cluster/redis_glue.h"
 
+#include <charconv>
+
 #include <hiredis/hiredis.h>
 
 namespace pistesim::redis_glue {
@@ -65,6 +67,23 @@ RedisReply copy_reply(const redisReply* r) {
       out.type = RedisReply::Type::Nil;
   }
   return out;
+}
+
+void append_command(std::string& out, const std::vector<std::string>& args) {
+  auto number = [&out](size_t n) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+    out.append(digits, end);
+    out.append("\r\n");
+  };
+  out.push_back('*');
+  number(args.size());
+  for (const auto& a : args) {
+    out.push_back('$');
+    number(a.size());
+    out.append(a);
+    out.append("\r\n");
+  }
 }
 
 Argv::Argv(const std::vector<std::string>& args) {

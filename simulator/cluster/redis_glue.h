@@ -19,6 +19,10 @@ namespace pistesim::redis_glue {
 redisContext* connect(const RedisAddress& address, const RedisClient::Options& options);
 RedisReply copy_reply(const redisReply* r);
 
+// Appends `args` to `out` as one command in Redis's protocol (RESP: an array of bulk strings),
+// as hiredis frames it, without its allocations (a loop's connection frames every gateway call's).
+void append_command(std::string& out, const std::vector<std::string>& args);
+
 // A command's arguments as hiredis's argv form (views of `args`, which must outlive it).
 class Argv {
  public:

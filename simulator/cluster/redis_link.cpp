@@ -46,14 +46,7 @@ std::vector<RedisReply> RedisLink::round_trip(
     Fiber& fiber, const std::vector<std::vector<std::string>>& commands) {
   if (context_ && waiters_.empty() && peer_closed()) close();
   if (!context_) open();
-  for (const auto& args : commands) {
-    redis_glue::Argv argv(args);
-    char* framed = nullptr;
-    const int length = redisFormatCommandArgv(&framed, argv.count(), argv.values(), argv.lengths());
-    if (length < 0) redis_glue::fail(address_, "cannot frame a command");
-    out_.append(framed, static_cast<size_t>(length));
-    redisFreeCommand(framed);
-  }
+  for (const auto& args : commands) redis_glue::append_command(out_, args);
   Waiter w{
       &fiber,
       commands.size(),
