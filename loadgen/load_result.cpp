@@ -357,10 +357,25 @@ json verdict_json(const Verdict& v) {
          {"admitted", x.admitted},
          {"windows", x.windows}});
   }
+  // Counted over every violation (the list above stops at 100): windows of each kind, and the
+  // largest shortfall of an under-admitted window (the limit less what it admitted at most).
+  uint64_t over = 0, under = 0;
+  int64_t most_under = 0;
+  for (const auto& x : v.violations) {
+    if (x.kind == QuotaViolation::Kind::OverAdmission) {
+      ++over;
+    } else {
+      ++under;
+      most_under = std::max(most_under, x.limit - static_cast<int64_t>(x.admitted));
+    }
+  }
   return {{"ok", v.ok()},
           {"checks", checks},
           {"violations", violations},
-          {"violation_count", v.violations.size()}};
+          {"violation_count", v.violations.size()},
+          {"over_windows", over},
+          {"under_windows", under},
+          {"largest_under_admission", most_under}};
 }
 
 }  // namespace pistesim::loadgen

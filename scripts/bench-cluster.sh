@@ -88,7 +88,7 @@ measure() {
   after=$(cpu_ticks "${node_pids[@]}")
   redis_after=$(cpu_ticks "${pids[0]}")
   [ -s "$out" ] || { echo "load failed:" >&2; cat "$tmp/load.txt" >&2; exit 1; }
-  field "$out" '"| %s | %d | %d | %.0f | %.0f | %d | %d | %.0f | %.1f |" % ("'"$label"'", '"$nodes"', j["completed"], j["achieved_rate"], j["achieved_rate"] / '"$nodes"', sum(1 for v in j.get("verdict", {}).get("violations", []) if v["kind"] == "over"), sum(1 for v in j.get("verdict", {}).get("violations", []) if v["kind"] == "under"), j["completed"] / max(1e-9, ('"$after"' - '"$before"') / '"$(getconf CLK_TCK)"'), 1e6 * ('"$redis_after"' - '"$redis_before"') / '"$(getconf CLK_TCK)"' / max(1, j["completed"]))'
+  field "$out" '"| %s | %d | %d | %.0f | %.0f | %d | %s | %.0f | %.1f |" % ("'"$label"'", '"$nodes"', j["completed"], j["achieved_rate"], j["achieved_rate"] / '"$nodes"', j["verdict"]["over_windows"], "%d (at most %d short)" % (j["verdict"]["under_windows"], j["verdict"]["largest_under_admission"]) if j["verdict"]["under_windows"] else "0", j["completed"] / max(1e-9, ('"$after"' - '"$before"') / '"$(getconf CLK_TCK)"'), 1e6 * ('"$redis_after"' - '"$redis_before"') / '"$(getconf CLK_TCK)"' / max(1, j["completed"]))'
 }
 # Redis's work per completed request since the last reset: commands and microseconds.
 redis_per_request() {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "loadgen/load_result.h"
 #include "loadgen/quota_ledger.h"
 
 namespace pistesim::loadgen {
@@ -69,6 +72,22 @@ TEST(QuotaLedger, FlagsUnderAdmissionBeyondTheTolerance) {
   EXPECT_EQ(v[0].admitted, 10u);
   // A tolerance of half the limit accepts it.
   EXPECT_TRUE(check_quota(l, 0.5).empty());
+}
+
+// The JSON report lists the first 100 violations, and counts every one of each kind, with the
+// largest shortfall of an under-admitted window (what a lease's bound is checked against).
+TEST(QuotaLedger, TheReportCountsEveryViolationBeyondTheOnesItLists) {
+  Verdict v;
+  for (int i = 0; i < 150; ++i)
+    v.violations.push_back({QuotaViolation::Kind::UnderAdmission, "app", uint64_t(i), kT0, 20,
+                            uint64_t(i % 2 ? 19 : 7), 1});
+  v.violations.push_back({QuotaViolation::Kind::OverAdmission, "app", 200, kT0, 20, 21, 1});
+  const nlohmann::json j = verdict_json(v);
+  EXPECT_EQ(j["violations"].size(), 100u);
+  EXPECT_EQ(j["violation_count"], 151);
+  EXPECT_EQ(j["under_windows"], 150);
+  EXPECT_EQ(j["over_windows"], 1);
+  EXPECT_EQ(j["largest_under_admission"], 13);
 }
 
 TEST(QuotaLedger, StraddlingAndLostCallsMayExplainARefusal) {
