@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -62,6 +64,20 @@ TEST(JsonText, AnyBytesGiveJsonThatParsesAndValidTextComesBackUnchanged) {
     EXPECT_EQ(parsed.get<std::string>(), s);
     EXPECT_EQ(nlohmann::json::parse(strict), parsed);
   }
+}
+
+TEST(JsonText, AnObjectsNumbersAndNamesComeBackAsWritten) {
+  std::string out;
+  JsonObjectWriter w(out);
+  w.field("low", std::numeric_limits<int64_t>::min());
+  w.field("high", std::numeric_limits<uint64_t>::max());
+  w.field("zero", 0);
+  w.field("yes", true);
+  w.close();
+  EXPECT_EQ(out, R"({"low":-9223372036854775808,"high":18446744073709551615,"zero":0,"yes":true})");
+  const nlohmann::json j = nlohmann::json::parse(out);
+  EXPECT_EQ(j.at("low").get<int64_t>(), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(j.at("high").get<uint64_t>(), std::numeric_limits<uint64_t>::max());
 }
 
 TEST(JsonText, AJournalLineCarriesEveryFieldAndWhenItArrived) {
