@@ -24,6 +24,14 @@ ClusterQuotas::Counter& ClusterQuotas::counter(const std::string& name, long lon
   return c;
 }
 
+std::string ClusterQuotas::counter_key(const std::string& name, const QuotaSpec& spec,
+                                       long long generation, uint64_t window) const {
+  // Named by the generation (a clock moved back starts every counter afresh) and the window.
+  const char* kind = spec.window == QuotaWindow::Second ? "s" : "d";
+  return prefix_ + "q:" + std::to_string(generation) + ":" + name + ":" + kind +
+         std::to_string(window);
+}
+
 int64_t ClusterQuotas::next_take(const Counter& c, int64_t limit) const {
   const int64_t lease = lease_;
   if (lease == 1) return 1;
@@ -40,6 +48,10 @@ QuotaDecision ClusterQuotas::decide(const std::string& name, const QuotaSpec& sp
   d.window_end_ms = end;
   int64_t take = 1;
   bool created = false;
+  // The round trip's commands, reused by the calls of this thread: framed before its fiber
+  // suspends, so that another fiber of the thread may fill them again (no allocation per call).
+  thread_local std::vector<std::vector<std::string>> counting{{"INCR", ""}},
+      creating{{"SET", "", "0", "NX", "PX", ""}, {"INCR", ""}};
   {
     std::lock_guard lock(mutex_);
     Counter& c = counter(name, generation, index);
@@ -52,25 +64,28 @@ QuotaDecision ClusterQuotas::decide(const std::string& name, const QuotaSpec& sp
     if (c.exhausted) return d;  // refused: remaining 0
     take = next_take(c, limit);
     created = c.created;
+    if (c.key.empty()) c.key = counter_key(name, spec, generation, index);
+    counting[0][1] = c.key;
   }
-  // Named by the generation (a clock moved back starts every counter afresh) and the window.
-  const char* kind = spec.window == QuotaWindow::Second ? "s" : "d";
-  const std::string key =
-      prefix_ + "q:" + std::to_string(generation) + ":" + name + ":" + kind + std::to_string(index);
+  std::vector<std::string>& count_command = counting[0];
+  count_command.resize(take == 1 ? 2 : 3);
+  count_command[0] = take == 1 ? "INCR" : "INCRBY";
+  if (take != 1) count_command[2] = std::to_string(take);
   const std::string lifetime =
       std::to_string(std::max<Millis>(1000, end - now + kKeepQuotaWindowMs));
-  std::vector<std::string> count_command =
-      take == 1 ? std::vector<std::string>{"INCR", key}
-                : std::vector<std::string>{"INCRBY", key, std::to_string(take)};
-  std::vector<RedisReply> r =
-      created ? redis_.round_trip({count_command})
-              : redis_.round_trip({{"SET", key, "0", "NX", "PX", lifetime}, count_command});
+  if (!created) {
+    creating[0][1] = count_command[1];
+    creating[0][5] = lifetime;
+    creating[1] = count_command;
+  }
+  std::vector<RedisReply> r = redis_.round_trip(created ? counting : creating);
+  // From here on, `counting` and `creating` may hold another call's commands.
   const int64_t count = r.size() == (created ? 1u : 2u) ? r.back().as_integer(-1) : -1;
   if (count < take) throw StoreUnavailable("cluster store: unexpected quota count reply");
   if (created && count == take) {
     // The counter was gone (a Redis that restarted empty): the count made it without a
     // lifetime, which it is given now, lest it stay in Redis for good.
-    redis_.round_trip({{"PEXPIRE", key, lifetime}});
+    redis_.round_trip({{"PEXPIRE", counter_key(name, spec, generation, index), lifetime}});
   }
   // The counter's positions count - take + 1 … count are this node's: those within the limit
   // are permits. Redis hands each position to one node only, so no window admits more.

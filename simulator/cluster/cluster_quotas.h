@@ -40,9 +40,13 @@ class ClusterQuotas final : public SharedQuotas {
     bool exhausted = false;  // its count reached the limit: it only grows until the window ends
     int64_t count = 0;       // the count Redis last answered this node
     int64_t permits = 0;     // taken by this node and not spent yet
+    std::string key;         // its name in Redis, once a call has asked for it
   };
   // The counter of `name` in `window` of `generation` (one per quota name: the latest window's).
   Counter& counter(const std::string& name, long long generation, uint64_t window);
+  // The name in Redis of `name`'s counter in `window` of `generation`.
+  std::string counter_key(const std::string& name, const QuotaSpec& spec, long long generation,
+                          uint64_t window) const;
   // How many permits to ask for next: fewer as the window fills, so that fewer are left over.
   int64_t next_take(const Counter& c, int64_t limit) const;
 
