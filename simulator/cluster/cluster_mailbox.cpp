@@ -80,16 +80,20 @@ std::optional<Email> email_from_json(const std::string& text) {
 ClusterMailbox::ClusterMailbox(RedisClient& redis, std::string prefix, size_t capacity)
     : redis_(redis), prefix_(std::move(prefix)), capacity_(capacity) {}
 
+// Round trips that suspend a gateway call's fiber rather than block its loop: a quota-exceeded
+// notice is claimed and its e-mail delivered inside the call (once per window and application,
+// a thousand a second in the workload). Their callers hold no lock; elsewhere (portal
+// changes) they block as before (RedisClient::round_trip).
 uint64_t ClusterMailbox::reserve_ids(size_t n) {
   const auto last = static_cast<uint64_t>(
-      redis_.command({"INCRBY", key("mail:next"), std::to_string(n)}).as_integer());
+      redis_.round_trip({{"INCRBY", key("mail:next"), std::to_string(n)}}).front().as_integer());
   return last - n + 1;
 }
 
 uint64_t ClusterMailbox::deliver(Email email) {
   if (email.id == 0) email.id = reserve_ids(1);
-  redis_.eval(deliver_script(), {key("mail"), key("mail:dropped")},
-              {email_to_json(email), std::to_string(capacity_)});
+  redis_.eval_round_trip(deliver_script(), {key("mail"), key("mail:dropped")},
+                         {email_to_json(email), std::to_string(capacity_)});
   return email.id;
 }
 
@@ -111,8 +115,9 @@ size_t ClusterMailbox::clear() {
 
 bool ClusterMailbox::first_notice(const std::string& notice, Millis valid_for_ms) {
   return redis_
-             .eval(notice_script(), {key("mail:notices:epoch")},
-                   {key("mail:notice:"), notice, std::to_string(std::max<Millis>(valid_for_ms, 1))})
+             .eval_round_trip(
+                 notice_script(), {key("mail:notices:epoch")},
+                 {key("mail:notice:"), notice, std::to_string(std::max<Millis>(valid_for_ms, 1))})
              .as_integer() == 1;
 }
 

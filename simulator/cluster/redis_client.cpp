@@ -176,18 +176,30 @@ RedisReply RedisClient::command(const std::vector<std::string>& args) {
 
 RedisReply RedisClient::eval(const RedisScript& script, const std::vector<std::string>& keys,
                              const std::vector<std::string>& args) {
-  std::vector<std::string> call{"EVALSHA", script.sha1, std::to_string(keys.size())};
-  call.insert(call.end(), keys.begin(), keys.end());
-  call.insert(call.end(), args.begin(), args.end());
+  return eval_with(script, keys, args, /*may_suspend=*/false);
+}
+
+RedisReply RedisClient::eval_round_trip(const RedisScript& script,
+                                        const std::vector<std::string>& keys,
+                                        const std::vector<std::string>& args) {
+  return eval_with(script, keys, args, /*may_suspend=*/true);
+}
+
+RedisReply RedisClient::eval_with(const RedisScript& script, const std::vector<std::string>& keys,
+                                  const std::vector<std::string>& args, bool may_suspend) {
+  std::vector<std::vector<std::string>> call{{"EVALSHA", script.sha1, std::to_string(keys.size())}};
+  call[0].insert(call[0].end(), keys.begin(), keys.end());
+  call[0].insert(call[0].end(), args.begin(), args.end());
+  auto send = [&] { return std::move((may_suspend ? round_trip(call) : pipeline(call)).front()); };
   try {
-    return command(call);
+    return send();
   } catch (const StoreUnavailable& e) {
     // Redis forgets scripts when it restarts: send it in full, once.
     if (std::string_view(e.what()).find("NOSCRIPT") == std::string_view::npos) throw;
   }
-  call[0] = "EVAL";
-  call[1] = script.source;
-  return command(call);
+  call[0][0] = "EVAL";
+  call[0][1] = script.source;
+  return send();
 }
 
 }  // namespace pistesim

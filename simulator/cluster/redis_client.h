@@ -67,6 +67,10 @@ class RedisClient {
   std::vector<RedisReply> pipeline(const std::vector<std::vector<std::string>>& commands);
   RedisReply eval(const RedisScript& script, const std::vector<std::string>& keys,
                   const std::vector<std::string>& args);
+  // eval() as round_trip() sends: in a fiber that may suspend, on the loop's shared connection.
+  // REQUIRES: the caller holds no lock (a fiber suspended holding one could deadlock its thread).
+  RedisReply eval_round_trip(const RedisScript& script, const std::vector<std::string>& keys,
+                             const std::vector<std::string>& args);
   // pipeline(), except in a fiber that may suspend (base/fiber.h) on an event loop: there the
   // commands travel on the loop's shared connection (cluster/redis_link.h), and the fiber is
   // suspended, not the thread, until the replies are in.
@@ -78,6 +82,8 @@ class RedisClient {
   struct Connection;
   struct Lease;
   std::unique_ptr<Connection> connect();
+  RedisReply eval_with(const RedisScript& script, const std::vector<std::string>& keys,
+                       const std::vector<std::string>& args, bool may_suspend);
   std::unique_ptr<Connection> take();
   void give_back(std::unique_ptr<Connection> c);
   [[noreturn]] void fail(const std::string& what) const;

@@ -97,6 +97,11 @@ TEST_F(ClusterServe, TwoNodesRegisteringOneAddressAtOnceExactlyOneWins) {
   }
 }
 
+json body_of(const Result<Response>& r) {
+  if (!r) ADD_FAILURE() << "no answer: " << r.error().message;
+  return r ? json::parse(r->body, nullptr, false) : json();
+}
+
 TEST_F(ClusterServe, AQuotaAdmitsExactlyItsLimitOverEveryNodeAndConnection) {
   auto ca = nodes[0]->client();
   // A daily window: the whole run falls in one window however slow the machine.
@@ -118,6 +123,13 @@ TEST_F(ClusterServe, AQuotaAdmitsExactlyItsLimitOverEveryNodeAndConnection) {
   EXPECT_EQ(admitted.load(), 40);
   EXPECT_EQ(refused.load(), 120 - 40);
   EXPECT_EQ(other.load(), 0);
+  // The window's « quota dépassé » e-mail went out once, whichever nodes refused (the notice is
+  // claimed and delivered on the refusing call's fiber, suspended rather than blocking its loop).
+  json mails = body_of(control(*nodes[1]->client(), "GET", "/mail"));
+  ASSERT_TRUE(mails.is_array()) << mails;
+  int notices = 0;
+  for (const auto& m : mails) notices += m["kind"] == "quota_exceeded";
+  EXPECT_EQ(notices, 1) << mails;
 }
 
 TEST_F(ClusterServe, ARedisRestartIsA503ThenTheNodesRecoverByThemselves) {
@@ -207,11 +219,6 @@ TEST(ClusterServeLoops, ALoopKeepsServingWhileAnAnswerWaitsOnRedis) {
   call.join();
   redis.resume();
   EXPECT_EQ(status_of(node.client()->send(bearer_get(kPing, token))), 200);
-}
-
-json body_of(const Result<Response>& r) {
-  if (!r) ADD_FAILURE() << "no answer: " << r.error().message;
-  return r ? json::parse(r->body, nullptr, false) : json();
 }
 
 TEST_F(ClusterServe, AnAccountRegisteredOnOneNodeHasItsActivationMailOnAnother) {
