@@ -15,6 +15,11 @@
 # Each row also gives the requests the nodes served per second of their own CPU (what a node
 # would serve with a core to itself, which this machine cannot give three nodes, Redis and the
 # load generator) and the CPU the Redis process spent per request (its I/O included).
+# With PISTESIM_NODE_CPU=F (e.g. 0.25), every node, the single one included, runs in a CPU
+# cgroup of its own limited to F of one core (cgroup v1 cpu.cfs_quota_us or v2 cpu.max; needs
+# root): each node then has the same machine slice of its own, and the per-node column compares
+# raw throughput at an equal budget, which two cores shared by three nodes, Redis and the load
+# generator cannot otherwise show.
 # A benchmark, not a test: run it on an otherwise idle machine.
 # Usage: bash scripts/bench-cluster.sh [duration, default 60s] [apps, default 1000]
 #        [rate per app, default 25] [capacity duration, default 15s]
@@ -28,6 +33,7 @@ build=${PISTESIM_BUILD_DIR:-build}
 pistesim="$build/cli/pistesim"
 baseline=${PISTESIM_BASELINE:-}
 lease=${PISTESIM_LEASE:-}
+node_cpu=${PISTESIM_NODE_CPU:-}
 read -r -a baseline_args <<<"${PISTESIM_BASELINE_ARGS:-}"
 [ -x "$pistesim" ] || { echo "missing $pistesim: build first" >&2; exit 2; }
 [ -z "$baseline" ] || [ -x "$baseline" ] || { echo "PISTESIM_BASELINE=$baseline: not executable" >&2; exit 2; }
@@ -37,17 +43,45 @@ token=bench-cluster-admin
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+slices=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  for s in "${slices[@]}"; do rmdir "$s" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 field() { python3 -c 'import json,sys;j=json.load(open(sys.argv[1]));print(eval(sys.argv[2]))' "$@"; }
+# With PISTESIM_NODE_CPU: a new CPU cgroup limited to that share of one core; sets slice_procs
+# to the file that a process writes its pid to, to enter it (not in a $(…) subshell, so that the
+# cleanup knows the group).
+cpu_slice() {
+  local quota name=pistesim-bench-$$-${#slices[@]}
+  # A 10 ms period: a node throttled for most of the default 100 ms would answer in bursts.
+  quota=$(python3 -c 'import sys;print(int(float(sys.argv[1])*10000))' "$node_cpu")
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then  # cgroup v2
+    mkdir "/sys/fs/cgroup/$name" && echo "$quota 10000" >"/sys/fs/cgroup/$name/cpu.max"
+    slices+=("/sys/fs/cgroup/$name")
+  else
+    mkdir "/sys/fs/cgroup/cpu/$name"
+    slices+=("/sys/fs/cgroup/cpu/$name")
+    echo 10000 >"${slices[-1]}/cpu.cfs_period_us" && echo "$quota" >"${slices[-1]}/cpu.cfs_quota_us"
+  fi
+  slice_procs="${slices[-1]}/cgroup.procs"
+}
 # Starts `BINARY serve ARGS…` and sets the variable named VAR to its base URL once it listens
 # (caught up). Not in a $(…) subshell, so that its pid reaches `pids` and the cleanup stops it.
 serve() {
-  local var=$1 binary=$2 info="$tmp/info-$RANDOM.json"
+  local var=$1 binary=$2 info="$tmp/info-$RANDOM.json" enter=()
   shift 2
-  "$binary" serve --port 0 --quiet --admin-token "$token" --info-file "$info" "$@" \
+  # The node enters its slice before it starts a thread (bash -c writes its pid, then execs).
+  if [ -n "$node_cpu" ]; then
+    cpu_slice
+    enter=(bash -c 'echo $$ >"$0" && exec "$@"' "$slice_procs")
+  fi
+  "${enter[@]}" "$binary" serve --port 0 --quiet --admin-token "$token" --info-file "$info" "$@" \
     2>>"$tmp/serve.log" >/dev/null &
   pids+=($!)
   for _ in $(seq 200); do [ -s "$info" ] && break; sleep 0.05; done
@@ -79,6 +113,9 @@ measure() {
   node_pids=("${pids[@]: -$nodes}")
   while [ "$1" != "--" ]; do options+=("$1"); shift; done
   shift
+  # Closed model: 64 connections; with PISTESIM_NODE_CPU 64 per node, each node driven like
+  # the single node was, as on a machine of its own.
+  [ "${options[0]}" != --closed ] || options+=(--connections "$((${node_cpu:+nodes *} 64))")
   for t in "$@"; do targets+=(--target "$t"); done
   rm -f "$out"
   before=$(cpu_ticks "${node_pids[@]}")
@@ -114,6 +151,7 @@ next_cluster() {
 }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M')"
+[ -z "$node_cpu" ] || echo "every node limited to $node_cpu of a core (a CPU cgroup of its own)"
 rport=$(port)
 redis-server --port "$rport" --bind 127.0.0.1 --dir "$tmp" --save "" --appendonly yes \
   --appendfsync everysec --logfile "$tmp/redis.log" --daemonize no & pids+=($!)
@@ -145,11 +183,11 @@ echo "Redis: $open_redis"
 [ -z "$lease" ] || echo "Redis, --quota-lease $lease: $open_lease_redis"
 
 echo
-echo "## Capacity: $apps applications against 20/1s, 64 connections sending back to back, $capacity (closed model)"
+echo "## Capacity: $apps applications against 20/1s, 64 connections${node_cpu:+ per node} sending back to back, $capacity (closed model)"
 echo
 echo "| setup | nodes | requests | achieved req/s | per node | over-admission windows | under-admission windows | requests per node CPU-second | Redis process CPU µs per request |"
 echo "|---|---|---|---|---|---|---|---|---|"
-closed=(--closed --connections 64 --duration "$capacity" --)
+closed=(--closed --duration "$capacity" --)
 serve single "$pistesim"
 measure "single node (in memory)" 1 "${closed[@]}" "$single"
 stop_last 1
