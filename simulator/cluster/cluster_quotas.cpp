@@ -15,13 +15,19 @@ constexpr int64_t kLeaseShare = 4;
 
 }  // namespace
 
-ClusterQuotas::Counter& ClusterQuotas::counter(const std::string& name, long long generation,
+ClusterQuotas::Counter* ClusterQuotas::counter(const std::string& name, long long generation,
                                                uint64_t window) {
   auto it = counters_.find(name);
   if (it == counters_.end()) it = counters_.try_emplace(name).first;
   Counter& c = it->second;
-  if (c.generation != generation || c.window != window) c = Counter{generation, window};
-  return c;
+  if (c.generation > generation || (c.generation == generation && c.window > window))
+    return nullptr;  // a later window has begun: this call read the clock just before it did
+  if (c.generation != generation || c.window != window) {
+    c = Counter{};
+    c.generation = generation;
+    c.window = window;
+  }
+  return &c;
 }
 
 std::string ClusterQuotas::counter_key(const std::string& name, const QuotaSpec& spec,
@@ -54,18 +60,24 @@ QuotaDecision ClusterQuotas::decide(const std::string& name, const QuotaSpec& sp
       creating{{"SET", "", "0", "NX", "PX", ""}, {"INCR", ""}};
   {
     std::lock_guard lock(mutex_);
-    Counter& c = counter(name, generation, index);
-    if (c.permits > 0) {
-      --c.permits;
-      d.admitted = true;
-      d.remaining = std::max<int64_t>(0, limit - c.count) + c.permits;
-      return d;
+    Counter* c = counter(name, generation, index);
+    if (c == nullptr) {
+      // A late call of a window that has ended here: counted in Redis on its own (one permit,
+      // the counter created if need be), as exact as any other, and nothing kept of it.
+      counting[0][1] = counter_key(name, spec, generation, index);
+    } else {
+      if (c->permits > 0) {
+        --c->permits;
+        d.admitted = true;
+        d.remaining = std::max<int64_t>(0, limit - c->count) + c->permits;
+        return d;
+      }
+      if (c->exhausted) return d;  // refused: remaining 0
+      take = next_take(*c, limit);
+      created = c->created;
+      if (c->key.empty()) c->key = counter_key(name, spec, generation, index);
+      counting[0][1] = c->key;
     }
-    if (c.exhausted) return d;  // refused: remaining 0
-    take = next_take(c, limit);
-    created = c.created;
-    if (c.key.empty()) c.key = counter_key(name, spec, generation, index);
-    counting[0][1] = c.key;
   }
   std::vector<std::string>& count_command = counting[0];
   count_command.resize(take == 1 ? 2 : 3);
@@ -91,14 +103,23 @@ QuotaDecision ClusterQuotas::decide(const std::string& name, const QuotaSpec& sp
   // are permits. Redis hands each position to one node only, so no window admits more.
   const int64_t granted = std::clamp(limit - (count - take), int64_t{0}, take);
   std::lock_guard lock(mutex_);
-  Counter& c = counter(name, generation, index);
-  c.created = true;
-  c.count = std::max(c.count, count);
-  c.exhausted = c.exhausted || count >= limit;
+  Counter* c = counter(name, generation, index);
+  if (c == nullptr) {
+    // The window ended during the round trip (a later call began the next one, whose counter
+    // must not be reset): this call keeps its permit, the others of its take are lost with
+    // their window, as the permits a node holds when a window ends are.
+    if (granted == 0) return d;
+    d.admitted = true;
+    d.remaining = std::max<int64_t>(0, limit - count);
+    return d;
+  }
+  c->created = true;
+  c->count = std::max(c->count, count);
+  c->exhausted = c->exhausted || count >= limit;
   if (granted == 0) return d;
-  c.permits += granted - 1;
+  c->permits += granted - 1;
   d.admitted = true;
-  d.remaining = std::max<int64_t>(0, limit - c.count) + c.permits;
+  d.remaining = std::max<int64_t>(0, limit - c->count) + c->permits;
   return d;
 }
 

@@ -42,8 +42,10 @@ class ClusterQuotas final : public SharedQuotas {
     int64_t permits = 0;     // taken by this node and not spent yet
     std::string key;         // its name in Redis, once a call has asked for it
   };
-  // The counter of `name` in `window` of `generation` (one per quota name: the latest window's).
-  Counter& counter(const std::string& name, long long generation, uint64_t window);
+  // The counter of `name` in `window` of `generation` (one per quota name: the latest window's),
+  // or nullptr when it already counts a later window: a call that read the clock just before
+  // another began the next window must not take the counter back to its own.
+  Counter* counter(const std::string& name, long long generation, uint64_t window);
   // The name in Redis of `name`'s counter in `window` of `generation`.
   std::string counter_key(const std::string& name, const QuotaSpec& spec, long long generation,
                           uint64_t window) const;

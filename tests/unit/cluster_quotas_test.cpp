@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "cluster/cluster_quotas.h"
 #include "support/cluster_node.h"
 
 namespace pistesim::test {
@@ -98,6 +99,36 @@ TEST_F(ClusterQuotasTest, WithoutALeaseEveryCallIsCountedInRedis) {
   // One INCR per admitted call; the fifth count reached the limit, so the node refused the
   // three calls after it itself.
   EXPECT_EQ(counted(a, "incr"), 5);
+}
+
+// A call that read the clock just before the next window began may finish after a call of that
+// window has. It must leave the newer window's counter alone: taking it back to the ended window
+// lost the permits the node held for the new one, which it then took again (more left unspent
+// than a lease, the bound docs/cluster.md states).
+TEST_F(ClusterQuotasTest, ALateCallOfAnEndedWindowLeavesTheNextWindowsPermitsAlone) {
+  ClusterNode a(redis, clock, {.journal_capacity = 0});
+  const std::atomic<long long> generation{7};
+  ClusterQuotas quotas(a.store.redis(), "late-call:", generation);
+  quotas.set_lease(8);
+  const QuotaSpec spec{.limit = 20, .window = QuotaWindow::Second};
+  const Millis second = 1'800'000'000'000;  // a window's first millisecond
+  const auto count_of = [&](Millis window_start) {
+    const std::string key = "late-call:q:7:app:s" + std::to_string(window_start / 1000);
+    return a.store.redis().command({"GET", key}).text;
+  };
+  // The next window's first call takes 5 permits (a quarter of what is left) and spends one.
+  ASSERT_TRUE(quotas.decide("app", spec, second + 1000).admitted);
+  // The late call is counted in its own window, on its own.
+  EXPECT_TRUE(quotas.decide("app", spec, second + 999).admitted);
+  EXPECT_EQ(count_of(second), "1");
+  // The next window's four permits are still the node's: no more taken from Redis.
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(quotas.decide("app", spec, second + 1001).admitted);
+  EXPECT_EQ(count_of(second + 1000), "5");
+  // A late call never takes the counter back: the next window goes on from its own count.
+  EXPECT_TRUE(quotas.decide("app", spec, second + 998).admitted);
+  EXPECT_TRUE(quotas.decide("app", spec, second + 1002).admitted);
+  EXPECT_EQ(count_of(second), "2");
+  EXPECT_EQ(count_of(second + 1000), "8");  // 5, then a quarter of the 15 left (3)
 }
 
 }  // namespace
