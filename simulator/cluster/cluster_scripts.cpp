@@ -4,25 +4,44 @@ namespace pistesim::cluster_scripts {
 
 namespace {
 
-// Shared by the token scripts: where a token and its application's set live in generation g.
+// Shared by the token scripts: where a token and its application's set live in generation g,
+// and the live tokens of a channel (a sorted set scored by expiry: what has expired falls below
+// the clock, which a count or a trim then leaves out) and of a client (scored in issue order).
 constexpr const char* kTokenKeys = R"(
 local function token_key(p, g, ch, t) return p .. 't:' .. g .. ':' .. ch .. ':' .. t end
 local function app_key(p, g, ch, a) return p .. 'a:' .. g .. ':' .. ch .. ':' .. a end
 local function apps_key(p, g, ch) return p .. 'apps:' .. g .. ':' .. ch end
--- Applies f to every live token of application a (and forgets the set's dead members).
+local function live_key(p, g, ch) return p .. 'live:' .. g .. ':' .. ch end
+local function client_key(p, g, ch, c) return p .. 'c:' .. g .. ':' .. ch .. ':' .. c end
+-- Applies f(key, token) to every live token of application a (and forgets the set's dead members).
 local function each_token(p, g, ch, a, f)
   local set = app_key(p, g, ch, a)
   for _, t in ipairs(redis.call('SMEMBERS', set)) do
     local k = token_key(p, g, ch, t)
-    if redis.call('EXISTS', k) == 1 then f(k) else redis.call('SREM', set, t) end
+    if redis.call('EXISTS', k) == 1 then f(k, t) else redis.call('SREM', set, t) end
   end
 end
 -- Every change of a token moves this count: nodes that cache tokens read it on catch-up.
 local function tokens_changed(p) redis.call('INCR', p .. 'tokens:changes') end
-local function revoke_key(k) redis.call('HSET', k, 'revoked', '1') end
-local function expire_key_at(at)
-  return function(k)
-    if tonumber(redis.call('HGET', k, 'expires')) > at then redis.call('HSET', k, 'expires', at) end
+-- The token stored at k was revoked (expires nil) or made to expire at `expires` (never later
+-- than now): no longer its client's, and gone from (or moved in) its channel's live tokens.
+local function relive(p, g, ch, k, t, expires)
+  redis.call('ZREM', client_key(p, g, ch, redis.call('HGET', k, 'client')), t)
+  local live = live_key(p, g, ch)
+  if expires then redis.call('ZADD', live, 'XX', expires, t) else redis.call('ZREM', live, t) end
+end
+local function revoker(p, g, ch)
+  return function(k, t)
+    redis.call('HSET', k, 'revoked', '1')
+    relive(p, g, ch, k, t, nil)
+  end
+end
+local function expirer(p, g, ch, at)
+  return function(k, t)
+    if tonumber(redis.call('HGET', k, 'expires')) > at then
+      redis.call('HSET', k, 'expires', at)
+      relive(p, g, ch, k, t, at)
+    end
   end
 end
 )";
@@ -67,7 +86,9 @@ if ARGV[6] == '1' then redis.call('INCR', KEYS[4]) end
 if ARGV[6] == '1' or tonumber(ARGV[10]) > 0 then tokens_changed(p) end
 local g = redis.call('GET', KEYS[4]) or '0'
 for i = 11, 10 + tonumber(ARGV[10]) do
-  for _, ch in ipairs({'sandbox', 'production'}) do each_token(p, g, ch, ARGV[i], revoke_key) end
+  for _, ch in ipairs({'sandbox', 'production'}) do
+    each_token(p, g, ch, ARGV[i], revoker(p, g, ch))
+  end
 end
 local entries = redis.call('LLEN', KEYS[6])
 local bytes = tonumber(redis.call('GET', KEYS[7]) or '0')
@@ -123,29 +144,56 @@ return 1
 
 const RedisScript& issue() {
   static const RedisScript s(with_token_keys(R"(
-local p, ch, t, a = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local p, ch, t, a, client = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local expires, keep, now, most = tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10], tonumber(ARGV[11])
 local g = redis.call('GET', KEYS[1]) or '0'
 local k = token_key(p, g, ch, t)
 if redis.call('EXISTS', k) == 1 then return 0 end
-redis.call('HSET', k, 'app', a, 'client', ARGV[5], 'scope', ARGV[6], 'issued', ARGV[7],
-           'expires', ARGV[8], 'revoked', '0')
-redis.call('PEXPIRE', k, ARGV[9])
+redis.call('HSET', k, 'app', a, 'client', client, 'scope', ARGV[6], 'issued', ARGV[7],
+           'expires', expires, 'revoked', '0')
+redis.call('PEXPIRE', k, keep)
 local set = app_key(p, g, ch, a)
 redis.call('SADD', set, t)
-if redis.call('PTTL', set) < tonumber(ARGV[9]) then redis.call('PEXPIRE', set, ARGV[9]) end
+if redis.call('PTTL', set) < keep then redis.call('PEXPIRE', set, keep) end
 redis.call('SADD', apps_key(p, g, ch), a)
-return 1
+local live = live_key(p, g, ch)
+redis.call('ZREMRANGEBYSCORE', live, '-inf', now)
+redis.call('ZADD', live, expires, t)
+if redis.call('PTTL', live) < keep then redis.call('PEXPIRE', live, keep) end
+if most == 0 then return 1 end
+-- The client's live tokens, oldest first, whichever node issued them: those that lived their
+-- time leave from the front (revoked or expired ones left as they changed), then the oldest
+-- beyond the limit expire now (never the one just issued: it is the newest).
+local mine = client_key(p, g, ch, client)
+while true do
+  local first = redis.call('ZRANGE', mine, 0, 0)[1]
+  if not first then break end
+  local until_ = redis.call('HGET', token_key(p, g, ch, first), 'expires')
+  if until_ and tonumber(until_) > tonumber(now) then break end
+  redis.call('ZREM', mine, first)
+end
+redis.call('ZADD', mine, redis.call('INCR', p .. 'tokens:issued'), t)
+if redis.call('PTTL', mine) < keep then redis.call('PEXPIRE', mine, keep) end
+local over = redis.call('ZCARD', mine) - most
+if over <= 0 then return 1 end
+local expire_now = expirer(p, g, ch, tonumber(now))
+for _, old in ipairs(redis.call('ZRANGE', mine, 0, over - 1)) do
+  expire_now(token_key(p, g, ch, old), old)
+end
+tokens_changed(p)
+return 2
 )"));
   return s;
 }
 
 const RedisScript& change_token() {
   static const RedisScript s(with_token_keys(R"(
+local p, ch, t = ARGV[1], ARGV[2], ARGV[3]
 local g = redis.call('GET', KEYS[1]) or '0'
-local k = token_key(ARGV[1], g, ARGV[2], ARGV[3])
+local k = token_key(p, g, ch, t)
 if redis.call('EXISTS', k) == 0 then return 0 end
-if ARGV[4] == 'revoke' then revoke_key(k) else expire_key_at(tonumber(ARGV[4]))(k) end
-tokens_changed(ARGV[1])
+if ARGV[4] == 'revoke' then revoker(p, g, ch)(k, t) else expirer(p, g, ch, tonumber(ARGV[4]))(k, t) end
+tokens_changed(p)
 return 1
 )"));
   return s;
@@ -153,10 +201,11 @@ return 1
 
 const RedisScript& change_application() {
   static const RedisScript s(with_token_keys(R"(
+local p, ch = ARGV[1], ARGV[2]
 local g = redis.call('GET', KEYS[1]) or '0'
-local f = ARGV[4] == 'revoke' and revoke_key or expire_key_at(tonumber(ARGV[4]))
-each_token(ARGV[1], g, ARGV[2], ARGV[3], f)
-tokens_changed(ARGV[1])
+local f = ARGV[4] == 'revoke' and revoker(p, g, ch) or expirer(p, g, ch, tonumber(ARGV[4]))
+each_token(p, g, ch, ARGV[3], f)
+tokens_changed(p)
 return 1
 )"));
   return s;
@@ -168,16 +217,25 @@ local p, ch = ARGV[1], ARGV[2]
 local old_now, new_now = tonumber(ARGV[3]), tonumber(ARGV[4])
 local g = redis.call('GET', KEYS[1]) or '0'
 for _, a in ipairs(redis.call('SMEMBERS', apps_key(p, g, ch))) do
-  each_token(p, g, ch, a, function(k)
+  each_token(p, g, ch, a, function(k, t)
     local issued = tonumber(redis.call('HGET', k, 'issued'))
     local expires = tonumber(redis.call('HGET', k, 'expires'))
     if expires > new_now and (issued > new_now or expires <= old_now) then
       redis.call('HSET', k, 'expires', new_now)
+      relive(p, g, ch, k, t, new_now)
     end
   end)
 end
 tokens_changed(p)
 return 1
+)"));
+  return s;
+}
+
+const RedisScript& live_tokens() {
+  static const RedisScript s(with_token_keys(R"(
+local g = redis.call('GET', KEYS[1]) or '0'
+return redis.call('ZCOUNT', live_key(ARGV[1], g, ARGV[2]), '(' .. ARGV[3], '+inf')
 )"));
   return s;
 }

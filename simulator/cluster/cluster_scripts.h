@@ -29,7 +29,9 @@ const RedisScript& read_world();
 const RedisScript& compact_world();
 // KEYS: token generation. ARGV: prefix, channel, token, application, client, scope, issued,
 // expires, how long Redis keeps it (ms: relative, as the simulator's clock may be moved away
-// from Redis's). 1 if stored, 0 if the value exists already.
+// from Redis's), now, the most live tokens a client may hold (0: no limit). 1 if stored, 2 if
+// stored and the client's oldest tokens beyond the limit expired now (whichever node issued
+// them), 0 if the value exists already.
 const RedisScript& issue();
 // The scripts below that change tokens also increment PREFIX `tokens:changes` (the nodes' token
 // caches are valid while it stands still).
@@ -39,6 +41,9 @@ const RedisScript& change_token();
 const RedisScript& change_application();
 // KEYS: token generation. ARGV: prefix, channel, old now, new now (TokenStore::rewind).
 const RedisScript& rewind();
+// KEYS: token generation. ARGV: prefix, channel, now. The channel's live tokens at `now`, of
+// every node.
+const RedisScript& live_tokens();
 // KEYS: clock offset, quota generation. ARGV: new offset. Going back starts every quota
 // counter afresh (their windows lie ahead), as QuotaCore::reset does on one node.
 const RedisScript& set_clock_offset();

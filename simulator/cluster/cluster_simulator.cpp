@@ -7,6 +7,7 @@ namespace pistesim {
 
 ClusterSimulator open_cluster_simulator(ClusterStore& store, World world, SimulatorOptions options,
                                         std::shared_ptr<Clock> clock) {
+  store.set_max_live_tokens_per_client(options.max_live_tokens_per_client);
   ClusterJoin joined = store.join(world);
   ClusterSimulator out;
   out.created = joined.created;

@@ -94,12 +94,16 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
   const char* channel() const { return channel_; }
 
   void inserted(std::string_view token, const TokenRecord& r, HeldLocks&) override {
-    store_.redis_.eval(
+    const RedisReply stored = store_.redis_.eval(
         scripts::issue(), {key("tokens:gen")},
         {kPrefix, channel_, std::string(token), std::string(r.application_id),
          std::string(r.client_id), std::string(r.scope), std::to_string(r.issued_ms),
          std::to_string(r.expires_ms),
-         std::to_string(keep_for(r.expires_ms - r.issued_ms + kKeepExpiredTokenMs))});
+         std::to_string(keep_for(r.expires_ms - r.issued_ms + kKeepExpiredTokenMs)),
+         std::to_string(r.issued_ms), std::to_string(store_.max_live_per_client_.load())});
+    // The client's oldest tokens went over the cluster's limit and expired: nodes that keep
+    // them must hear of it.
+    if (stored.as_integer(0) == 2) store_.announce();
   }
   void revoked(std::string_view token, HeldLocks&) override {
     store_.redis_.eval(scripts::change_token(), {key("tokens:gen")},
@@ -125,6 +129,15 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
     store_.redis_.eval(scripts::rewind(), {key("tokens:gen")},
                        {kPrefix, channel_, std::to_string(old_now), std::to_string(new_now)});
     store_.announce();
+  }
+
+  std::optional<size_t> live_count(Millis now) const override {
+    const long long n = store_.redis_
+                            .eval(scripts::live_tokens(), {key("tokens:gen")},
+                                  {kPrefix, channel_, std::to_string(now)})
+                            .as_integer(-1);
+    if (n < 0) throw StoreUnavailable("cluster store: unexpected live token count reply");
+    return static_cast<size_t>(n);
   }
 
   std::shared_ptr<const SharedToken> fetch(std::string_view token) const override {

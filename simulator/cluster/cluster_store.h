@@ -46,6 +46,9 @@ class ClusterStore final : public StateStore {
   // The most quota permits this node takes from Redis at once (ClusterQuotas::set_lease; 1 by
   // default: every call counted there). Set before serving.
   void set_quota_lease(int64_t permits) { quotas_->set_lease(permits); }
+  // The most live tokens an OAuth client may hold across the cluster (0: no limit; the
+  // simulator's max_live_tokens_per_client): one more makes its oldest expire, on every node.
+  void set_max_live_tokens_per_client(size_t n) { max_live_per_client_.store(n); }
   // When the world's log is compacted (tests make it happen sooner). Set before join().
   void set_log_limits(ClusterWorldLog::Limits limits) { log_.set_limits(limits); }
 
@@ -113,6 +116,7 @@ class ClusterStore final : public StateStore {
   // Tokens cached by Tokens are valid in one epoch, moved by every token change heard of.
   std::atomic<uint64_t> token_cache_epoch_{0};
   std::atomic<long long> token_changes_{-1};  // `tokens:changes` at the last catch-up
+  std::atomic<size_t> max_live_per_client_{0};
   std::shared_ptr<Clock> clock_;
   ClusterWorldLog log_;
   std::mutex initial_mutex_;

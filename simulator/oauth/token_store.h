@@ -92,6 +92,9 @@ class TokenSource {
   // nullptr: unknown. Shared: a source may keep the records it hands out. May throw
   // (StoreError): the request is then answered 503.
   virtual std::shared_ptr<const SharedToken> fetch(std::string_view token) const = 0;
+  // Live tokens at `now` of every process sharing the source; nullopt: it does not count them
+  // (the store then counts its own). May throw (StoreError).
+  virtual std::optional<size_t> live_count(Millis /*now*/) const { return std::nullopt; }
 };
 
 class TokenStore {
@@ -117,6 +120,8 @@ class TokenStore {
   // `old_now` must not come back to life, so both expire at `new_now`. The others (issued before
   // `new_now`, still live at `old_now`) keep their expiry. Returns how many changed.
   size_t rewind(Millis old_now, Millis new_now);
+  // Live tokens at `now`: its source's count when it has a source that counts (a cluster's:
+  // every node's tokens), else its own.
   size_t live_count(Millis now) const;
   // Tokens held in memory: the live ones, and the expired or revoked ones not yet reclaimed.
   size_t held_count() const;

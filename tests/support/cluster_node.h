@@ -18,6 +18,7 @@ struct ClusterNodeOptions {
   ClusterWorldLog::Limits log_limits{};
   int64_t quota_lease = 1;
   int command_timeout_ms = 1000;
+  size_t max_live_tokens_per_client = TokenStore::kDefaultMaxLivePerClient;
 };
 
 struct ClusterNode {
@@ -29,6 +30,7 @@ struct ClusterNode {
     store.set_quota_lease(options.quota_lease);
     SimulatorOptions sim{Profile::Piste, "test-admin-token"};
     sim.journal_capacity = options.journal_capacity;
+    sim.max_live_tokens_per_client = options.max_live_tokens_per_client;
     node = open_cluster_simulator(store, std::move(options.world), sim, clock);
     t.clock = clock;
     t.sim = std::move(node.simulator);
