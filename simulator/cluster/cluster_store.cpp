@@ -115,6 +115,10 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
                        {kPrefix, channel_, std::string(token), std::to_string(at)});
     store_.announce();
   }
+  // The cluster's limit, kept by the issue script over every node's tokens, is the one that
+  // counts: the store's own (the same figure, over this node's) only bounds its memory, and its
+  // order may differ a little from the cluster's when tokens are issued at once.
+  void evicted(std::string_view, Millis, HeldLocks&) override {}
   void application_revoked(std::string_view application_id, HeldLocks&) override {
     store_.redis_.eval(scripts::change_application(), {key("tokens:gen")},
                        {kPrefix, channel_, std::string(application_id), "revoke"});

@@ -163,7 +163,7 @@ void TokenStore::evict(const Issued& oldest, Millis now) {
   if (changed) s.expires_ms = now;
   if (changed && listener_) {
     HeldShard held(gate, lock);
-    listener_->expired(key.view(), now, held);
+    listener_->evicted(key.view(), now, held);
   }
 }
 
@@ -224,8 +224,10 @@ bool TokenStore::revoke(std::string_view token) {
   auto gate = enter_change();
   std::unique_lock lock(s.mutex);
   auto it = s.tokens.find(*key);
-  if (it == s.tokens.end() && source_ && listener_) {
-    // Issued by another node: the shared copy is what counts.
+  if (source_ && listener_) {
+    // The shared copy is what counts, whichever node issued the token and whatever this one
+    // holds of it (a token it pushed out of its memory may still be live in the cluster).
+    if (it != s.tokens.end()) it->second.revoked = true;
     HeldShard held(gate, lock);
     listener_->revoked(token, held);
     return true;
@@ -246,7 +248,8 @@ bool TokenStore::expire(std::string_view token, Millis now) {
   auto gate = enter_change();
   std::unique_lock lock(s.mutex);
   auto it = s.tokens.find(*key);
-  if (it == s.tokens.end() && source_ && listener_) {
+  if (source_ && listener_) {  // as in revoke()
+    if (it != s.tokens.end() && it->second.expires_ms > now) it->second.expires_ms = now;
     HeldShard held(gate, lock);
     listener_->expired(token, now, held);
     return true;

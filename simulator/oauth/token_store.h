@@ -68,6 +68,12 @@ class TokenStoreListener {
   virtual void inserted(std::string_view token, const TokenRecord& record, HeldLocks& held) = 0;
   virtual void revoked(std::string_view token, HeldLocks& held) = 0;
   virtual void expired(std::string_view token, Millis at, HeldLocks& held) = 0;
+  // The store made a client's oldest token expire at `at` to keep within its limit of live
+  // tokens (set_max_live_per_client); an expiry like any other, unless the listener keeps the
+  // limit itself (a cluster's, over every node's tokens).
+  virtual void evicted(std::string_view token, Millis at, HeldLocks& held) {
+    expired(token, at, held);
+  }
   virtual void application_revoked(std::string_view application_id, HeldLocks& held) = 0;
   virtual void application_expired(std::string_view application_id, Millis at, HeldLocks& held) = 0;
   // TokenStore::rewind(old_now, new_now).

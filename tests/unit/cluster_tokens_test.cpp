@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "support/cluster_node.h"
 
@@ -94,6 +96,41 @@ TEST_F(ClusterTokensTest, AClientsLimitOfLiveTokensHoldsAcrossTheNodes) {
       a.t.token(Channel::Production, kProductionClientId, kProductionClientSecret).empty());
   EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, t6).status, 200);
   EXPECT_EQ(live(c, "production_live"), 1);
+}
+
+// A node's own limit, over the tokens it holds in memory, bounds its memory only: what it pushes
+// out stays live in the cluster. (Tokens issued at once may reach Redis in another order than the
+// node's bookkeeping; when its limit made them expire, a client was left a token short.)
+TEST_F(ClusterTokensTest, ANodesOwnLimitForgetsTokensWithoutMakingThemExpire) {
+  ClusterNode a(redis, clock, {.journal_capacity = 0, .max_live_tokens_per_client = 5});
+  ClusterNode b(redis, clock, {.journal_capacity = 0, .max_live_tokens_per_client = 5});
+  a.t.sim->tokens(Channel::Sandbox).set_max_live_per_client(1);  // A keeps one in memory
+  const std::string t1 = a.t.token(), t2 = a.t.token(), t3 = a.t.token();
+  for (const std::string& t : {t1, t2, t3}) {
+    EXPECT_EQ(a.t.call(Channel::Sandbox, "GET", kPing, t).status, 200);
+    EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, t).status, 200);
+  }
+  EXPECT_EQ(live(b), 3);
+  // Made to expire, or revoked, on A, which forgot them: the cluster's copy is what changes.
+  ASSERT_EQ(a.t.control("POST", "/tokens/expire", R"({"token":")" + t1 + "\"}").status, 200);
+  ASSERT_EQ(a.t.control("POST", "/tokens/revoke", R"({"token":")" + t2 + "\"}").status, 200);
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, t1).status, 401);
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, t2).status, 401);
+  EXPECT_EQ(b.t.call(Channel::Sandbox, "GET", kPing, t3).status, 200);
+  EXPECT_EQ(live(b), 1);
+}
+
+TEST_F(ClusterTokensTest, TokensIssuedAtOnceLeaveTheClientExactlyItsLimit) {
+  const ClusterNodeOptions five{.journal_capacity = 0, .max_live_tokens_per_client = 5};
+  ClusterNode a(redis, clock, five), b(redis, clock, five);
+  std::vector<std::thread> threads;
+  for (ClusterNode* n : {&a, &a, &a, &b, &b})
+    threads.emplace_back([n] {
+      for (int i = 0; i < 60; ++i) n->t.token();
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(live(a), 5);
+  EXPECT_EQ(live(b), 5);
 }
 
 }  // namespace
