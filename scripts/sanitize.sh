@@ -31,7 +31,8 @@ case "$kind" in
     tests+='|UsageRecorder\.CountsExactlyUnderConcurrency'
     tests+='|PortalAccounts\.ConcurrentRegistrationsOfTheSameEmailOneWins'
     tests+='|DurableState\.ConcurrentTokensAreAllSaved'
-    tests+='|ClusterStoreTest\..*|ClusterSharedTest\..*|Fiber\..*|RedisLink\..*)'
+    tests+='|ClusterStoreTest\..*|ClusterSharedTest\..*|ClusterQuotasTest\..*|ClusterTokensTest\..*'
+    tests+='|Fiber\..*|RedisLink\..*)'
     tests+='|e2e\.(Concurrency|DurableServe|ServerLimits|EventServer|ClusterServe)\..*)$'
     ;;
   *) echo "usage: $0 asan|tsan" >&2; exit 2 ;;
