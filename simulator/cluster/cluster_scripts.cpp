@@ -234,8 +234,15 @@ return 1
 
 const RedisScript& live_tokens() {
   static const RedisScript s(with_token_keys(R"(
+local p, ch, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local g = redis.call('GET', KEYS[1]) or '0'
-return redis.call('ZCOUNT', live_key(ARGV[1], g, ARGV[2]), '(' .. ARGV[3], '+inf')
+if not ARGV[4] then return redis.call('ZCOUNT', live_key(p, g, ch), '(' .. ARGV[3], '+inf') end
+local n = 0
+each_token(p, g, ch, ARGV[4], function(k)
+  local token = redis.call('HMGET', k, 'revoked', 'expires')
+  if token[1] == '0' and tonumber(token[2]) > now then n = n + 1 end
+end)
+return n
 )"));
   return s;
 }

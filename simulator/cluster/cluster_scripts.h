@@ -41,8 +41,8 @@ const RedisScript& change_token();
 const RedisScript& change_application();
 // KEYS: token generation. ARGV: prefix, channel, old now, new now (TokenStore::rewind).
 const RedisScript& rewind();
-// KEYS: token generation. ARGV: prefix, channel, now. The channel's live tokens at `now`, of
-// every node.
+// KEYS: token generation. ARGV: prefix, channel, now[, application]. The channel's (or the
+// application's) live tokens at `now`, of every node.
 const RedisScript& live_tokens();
 // KEYS: clock offset, quota generation. ARGV: new offset. Going back starts every quota
 // counter afresh (their windows lie ahead), as QuotaCore::reset does on one node.

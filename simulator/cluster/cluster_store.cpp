@@ -135,11 +135,11 @@ class ClusterStore::Tokens final : public TokenStoreListener, public TokenSource
     store_.announce();
   }
 
-  std::optional<size_t> live_count(Millis now) const override {
-    const long long n = store_.redis_
-                            .eval(scripts::live_tokens(), {key("tokens:gen")},
-                                  {kPrefix, channel_, std::to_string(now)})
-                            .as_integer(-1);
+  std::optional<size_t> live_count(Millis now, std::string_view application_id) const override {
+    std::vector<std::string> args{kPrefix, channel_, std::to_string(now)};
+    if (!application_id.empty()) args.emplace_back(application_id);
+    const long long n =
+        store_.redis_.eval(scripts::live_tokens(), {key("tokens:gen")}, args).as_integer(-1);
     if (n < 0) throw StoreUnavailable("cluster store: unexpected live token count reply");
     return static_cast<size_t>(n);
   }

@@ -147,10 +147,11 @@ std::optional<size_t> for_tokens(ControlCall& c, Each&& one, All&& all, Response
 
 // POST /tokens/revoke {"token": "..."} | {"application": "id"}
 Response revoke_tokens(ControlCall& c) {
+  Millis now = c.sim.clock().now_ms();
   Response bad;
   auto n = for_tokens(
       c, [](TokenStore& s, const std::string& t) { return s.revoke(t); },
-      [](TokenStore& s, const std::string& id) { return s.revoke_application(id); }, &bad);
+      [now](TokenStore& s, const std::string& id) { return s.revoke_application(id, now); }, &bad);
   if (!n) return bad;
   return json_response(200, {{"revoked", *n}});
 }

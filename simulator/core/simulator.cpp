@@ -1,5 +1,7 @@
 #include "core/simulator.h"
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 
 #include "crypto/secrets.h"
@@ -64,6 +66,28 @@ std::string_view piste_host(Endpoint e) {
 
 namespace {
 std::atomic<uint64_t> next_instance_id{1};
+
+// A state that cannot be saved is said on stderr at most once a second, with how many more
+// requests met it meanwhile: an outage under load would otherwise write a line per request (the
+// access log still names the reason of each 503).
+void report_not_saved(const StoreError& e) {
+  static std::atomic<int64_t> quiet_until_ns{0};
+  static std::atomic<uint64_t> untold{0};
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t until = quiet_until_ns.load();
+  if (now < until || !quiet_until_ns.compare_exchange_strong(until, now + 1'000'000'000)) {
+    untold.fetch_add(1);
+    return;
+  }
+  const uint64_t more = untold.exchange(0);
+  if (more == 0)
+    std::fprintf(stderr, "pistesim: %s\n", e.what());
+  else
+    std::fprintf(stderr, "pistesim: %s (and %llu more requests since the last such line)\n",
+                 e.what(), static_cast<unsigned long long>(more));
+}
 }  // namespace
 
 Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Clock> clock)
@@ -93,7 +117,7 @@ Simulator::Simulator(World world, SimulatorOptions options, std::shared_ptr<Cloc
 
 void Simulator::apply_effects(const Transaction& tx, std::vector<Email> mails) {
   for (const auto& id : tx.revoked_applications())
-    for (auto& store : tokens_) store.revoke_application(id);
+    for (auto& store : tokens_) store.revoke_application(id, clock_->now_ms());
   for (const auto& email : tx.closed_sessions()) sessions_.close_all(email);
   for (auto& m : mails) mailbox_.deliver(std::move(m));
 }
@@ -319,7 +343,7 @@ Response Simulator::handle(Endpoint endpoint, const Request& request) {
 
 Response Simulator::state_not_saved(const StoreError& e) {
   // Nothing of the change was made; the client may try again.
-  std::fprintf(stderr, "pistesim: %s\n", e.what());
+  report_not_saved(e);
   Response r;
   r.status = 503;
   r.headers.set("Content-Type", "application/json");

@@ -220,6 +220,10 @@ std::pair<TokenState, std::optional<TokenRecord>> TokenStore::lookup(std::string
 bool TokenStore::revoke(std::string_view token) {
   auto key = make_key(token);
   if (!key) return false;
+  if (source_) {
+    std::shared_ptr<const SharedToken> shared = source_->fetch(token);
+    if (!shared || shared->revoked) return false;
+  }
   Shard& s = shard_of(*key);
   auto gate = enter_change();
   std::unique_lock lock(s.mutex);
@@ -244,6 +248,7 @@ bool TokenStore::revoke(std::string_view token) {
 bool TokenStore::expire(std::string_view token, Millis now) {
   auto key = make_key(token);
   if (!key) return false;
+  if (source_ && !source_->fetch(token)) return false;
   Shard& s = shard_of(*key);
   auto gate = enter_change();
   std::unique_lock lock(s.mutex);
@@ -267,36 +272,42 @@ bool TokenStore::expire(std::string_view token, Millis now) {
 // A bulk change holds the change gate, so that no token changes half-way through it: each
 // token's save is queued either before the bulk change's save or after it, as in memory. It
 // takes the shards one at a time (readers wait for one shard, not for the whole change).
-size_t TokenStore::revoke_application(std::string_view application_id) {
+size_t TokenStore::revoke_application(std::string_view application_id, Millis now) {
   std::unique_lock gate(change_gate_);
-  size_t n = 0;
+  const std::optional<size_t> shared =
+      source_ ? source_->live_count(now, application_id) : std::nullopt;
+  size_t n = 0, live = 0;
   for (auto& s : shards_) {
     std::unique_lock lock(s.mutex);
     for (auto& [_, r] : s.tokens)
       if (*r.application_id == application_id && !r.revoked) {
         r.revoked = true;
         ++n;
+        live += r.expires_ms > now;
       }
   }
   HeldGate held(gate);
   if ((n > 0 || source_) && listener_) listener_->application_revoked(application_id, held);
-  return n;
+  return shared.value_or(live);
 }
 
 size_t TokenStore::expire_application(std::string_view application_id, Millis now) {
   std::unique_lock gate(change_gate_);
-  size_t n = 0;
+  const std::optional<size_t> shared =
+      source_ ? source_->live_count(now, application_id) : std::nullopt;
+  size_t n = 0, live = 0;
   for (auto& s : shards_) {
     std::unique_lock lock(s.mutex);
     for (auto& [_, r] : s.tokens)
       if (*r.application_id == application_id && r.expires_ms > now) {
         r.expires_ms = now;
         ++n;
+        live += !r.revoked;
       }
   }
   HeldGate held(gate);
   if ((n > 0 || source_) && listener_) listener_->application_expired(application_id, now, held);
-  return n;
+  return shared.value_or(live);
 }
 
 size_t TokenStore::held_count() const {
@@ -327,7 +338,7 @@ size_t TokenStore::rewind(Millis old_now, Millis new_now) {
 
 size_t TokenStore::live_count(Millis now) const {
   if (source_)
-    if (std::optional<size_t> shared = source_->live_count(now)) return *shared;
+    if (std::optional<size_t> shared = source_->live_count(now, {})) return *shared;
   size_t n = 0;
   for (auto& s : shards_) {
     std::shared_lock lock(s.mutex);

@@ -98,9 +98,13 @@ class TokenSource {
   // nullptr: unknown. Shared: a source may keep the records it hands out. May throw
   // (StoreError): the request is then answered 503.
   virtual std::shared_ptr<const SharedToken> fetch(std::string_view token) const = 0;
-  // Live tokens at `now` of every process sharing the source; nullopt: it does not count them
-  // (the store then counts its own). May throw (StoreError).
-  virtual std::optional<size_t> live_count(Millis /*now*/) const { return std::nullopt; }
+  // Live tokens at `now` of every process sharing the source (of one application, when
+  // `application_id` is not empty); nullopt: it does not count them (the store then counts its
+  // own). May throw (StoreError).
+  virtual std::optional<size_t> live_count(Millis /*now*/,
+                                           std::string_view /*application_id*/ = {}) const {
+    return std::nullopt;
+  }
 };
 
 class TokenStore {
@@ -114,12 +118,16 @@ class TokenStore {
   // The record and its state at `now`. Unknown tokens yield {Unknown, nullopt}.
   std::pair<TokenState, std::optional<TokenRecord>> lookup(std::string_view token,
                                                            Millis now) const;
+  // Revokes one token; false if unknown or revoked already. With a source (a cluster), what it
+  // holds of the token decides, whichever node issued it.
   bool revoke(std::string_view token);
-  // Makes one token expire at `now`; false if unknown.
+  // Makes one token expire at `now`; false if unknown (here, or to the source).
   bool expire(std::string_view token, Millis now);
-  // Revokes every token of the application; returns how many.
-  size_t revoke_application(std::string_view application_id);
-  // Makes every token of the application expire at `now` (fault injection, clock tests).
+  // Revokes every token of the application; returns how many were live at `now` (with a
+  // source: every node's, counted just before the change).
+  size_t revoke_application(std::string_view application_id, Millis now);
+  // Makes every token of the application expire at `now` (fault injection, clock tests);
+  // returns how many were live (with a source: every node's, counted just before the change).
   size_t expire_application(std::string_view application_id, Millis now);
   // The clock went back from `old_now` to `new_now` (POST /clock/reset): a token issued after
   // `new_now` belongs to a future that will not come, and one whose lifetime had ended by

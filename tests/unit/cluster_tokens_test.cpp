@@ -22,6 +22,13 @@ class ClusterTokensTest : public ::testing::Test {
     EXPECT_EQ(r.status, 200) << r.body;
     return nlohmann::json::parse(r.body).value(channel, -1LL);
   }
+  // POST /tokens/revoke or /tokens/expire on `n` with {field: value}: the count it answers.
+  static long long change(ClusterNode& n, const std::string& what, const std::string& field,
+                          const std::string& value) {
+    Response r = n.t.control("POST", "/tokens/" + what, nlohmann::json{{field, value}}.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return nlohmann::json::parse(r.body).value(what == "revoke" ? "revoked" : "expired", -1LL);
+  }
   static std::string challenge(const Response& r) {
     const std::string* c = r.headers.find("WWW-Authenticate");
     return c ? *c : std::string();
@@ -40,11 +47,15 @@ TEST_F(ClusterTokensTest, EveryNodeCountsTheLiveTokensOfTheWholeCluster) {
     EXPECT_EQ(live(*n), 3);
     EXPECT_EQ(live(*n, "production_live"), 0);
   }
-  // A revocation on C of a token A issued; then one token made to expire on B.
-  ASSERT_EQ(c.t.control("POST", "/tokens/revoke", R"({"token":")" + first + "\"}").status, 200);
+  // A revocation on C of a token A issued (once: the second finds it revoked), then one token
+  // made to expire on B; the answers count what changed, as on one node.
+  EXPECT_EQ(change(c, "revoke", "token", first), 1);
+  EXPECT_EQ(change(b, "revoke", "token", first), 0);
+  EXPECT_EQ(change(a, "revoke", "token", "no-such-token"), 0);
+  EXPECT_EQ(change(a, "expire", "token", "no-such-token"), 0);
   for (ClusterNode* n : nodes) EXPECT_EQ(live(*n), 2);
   const std::string fourth = c.t.token();
-  ASSERT_EQ(b.t.control("POST", "/tokens/expire", R"({"token":")" + fourth + "\"}").status, 200);
+  EXPECT_EQ(change(b, "expire", "token", fourth), 1);
   for (ClusterNode* n : nodes) EXPECT_EQ(live(*n), 2);
   // Tokens that lived their hour are no longer counted, on any node.
   clock->advance(3'600'000);
@@ -53,8 +64,13 @@ TEST_F(ClusterTokensTest, EveryNodeCountsTheLiveTokensOfTheWholeCluster) {
   a.t.token();
   b.t.token();
   for (ClusterNode* n : nodes) EXPECT_EQ(live(*n), 2);
-  ASSERT_EQ(b.t.control("POST", "/tokens/revoke", R"({"application":"demo-sandbox"})").status, 200);
+  // The application's live tokens of every node, counted, not this node's nor the dead ones.
+  EXPECT_EQ(change(b, "revoke", "application", "demo-sandbox"), 2);
   for (ClusterNode* n : nodes) EXPECT_EQ(live(*n), 0);
+  c.t.token();
+  a.t.token();
+  EXPECT_EQ(change(c, "expire", "application", "demo-sandbox"), 2);
+  EXPECT_EQ(change(a, "expire", "application", "demo-sandbox"), 0);
   c.t.token();
   ASSERT_EQ(a.t.control("POST", "/world/reset").status, 200);
   for (ClusterNode* n : nodes) EXPECT_EQ(live(*n), 0);
