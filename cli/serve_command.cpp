@@ -153,6 +153,7 @@ int serve(const ServeSettings& args) {
   std::map<Endpoint, std::string> host_urls;
   for (const HostPort& h : server.host_ports()) host_urls[h.endpoint] = server.host_url(h.endpoint);
   nlohmann::json info = server_info(sim, server.base_url(), host_urls);
+  if (cluster) info["cluster"] = cluster->url();  // the Redis this node shares its PISTE through
   if (!args.info_file.empty())
     if (auto written = write_info_file(args.info_file, info); !written) {
       server.stop();

@@ -133,6 +133,7 @@ TEST_F(ClusterServe, AQuotaAdmitsExactlyItsLimitOverEveryNodeAndConnection) {
 }
 
 TEST_F(ClusterServe, ARedisRestartIsA503ThenTheNodesRecoverByThemselves) {
+  EXPECT_EQ(nodes[1]->info().value("cluster", ""), redis.url());  // the info file names it
   const std::string token = token_from(*nodes[0]);
   ASSERT_EQ(ping(*nodes[1], token), 200);
   redis.stop();
