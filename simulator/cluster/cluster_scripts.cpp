@@ -21,6 +21,10 @@ local function each_token(p, g, ch, a, f)
     if redis.call('EXISTS', k) == 1 then f(k, t) else redis.call('SREM', set, t) end
   end
 end
+-- A key of token sets lives at least as long as the token just added to it.
+local function outlive(set, keep)
+  if redis.call('PTTL', set) < keep then redis.call('PEXPIRE', set, keep) end
+end
 -- Every change of a token moves this count: nodes that cache tokens read it on catch-up.
 local function tokens_changed(p) redis.call('INCR', p .. 'tokens:changes') end
 -- The token stored at k was revoked (expires nil) or made to expire at `expires` (never later
@@ -154,12 +158,12 @@ redis.call('HSET', k, 'app', a, 'client', client, 'scope', ARGV[6], 'issued', AR
 redis.call('PEXPIRE', k, keep)
 local set = app_key(p, g, ch, a)
 redis.call('SADD', set, t)
-if redis.call('PTTL', set) < keep then redis.call('PEXPIRE', set, keep) end
+outlive(set, keep)
 redis.call('SADD', apps_key(p, g, ch), a)
 local live = live_key(p, g, ch)
 redis.call('ZREMRANGEBYSCORE', live, '-inf', now)
 redis.call('ZADD', live, expires, t)
-if redis.call('PTTL', live) < keep then redis.call('PEXPIRE', live, keep) end
+outlive(live, keep)
 if most == 0 then return 1 end
 -- The client's live tokens, oldest first, whichever node issued them: those that lived their
 -- time leave from the front (revoked or expired ones left as they changed), then the oldest
@@ -173,7 +177,7 @@ while true do
   redis.call('ZREM', mine, first)
 end
 redis.call('ZADD', mine, redis.call('INCR', p .. 'tokens:issued'), t)
-if redis.call('PTTL', mine) < keep then redis.call('PEXPIRE', mine, keep) end
+outlive(mine, keep)
 local over = redis.call('ZCARD', mine) - most
 if over <= 0 then return 1 end
 local expire_now = expirer(p, g, ch, tonumber(now))

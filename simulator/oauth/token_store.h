@@ -102,7 +102,7 @@ class TokenSource {
   // `application_id` is not empty); nullopt: it does not count them (the store then counts its
   // own). May throw (StoreError).
   virtual std::optional<size_t> live_count(Millis /*now*/,
-                                           std::string_view /*application_id*/ = {}) const {
+                                           std::string_view /*application_id*/) const {
     return std::nullopt;
   }
 };
